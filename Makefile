@@ -1,0 +1,139 @@
+# Silta - one Makefile for everything. `make help` lists the targets.
+#
+# Layout of the output (never in git):
+#   build/gen/        protobuf-c code generated from proto/*.proto
+#   build/obj/        objects;  build/lib/libsilta.a
+#   build/bin/        the programs (the operators' contract: names are stable)
+#   build/test/       test binaries
+# `make check` builds the same tree with ASan/UBSan under build/asan/.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+VARIANT ?= release
+ifeq ($(VARIANT),asan)
+  B := build/asan
+  SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  OPT := -O1 -g
+else
+  B := build
+  SAN :=
+  OPT := -O2 -g
+endif
+
+PKGS := libzmq libprotobuf-c libpq libxml-2.0
+CC ?= cc
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+INCLUDES := -Ilib -I$(B)/gen
+CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+
+GEN_C := $(B)/gen/silta.pb-c.c
+GEN_H := $(B)/gen/silta.pb-c.h
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/silta.pb-c.o
+LIBSILTA := $(B)/lib/libsilta.a
+
+# program name -> source folder. Add a line here for a new program.
+PROG_DIRS := silta-hub:hub siltactl:tools/siltactl silta-bench:bench \
+             silta-kela:adapters/kela silta-employment:adapters/employment \
+             silta-health:adapters/health silta-casestore:casestore
+prog_dir = $(word 2,$(subst :, ,$(filter $(1):%,$(PROG_DIRS))))
+PROGRAMS := $(foreach p,$(PROG_DIRS),$(if $(wildcard $(word 2,$(subst :, ,$(p)))/*.c),$(word 1,$(subst :, ,$(p)))))
+BINS := $(addprefix $(B)/bin/,$(PROGRAMS))
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(TEST_SUPPORT))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/test/unit/%,$(UNIT_SRC))
+INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/test/integration/%,$(INTEG_SRC))
+
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all deps test unit integration check lint demo bench clean help fuzz
+.SECONDARY:
+
+all: $(DEPS_STAMP) $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+help:
+	@echo "make            build every program into build/bin/ (and the tests)"
+	@echo "make test       run the whole test suite (unit + integration, real PostgreSQL)"
+	@echo "make check      the same under ASan/UBSan (build/asan/)"
+	@echo "make lint       clang-tidy and cppcheck"
+	@echo "make demo       start a local Silta, run the sample flow, print the summary"
+	@echo "make bench      run silta-bench against a local deployment and print the figures"
+
+# Install the Debian packages once, when something is missing.
+$(DEPS_STAMP): ops/install-deps.sh
+	@mkdir -p build
+	@if ! ops/install-deps.sh --check >/dev/null 2>&1; then ops/install-deps.sh; fi
+	@touch $@
+
+deps:
+	ops/install-deps.sh
+
+$(GEN_C) $(GEN_H) &: proto/silta.proto | $(DEPS_STAMP)
+	@mkdir -p $(B)/gen
+	protoc-c --proto_path=proto --c_out=$(B)/gen proto/silta.proto
+
+$(B)/obj/gen/silta.pb-c.o: $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Wshadow,$(CFLAGS_ALL)) -Wno-unused-parameter -MMD -MP -c $< -o $@
+
+$(B)/obj/%.o: %.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIBSILTA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(B)/bin/%: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard $$(call prog_dir,%)/*.c)) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL)
+
+$(B)/test/unit/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
+
+$(B)/test/integration/%: $(B)/obj/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# Tests find the programs through SILTA_BIN; each integration test starts its own
+# PostgreSQL and hub under a temporary SILTA_HOME (tests/README.md).
+TEST_ENV = SILTA_BIN=$(CURDIR)/$(B)/bin SILTA_SRC=$(CURDIR)
+CRITERION_FLAGS ?= --jobs 1
+
+unit: all
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
+
+integration: all
+	@set -e; for t in $(INTEG_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
+
+test: all
+	@tools/run-tests $(UNIT_BINS) $(INTEG_BINS)
+
+check:
+	$(MAKE) VARIANT=asan test
+
+lint: $(GEN_H)
+	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c) -- $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
+	    -I lib -I $(B)/gen lib hub tools bench
+
+demo: all
+	ops/demo
+
+bench: all
+	bench/run
+
+clean:
+	rm -rf build
