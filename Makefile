@@ -21,9 +21,9 @@ else
   OPT := -O2 -g
 endif
 
-PKGS := libzmq libprotobuf-c libpq libxml-2.0
+PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium
 CC ?= cc
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INCLUDES := -Ilib -I$(B)/gen
