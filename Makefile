@@ -26,7 +26,7 @@ CC ?= cc
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-INCLUDES := -Ilib -I$(B)/gen
+INCLUDES := -Ilib -I$(B)/gen -Ihub
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
@@ -92,10 +92,19 @@ $(LIBSILTA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-.SECONDEXPANSION:
-$(B)/bin/%: $$(patsubst %.c,$(B)/obj/%.o,$$(wildcard $$(call prog_dir,%)/*.c)) $(LIBSILTA)
+# One link rule per program: its folder's objects + libsilta.
+define PROGRAM_RULE
+$(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call prog_dir,$(1))/*.c)) $(LIBSILTA)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(LIBSILTA) $$(LDLIBS_ALL)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
+
+# Unit tests of the hub's modules (test_hub_*) link the hub's objects but its main.
+HUB_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out hub/hub_main.c,$(wildcard hub/*.c)))
+$(B)/test/unit/test_hub_%: $(B)/obj/tests/unit/test_hub_%.o $(HUB_MODULE_OBJ) $(LIBSILTA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
 
 $(B)/test/unit/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBSILTA)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,453 @@
+/*  hub_journal.c - SQL for the hub: group-committed appends, acks, dead letters.
+ *
+ *  Everything runs on one connection owned by the hub's main thread. Writes are
+ *  batched by the caller; each function here is one round trip where it can be
+ *  (a data-modifying CTE keeps journal and delivery rows in one statement, so
+ *  they commit together without an explicit transaction).
+ */
+#include "hub_journal.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "silta_buf.h"
+#include "silta_db.h"
+#include "silta_log.h"
+
+struct hub_journal_t {
+    PGconn *conn;
+    char *url;
+    silta_buf_t sql;
+    silta_buf_t a1, a2, a3, a4, a5; /* array literals for acks */
+};
+
+static int s_listen(hub_journal_t *self, silta_err_t *err)
+{
+    return silta_db_exec(self->conn, "LISTEN silta_replay", err);
+}
+
+hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, silta_err_t *err)
+{
+    hub_journal_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        silta_err_set(err, SILTA_ERR, "out of memory");
+        return NULL;
+    }
+    self->url = strdup(url);
+    silta_buf_init(&self->sql);
+    silta_buf_init(&self->a1);
+    silta_buf_init(&self->a2);
+    silta_buf_init(&self->a3);
+    silta_buf_init(&self->a4);
+    silta_buf_init(&self->a5);
+    self->conn = silta_db_connect(url, err);
+    if (!self->conn || silta_db_migrate(self->conn, "hub", migrations_dir, err) != 0 ||
+        s_listen(self, err) != 0) {
+        hub_journal_close(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void hub_journal_close(hub_journal_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hub_journal_t *self = *self_p;
+    silta_db_close(&self->conn);
+    free(self->url);
+    silta_buf_free(&self->sql);
+    silta_buf_free(&self->a1);
+    silta_buf_free(&self->a2);
+    silta_buf_free(&self->a3);
+    silta_buf_free(&self->a4);
+    silta_buf_free(&self->a5);
+    free(self);
+    *self_p = NULL;
+}
+
+int hub_journal_fd(const hub_journal_t *self)
+{
+    return self->conn && PQstatus(self->conn) == CONNECTION_OK ? PQsocket(self->conn) : -1;
+}
+
+int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err)
+{
+    if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
+        return SILTA_OK;
+    silta_db_close(&self->conn);
+    self->conn = silta_db_connect(self->url, err);
+    if (!self->conn)
+        return SILTA_EAGAIN;
+    if (s_listen(self, err) != 0) {
+        silta_db_close(&self->conn);
+        return SILTA_EAGAIN;
+    }
+    silta_info("database reconnected", NULL);
+    return SILTA_OK;
+}
+
+static int s_conn_ok(hub_journal_t *self, silta_err_t *err)
+{
+    if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
+        return SILTA_OK;
+    return silta_err_set(err, SILTA_EAGAIN, "database connection lost");
+}
+
+/* Parameters per journal row: event_id, type, source, client_key, occurred_at
+ * (ms, 0 = unknown), envelope (binary). 6 * 5000 stays below libpq's 65535. */
+#define S_ROW_PARAMS 6
+
+int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, silta_err_t *err)
+{
+    if (n == 0)
+        return SILTA_OK;
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    size_t np = n * S_ROW_PARAMS;
+    const char **values = calloc(np, sizeof *values);
+    int *lengths = calloc(np, sizeof *lengths);
+    int *formats = calloc(np, sizeof *formats);
+    char (*occurred)[24] = calloc(n, sizeof *occurred);
+    if (!values || !lengths || !formats || !occurred) {
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
+        goto done;
+    }
+    silta_buf_t *sql = &self->sql;
+    silta_buf_reset(sql);
+    silta_buf_puts(sql, "WITH ins AS (INSERT INTO hub.journal "
+                        "(event_id, type, source, client_key, occurred_at, envelope) VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        size_t p = i * S_ROW_PARAMS;
+        silta_buf_printf(sql,
+                         "%s($%zu::uuid, $%zu, $%zu, $%zu, "
+                         "to_timestamp(NULLIF($%zu::bigint, 0) / 1000.0), $%zu::bytea)",
+                         i ? "," : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
+        snprintf(occurred[i], sizeof occurred[i], "%lld", (long long)rows[i].occurred_at_ms);
+        values[p] = rows[i].event_id;
+        values[p + 1] = rows[i].type;
+        values[p + 2] = rows[i].source;
+        values[p + 3] = rows[i].client_key;
+        values[p + 4] = occurred[i];
+        values[p + 5] = (const char *)rows[i].envelope;
+        lengths[p + 5] = (int)rows[i].envelope_len;
+        formats[p + 5] = 1;
+        rows[i].seq = 0;
+        rows[i].is_new = 0;
+    }
+    silta_buf_puts(sql, " ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id, type), "
+                        "d AS (INSERT INTO hub.delivery (consumer_id, seq) SELECT c.id, ins.seq "
+                        "FROM ins JOIN hub.consumer c ON ins.type = ANY (c.types)) "
+                        "SELECT seq, event_id::text FROM ins");
+    if (sql->failed) {
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
+        goto done;
+    }
+    PGresult *res = PQexecParams(self->conn, sql->data, (int)np, NULL, values, lengths, formats, 0);
+    rc = silta_db_check(self->conn, res, err);
+    if (rc != 0)
+        goto done;
+    /* Match returned rows to the batch by event_id: the first row of the batch
+     * with that id is the new one; later copies in the batch are duplicates. */
+    int nt = PQntuples(res);
+    for (int t = 0; t < nt; t++) {
+        uint64_t seq = strtoull(PQgetvalue(res, t, 0), NULL, 10);
+        const char *id = PQgetvalue(res, t, 1);
+        for (size_t i = 0; i < n; i++)
+            if (!rows[i].is_new && strcasecmp(rows[i].event_id, id) == 0) {
+                rows[i].seq = seq;
+                rows[i].is_new = 1;
+                break;
+            }
+    }
+    PQclear(res);
+done:
+    free(values);
+    free(lengths);
+    free(formats);
+    free(occurred);
+    return rc;
+}
+
+/* Append s to an SQL array literal as a quoted element. Types and names are
+ * checked to be safe tokens before they get here; quoting is belt and braces. */
+static void s_array_quoted(silta_buf_t *b, const char *const *items, size_t n)
+{
+    silta_buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        silta_buf_puts(b, i ? ",\"" : "\"");
+        for (const char *c = items[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                silta_buf_append(b, "\\", 1);
+            silta_buf_append(b, c, 1);
+        }
+        silta_buf_puts(b, "\"");
+    }
+    silta_buf_puts(b, "}");
+}
+
+int hub_journal_upsert_consumer(hub_journal_t *self, const char *name, const char *const *types,
+                                size_t ntypes, int *id_out, silta_err_t *err)
+{
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    silta_buf_t arr;
+    silta_buf_init(&arr);
+    s_array_quoted(&arr, types, ntypes);
+    const char *params[2] = {name, arr.data};
+    PGresult *res = silta_db_query(
+        self->conn,
+        "INSERT INTO hub.consumer (name, types) VALUES ($1, $2::text[]) "
+        "ON CONFLICT (name) DO UPDATE SET types = EXCLUDED.types, updated_at = now() "
+        "RETURNING id",
+        2, params, err);
+    silta_buf_free(&arr);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    *id_out = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return SILTA_OK;
+}
+
+/* Parse a text-format PostgreSQL array of simple strings ({a,b,"c d"}). */
+static size_t s_parse_array(const char *s, char ***out)
+{
+    size_t cap = 4, n = 0;
+    char **items = malloc(cap * sizeof *items);
+    if (!items || *s != '{') {
+        free(items);
+        *out = NULL;
+        return 0;
+    }
+    s++;
+    while (*s && *s != '}') {
+        char tmp[256];
+        size_t len = 0;
+        int quoted = *s == '"';
+        if (quoted)
+            s++;
+        while (*s && (quoted ? *s != '"' : (*s != ',' && *s != '}'))) {
+            if (quoted && *s == '\\' && s[1])
+                s++;
+            if (len < sizeof tmp - 1)
+                tmp[len++] = *s;
+            s++;
+        }
+        if (quoted && *s == '"')
+            s++;
+        tmp[len] = '\0';
+        if (n == cap) {
+            char **more = realloc(items, cap * 2 * sizeof *items);
+            if (!more)
+                break;
+            items = more;
+            cap *= 2;
+        }
+        items[n++] = strdup(tmp);
+        if (*s == ',')
+            s++;
+    }
+    *out = items;
+    return n;
+}
+
+int hub_journal_load_consumers(hub_journal_t *self, hub_journal_consumer_fn fn, void *arg,
+                               silta_err_t *err)
+{
+    PGresult *res =
+        silta_db_query(self->conn, "SELECT id, name, types FROM hub.consumer ORDER BY id", 0,
+                       NULL, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    for (int t = 0; t < PQntuples(res); t++) {
+        char **types = NULL;
+        size_t ntypes = s_parse_array(PQgetvalue(res, t, 2), &types);
+        fn(atoi(PQgetvalue(res, t, 0)), PQgetvalue(res, t, 1), types, ntypes, arg);
+        for (size_t i = 0; i < ntypes; i++)
+            free(types[i]);
+        free(types);
+    }
+    PQclear(res);
+    return SILTA_OK;
+}
+
+static uint64_t s_be64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return be64toh(v);
+}
+
+static uint32_t s_be32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+int hub_journal_load_pending(hub_journal_t *self, int only_consumer_id, uint64_t only_seq,
+                             hub_journal_pending_fn fn, void *arg, silta_err_t *err)
+{
+    char cid[16], seq[24];
+    snprintf(cid, sizeof cid, "%d", only_consumer_id);
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)only_seq);
+    const char *params[2] = {cid, seq};
+    /* Binary results: the envelope comes back as raw bytes, no hex decoding. */
+    PGresult *res = PQexecParams(
+        self->conn,
+        "SELECT d.consumer_id, d.seq, d.attempts, j.envelope FROM hub.delivery d "
+        "JOIN hub.journal j ON j.seq = d.seq "
+        "WHERE ($1::int = 0 OR d.consumer_id = $1::int) AND ($2::bigint = 0 OR d.seq = $2::bigint) "
+        "ORDER BY d.seq",
+        2, NULL, params, NULL, NULL, 1);
+    int rc = silta_db_check(self->conn, res, err);
+    if (rc != 0)
+        return rc;
+    for (int t = 0; t < PQntuples(res); t++)
+        fn((int)s_be32(PQgetvalue(res, t, 0)), s_be64(PQgetvalue(res, t, 1)),
+           s_be32(PQgetvalue(res, t, 2)), (const uint8_t *)PQgetvalue(res, t, 3),
+           (size_t)PQgetlength(res, t, 3), arg);
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n, silta_err_t *err)
+{
+    if (n == 0)
+        return SILTA_OK;
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    silta_buf_t *b[5] = {&self->a1, &self->a2, &self->a3, &self->a4, &self->a5};
+    for (int k = 0; k < 5; k++) {
+        silta_buf_reset(b[k]);
+        silta_buf_puts(b[k], "{");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *sep = i ? "," : "";
+        silta_buf_printf(b[0], "%s%d", sep, acks[i].consumer_id);
+        silta_buf_printf(b[1], "%s%llu", sep, (unsigned long long)acks[i].seq);
+        silta_buf_printf(b[2], "%s%u", sep, acks[i].attempt);
+        silta_buf_printf(b[3], "%s%lld", sep, (long long)acks[i].delivered_at_ms);
+        silta_buf_printf(b[4], "%s%lld", sep, (long long)acks[i].outcome_at_ms);
+    }
+    for (int k = 0; k < 5; k++)
+        silta_buf_puts(b[k], "}");
+    const char *params[5] = {b[0]->data, b[1]->data, b[2]->data, b[3]->data, b[4]->data};
+    PGresult *res = silta_db_query(
+        self->conn,
+        "WITH a AS (SELECT * FROM unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[], "
+        "$5::bigint[]) AS t(c, s, att, d, o)), "
+        "del AS (DELETE FROM hub.delivery x USING a WHERE x.consumer_id = a.c AND x.seq = a.s) "
+        "INSERT INTO hub.delivery_log (consumer_id, seq, attempt, delivered_at, outcome, outcome_at) "
+        "SELECT c, s, att, to_timestamp(NULLIF(d, 0) / 1000.0), 'acked', to_timestamp(o / 1000.0) "
+        "FROM a",
+        5, params, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_dead_letter(hub_journal_t *self, const hub_journal_ack_t *d, const char *outcome,
+                            const char *reason, silta_err_t *err)
+{
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    char cid[16], seq[24], att[16], del[24];
+    snprintf(cid, sizeof cid, "%d", d->consumer_id);
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)d->seq);
+    snprintf(att, sizeof att, "%u", d->attempt);
+    snprintf(del, sizeof del, "%lld", (long long)d->delivered_at_ms);
+    const char *params[6] = {cid, seq, att, reason, del, outcome};
+    PGresult *res = silta_db_query(
+        self->conn,
+        "WITH del AS (DELETE FROM hub.delivery WHERE consumer_id = $1::int AND seq = $2::bigint), "
+        "log AS (INSERT INTO hub.delivery_log (consumer_id, seq, attempt, delivered_at, outcome, "
+        "detail) VALUES ($1::int, $2::bigint, $3::int, to_timestamp(NULLIF($5::bigint, 0) / 1000.0), "
+        "$6, $4)) "
+        "INSERT INTO hub.dead_letter (consumer_id, seq, attempts, reason) "
+        "VALUES ($1::int, $2::bigint, $3::int, $4) ON CONFLICT (consumer_id, seq) DO UPDATE "
+        "SET attempts = EXCLUDED.attempts, reason = EXCLUDED.reason, dead_at = now()",
+        6, params, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_poll_notifications(hub_journal_t *self, hub_journal_notify_fn fn, void *arg)
+{
+    if (!self->conn || PQstatus(self->conn) != CONNECTION_OK)
+        return SILTA_EAGAIN;
+    if (!PQconsumeInput(self->conn))
+        return SILTA_EAGAIN;
+    PGnotify *n;
+    while ((n = PQnotifies(self->conn))) {
+        int cid = 0;
+        unsigned long long seq = 0;
+        if (sscanf(n->extra, "%d:%llu", &cid, &seq) == 2)
+            fn(cid, (uint64_t)seq, arg);
+        else
+            silta_warn("ignoring malformed replay notification", "channel=%s", n->relname);
+        PQfreemem(n);
+    }
+    return SILTA_OK;
+}
+
+int hub_journal_snapshot(hub_journal_t *self, const char *instance, int64_t started_ms,
+                         const hub_journal_consumer_status_t *cs, size_t ncs,
+                         const hub_journal_peer_t *peers, size_t npeers, silta_err_t *err)
+{
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    silta_buf_t *sql = &self->sql;
+    silta_buf_reset(sql);
+    char pid[16], started[24];
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    snprintf(started, sizeof started, "%lld", (long long)started_ms);
+    /* Status rows hold only numbers and checked names; values still go as
+     * parameters where they come from peers (name, address). */
+    silta_buf_puts(sql, "BEGIN; ");
+    silta_buf_printf(sql,
+                     "INSERT INTO hub.instance (id, instance, pid, started_at, updated_at) "
+                     "VALUES (1, '%s', %s, to_timestamp(%s / 1000.0), now()) "
+                     "ON CONFLICT (id) DO UPDATE SET instance = EXCLUDED.instance, pid = "
+                     "EXCLUDED.pid, started_at = EXCLUDED.started_at, updated_at = now(); ",
+                     instance, pid, started);
+    silta_buf_puts(sql, "DELETE FROM hub.consumer_status; ");
+    for (size_t i = 0; i < ncs; i++)
+        silta_buf_printf(sql,
+                         "INSERT INTO hub.consumer_status VALUES (%d, %s, %d, %d, now()); ",
+                         cs[i].consumer_id, cs[i].connected ? "true" : "false", cs[i].in_flight,
+                         cs[i].credit);
+    silta_buf_puts(sql, "DELETE FROM hub.peer; COMMIT");
+    rc = silta_db_exec(self->conn, sql->data, err);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < npeers; i++) {
+        char ca[24], ls[24];
+        snprintf(ca, sizeof ca, "%lld", (long long)peers[i].connected_at_ms);
+        snprintf(ls, sizeof ls, "%lld", (long long)peers[i].last_seen_ms);
+        const char *params[7] = {peers[i].routing_id, peers[i].identity, peers[i].name,
+                                 peers[i].address,    peers[i].consumer, ca, ls};
+        PGresult *res = silta_db_query(
+            self->conn,
+            "INSERT INTO hub.peer VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint / 1000.0), "
+            "to_timestamp($7::bigint / 1000.0)) ON CONFLICT (routing_id) DO NOTHING",
+            7, params, err);
+        if (!res)
+            return err ? err->code : SILTA_ERR;
+        PQclear(res);
+    }
+    return SILTA_OK;
+}

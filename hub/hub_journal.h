@@ -1,0 +1,108 @@
+/*  hub_journal.h - the hub's durable state in PostgreSQL (schema "hub").
+ *
+ *  The only hub module that speaks SQL. The journal is append-only; a batch of
+ *  published events becomes ONE statement (journal rows + the delivery rows of
+ *  every consumer whose types match), so a batch is committed whole or not at
+ *  all: that is what makes "CONFIRM only after commit" cheap (group commit).
+ *  Tables and their meaning: hub/migrations/001_journal.sql.
+ *
+ *  Return codes: 0, SILTA_EAGAIN when the database is unreachable (the caller
+ *  NACKs UNAVAILABLE / retries later), SILTA_ERR when a statement failed.
+ */
+#ifndef HUB_JOURNAL_H
+#define HUB_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "silta_err.h"
+
+typedef struct hub_journal_t hub_journal_t;
+
+/* Connect, apply migrations from migrations_dir, LISTEN for replays. */
+hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, silta_err_t *err);
+void hub_journal_close(hub_journal_t **self_p);
+
+/* The connection's socket, for the hub's poll loop (-1 when disconnected). */
+int hub_journal_fd(const hub_journal_t *self);
+
+/* One event of a batch. seq and is_new are filled by append. */
+typedef struct {
+    const char *event_id;
+    const char *type;
+    const char *source;
+    const char *client_key;
+    int64_t occurred_at_ms;
+    const uint8_t *envelope;  /* packed Envelope as journalled */
+    size_t envelope_len;
+    uint64_t seq;             /* out: journal seq (0 when not new) */
+    int is_new;               /* out: 0 when event_id was already journalled */
+} hub_journal_row_t;
+
+/* Journal rows (duplicates of journalled event_ids are skipped) and queue them
+ * for every consumer whose types include the row's type, in one statement. */
+int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, silta_err_t *err);
+
+/* Create or update the durable queue `name`; its id goes to *id_out. */
+int hub_journal_upsert_consumer(hub_journal_t *self, const char *name, const char *const *types,
+                                size_t ntypes, int *id_out, silta_err_t *err);
+
+typedef void (*hub_journal_consumer_fn)(int id, const char *name, char **types, size_t ntypes,
+                                        void *arg);
+int hub_journal_load_consumers(hub_journal_t *self, hub_journal_consumer_fn fn, void *arg,
+                               silta_err_t *err);
+
+/* Every undelivered or unacknowledged delivery, in journal order. `envelope`
+ * is borrowed for the duration of the call. */
+typedef void (*hub_journal_pending_fn)(int consumer_id, uint64_t seq, uint32_t attempts,
+                                       const uint8_t *envelope, size_t len, void *arg);
+int hub_journal_load_pending(hub_journal_t *self, int only_consumer_id, uint64_t only_seq,
+                             hub_journal_pending_fn fn, void *arg, silta_err_t *err);
+
+/* A finished delivery, recorded in batches. */
+typedef struct {
+    int consumer_id;
+    uint64_t seq;
+    uint32_t attempt;
+    int64_t delivered_at_ms;
+    int64_t outcome_at_ms;
+} hub_journal_ack_t;
+
+/* Delete the acknowledged deliveries and log them as 'acked'. */
+int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n, silta_err_t *err);
+
+/* Move one delivery to the dead-letter queue (outcome 'rejected' or 'dead'). */
+int hub_journal_dead_letter(hub_journal_t *self, const hub_journal_ack_t *d, const char *outcome,
+                            const char *reason, silta_err_t *err);
+
+/* Read pending notifications (channel silta_replay, payload "consumer_id:seq")
+ * and call fn for each. */
+typedef void (*hub_journal_notify_fn)(int consumer_id, uint64_t seq, void *arg);
+int hub_journal_poll_notifications(hub_journal_t *self, hub_journal_notify_fn fn, void *arg);
+
+/* Status snapshot for siltactl. */
+typedef struct {
+    int consumer_id;
+    int connected;
+    int in_flight;
+    int credit;
+} hub_journal_consumer_status_t;
+
+typedef struct {
+    const char *routing_id; /* hex */
+    const char *identity;
+    const char *name;
+    const char *address;
+    const char *consumer;  /* may be NULL */
+    int64_t connected_at_ms;
+    int64_t last_seen_ms;
+} hub_journal_peer_t;
+
+int hub_journal_snapshot(hub_journal_t *self, const char *instance, int64_t started_ms,
+                         const hub_journal_consumer_status_t *cs, size_t ncs,
+                         const hub_journal_peer_t *peers, size_t npeers, silta_err_t *err);
+
+/* Reconnect after the connection was lost (re-LISTENs). 0 when connected. */
+int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err);
+
+#endif

@@ -1,0 +1,97 @@
+/*  hub_main.c - silta-hub: read the environment, start the router, stop on
+ *  SIGTERM/SIGINT. Everything else lives in hub_router.c.
+ *
+ *  Configuration (environment, usually from $SILTA_HOME/env):
+ *    SILTA_HUB_BIND          endpoint to bind (default: SILTA_HUB_ENDPOINT)
+ *    SILTA_PG_URL            PostgreSQL connection
+ *    SILTA_HUB_SECRET_KEY    the hub's CURVE keypair file
+ *    SILTA_AUTHORIZED_KEYS   folder of NAME.pub files allowed in
+ *    SILTA_MAX_PACKET        bytes (default 1 MiB)
+ *    SILTA_HUB_BATCH_MAX / SILTA_HUB_BATCH_WAIT_MS   group commit (5000 / 2)
+ *    SILTA_HUB_ACK_TIMEOUT_MS, SILTA_HUB_MAX_ATTEMPTS, SILTA_HUB_BACKOFF_MS
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub_router.h"
+#include "silta_codec.h"
+#include "silta_env.h"
+#include "silta_log.h"
+
+static volatile sig_atomic_t s_stop = 0;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+static long s_num(const char *key, long fallback, long min, long max)
+{
+    const char *v = silta_env_get(key, NULL);
+    if (!v)
+        return fallback;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < min || n > max) {
+        silta_warn("ignoring bad setting", "key=%s allowed=%ld..%ld", key, min, max);
+        return fallback;
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    silta_log_init("silta-hub");
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("usage: silta-hub\n  configuration comes from the environment and "
+               "$SILTA_HOME/env; see hub/README.md\n");
+        return 0;
+    }
+    silta_err_t err;
+    if (silta_env_load(&err) != 0) {
+        silta_error("could not read env", "reason=\"%s\"", err.msg);
+        return 1;
+    }
+    hub_router_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.bind = silta_env_get("SILTA_HUB_BIND", silta_env_get("SILTA_HUB_ENDPOINT", NULL));
+    cfg.pg_url = silta_env_get("SILTA_PG_URL", NULL);
+    cfg.secret_key_path = silta_env_get("SILTA_HUB_SECRET_KEY", NULL);
+    cfg.authorized_dir = silta_env_get("SILTA_AUTHORIZED_KEYS", NULL);
+    cfg.migrations_dir = silta_env_get("SILTA_HUB_MIGRATIONS", SILTA_SRC_DIR "/hub/migrations");
+    const char *missing = !cfg.bind              ? "SILTA_HUB_BIND"
+                          : !cfg.pg_url          ? "SILTA_PG_URL"
+                          : !cfg.secret_key_path ? "SILTA_HUB_SECRET_KEY"
+                          : !cfg.authorized_dir  ? "SILTA_AUTHORIZED_KEYS"
+                                                 : NULL;
+    if (missing) {
+        silta_error("missing setting", "key=%s hint=\"run ops/silta-local up or set it\"", missing);
+        return 1;
+    }
+    cfg.max_packet = (size_t)s_num("SILTA_MAX_PACKET", SILTA_MAX_PACKET_DEFAULT, 1024, 64 << 20);
+    cfg.heartbeat_ms = (int)s_num("SILTA_HEARTBEAT_MS", 1000, 100, 60000);
+    cfg.batch_max = (int)s_num("SILTA_HUB_BATCH_MAX", 5000, 1, 10000);
+    cfg.batch_wait_ms = (int)s_num("SILTA_HUB_BATCH_WAIT_MS", 2, 0, 1000);
+    cfg.ack_flush_ms = (int)s_num("SILTA_HUB_ACK_FLUSH_MS", 50, 1, 10000);
+    cfg.queue.ack_timeout_ms = s_num("SILTA_HUB_ACK_TIMEOUT_MS", 30000, 100, 3600000);
+    cfg.queue.backoff_base_ms = s_num("SILTA_HUB_BACKOFF_MS", 1000, 1, 600000);
+    cfg.queue.backoff_max_ms = s_num("SILTA_HUB_BACKOFF_MAX_MS", 60000, 1, 3600000);
+    cfg.queue.max_attempts = (uint32_t)s_num("SILTA_HUB_MAX_ATTEMPTS", 10, 1, 1000);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = hub_router_run(&cfg, &s_stop, &err);
+    if (rc != 0) {
+        silta_error("hub failed", "reason=\"%s\"", err.msg);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*  hub_router.h - silta-hub's event loop: sessions, publish, delivery.
+ *
+ *  One thread owns the ROUTER socket, the database connection and every queue;
+ *  nothing is shared, so nothing is locked (the ZAP thread only reads its own
+ *  key map). The loop:
+ *
+ *    poll(router, database socket, timeout)
+ *      -> read every waiting packet: HELLO / SUBSCRIBE / CREDIT / ACK / ...
+ *         handled at once; PUBLISH validated and added to the open batch
+ *      -> batch full, or the router drained and the batch window passed:
+ *         one INSERT for the whole batch, then CONFIRMs, then queue the events
+ *      -> send DELIVERs within each consumer's credit
+ *      -> every tick: heartbeats, dead peers, ack timeouts, ack flush, status
+ *
+ *  What it does not do: policy and consent (every authenticated identity may
+ *  publish and subscribe to any type until the routing policy arrives).
+ */
+#ifndef HUB_ROUTER_H
+#define HUB_ROUTER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "hub_queue.h"
+#include "silta_err.h"
+
+typedef struct {
+    const char *bind;             /* tcp://127.0.0.1:5555 */
+    const char *pg_url;
+    const char *migrations_dir;
+    const char *secret_key_path;  /* hub's CURVE keypair (.key) */
+    const char *authorized_dir;   /* NAME.pub files of the peers allowed in */
+    size_t max_packet;            /* bytes */
+    int heartbeat_ms;
+    int batch_max;                /* events per commit */
+    int batch_wait_ms;            /* how long an open batch waits for more */
+    int ack_flush_ms;             /* acks are written at least this often */
+    hub_queue_config_t queue;
+} hub_router_config_t;
+
+/* Run until *stop becomes non-zero (set from a signal handler), then flush:
+ * commit and confirm the open batch, write pending acks, close. Returns 0 on
+ * a clean stop, or an error code with err filled when it cannot start. */
+int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *stop,
+                   silta_err_t *err);
+
+#endif
