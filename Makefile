@@ -26,7 +26,7 @@ CC ?= cc
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-INCLUDES := -Ilib -I$(B)/gen -Ihub
+INCLUDES := -Ilib -I$(B)/gen -Ihub -Itests/support
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
@@ -146,3 +146,10 @@ bench: all
 
 clean:
 	rm -rf build
+
+# docs/example_client.c is the client library's worked example: build it so it keeps compiling.
+EXAMPLES := $(B)/bin/example-client
+all: $(EXAMPLES)
+$(B)/bin/example-client: $(B)/obj/docs/example_client.o $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL)

@@ -27,7 +27,7 @@ typedef struct {
     const char *hub_public_key;  /* path of the hub's .pub; default $SILTA_HUB_PUBLIC_KEY */
     const char *client_key;      /* path of this peer's .key; default $SILTA_CLIENT_KEY */
     const char *name;            /* self-description for the hub's logs ("silta-bench") */
-    int heartbeat_ms;            /* default 1000 */
+    int heartbeat_ms;            /* default $SILTA_HEARTBEAT_MS or 1000 */
     size_t max_unconfirmed;      /* publish returns SILTA_EAGAIN above this; default 10000 */
 } silta_client_opts_t;
 
@@ -65,7 +65,10 @@ void silta_client_destroy(silta_client_t **self_p);
 /* Publish a copy of ev (event_id must be set: silta_uuid_v7() for a new event,
  * a content id for a re-readable input). The seq it got is written to *seq_out.
  * Returns 0, SILTA_EAGAIN when max_unconfirmed are already waiting (poll, then
- * try again), or SILTA_EINVAL when the envelope would be refused anyway. */
+ * try again), or SILTA_EINVAL when the envelope would be refused anyway.
+ * Without a session the event waits and goes out when one opens. Every seq
+ * ends in exactly one CONFIRM or NACK event from poll; NACK(UNAVAILABLE) is
+ * handled inside (the same bytes are sent again after a backoff). */
 int silta_client_publish(silta_client_t *self, const silta_envelope_t *ev, uint64_t *seq_out,
                          silta_err_t *err);
 
@@ -74,10 +77,14 @@ int silta_client_publish(silta_client_t *self, const silta_envelope_t *ev, uint6
 int silta_client_subscribe(silta_client_t *self, const char *consumer, const char *const *types,
                            size_t ntypes, uint32_t credit, silta_err_t *err);
 
-/* Grant more credit. */
+/* Grant more credit (the window of unacknowledged deliveries grows). Granted
+ * credit is remembered: after a reconnect the hub gets every SUBSCRIBE with its
+ * original credit and one CREDIT with the sum granted since, the same window. */
 int silta_client_credit(silta_client_t *self, uint32_t credit);
 
-/* Acknowledge / reject a delivery. */
+/* Acknowledge / reject a delivery. Returns 0, or SILTA_EAGAIN when no session
+ * is open (nothing is sent before the hub's HELLO; the hub puts what the dead
+ * session held back in the queue and delivers it again). */
 int silta_client_ack(silta_client_t *self, uint64_t delivery_id);
 int silta_client_reject(silta_client_t *self, uint64_t delivery_id, const char *reason);
 
@@ -99,5 +106,11 @@ int silta_client_flush(silta_client_t *self, int timeout_ms,
 
 /* 1 while a session with the hub is open. */
 int silta_client_connected(const silta_client_t *self);
+
+/* 1 once the hub has answered this session's SUBSCRIBE to `consumer` by
+ * echoing it (the queue is recorded and durable from then on); 0 before, after
+ * a disconnect until the repeated SUBSCRIBE is echoed again, and for a
+ * consumer never subscribed. A refused SUBSCRIBE comes as a NACK with seq 0. */
+int silta_client_attached(const silta_client_t *self, const char *consumer);
 
 #endif

@@ -1,0 +1,462 @@
+/* test_hub.c - the durable hub end to end: real PostgreSQL, real silta-hub
+ * process, real CURVE sockets. Each test brings up its own deployment with
+ * ops/silta-local in a fresh SILTA_HOME and tears it down.
+ *
+ * Acceptance of issue 2: load through 4 publishers and 2 consumers with
+ * nothing lost or stored twice; kill -9 of the hub mid-flow; a consumer that
+ * dies with deliveries in flight; REJECT -> dead letter -> replay; a malformed
+ * packet is NACKed while the hub keeps serving; duplicates stored once.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "harness.h"
+#include "silta_client.h"
+#include "silta_db.h"
+#include "silta_env.h"
+#include "silta_keys.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+static char *s_home;
+
+static void s_up(void)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0);
+}
+
+static void s_down(void)
+{
+    harness_home_destroy(&s_home);
+}
+
+static silta_client_t *s_client(const char *identity)
+{
+    char key[4096];
+    snprintf(key, sizeof key, "%s/keys/%s.key", s_home, identity);
+    silta_client_opts_t opts = {0};
+    opts.client_key = key;
+    opts.name = identity;
+    silta_err_t err;
+    silta_client_t *c = silta_client_new(&opts, &err);
+    cr_assert_not_null(c, "client: %s", err.msg);
+    return c;
+}
+
+static long s_count(const char *sql)
+{
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
+    cr_assert_not_null(res, "%s: %s", sql, err.msg);
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    silta_db_close(&db);
+    return n;
+}
+
+static void s_envelope(silta_envelope_t *e, char *id, const char *type, const char *client)
+{
+    silta__envelope__init(e);
+    silta_uuid_v7(id);
+    e->event_id = id;
+    e->type = (char *)type;
+    e->client_key = (char *)client;
+    e->occurred_at = silta_now_ms();
+    e->payload.data = (uint8_t *)"{}";
+    e->payload.len = 2;
+}
+
+/* Poll until an event of `kind` arrives (others are skipped); fills *ev. */
+static int s_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
+                  silta_client_event_t *ev)
+{
+    int64_t end = silta_mono_ms() + timeout_ms;
+    while (silta_mono_ms() < end) {
+        if (silta_client_poll(c, 100, ev) != 0)
+            return -1;
+        if (ev->kind == kind)
+            return 0;
+    }
+    return -1;
+}
+
+/* Subscribe and wait until the hub has recorded the queue. */
+static void s_subscribe(silta_client_t *c, const char *consumer, const char *type, uint32_t credit)
+{
+    const char *types[1] = {type};
+    silta_err_t err;
+    cr_assert_eq(silta_client_subscribe(c, consumer, types, 1, credit, &err), 0, "%s", err.msg);
+    /* The queue is durable once a row exists for it. */
+    int64_t end = silta_mono_ms() + 10000;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM hub.consumer WHERE name = '%s'", consumer);
+    silta_client_event_t ev;
+    while (silta_mono_ms() < end && s_count(sql) == 0)
+        silta_client_poll(c, 50, &ev);
+    cr_assert_eq(s_count(sql), 1, "consumer %s was not recorded", consumer);
+}
+
+/* Parse "key=value" from silta-bench's last line. */
+static long s_field(const char *out, const char *key)
+{
+    const char *line = strstr(out, "events=");
+    cr_assert_not_null(line, "no figures line in:\n%s", out);
+    char pat[64];
+    snprintf(pat, sizeof pat, " %s=", key);
+    const char *p = strcmp(key, "events") == 0 ? line + 7 : strstr(line, pat);
+    cr_assert_not_null(p, "no %s in %s", key, line);
+    if (p != line + 7)
+        p += strlen(pat);
+    return atol(p);
+}
+
+static void s_bench(harness_result_t *r, const char *const *args)
+{
+    char bench[4096];
+    harness_bin_path(bench, sizeof bench, "silta-bench");
+    char *argv[32];
+    int n = 0;
+    argv[n++] = bench;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    harness_run(r, 600000, argv);
+}
+
+Test(hub, load_four_publishers_two_consumers_nothing_lost, .timeout = 900)
+{
+    s_up();
+    harness_result_t r;
+    const char *args[] = {"--events", "100000", "--publishers", "4", "--consumers", "2",
+                          "--clients", "1000", "--size", "200", NULL};
+    s_bench(&r, args);
+    cr_assert_eq(r.status, 0, "bench failed:\n%s\n%s", r.out, r.err);
+    cr_assert_eq(s_field(r.out, "confirmed"), 100000);
+    cr_assert_eq(s_field(r.out, "lost"), 0);
+    cr_assert_eq(s_field(r.out, "unique"), 200000, "each event once to each of 2 consumers");
+    harness_result_free(&r);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 100000, "stored once each");
+    cr_assert_eq(s_count("SELECT count(DISTINCT event_id) FROM hub.journal"), 100000);
+    s_down();
+}
+
+static bool s_journal_has_some(void *arg)
+{
+    (void)arg;
+    return s_count("SELECT count(*) FROM hub.journal") >= 5000;
+}
+
+Test(hub, kill_9_mid_flow_loses_nothing_confirmed, .timeout = 900)
+{
+    s_up();
+    /* Publish and consume at once in a child; kill the hub under it. */
+    char bench[4096], ledger[4096];
+    harness_bin_path(bench, sizeof bench, "silta-bench");
+    snprintf(ledger, sizeof ledger, "%s/bench/ledger", s_home);
+    char out_path[4096];
+    snprintf(out_path, sizeof out_path, "%s/bench.out", s_home);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        FILE *f = freopen(out_path, "w", stdout);
+        (void)f;
+        execl(bench, bench, "--events", "40000", "--publishers", "4", "--consumers", "2",
+              "--clients", "300", "--timeout", "300", (char *)NULL);
+        _exit(127);
+    }
+    cr_assert_eq(harness_poll(120000, s_journal_has_some, NULL), 0, "publishing did not start");
+    char pidfile[4096];
+    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
+    pid_t hub = harness_pid_file(pidfile);
+    cr_assert(hub > 0);
+    cr_assert_eq(kill(hub, SIGKILL), 0);
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    cr_assert_neq(harness_pid_file(pidfile), hub, "a new hub process");
+
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    char *out = harness_read_file(out_path);
+    cr_assert_not_null(out);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "bench failed:\n%s", out);
+    cr_assert_eq(s_field(out, "confirmed"), 40000);
+    cr_assert_eq(s_field(out, "lost"), 0, "a confirmed event was never delivered:\n%s", out);
+    cr_assert_eq(s_field(out, "unique"), 80000);
+    /* duplicates are allowed (redeliveries after the crash) and counted by the bench */
+    free(out);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 40000,
+                 "the journal holds each event once");
+    s_down();
+}
+
+Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
+{
+    s_up();
+    silta_client_t *pub = s_client("test");
+    silta_client_t *con = s_client("casestore");
+    s_subscribe(con, "dying", "test.event.v1", 5);
+    char ids[10][37];
+    for (int i = 0; i < 10; i++) {
+        silta_envelope_t e;
+        char client[16];
+        snprintf(client, sizeof client, "client-%d", i);
+        s_envelope(&e, ids[i], "test.event.v1", client);
+        cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
+    }
+    cr_assert_eq(silta_client_flush(pub, 10000, NULL, NULL), 0);
+    /* Take the 5 deliveries the credit allows, ack none, and die. */
+    uint64_t held[5];
+    silta_client_event_t ev;
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivery %d", i);
+        cr_assert_eq(ev.attempt, 1);
+        held[i] = ev.delivery_id;
+    }
+    silta_client_destroy(&con);
+
+    con = s_client("casestore");
+    s_subscribe(con, "dying", "test.event.v1", 100);
+    int again = 0, total = 0;
+    while (total < 10 && s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev) == 0) {
+        total++;
+        for (int i = 0; i < 5; i++)
+            if (ev.delivery_id == held[i]) {
+                again++;
+                cr_assert_eq(ev.attempt, 2, "a redelivery counts its attempt");
+            }
+        silta_client_ack(con, ev.delivery_id);
+    }
+    cr_assert_eq(again, 5, "every delivery in flight at death comes again");
+    cr_assert_eq(total, 10);
+    silta_client_destroy(&con);
+    silta_client_destroy(&pub);
+    s_down();
+}
+
+Test(hub, reject_goes_to_dead_letters_and_replay_delivers_again, .timeout = 120)
+{
+    s_up();
+    silta_client_t *pub = s_client("test");
+    silta_client_t *con = s_client("casestore");
+    s_subscribe(con, "picky", "test.event.v1", 10);
+    char id[37];
+    silta_envelope_t e;
+    s_envelope(&e, id, "test.event.v1", "client-dlq");
+    cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
+    cr_assert_eq(silta_client_flush(pub, 10000, NULL, NULL), 0);
+    silta_client_event_t ev;
+    cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+    cr_assert_str_eq(ev.event->event_id, id);
+    cr_assert_eq(silta_client_reject(con, ev.delivery_id, "payload not understood"), 0);
+
+    harness_result_t r;
+    int64_t end = silta_mono_ms() + 10000;
+    do {
+        silta_client_poll(con, 50, &ev);
+        harness_ctl(&r, "dlq", "list", NULL);
+        if (strstr(r.out, id))
+            break;
+        harness_result_free(&r);
+    } while (silta_mono_ms() < end);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, id), "dead letter listed:\n%s", r.out);
+    cr_assert(strstr(r.out, "payload not understood"), "with its reason:\n%s", r.out);
+    harness_result_free(&r);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.dead_letter"), 1);
+
+    harness_ctl(&r, "dlq", "replay", "--all", NULL);
+    cr_assert_eq(r.status, 0, "replay: %s", r.err);
+    harness_result_free(&r);
+    cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "replayed event delivered");
+    cr_assert_str_eq(ev.event->event_id, id);
+    silta_client_ack(con, ev.delivery_id);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.dead_letter"), 0);
+
+    harness_ctl(&r, "trace", id, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "rejected"), "trace shows the rejection:\n%s", r.out);
+    cr_assert(strstr(r.out, "replayed"), "trace shows the replay:\n%s", r.out);
+    harness_result_free(&r);
+    silta_client_destroy(&con);
+    silta_client_destroy(&pub);
+    s_down();
+}
+
+Test(hub, duplicate_event_id_is_confirmed_and_stored_once, .timeout = 120)
+{
+    s_up();
+    silta_client_t *con = s_client("casestore");
+    s_subscribe(con, "dedup", "test.event.v1", 10);
+    silta_client_t *pub = s_client("test");
+    char id[37];
+    silta_envelope_t e;
+    s_envelope(&e, id, "test.event.v1", "client-dup");
+    cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
+    silta_client_event_t ev;
+    cr_assert_eq(s_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
+    cr_assert_eq(ev.duplicate, 0);
+    cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
+    cr_assert_eq(s_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
+    cr_assert_eq(ev.duplicate, 1, "the second publish is confirmed as a duplicate");
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 1);
+    cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+    silta_client_ack(con, ev.delivery_id);
+    cr_assert_neq(s_wait(con, SILTA_CLIENT_DELIVER, 1500, &ev), 0, "delivered only once");
+    silta_client_destroy(&pub);
+    silta_client_destroy(&con);
+    s_down();
+}
+
+/* A raw DEALER with a given keypair, for speaking the protocol byte by byte. */
+static void *s_raw(void *ctx, const char *keyfile)
+{
+    silta_keypair_t me, hub;
+    silta_err_t err;
+    cr_assert_eq(silta_keys_load(keyfile, &me, &err), 0, "%s", err.msg);
+    cr_assert_eq(silta_keys_load(getenv("SILTA_HUB_PUBLIC_KEY"), &hub, &err), 0, "%s", err.msg);
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, hub.public_z85, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_z85, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_z85, 40);
+    cr_assert_eq(zmq_connect(s, getenv("SILTA_HUB_ENDPOINT")), 0);
+    return s;
+}
+
+/* Receive packets until one of `kind` arrives (heartbeats skipped). */
+static silta_packet_t *s_raw_recv(void *s, int kind, int timeout_ms)
+{
+    int64_t end = silta_mono_ms() + timeout_ms;
+    while (silta_mono_ms() < end) {
+        zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, 100) <= 0)
+            continue;
+        char buf[65536];
+        int n = zmq_recv(s, buf, sizeof buf, 0);
+        if (n < 0)
+            continue;
+        silta_packet_t *p = silta_codec_decode(buf, (size_t)n, sizeof buf, NULL, NULL);
+        if (p && (int)p->cmd_case == kind)
+            return p;
+        silta_codec_free(&p);
+    }
+    return NULL;
+}
+
+static void s_raw_hello(void *s)
+{
+    Silta__Hello h = SILTA__HELLO__INIT;
+    h.version = 1;
+    h.name = "raw-test";
+    h.heartbeat_ms = 1000;
+    silta_packet_t p = SILTA__PACKET__INIT;
+    p.cmd_case = SILTA__PACKET__CMD_HELLO;
+    p.hello = &h;
+    cr_assert_eq(silta_codec_send(s, NULL, 0, &p), 0);
+}
+
+Test(hub, malformed_packet_is_nacked_and_hub_keeps_serving, .timeout = 120)
+{
+    s_up();
+    void *ctx = zmq_ctx_new();
+    char key[4096];
+    snprintf(key, sizeof key, "%s/keys/test.key", s_home);
+    void *raw = s_raw(ctx, key);
+    s_raw_hello(raw);
+    silta_packet_t *p = s_raw_recv(raw, SILTA__PACKET__CMD_HELLO, 10000);
+    cr_assert_not_null(p, "hub answers HELLO");
+    silta_codec_free(&p);
+
+    const char garbage[] = "\xff\xff\xff\xff garbage, not protobuf";
+    cr_assert(zmq_send(raw, garbage, sizeof garbage, 0) > 0);
+    p = s_raw_recv(raw, SILTA__PACKET__CMD_NACK, 10000);
+    cr_assert_not_null(p, "garbage is NACKed");
+    cr_assert_eq(p->nack->code, SILTA__ERROR_CODE__MALFORMED);
+    silta_codec_free(&p);
+
+    /* a publish with a hetu-shaped client_key is refused with INVALID */
+    Silta__Envelope e = SILTA__ENVELOPE__INIT;
+    char id[37];
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = "test.event.v1";
+    e.client_key = "010185-901E";
+    Silta__Publish pub = SILTA__PUBLISH__INIT;
+    pub.seq = 7;
+    pub.event = &e;
+    silta_packet_t pp = SILTA__PACKET__INIT;
+    pp.cmd_case = SILTA__PACKET__CMD_PUBLISH;
+    pp.publish = &pub;
+    cr_assert_eq(silta_codec_send(raw, NULL, 0, &pp), 0);
+    p = s_raw_recv(raw, SILTA__PACKET__CMD_NACK, 10000);
+    cr_assert_not_null(p);
+    cr_assert_eq(p->nack->seq, 7);
+    cr_assert_eq(p->nack->code, SILTA__ERROR_CODE__INVALID);
+    silta_codec_free(&p);
+
+    /* the same session still publishes, and another client is served */
+    e.client_key = "client-ok";
+    cr_assert_eq(silta_codec_send(raw, NULL, 0, &pp), 0);
+    p = s_raw_recv(raw, SILTA__PACKET__CMD_CONFIRM, 10000);
+    cr_assert_not_null(p, "a good publish after garbage is confirmed");
+    cr_assert_eq(p->confirm->seq, 7);
+    silta_codec_free(&p);
+    silta_client_t *c = s_client("test");
+    silta_envelope_t e2;
+    char id2[37];
+    s_envelope(&e2, id2, "test.event.v1", "client-2");
+    cr_assert_eq(silta_client_publish(c, &e2, NULL, NULL), 0);
+    cr_assert_eq(silta_client_flush(c, 10000, NULL, NULL), 0);
+    silta_client_destroy(&c);
+    zmq_close(raw);
+    zmq_ctx_term(ctx);
+    s_down();
+}
+
+static char s_log[4096];
+static bool s_refused(void *arg)
+{
+    (void)arg;
+    return harness_file_contains(s_log, "peer refused");
+}
+
+Test(hub, unknown_key_is_refused, .timeout = 120)
+{
+    s_up();
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/stranger", s_home);
+    silta_err_t err;
+    cr_assert_eq(silta_keys_generate(dir, "stranger", &err), 0, "%s", err.msg);
+    void *ctx = zmq_ctx_new();
+    char key[8192];
+    snprintf(key, sizeof key, "%s/stranger.key", dir);
+    void *raw = s_raw(ctx, key);
+    s_raw_hello(raw);
+    /* First wait for the refusal to be logged (the handshake was judged), then
+     * check that no session answer came. */
+    snprintf(s_log, sizeof s_log, "%s/log/silta-hub.log", s_home);
+    cr_assert_eq(harness_poll(10000, s_refused, NULL), 0, "the refusal is logged");
+    silta_packet_t *p = s_raw_recv(raw, SILTA__PACKET__CMD_HELLO, 1000);
+    cr_assert_null(p, "a key that is not authorized gets no session");
+    zmq_close(raw);
+    zmq_ctx_term(ctx);
+    s_down();
+}
