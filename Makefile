@@ -30,11 +30,12 @@ INCLUDES := -Ilib -I$(B)/gen -Ihub -Itests/support
 CFLAGS_ALL = $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
-GEN_C := $(B)/gen/silta.pb-c.c
-GEN_H := $(B)/gen/silta.pb-c.h
+PROTOS := $(wildcard proto/*.proto)
+GEN_C := $(patsubst proto/%.proto,$(B)/gen/%.pb-c.c,$(PROTOS))
+GEN_H := $(patsubst proto/%.proto,$(B)/gen/%.pb-c.h,$(PROTOS))
 
 LIB_SRC := $(wildcard lib/*.c)
-LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/gen/silta.pb-c.o
+LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
 LIBSILTA := $(B)/lib/libsilta.a
 
 # program name -> source folder. Add a line here for a new program.
@@ -76,11 +77,11 @@ $(DEPS_STAMP): ops/install-deps.sh
 deps:
 	ops/install-deps.sh
 
-$(GEN_C) $(GEN_H) &: proto/silta.proto | $(DEPS_STAMP)
+$(GEN_C) $(GEN_H) &: $(PROTOS) | $(DEPS_STAMP)
 	@mkdir -p $(B)/gen
-	protoc-c --proto_path=proto --c_out=$(B)/gen proto/silta.proto
+	protoc-c --proto_path=proto --c_out=$(B)/gen $(PROTOS)
 
-$(B)/obj/gen/silta.pb-c.o: $(GEN_C)
+$(B)/obj/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Wshadow,$(CFLAGS_ALL)) -Wno-unused-parameter -MMD -MP -c $< -o $@
 

@@ -18,6 +18,7 @@
 #include "silta_buf.h"
 #include "silta_db.h"
 #include "silta_log.h"
+#include "silta_map.h"
 
 struct hub_journal_t {
     PGconn *conn;
@@ -154,18 +155,24 @@ int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, s
     if (rc != 0)
         goto done;
     /* Match returned rows to the batch by event_id: the first row of the batch
-     * with that id is the new one; later copies in the batch are duplicates. */
+     * with that id is the new one; later copies in the batch are duplicates.
+     * Ids are canonical lowercase text on both sides (checked on the way in). */
+    silta_map_t *first = silta_map_new();
+    for (size_t i = n; first && i-- > 0;)
+        silta_map_put(first, rows[i].event_id, strlen(rows[i].event_id), &rows[i]);
     int nt = PQntuples(res);
     for (int t = 0; t < nt; t++) {
-        uint64_t seq = strtoull(PQgetvalue(res, t, 0), NULL, 10);
         const char *id = PQgetvalue(res, t, 1);
-        for (size_t i = 0; i < n; i++)
-            if (!rows[i].is_new && strcasecmp(rows[i].event_id, id) == 0) {
-                rows[i].seq = seq;
-                rows[i].is_new = 1;
-                break;
-            }
+        hub_journal_row_t *row = first ? silta_map_get(first, id, strlen(id)) : NULL;
+        for (size_t i = 0; !row && i < n; i++) /* out of memory: the slow way */
+            if (!rows[i].is_new && strcasecmp(rows[i].event_id, id) == 0)
+                row = &rows[i];
+        if (row) {
+            row->seq = strtoull(PQgetvalue(res, t, 0), NULL, 10);
+            row->is_new = 1;
+        }
     }
+    silta_map_destroy(&first, NULL);
     PQclear(res);
 done:
     free(values);

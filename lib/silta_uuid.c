@@ -67,7 +67,8 @@ int silta_uuid_valid(const char *s)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (s[i] != '-')
                 return 0;
-        } else if (!isxdigit((unsigned char)s[i])) {
+        } else if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'a' && s[i] <= 'f')) {
+            /* lowercase only: the canonical form, so ids compare as bytes */
             return 0;
         }
     }

@@ -15,7 +15,8 @@ void silta_uuid_v7(char out[SILTA_UUID_STRLEN + 1]);
 void silta_uuid_from_content(const char *namespace_, const void *data, size_t len,
                              char out[SILTA_UUID_STRLEN + 1]);
 
-/* 1 when s is 36 characters of canonical 8-4-4-4-12 hex, else 0. */
+/* 1 when s is 36 characters of canonical 8-4-4-4-12 lowercase hex, else 0.
+ * Uppercase is refused so that ids compare as bytes everywhere. */
 int silta_uuid_valid(const char *s);
 
 #endif

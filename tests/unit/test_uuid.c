@@ -36,4 +36,5 @@ Test(uuid, validation_refuses_malformed)
     cr_assert_not(silta_uuid_valid("0190f5c2-7b3a-7c4d-8e5f-0123456789a"));
     cr_assert_not(silta_uuid_valid("0190f5c2x7b3a-7c4d-8e5f-0123456789ab"));
     cr_assert_not(silta_uuid_valid("0190f5c2-7b3a-7c4d-8e5f-0123456789ag"));
+    cr_assert_not(silta_uuid_valid("0190F5C2-7B3A-7C4D-8E5F-0123456789AB"), "uppercase is not canonical");
 }
