@@ -22,7 +22,7 @@
 #include "silta_uuid.h"
 
 #define TYPE "example.event.v1"
-#define QUEUE "example"
+#define QUEUE "operator-example" /* a queue belongs to the identity its name starts with */
 
 int main(void)
 {

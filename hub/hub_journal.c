@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "silta_audit.h"
 #include "silta_buf.h"
 #include "silta_db.h"
 #include "silta_log.h"
@@ -24,7 +25,7 @@ struct hub_journal_t {
     PGconn *conn;
     char *url;
     silta_buf_t sql;
-    silta_buf_t a1, a2, a3, a4, a5; /* array literals for acks */
+    silta_buf_t a1, a2, a3, a4, a5, a6, a7; /* array literals for acks */
 };
 
 static int s_listen(hub_journal_t *self, silta_err_t *err)
@@ -46,6 +47,8 @@ hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, sil
     silta_buf_init(&self->a3);
     silta_buf_init(&self->a4);
     silta_buf_init(&self->a5);
+    silta_buf_init(&self->a6);
+    silta_buf_init(&self->a7);
     self->conn = silta_db_connect(url, err);
     if (!self->conn || silta_db_migrate(self->conn, "hub", migrations_dir, err) != 0 ||
         s_listen(self, err) != 0) {
@@ -68,6 +71,8 @@ void hub_journal_close(hub_journal_t **self_p)
     silta_buf_free(&self->a3);
     silta_buf_free(&self->a4);
     silta_buf_free(&self->a5);
+    silta_buf_free(&self->a6);
+    silta_buf_free(&self->a7);
     free(self);
     *self_p = NULL;
 }
@@ -325,6 +330,23 @@ int hub_journal_load_pending(hub_journal_t *self, int only_consumer_id, uint64_t
     return SILTA_OK;
 }
 
+/* Append s to an SQL array literal as a quoted element (NULL as NULL). */
+static void s_array_item(silta_buf_t *b, const char *s, int first)
+{
+    silta_buf_puts(b, first ? "" : ",");
+    if (!s) {
+        silta_buf_puts(b, "NULL");
+        return;
+    }
+    silta_buf_puts(b, "\"");
+    for (const char *c = s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            silta_buf_append(b, "\\", 1);
+        silta_buf_append(b, c, 1);
+    }
+    silta_buf_puts(b, "\"");
+}
+
 int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n, silta_err_t *err)
 {
     if (n == 0)
@@ -332,8 +354,9 @@ int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n
     int rc = s_conn_ok(self, err);
     if (rc != 0)
         return rc;
-    silta_buf_t *b[5] = {&self->a1, &self->a2, &self->a3, &self->a4, &self->a5};
-    for (int k = 0; k < 5; k++) {
+    silta_buf_t *b[7] = {&self->a1, &self->a2, &self->a3, &self->a4,
+                         &self->a5, &self->a6, &self->a7};
+    for (int k = 0; k < 7; k++) {
         silta_buf_reset(b[k]);
         silta_buf_puts(b[k], "{");
     }
@@ -344,23 +367,158 @@ int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n
         silta_buf_printf(b[2], "%s%u", sep, acks[i].attempt);
         silta_buf_printf(b[3], "%s%lld", sep, (long long)acks[i].delivered_at_ms);
         silta_buf_printf(b[4], "%s%lld", sep, (long long)acks[i].outcome_at_ms);
+        s_array_item(b[5], acks[i].outcome ? acks[i].outcome : "acked", i == 0);
+        s_array_item(b[6], acks[i].detail, i == 0);
     }
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 7; k++)
         silta_buf_puts(b[k], "}");
-    const char *params[5] = {b[0]->data, b[1]->data, b[2]->data, b[3]->data, b[4]->data};
+    const char *params[7] = {b[0]->data, b[1]->data, b[2]->data, b[3]->data,
+                             b[4]->data, b[5]->data, b[6]->data};
     PGresult *res = silta_db_query(
         self->conn,
         "WITH a AS (SELECT * FROM unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[], "
-        "$5::bigint[]) AS t(c, s, att, d, o)), "
+        "$5::bigint[], $6::text[], $7::text[]) AS t(c, s, att, d, o, outcome, detail)), "
         "del AS (DELETE FROM hub.delivery x USING a WHERE x.consumer_id = a.c AND x.seq = a.s) "
-        "INSERT INTO hub.delivery_log (consumer_id, seq, attempt, delivered_at, outcome, outcome_at) "
-        "SELECT c, s, att, to_timestamp(NULLIF(d, 0) / 1000.0), 'acked', to_timestamp(o / 1000.0) "
-        "FROM a",
-        5, params, err);
+        "INSERT INTO hub.delivery_log (consumer_id, seq, attempt, delivered_at, outcome, "
+        "outcome_at, detail) "
+        "SELECT c, s, att, to_timestamp(NULLIF(d, 0) / 1000.0), outcome, to_timestamp(o / 1000.0), "
+        "detail FROM a",
+        7, params, err);
     if (!res)
         return err ? err->code : SILTA_ERR;
     PQclear(res);
     return SILTA_OK;
+}
+
+#define S_DISCLOSE_PARAMS 10
+
+int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *rows, size_t n,
+                         silta_err_t *err)
+{
+    if (n == 0)
+        return SILTA_OK;
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    size_t np = n * S_DISCLOSE_PARAMS;
+    const char **values = calloc(np, sizeof *values);
+    char (*at)[24] = calloc(n, sizeof *at);
+    if (!values || !at) {
+        free(values);
+        free(at);
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    silta_buf_t *sql = &self->sql;
+    silta_buf_reset(sql);
+    silta_buf_puts(sql, "INSERT INTO hub.disclosure (at_ms, recipient, client_key, event_id, type, "
+                        "legal_basis, consent_ref, xroad_id, prev_hash, hash) VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        size_t p = i * S_DISCLOSE_PARAMS;
+        silta_buf_printf(sql, "%s($%zu::bigint,$%zu,$%zu,$%zu::uuid,$%zu,$%zu,$%zu,$%zu,$%zu,$%zu)",
+                         i ? "," : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8,
+                         p + 9, p + 10);
+        snprintf(at[i], sizeof at[i], "%lld", (long long)rows[i].at_ms);
+        const char *v[S_DISCLOSE_PARAMS] = {at[i],
+                                            rows[i].recipient,
+                                            rows[i].client_key,
+                                            rows[i].event_id,
+                                            rows[i].type,
+                                            rows[i].legal_basis,
+                                            rows[i].consent_ref ? rows[i].consent_ref : "",
+                                            rows[i].xroad_id ? rows[i].xroad_id : "",
+                                            rows[i].prev_hash,
+                                            rows[i].hash};
+        memcpy(&values[p], v, sizeof v);
+    }
+    PGresult *res = sql->failed ? NULL
+                                : PQexecParams(self->conn, sql->data, (int)np, NULL, values, NULL,
+                                               NULL, 0);
+    rc = silta_db_check(self->conn, res, err);
+    if (rc == 0)
+        PQclear(res);
+    free(values);
+    free(at);
+    return rc;
+}
+
+int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err)
+{
+    PGresult *res = silta_db_query(
+        self->conn, "SELECT hash FROM hub.disclosure ORDER BY id DESC LIMIT 1", 0, NULL, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    snprintf(out, 65, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : SILTA_AUDIT_GENESIS);
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_save_consent(hub_journal_t *self, const char *client_key, const char *consent_id,
+                             const char *status, const char *purpose, char *const *recipients,
+                             size_t nrecipients, const char *expires, uint64_t seq,
+                             silta_err_t *err)
+{
+    silta_buf_t arr;
+    silta_buf_init(&arr);
+    s_array_quoted(&arr, (const char *const *)recipients, nrecipients);
+    char seqs[24];
+    snprintf(seqs, sizeof seqs, "%llu", (unsigned long long)seq);
+    const char *params[7] = {consent_id, client_key, status, purpose, arr.data,
+                             expires && *expires ? expires : NULL, seqs};
+    PGresult *res = silta_db_query(
+        self->conn,
+        "INSERT INTO hub.consent (consent_id, client_key, status, purpose, recipients, expires, "
+        "event_seq) VALUES ($1, $2, $3, $4, $5::text[], $6::date, $7::bigint) "
+        "ON CONFLICT (consent_id) DO UPDATE SET client_key = EXCLUDED.client_key, status = "
+        "EXCLUDED.status, purpose = EXCLUDED.purpose, recipients = EXCLUDED.recipients, "
+        "expires = EXCLUDED.expires, event_seq = EXCLUDED.event_seq, updated_at = now() "
+        "WHERE hub.consent.event_seq < EXCLUDED.event_seq",
+        7, params, err);
+    silta_buf_free(&arr);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_load_consents(hub_journal_t *self, hub_journal_consent_fn fn, void *arg,
+                              silta_err_t *err)
+{
+    PGresult *res = silta_db_query(self->conn,
+                                   "SELECT client_key, consent_id, status, purpose, recipients, "
+                                   "coalesce(expires::text, '') FROM hub.consent",
+                                   0, NULL, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    for (int t = 0; t < PQntuples(res); t++) {
+        char **rec = NULL;
+        size_t nrec = s_parse_array(PQgetvalue(res, t, 4), &rec);
+        fn(PQgetvalue(res, t, 0), PQgetvalue(res, t, 1), PQgetvalue(res, t, 2),
+           PQgetvalue(res, t, 3), rec, nrec, PQgetvalue(res, t, 5), arg);
+        for (size_t i = 0; i < nrec; i++)
+            free(rec[i]);
+        free(rec);
+    }
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_begin(hub_journal_t *self, silta_err_t *err)
+{
+    int rc = s_conn_ok(self, err);
+    return rc ? rc : silta_db_exec(self->conn, "BEGIN", err);
+}
+
+int hub_journal_commit(hub_journal_t *self, silta_err_t *err)
+{
+    return silta_db_exec(self->conn, "COMMIT", err);
+}
+
+void hub_journal_rollback(hub_journal_t *self)
+{
+    if (self->conn) {
+        PGresult *r = PQexec(self->conn, "ROLLBACK");
+        PQclear(r);
+    }
 }
 
 int hub_journal_dead_letter(hub_journal_t *self, const hub_journal_ack_t *d, const char *outcome,

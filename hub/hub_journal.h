@@ -66,9 +66,11 @@ typedef struct {
     uint32_t attempt;
     int64_t delivered_at_ms;
     int64_t outcome_at_ms;
+    const char *outcome;  /* "acked" or "withheld" (static strings) */
+    const char *detail;   /* NULL, or why it was withheld (static or policy-owned) */
 } hub_journal_ack_t;
 
-/* Delete the acknowledged deliveries and log them as 'acked'. */
+/* Delete the finished deliveries and log each with its outcome. */
 int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n, silta_err_t *err);
 
 /* Move one delivery to the dead-letter queue (outcome 'rejected' or 'dead'). */
@@ -101,6 +103,45 @@ typedef struct {
 int hub_journal_snapshot(hub_journal_t *self, const char *instance, int64_t started_ms,
                          const hub_journal_consumer_status_t *cs, size_t ncs,
                          const hub_journal_peer_t *peers, size_t npeers, silta_err_t *err);
+
+/* One disclosure: a delivery of client data leaving the hub. */
+typedef struct {
+    int64_t at_ms;
+    const char *recipient;
+    const char *client_key;
+    const char *event_id;
+    const char *type;
+    const char *legal_basis;
+    const char *consent_ref;
+    const char *xroad_id;
+    char hash[65];
+    char prev_hash[65];
+} hub_journal_disclosure_t;
+
+/* Append disclosure rows (hashes already chained by the caller). */
+int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *rows, size_t n,
+                         silta_err_t *err);
+
+/* The hash of the last disclosure row (SILTA_AUDIT_GENESIS when none). */
+int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err);
+
+/* Record the latest state of a consent. */
+int hub_journal_save_consent(hub_journal_t *self, const char *client_key, const char *consent_id,
+                             const char *status, const char *purpose, char *const *recipients,
+                             size_t nrecipients, const char *expires, uint64_t seq,
+                             silta_err_t *err);
+
+typedef void (*hub_journal_consent_fn)(const char *client_key, const char *consent_id,
+                                       const char *status, const char *purpose,
+                                       char **recipients, size_t nrecipients, const char *expires,
+                                       void *arg);
+int hub_journal_load_consents(hub_journal_t *self, hub_journal_consent_fn fn, void *arg,
+                              silta_err_t *err);
+
+/* Transaction brackets for a batch that must commit with its side effects. */
+int hub_journal_begin(hub_journal_t *self, silta_err_t *err);
+int hub_journal_commit(hub_journal_t *self, silta_err_t *err);
+void hub_journal_rollback(hub_journal_t *self);
 
 /* Reconnect after the connection was lost (re-LISTENs). 0 when connected. */
 int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err);

@@ -366,3 +366,14 @@ int hub_queue_holds(const hub_queue_t *self, uint64_t seq)
 {
     return silta_map_u64_get(self->items, seq) != NULL;
 }
+
+const hub_event_t *hub_queue_in_flight_event(const hub_queue_t *self, uint64_t seq,
+                                             uint32_t *attempt_out)
+{
+    s_item_t *it = silta_map_u64_get(self->items, seq);
+    if (!it || !it->in_flight)
+        return NULL;
+    if (attempt_out)
+        *attempt_out = it->attempts;
+    return it->ev;
+}

@@ -87,6 +87,11 @@ size_t hub_queue_release(hub_queue_t *self, int64_t now_ms);
 size_t hub_queue_expire(hub_queue_t *self, int64_t now_ms, hub_queue_info_t *dead,
                         size_t max_dead);
 
+/* The event of seq when it is in flight (its attempt in *attempt_out), else
+ * NULL. Borrowed. */
+const hub_event_t *hub_queue_in_flight_event(const hub_queue_t *self, uint64_t seq,
+                                             uint32_t *attempt_out);
+
 size_t hub_queue_held(const hub_queue_t *self);      /* queued + in flight */
 size_t hub_queue_in_flight(const hub_queue_t *self);
 /* 1 when seq is held (queued or in flight). */

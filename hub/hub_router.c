@@ -10,10 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "hub_auth.h"
+#include "hub_consent.h"
 #include "hub_journal.h"
+#include "hub_policy.h"
+#include "events.pb-c.h"
+#include "silta_audit.h"
 #include "silta_codec.h"
 #include "silta_keys.h"
 #include "silta_log.h"
@@ -46,6 +51,7 @@ typedef struct {
 struct s_consumer {
     int id;
     char *name;
+    char owner[SILTA_MAX_TYPE_LEN + 1]; /* identity that owns the queue */
     char **types;
     size_t ntypes;
     hub_queue_t *queue;
@@ -62,8 +68,20 @@ typedef struct {
     char *source;           /* the publisher's authenticated identity */
 } s_pending_t;
 
+/* A delivery whose disclosure row is being written; sent after the write. */
+typedef struct {
+    s_consumer_t *consumer;
+    uint64_t seq;
+} s_outgoing_t;
+
 typedef struct {
     const hub_router_config_t *config;
+    hub_policy_t *policy;
+    hub_consent_t *consent;
+    char last_hash[SILTA_AUDIT_HASH_LEN + 1];
+    s_outgoing_t *out;
+    hub_journal_disclosure_t *disclosures;
+    size_t nout, cap_out;
     void *ctx;
     void *router;
     hub_auth_t *auth;
@@ -100,6 +118,7 @@ typedef struct {
 /* sending                                                                   */
 
 static void s_session_drop(s_hub_t *hub, s_session_t *s, const char *why);
+static int s_warn_ok(s_hub_t *hub);
 
 static int s_send(s_hub_t *hub, s_session_t *s, const uint8_t *rid, size_t rid_len,
                   silta_packet_t *p)
@@ -108,9 +127,16 @@ static int s_send(s_hub_t *hub, s_session_t *s, const uint8_t *rid, size_t rid_l
         rid = s->rid;
         rid_len = s->rid_len;
     }
-    if (silta_codec_send(hub->router, rid, rid_len, p) != 0) {
+    /* Never block: a peer that does not read its socket cannot stall the hub.
+     * It loses this packet instead: a DELIVER stays in flight and is resent
+     * after the ack timeout; a lost CONFIRM leaves the event unconfirmed at the
+     * publisher, which publishes it again after its next reconnect and gets a
+     * duplicate CONFIRM. */
+    if (silta_codec_sendf(hub->router, rid, rid_len, p, ZMQ_DONTWAIT) != 0) {
         if (s && errno == EHOSTUNREACH)
             s_session_drop(hub, s, "peer unreachable");
+        else if (errno == EAGAIN && s_warn_ok(hub))
+            silta_warn("peer queue full; packet dropped", "peer=%s", s ? s->rid_hex : "unknown");
         return -1;
     }
     if (s)
@@ -209,6 +235,7 @@ static s_consumer_t *s_consumer_add(s_hub_t *hub, int id, const char *name, char
         return NULL;
     c->id = id;
     c->name = strdup(name);
+    hub_policy_queue_owner(name, c->owner, sizeof c->owner);
     c->queue = hub_queue_new(&hub->config->queue);
     if (!c->name || !c->queue) {
         free(c->name);
@@ -243,29 +270,75 @@ static void s_consumer_detach(s_consumer_t *c)
         silta_info("deliveries released", "consumer=%s count=%zu", c->name, n);
 }
 
+static void s_record_outcome(s_hub_t *hub, const hub_journal_ack_t *a);
+
+/* Today's date (UTC) as YYYY-MM-DD, for consent expiry. */
+static void s_today(char out[11])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Decide what may go to c now: each delivery is checked against the policy and,
+ * for a consent-based route, the client's consent. A delivery that may not go
+ * is withheld (finished, logged with the reason); one that may is queued in
+ * hub->out with its disclosure row, to be sent once the rows are written. */
 static void s_dispatch(s_hub_t *hub, s_consumer_t *c)
 {
+    char today[11];
+    s_today(today);
     while (c->session && hub_queue_in_flight(c->queue) < c->credit) {
         uint32_t attempt = 0;
-        const hub_event_t *ev = hub_queue_next(c->queue, silta_mono_ms(), silta_now_ms(), &attempt);
+        int64_t wall = silta_now_ms();
+        const hub_event_t *ev = hub_queue_next(c->queue, silta_mono_ms(), wall, &attempt);
         if (!ev)
             return;
-        Silta__Deliver d = SILTA__DELIVER__INIT;
-        d.delivery_id = ev->seq;
-        d.consumer = c->name;
-        d.attempt = attempt;
-        d.event = ev->env;
-        silta_packet_t p = SILTA__PACKET__INIT;
-        p.cmd_case = SILTA__PACKET__CMD_DELIVER;
-        p.deliver = &d;
-        if (attempt > 1)
-            silta_info("redelivery", "consumer=%s event_id=%s client_key=%s attempt=%u", c->name,
-                       ev->env->event_id, ev->env->client_key, attempt);
-        /* A failed send leaves the item in flight: the session is being dropped
-         * (which releases it) or the ack timeout will. */
-        if (s_send(hub, c->session, NULL, 0, &p) != 0)
-            return;
-        hub->n_delivered++;
+        const silta_envelope_t *env = ev->env;
+        const hub_policy_delivery_t *rule = hub_policy_delivery(hub->policy, env->type, c->owner);
+        const char *consent_id = NULL, *withheld = NULL;
+        if (!rule)
+            withheld = "no route to this recipient in the policy";
+        else if (rule->consent_purpose &&
+                 !(consent_id = hub_consent_find(hub->consent, env->client_key, c->owner,
+                                                 rule->consent_purpose, today)))
+            withheld = "no valid consent for this recipient and purpose";
+        if (withheld) {
+            hub_queue_info_t info;
+            if (hub_queue_ack(c->queue, ev->seq, silta_mono_ms(), &info) == 0) {
+                hub_journal_ack_t a = {c->id,          info.seq,   info.attempts, 0,
+                                       silta_now_ms(), "withheld", withheld};
+                s_record_outcome(hub, &a);
+                silta_info("delivery withheld", "consumer=%s event_id=%s client_key=%s reason=\"%s\"",
+                           c->name, env->event_id, env->client_key, withheld);
+            }
+            continue;
+        }
+        if (hub->nout == hub->cap_out) {
+            size_t cap = hub->cap_out ? hub->cap_out * 2 : 1024;
+            s_outgoing_t *o = realloc(hub->out, cap * sizeof *o);
+            hub_journal_disclosure_t *d = realloc(hub->disclosures, cap * sizeof *d);
+            if (o)
+                hub->out = o;
+            if (d)
+                hub->disclosures = d;
+            if (!o || !d)
+                return; /* stays in flight; the ack timeout sends it again */
+            hub->cap_out = cap;
+        }
+        hub->out[hub->nout] = (s_outgoing_t){c, ev->seq};
+        hub_journal_disclosure_t *d = &hub->disclosures[hub->nout];
+        *d = (hub_journal_disclosure_t){.at_ms = wall,
+                                        .recipient = c->owner,
+                                        .client_key = env->client_key,
+                                        .event_id = env->event_id,
+                                        .type = env->type,
+                                        .legal_basis = rule->statute ? rule->statute
+                                                                     : rule->consent_purpose,
+                                        .consent_ref = consent_id ? consent_id : "",
+                                        .xroad_id = env->xroad_id ? env->xroad_id : ""};
+        hub->nout++;
     }
 }
 
@@ -273,6 +346,68 @@ static void s_dispatch_all(s_hub_t *hub)
 {
     for (size_t i = 0; i < hub->nconsumers; i++)
         s_dispatch(hub, hub->consumers[i]);
+}
+
+/* Write the disclosure rows of everything dispatched, then send it. If the rows
+ * cannot be written nothing is sent: the deliveries stay in flight and go
+ * again after the ack timeout. */
+static void s_send_dispatched(s_hub_t *hub)
+{
+    if (hub->nout == 0)
+        return;
+    /* Chain: each row's hash covers the previous row's hash and its fields.
+     * The consent-based basis is recorded as "consent:<purpose>". */
+    char prev[SILTA_AUDIT_HASH_LEN + 1];
+    memcpy(prev, hub->last_hash, sizeof prev);
+    char (*consent_basis)[SILTA_MAX_TYPE_LEN + 16] = calloc(hub->nout, sizeof *consent_basis);
+    for (size_t i = 0; i < hub->nout; i++) {
+        hub_journal_disclosure_t *d = &hub->disclosures[i];
+        if (d->consent_ref[0] && consent_basis) {
+            snprintf(consent_basis[i], sizeof consent_basis[i], "consent:%s", d->legal_basis);
+            d->legal_basis = consent_basis[i];
+        }
+        silta_audit_row_t row = {d->at_ms,       d->recipient,   d->client_key, d->event_id,
+                                 d->type,        d->legal_basis, d->consent_ref, d->xroad_id};
+        memcpy(d->prev_hash, prev, sizeof prev);
+        silta_audit_hash(prev, &row, d->hash);
+        memcpy(prev, d->hash, sizeof prev);
+    }
+    silta_err_t err;
+    int rc = consent_basis ? hub_journal_disclose(hub->journal, hub->disclosures, hub->nout, &err)
+                           : silta_err_set(&err, SILTA_ERR, "out of memory");
+    free(consent_basis);
+    if (rc != 0) {
+        silta_error("could not write the disclosure log; deliveries held", "count=%zu reason=\"%s\"",
+                    hub->nout, err.msg);
+        hub->nout = 0;
+        return;
+    }
+    memcpy(hub->last_hash, prev, sizeof prev);
+    for (size_t i = 0; i < hub->nout; i++) {
+        s_consumer_t *c = hub->out[i].consumer;
+        uint32_t attempt = 0;
+        const hub_event_t *ev = c->session ? hub_queue_in_flight_event(c->queue, hub->out[i].seq,
+                                                                       &attempt)
+                                           : NULL;
+        if (!ev)
+            continue; /* the session went away meanwhile; the delivery was released */
+        Silta__Deliver dl = SILTA__DELIVER__INIT;
+        dl.delivery_id = ev->seq;
+        dl.consumer = c->name;
+        dl.attempt = attempt;
+        dl.event = ev->env;
+        silta_packet_t p = SILTA__PACKET__INIT;
+        p.cmd_case = SILTA__PACKET__CMD_DELIVER;
+        p.deliver = &dl;
+        if (attempt > 1)
+            silta_info("redelivery", "consumer=%s event_id=%s client_key=%s attempt=%u", c->name,
+                       ev->env->event_id, ev->env->client_key, attempt);
+        /* A failed send leaves the item in flight: the session is being dropped
+         * (which releases it) or the ack timeout will. */
+        if (s_send(hub, c->session, NULL, 0, &p) == 0)
+            hub->n_delivered++;
+    }
+    hub->nout = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -339,6 +474,43 @@ static void s_batch_free_entry(s_pending_t *e)
     e->source = NULL;
 }
 
+#define S_CONSENT_TYPE "social.consent.v1"
+
+static Silta__Consent *s_consent_payload(const silta_envelope_t *e)
+{
+    Silta__Consent *c = silta__consent__unpack(NULL, e->payload.len, e->payload.data);
+    if (c && (!*c->consent_id || !*c->purpose ||
+              (strcmp(c->status, "given") != 0 && strcmp(c->status, "revoked") != 0))) {
+        silta__consent__free_unpacked(c, NULL);
+        return NULL;
+    }
+    return c;
+}
+
+static int s_save_consent(s_hub_t *hub, const silta_envelope_t *e, uint64_t seq, silta_err_t *err)
+{
+    Silta__Consent *c = s_consent_payload(e);
+    if (!c)
+        return SILTA_OK; /* refused at publish; cannot happen for a journalled one */
+    int rc = hub_journal_save_consent(hub->journal, e->client_key, c->consent_id, c->status,
+                                      c->purpose, c->recipients, c->n_recipients, c->expires,
+                                      seq, err);
+    silta__consent__free_unpacked(c, NULL);
+    return rc;
+}
+
+static void s_apply_consent(s_hub_t *hub, const silta_envelope_t *e)
+{
+    Silta__Consent *c = s_consent_payload(e);
+    if (!c)
+        return;
+    hub_consent_set(hub->consent, e->client_key, c->consent_id, c->status, c->purpose,
+                    c->recipients, c->n_recipients, c->expires);
+    silta_info("consent recorded", "client_key=%s consent=%s status=%s purpose=%s", e->client_key,
+               c->consent_id, c->status, c->purpose);
+    silta__consent__free_unpacked(c, NULL);
+}
+
 /* Commit the open batch, answer each publisher, queue the new events. */
 static void s_commit(s_hub_t *hub)
 {
@@ -357,8 +529,28 @@ static void s_commit(s_hub_t *hub)
         r->envelope = hub->batch[i].packed;
         r->envelope_len = hub->batch[i].packed_len;
     }
+    /* A consent changes who may receive what: its state is saved in the same
+     * transaction as the journal row, so the two never disagree. */
+    int has_consent = 0;
+    for (size_t i = 0; i < n; i++)
+        has_consent |= strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0;
     silta_err_t err;
-    int rc = hub_journal_append(hub->journal, hub->rows, n, &err);
+    int rc = has_consent ? hub_journal_begin(hub->journal, &err) : 0;
+    if (rc == 0)
+        rc = hub_journal_append(hub->journal, hub->rows, n, &err);
+    for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
+        if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
+            rc = s_save_consent(hub, hub->batch[i].packet->publish->event, hub->rows[i].seq,
+                                &err);
+    if (has_consent) {
+        if (rc == 0)
+            rc = hub_journal_commit(hub->journal, &err);
+        if (rc != 0)
+            hub_journal_rollback(hub->journal);
+    }
+    for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
+        if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
+            s_apply_consent(hub, hub->batch[i].packet->publish->event);
     int64_t took_us = silta_mono_us() - t0;
     if (rc != 0) {
         silta_error("journal append failed", "events=%zu reason=\"%s\"", n, err.msg);
@@ -403,7 +595,6 @@ static void s_commit(s_hub_t *hub)
     hub->nbatch = 0;
     if (rc == SILTA_EAGAIN)
         hub_journal_reconnect(hub->journal, &err);
-    s_dispatch_all(hub);
 }
 
 static void s_on_publish(s_hub_t *hub, s_session_t *s, silta_packet_t **pp)
@@ -419,6 +610,24 @@ static void s_on_publish(s_hub_t *hub, s_session_t *s, silta_packet_t **pp)
                        pub ? (unsigned long long)pub->seq : 0ULL, err.msg);
         s_nack(hub, s, NULL, 0, pub ? pub->seq : 0, SILTA__ERROR_CODE__INVALID, err.msg);
         return;
+    }
+    if (!hub_policy_may_publish(hub->policy, s->identity, pub->event->type)) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s may not publish %s", s->identity, pub->event->type);
+        if (s_warn_ok(hub))
+            silta_warn("publish forbidden", "identity=%s type=%s seq=%llu", s->identity,
+                       pub->event->type, (unsigned long long)pub->seq);
+        s_nack(hub, s, NULL, 0, pub->seq, SILTA__ERROR_CODE__FORBIDDEN, reason);
+        return;
+    }
+    if (strcmp(pub->event->type, S_CONSENT_TYPE) == 0) {
+        Silta__Consent *c = s_consent_payload(pub->event);
+        if (!c) {
+            s_nack(hub, s, NULL, 0, pub->seq, SILTA__ERROR_CODE__INVALID,
+                   "a consent needs consent_id, purpose and status given or revoked");
+            return;
+        }
+        silta__consent__free_unpacked(c, NULL);
     }
     /* What is journalled: the publisher's envelope with the hub's source (the
      * authenticated identity, never the sender's claim) and recorded_at. */
@@ -501,6 +710,24 @@ static void s_on_subscribe(s_hub_t *hub, s_session_t *s, const Silta__Subscribe 
                    "event types are a-z 0-9 . _ - only");
             return;
         }
+    char owner[SILTA_MAX_TYPE_LEN + 1];
+    hub_policy_queue_owner(sub->consumer, owner, sizeof owner);
+    if (strcmp(owner, s->identity) != 0) {
+        char reason[300];
+        snprintf(reason, sizeof reason, "queue %s belongs to %s, not %s", sub->consumer, owner,
+                 s->identity);
+        s_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__FORBIDDEN, reason);
+        silta_warn("subscribe forbidden", "identity=%s consumer=%s", s->identity, sub->consumer);
+        return;
+    }
+    for (size_t i = 0; i < sub->n_types; i++)
+        if (!hub_policy_delivery(hub->policy, sub->types[i], s->identity)) {
+            char reason[300];
+            snprintf(reason, sizeof reason, "%s may not read %s", s->identity, sub->types[i]);
+            s_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__FORBIDDEN, reason);
+            silta_warn("subscribe forbidden", "identity=%s type=%s", s->identity, sub->types[i]);
+            return;
+        }
     /* Publishes already batched were sent before this SUBSCRIBE: commit them
      * first, so "events published from now on" means exactly that. */
     s_commit(hub);
@@ -541,7 +768,6 @@ static void s_on_subscribe(s_hub_t *hub, s_session_t *s, const Silta__Subscribe 
     s_send(hub, s, NULL, 0, &p);
     silta_info("consumer attached", "consumer=%s identity=%s credit=%u queued=%zu", c->name,
                s->identity, c->credit, hub_queue_held(c->queue));
-    s_dispatch(hub, c);
 }
 
 static void s_on_ack(s_hub_t *hub, s_session_t *s, uint64_t id, const char *reject_reason)
@@ -559,7 +785,8 @@ static void s_on_ack(s_hub_t *hub, s_session_t *s, uint64_t id, const char *reje
         s_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__UNKNOWN, reason);
         return;
     }
-    hub_journal_ack_t a = {c->id, info.seq, info.attempts, info.sent_wall_ms, silta_now_ms()};
+    hub_journal_ack_t a = {c->id, info.seq, info.attempts, info.sent_wall_ms, silta_now_ms(),
+                           NULL, NULL};
     if (reject_reason) {
         silta_err_t err;
         hub->n_dead++;
@@ -569,21 +796,27 @@ static void s_on_ack(s_hub_t *hub, s_session_t *s, uint64_t id, const char *reje
             silta_error("could not dead-letter", "consumer=%s seq=%llu reason=\"%s\"", c->name,
                         (unsigned long long)info.seq, err.msg);
     } else {
-        if (hub->nacks == hub->cap_acks) {
-            size_t cap = hub->cap_acks ? hub->cap_acks * 2 : 1024;
-            hub_journal_ack_t *more = realloc(hub->acks, cap * sizeof *more);
-            if (more) {
-                hub->acks = more;
-                hub->cap_acks = cap;
-            }
-        }
-        /* Out of memory here only loses the log row: the delivery is then
-         * redelivered after a restart, which consumers tolerate. */
-        if (hub->nacks < hub->cap_acks)
-            hub->acks[hub->nacks++] = a;
+        a.outcome = "acked";
+        s_record_outcome(hub, &a);
         hub->n_acked++;
     }
-    s_dispatch(hub, c);
+}
+
+/* Queue a finished delivery for the next batched write. */
+static void s_record_outcome(s_hub_t *hub, const hub_journal_ack_t *a)
+{
+    if (hub->nacks == hub->cap_acks) {
+        size_t cap = hub->cap_acks ? hub->cap_acks * 2 : 1024;
+        hub_journal_ack_t *more = realloc(hub->acks, cap * sizeof *more);
+        if (more) {
+            hub->acks = more;
+            hub->cap_acks = cap;
+        }
+    }
+    /* Out of memory here only loses the log row: the delivery is then
+     * redelivered after a restart, which consumers tolerate. */
+    if (hub->nacks < hub->cap_acks)
+        hub->acks[hub->nacks++] = *a;
 }
 
 static void s_flush_acks(s_hub_t *hub)
@@ -653,7 +886,6 @@ static void s_handle(s_hub_t *hub, const uint8_t *rid, size_t rid_len, zmq_msg_t
         if (s->consumer) {
             uint64_t c = (uint64_t)s->consumer->credit + p->credit->credit;
             s->consumer->credit = c > S_MAX_CREDIT ? S_MAX_CREDIT : (uint32_t)c;
-            s_dispatch(hub, s->consumer);
         }
         break;
     case SILTA__PACKET__CMD_ACK:
@@ -779,7 +1011,6 @@ static void s_on_replay(int consumer_id, uint64_t seq, void *arg)
                     c->name, (unsigned long long)seq, err.msg);
     else if (l.rows)
         silta_info("delivery replayed", "consumer=%s seq=%llu", c->name, (unsigned long long)seq);
-    s_dispatch(hub, c);
 }
 
 static void s_snapshot(s_hub_t *hub)
@@ -840,8 +1071,8 @@ static void s_tick(s_hub_t *hub)
         hub_queue_info_t dead[64];
         size_t nd = hub_queue_expire(c->queue, now, dead, 64);
         for (size_t k = 0; k < nd; k++) {
-            hub_journal_ack_t a = {c->id, dead[k].seq, dead[k].attempts, dead[k].sent_wall_ms,
-                                   silta_now_ms()};
+            hub_journal_ack_t a = {c->id,          dead[k].seq, dead[k].attempts,
+                                   dead[k].sent_wall_ms, silta_now_ms(), NULL, NULL};
             silta_err_t err;
             hub->n_dead++;
             silta_warn("delivery dead-lettered", "consumer=%s seq=%llu attempts=%u", c->name,
@@ -870,6 +1101,16 @@ static void s_tick(s_hub_t *hub)
         }
     }
     s_dispatch_all(hub);
+    s_send_dispatched(hub);
+}
+
+static void s_on_consent_row(const char *client_key, const char *consent_id, const char *status,
+                             const char *purpose, char **recipients, size_t nrecipients,
+                             const char *expires, void *arg)
+{
+    s_hub_t *hub = arg;
+    hub_consent_set(hub->consent, client_key, consent_id, status, purpose, recipients, nrecipients,
+                    expires);
 }
 
 static int s_open(s_hub_t *hub, silta_err_t *err)
@@ -881,9 +1122,16 @@ static int s_open(s_hub_t *hub, silta_err_t *err)
         return rc;
     if (!kp.secret_z85[0])
         return silta_err_set(err, SILTA_EINVAL, "%s holds no secret key", cfg->secret_key_path);
+    hub->policy = hub_policy_load(cfg->policy_path, cfg->policy_xsd, err);
+    if (!hub->policy)
+        return SILTA_EINVAL;
+    hub->consent = hub_consent_new();
     hub->journal = hub_journal_open(cfg->pg_url, cfg->migrations_dir, err);
-    if (!hub->journal)
+    if (!hub->journal || !hub->consent)
         return err ? err->code : SILTA_ERR;
+    if ((rc = hub_journal_load_consents(hub->journal, s_on_consent_row, hub, err)) != 0 ||
+        (rc = hub_journal_last_disclosure_hash(hub->journal, hub->last_hash, err)) != 0)
+        return rc;
     if ((rc = hub_journal_load_consumers(hub->journal, s_on_consumer_row, hub, err)) != 0)
         return rc;
     s_load_t l = {hub, silta_map_new(), 0};
@@ -935,6 +1183,10 @@ static void s_close(s_hub_t *hub)
     free(hub->batch);
     free(hub->rows);
     free(hub->acks);
+    free(hub->out);
+    free(hub->disclosures);
+    hub_policy_destroy(&hub->policy);
+    hub_consent_destroy(&hub->consent);
     hub_journal_close(&hub->journal);
 }
 
@@ -959,8 +1211,9 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         return rc;
     }
     s_snapshot(&hub);
-    silta_info("hub ready", "bind=%s instance=%s authorized_keys=%d", config->bind, hub.instance,
-               hub_auth_count(hub.auth));
+    silta_info("hub ready", "bind=%s instance=%s authorized_keys=%d policy_routes=%d",
+               config->bind, hub.instance, hub_auth_count(hub.auth),
+               hub_policy_routes(hub.policy));
 
     while (!*stop) {
         int64_t now = silta_mono_ms();
@@ -985,6 +1238,8 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
             s_commit(&hub);
         if (nitems == 2 && (items[1].revents & ZMQ_POLLIN))
             hub_journal_poll_notifications(hub.journal, s_on_replay, &hub);
+        s_dispatch_all(&hub);
+        s_send_dispatched(&hub);
         if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
             s_tick(&hub);
     }

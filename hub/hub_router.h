@@ -12,8 +12,11 @@
  *      -> send DELIVERs within each consumer's credit
  *      -> every tick: heartbeats, dead peers, ack timeouts, ack flush, status
  *
- *  What it does not do: policy and consent (every authenticated identity may
- *  publish and subscribe to any type until the routing policy arrives).
+ *  Least privilege (hub_policy): an identity publishes only the types the
+ *  policy gives it and attaches only to its own queues for types it may read.
+ *  Before a delivery leaves, its legal basis is checked (a consent-based route
+ *  needs a valid consent, hub_consent) and the disclosure is written to the
+ *  hash-chained disclosure log; only then is the DELIVER sent.
  */
 #ifndef HUB_ROUTER_H
 #define HUB_ROUTER_H
@@ -30,6 +33,8 @@ typedef struct {
     const char *migrations_dir;
     const char *secret_key_path;  /* hub's CURVE keypair (.key) */
     const char *authorized_dir;   /* NAME.pub files of the peers allowed in */
+    const char *policy_path;      /* config/policy.xml */
+    const char *policy_xsd;       /* config/schemas/policy.xsd */
     size_t max_packet;            /* bytes */
     int heartbeat_ms;
     int batch_max;                /* events per commit */

@@ -70,19 +70,25 @@ static void s_free_buf(void *data, void *hint)
 int silta_codec_send(void *socket, const void *routing_id, size_t routing_id_len,
                      silta_packet_t *p)
 {
+    return silta_codec_sendf(socket, routing_id, routing_id_len, p, 0);
+}
+
+int silta_codec_sendf(void *socket, const void *routing_id, size_t routing_id_len,
+                      silta_packet_t *p, int flags)
+{
     size_t len;
     uint8_t *buf = silta_codec_pack(p, &len);
     if (!buf) {
         errno = ENOMEM;
         return -1;
     }
-    if (routing_id && zmq_send(socket, routing_id, routing_id_len, ZMQ_SNDMORE) < 0) {
+    if (routing_id && zmq_send(socket, routing_id, routing_id_len, ZMQ_SNDMORE | flags) < 0) {
         free(buf);
         return -1;
     }
     zmq_msg_t msg;
     zmq_msg_init_data(&msg, buf, len, s_free_buf, NULL);
-    if (zmq_msg_send(&msg, socket, 0) < 0) {
+    if (zmq_msg_send(&msg, socket, flags) < 0) {
         zmq_msg_close(&msg);
         return -1;
     }

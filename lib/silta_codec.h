@@ -41,6 +41,12 @@ uint8_t *silta_codec_pack(silta_packet_t *p, size_t *len);
 int silta_codec_send(void *socket, const void *routing_id, size_t routing_id_len,
                      silta_packet_t *p);
 
+/* The same with zmq_send flags (ZMQ_DONTWAIT: -1 with errno EAGAIN instead of
+ * blocking when the peer's queue is full - what a ROUTER must do, so that one
+ * slow or hostile peer cannot stall everyone). */
+int silta_codec_sendf(void *socket, const void *routing_id, size_t routing_id_len,
+                      silta_packet_t *p, int flags);
+
 /* Validate what a publisher sent: event_id is a canonical UUID, type and
  * client_key are present, short and of safe characters (a client_key that looks
  * like a hetu is refused: personal data must not reach logs or indexes).

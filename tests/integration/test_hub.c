@@ -211,7 +211,7 @@ Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
     s_up();
     silta_client_t *pub = s_client("test");
     silta_client_t *con = s_client("casestore");
-    s_subscribe(con, "dying", "test.event.v1", 5);
+    s_subscribe(con, "casestore-dying", "test.event.v1", 5);
     char ids[10][37];
     for (int i = 0; i < 10; i++) {
         silta_envelope_t e;
@@ -232,7 +232,7 @@ Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
     silta_client_destroy(&con);
 
     con = s_client("casestore");
-    s_subscribe(con, "dying", "test.event.v1", 100);
+    s_subscribe(con, "casestore-dying", "test.event.v1", 100);
     int again = 0, total = 0;
     while (total < 10 && s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev) == 0) {
         total++;
@@ -255,7 +255,7 @@ Test(hub, reject_goes_to_dead_letters_and_replay_delivers_again, .timeout = 120)
     s_up();
     silta_client_t *pub = s_client("test");
     silta_client_t *con = s_client("casestore");
-    s_subscribe(con, "picky", "test.event.v1", 10);
+    s_subscribe(con, "casestore-picky", "test.event.v1", 10);
     char id[37];
     silta_envelope_t e;
     s_envelope(&e, id, "test.event.v1", "client-dlq");
@@ -303,7 +303,7 @@ Test(hub, duplicate_event_id_is_confirmed_and_stored_once, .timeout = 120)
 {
     s_up();
     silta_client_t *con = s_client("casestore");
-    s_subscribe(con, "dedup", "test.event.v1", 10);
+    s_subscribe(con, "casestore-dedup", "test.event.v1", 10);
     silta_client_t *pub = s_client("test");
     char id[37];
     silta_envelope_t e;

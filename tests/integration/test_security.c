@@ -1,0 +1,532 @@
+/* test_security.c - issue 3 against the real hub: least privilege, consent,
+ * the hash-chained disclosure log, hostile packets, personal data out of logs.
+ * Each test brings up its own deployment in a fresh SILTA_HOME.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "events.pb-c.h"
+#include "harness.h"
+#include "silta_client.h"
+#include "silta_clientkey.h"
+#include "silta_db.h"
+#include "silta_env.h"
+#include "silta_keys.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+static char *s_home;
+
+static void s_up(void)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0);
+}
+
+static silta_client_t *s_client(const char *identity)
+{
+    char key[4096];
+    snprintf(key, sizeof key, "%s/keys/%s.key", s_home, identity);
+    silta_client_opts_t opts = {0};
+    opts.client_key = key;
+    opts.name = identity;
+    silta_err_t err;
+    silta_client_t *c = silta_client_new(&opts, &err);
+    cr_assert_not_null(c, "client: %s", err.msg);
+    return c;
+}
+
+static PGconn *s_db(void)
+{
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    return db;
+}
+
+static long s_count(const char *sql)
+{
+    PGconn *db = s_db();
+    silta_err_t err;
+    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
+    cr_assert_not_null(res, "%s: %s", sql, err.msg);
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    silta_db_close(&db);
+    return n;
+}
+
+static void s_exec(const char *sql)
+{
+    PGconn *db = s_db();
+    silta_err_t err;
+    cr_assert_eq(silta_db_exec(db, sql, &err), 0, "%s: %s", sql, err.msg);
+    silta_db_close(&db);
+}
+
+static int s_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
+                  silta_client_event_t *ev)
+{
+    int64_t end = silta_mono_ms() + timeout_ms;
+    while (silta_mono_ms() < end) {
+        if (silta_client_poll(c, 100, ev) != 0)
+            return -1;
+        if (ev->kind == kind)
+            return 0;
+    }
+    return -1;
+}
+
+static const char *s_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1])
+{
+    silta_err_t err;
+    silta_clientkey_t *ck = silta_clientkey_new(NULL, &err);
+    cr_assert_not_null(ck, "%s", err.msg);
+    cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
+    silta_clientkey_destroy(&ck);
+    return out;
+}
+
+/* Publish one event and wait for its answer; returns the event kind seen
+ * (CONFIRM or NACK) with *code set for a NACK. */
+static silta_client_event_kind_t s_publish(silta_client_t *c, const char *type,
+                                           const char *client_key, const uint8_t *payload,
+                                           size_t len, char id[37], uint32_t *code)
+{
+    silta_envelope_t e;
+    silta__envelope__init(&e);
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = (char *)type;
+    e.client_key = (char *)client_key;
+    e.payload.data = (uint8_t *)payload;
+    e.payload.len = len;
+    uint64_t seq = 0;
+    silta_err_t err;
+    cr_assert_eq(silta_client_publish(c, &e, &seq, &err), 0, "%s", err.msg);
+    silta_client_event_t ev;
+    int64_t end = silta_mono_ms() + 10000;
+    while (silta_mono_ms() < end) {
+        cr_assert_eq(silta_client_poll(c, 100, &ev), 0);
+        if ((ev.kind == SILTA_CLIENT_CONFIRM || ev.kind == SILTA_CLIENT_NACK) && ev.seq == seq) {
+            if (code)
+                *code = ev.code;
+            return ev.kind;
+        }
+    }
+    cr_assert_fail("no answer to publish of %s", type);
+    return SILTA_CLIENT_NONE;
+}
+
+/* Subscribe and wait for the hub's answer: the echo (attached) or a NACK. */
+static silta_client_event_kind_t s_subscribe(silta_client_t *c, const char *queue,
+                                             const char *type, uint32_t *code)
+{
+    const char *types[1] = {type};
+    silta_err_t err;
+    cr_assert_eq(silta_client_subscribe(c, queue, types, 1, 10, &err), 0, "%s", err.msg);
+    silta_client_event_t ev;
+    int64_t end = silta_mono_ms() + 10000;
+    while (silta_mono_ms() < end) {
+        cr_assert_eq(silta_client_poll(c, 50, &ev), 0);
+        if (ev.kind == SILTA_CLIENT_NACK && ev.seq == 0) {
+            if (code)
+                *code = ev.code;
+            return SILTA_CLIENT_NACK;
+        }
+        if (silta_client_attached(c, queue))
+            return SILTA_CLIENT_CONFIRM;
+    }
+    cr_assert_fail("no answer to subscribe %s", queue);
+    return SILTA_CLIENT_NONE;
+}
+
+Test(security, agency_may_publish_only_its_own_types, .timeout = 120)
+{
+    s_up();
+    silta_client_t *kela = s_client("kela");
+    char id[37];
+    uint32_t code = 0;
+    cr_assert_eq(s_publish(kela, "health.referral.v1", "ck-test", (const uint8_t *)"x", 1, id,
+                           &code),
+                 SILTA_CLIENT_NACK, "kela may not publish a health referral");
+    cr_assert_eq(code, SILTA__ERROR_CODE__FORBIDDEN);
+    cr_assert_eq(s_publish(kela, "kela.notice.v1", "ck-test", (const uint8_t *)"x", 1, id, &code),
+                 SILTA_CLIENT_CONFIRM, "its own type is accepted");
+    /* the journal's source is the authenticated identity, not anything sent */
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 1);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 1);
+    silta_client_destroy(&kela);
+
+    silta_client_t *cs = s_client("casestore");
+    cr_assert_eq(s_subscribe(cs, "bench-stolen", "bench.event.v1", &code), SILTA_CLIENT_NACK,
+                 "a queue of another identity");
+    cr_assert_eq(code, SILTA__ERROR_CODE__FORBIDDEN);
+    silta_client_destroy(&cs);
+    cs = s_client("casestore");
+    cr_assert_eq(s_subscribe(cs, "casestore-bench", "bench.event.v1", &code), SILTA_CLIENT_NACK,
+                 "a type the policy does not route to casestore");
+    cr_assert_eq(code, SILTA__ERROR_CODE__FORBIDDEN);
+    silta_client_destroy(&cs);
+    harness_home_destroy(&s_home);
+}
+
+static void s_consent(silta_client_t *cs, const char *client_key, const char *status)
+{
+    Silta__Consent c = SILTA__CONSENT__INIT;
+    c.hetu = "010185-901E";
+    c.consent_id = "consent-1";
+    c.status = (char *)status;
+    c.purpose = "testing";
+    char *recipients[1] = {"casestore"};
+    c.recipients = recipients;
+    c.n_recipients = 1;
+    uint8_t buf[512];
+    size_t n = silta__consent__pack(&c, buf);
+    char id[37];
+    cr_assert_eq(s_publish(cs, "social.consent.v1", client_key, buf, n, id, NULL),
+                 SILTA_CLIENT_CONFIRM);
+}
+
+static char s_sql[512];
+static bool s_logged(void *arg)
+{
+    (void)arg;
+    return s_count(s_sql) > 0;
+}
+
+/* Wait until the hub has finished the delivery of event id for casestore with
+ * `outcome` in its delivery log. */
+static void s_wait_outcome(const char *id, const char *outcome)
+{
+    snprintf(s_sql, sizeof s_sql,
+             "SELECT count(*) FROM hub.delivery_log l JOIN hub.journal j ON j.seq = l.seq "
+             "WHERE j.event_id = '%s' AND l.outcome = '%s'",
+             id, outcome);
+    cr_assert_eq(harness_poll(10000, s_logged, NULL), 0, "event %s never %s", id, outcome);
+}
+
+Test(security, consent_based_route_withholds_delivers_and_withholds_again, .timeout = 120)
+{
+    s_up();
+    char key[SILTA_CLIENTKEY_LEN + 1];
+    s_client_key("010185-901E", key);
+    silta_client_t *cs = s_client("casestore");
+    cr_assert_eq(s_subscribe(cs, "casestore-sensitive", "test.sensitive.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *t = s_client("test");
+    silta_client_event_t ev;
+
+    char id1[37], id2[37], id3[37];
+    s_publish(t, "test.sensitive.v1", key, (const uint8_t *)"1", 1, id1, NULL);
+    s_wait_outcome(id1, "withheld");
+    harness_result_t r;
+    harness_ctl(&r, "trace", id1, NULL);
+    cr_assert(strstr(r.out, "withheld"), "trace shows the withheld delivery:\n%s", r.out);
+    harness_result_free(&r);
+
+    s_consent(cs, key, "given");
+    s_publish(t, "test.sensitive.v1", key, (const uint8_t *)"2", 1, id2, NULL);
+    cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivered with consent");
+    cr_assert_str_eq(ev.event->event_id, id2, "the withheld event is not sent later");
+    silta_client_ack(cs, ev.delivery_id);
+
+    s_consent(cs, key, "revoked");
+    s_publish(t, "test.sensitive.v1", key, (const uint8_t *)"3", 1, id3, NULL);
+    s_wait_outcome(id3, "withheld");
+    cr_assert_neq(s_wait(cs, SILTA_CLIENT_DELIVER, 500, &ev), 0, "nothing after revocation");
+
+    /* The disclosure log holds exactly the one consented delivery, with its basis. */
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.disclosure WHERE type = 'test.sensitive.v1'"),
+                 1);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.disclosure WHERE legal_basis = "
+                         "'consent:testing' AND consent_ref = 'consent-1'"),
+                 1);
+    harness_ctl(&r, "audit", "client", "010185-901E", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "consent:testing") && strstr(r.out, id2),
+              "the client's disclosure report names the delivery:\n%s", r.out);
+    cr_assert(!strstr(r.out, "010185-901E"), "the report never prints the hetu");
+    harness_result_free(&r);
+    silta_client_destroy(&t);
+    silta_client_destroy(&cs);
+    harness_home_destroy(&s_home);
+}
+
+static long s_id_at(int offset)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM hub.disclosure ORDER BY id OFFSET %d LIMIT 1",
+             offset);
+    return s_count(sql);
+}
+
+Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 120)
+{
+    s_up();
+    silta_client_t *cs = s_client("casestore");
+    cr_assert_eq(s_subscribe(cs, "casestore-audit", "test.event.v1", NULL), SILTA_CLIENT_CONFIRM);
+    silta_client_t *t = s_client("test");
+    silta_client_event_t ev;
+    for (int i = 0; i < 5; i++) {
+        char id[37], ck[16];
+        snprintf(ck, sizeof ck, "ck-audit-%d", i);
+        s_publish(t, "test.event.v1", ck, (const uint8_t *)"x", 1, id, NULL);
+        cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+        silta_client_ack(cs, ev.delivery_id);
+    }
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.disclosure"), 5);
+    harness_result_t r;
+    harness_ctl(&r, "audit", "verify", NULL);
+    cr_assert_eq(r.status, 0, "an untouched chain verifies:\n%s%s", r.out, r.err);
+    harness_result_free(&r);
+
+    long second = s_id_at(1), third = s_id_at(2);
+    char sql[256], expect[64];
+    snprintf(sql, sizeof sql, "UPDATE hub.disclosure SET recipient = 'mallory' WHERE id = %ld",
+             second);
+    s_exec(sql);
+    harness_ctl(&r, "audit", "verify", NULL);
+    cr_assert_eq(r.status, 1, "an edited row fails verification:\n%s", r.out);
+    snprintf(expect, sizeof expect, "row %ld:", second);
+    cr_assert(strstr(r.out, expect), "names the edited row %ld:\n%s", second, r.out);
+    harness_result_free(&r);
+
+    snprintf(sql, sizeof sql, "UPDATE hub.disclosure SET recipient = 'casestore' WHERE id = %ld",
+             second);
+    s_exec(sql);
+    snprintf(sql, sizeof sql, "DELETE FROM hub.disclosure WHERE id = %ld", second);
+    s_exec(sql);
+    harness_ctl(&r, "audit", "verify", NULL);
+    cr_assert_eq(r.status, 1, "a removed row fails verification:\n%s", r.out);
+    snprintf(expect, sizeof expect, "row %ld:", third);
+    cr_assert(strstr(r.out, expect), "names the row after the gap (%ld):\n%s", third, r.out);
+    harness_result_free(&r);
+    silta_client_destroy(&t);
+    silta_client_destroy(&cs);
+    harness_home_destroy(&s_home);
+}
+
+/* A raw CURVE DEALER speaking bytes: for hostile traffic. */
+static void *s_raw(void *ctx, const char *identity)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/keys/%s.key", s_home, identity);
+    silta_keypair_t me, hub;
+    silta_err_t err;
+    cr_assert_eq(silta_keys_load(path, &me, &err), 0, "%s", err.msg);
+    cr_assert_eq(silta_keys_load(getenv("SILTA_HUB_PUBLIC_KEY"), &hub, &err), 0, "%s", err.msg);
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0, hwm = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, hub.public_z85, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_z85, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_z85, 40);
+    cr_assert_eq(zmq_connect(s, getenv("SILTA_HUB_ENDPOINT")), 0);
+    return s;
+}
+
+static size_t s_drain(void *s)
+{
+    size_t n = 0;
+    char buf[4096];
+    while (zmq_recv(s, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+        n++;
+    return n;
+}
+
+Test(security, hundred_thousand_hostile_packets_leave_the_hub_serving, .timeout = 600)
+{
+    s_up();
+    void *ctx = zmq_ctx_new();
+    void *raw = s_raw(ctx, "test");
+    /* A valid PUBLISH to mutate: truncations and flipped bytes of real packets
+     * reach deeper into the decoder than random bytes alone. */
+    Silta__Envelope e = SILTA__ENVELOPE__INIT;
+    char id[37];
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = "test.event.v1";
+    e.client_key = "ck-fuzz";
+    Silta__Publish pub = SILTA__PUBLISH__INIT;
+    pub.seq = 1;
+    pub.event = &e;
+    silta_packet_t p = SILTA__PACKET__INIT;
+    p.cmd_case = SILTA__PACKET__CMD_PUBLISH;
+    p.publish = &pub;
+    size_t vlen;
+    uint8_t *valid = silta_codec_pack(&p, &vlen);
+    cr_assert_not_null(valid);
+
+    uint8_t buf[2048];
+    size_t answered = 0;
+    uint64_t rnd = 0x9e3779b97f4a7c15ULL ^ (uint64_t)silta_now_ms();
+    for (int i = 0; i < 100000; i++) {
+        rnd ^= rnd << 13;
+        rnd ^= rnd >> 7;
+        rnd ^= rnd << 17;
+        size_t len;
+        switch (i % 4) {
+        case 0: /* random bytes */
+            len = 1 + rnd % 200;
+            getrandom(buf, len, 0);
+            break;
+        case 1: /* truncated valid packet */
+            len = rnd % vlen;
+            memcpy(buf, valid, len);
+            break;
+        case 2: /* valid packet with a few flipped bytes */
+            len = vlen;
+            memcpy(buf, valid, len);
+            for (int k = 0; k < 3; k++)
+                buf[(rnd >> (8 * k)) % len] ^= (uint8_t)(rnd >> (8 * k + 3));
+            break;
+        default: /* a valid packet grown with random trailing bytes */
+            len = vlen + rnd % 64;
+            memcpy(buf, valid, vlen);
+            getrandom(buf + vlen, len - vlen, 0);
+            break;
+        }
+        cr_assert(zmq_send(raw, buf, len, 0) >= 0);
+        if (i % 512 == 0)
+            answered += s_drain(raw);
+    }
+    free(valid);
+
+    /* The hub still serves a well-behaved client... */
+    silta_client_t *t = s_client("test");
+    char id2[37];
+    cr_assert_eq(s_publish(t, "test.event.v1", "ck-after", (const uint8_t *)"ok", 2, id2, NULL),
+                 SILTA_CLIENT_CONFIRM, "a good client is confirmed after the flood");
+    silta_client_destroy(&t);
+    /* ...the process never died, and the hostile peer got answers, not silence. */
+    char pidfile[4096];
+    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
+    cr_assert(harness_pid_alive(harness_pid_file(pidfile)), "the hub survived");
+    answered += s_drain(raw);
+    cr_assert_gt(answered, 0, "hostile packets are answered (NACK)");
+    zmq_close(raw);
+    zmq_ctx_term(ctx);
+    harness_home_destroy(&s_home);
+}
+
+/* Any log line with something shaped like a hetu fails the test. */
+static int s_scan_logs(const char *dir, char *hit, size_t len)
+{
+    regex_t re;
+    /* DDMMYY, century sign, ZZZ, check character - standing alone, so that the
+     * hex groups of a UUID can never match by chance. */
+    cr_assert_eq(regcomp(&re,
+                         "(^|[^0-9A-Za-z])[0-3][0-9][01][0-9][0-9][0-9][-+A-FU-Y][0-9][0-9][0-9]"
+                         "[0-9A-Y]([^0-9A-Za-z]|$)",
+                         REG_EXTENDED | REG_NOSUB),
+                 0);
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        char line[8192];
+        while (fgets(line, sizeof line, f))
+            if (regexec(&re, line, 0, NULL, 0) == 0) {
+                snprintf(hit, len, "%s: %s", de->d_name, line);
+                found = 1;
+                break;
+            }
+        fclose(f);
+    }
+    closedir(d);
+    regfree(&re);
+    return found;
+}
+
+Test(security, no_hetu_in_any_log_after_a_full_flow, .timeout = 180)
+{
+    s_up();
+    const char *hetus[] = {"010185-901E", "150372-902S", "070904A904Y", "311264Y905C"};
+    silta_client_t *cs = s_client("casestore");
+    cr_assert_eq(s_subscribe(cs, "casestore", "kela.notice.v1", NULL), SILTA_CLIENT_CONFIRM);
+    silta_client_t *kela = s_client("kela");
+    silta_client_event_t ev;
+    for (int i = 0; i < 4; i++) {
+        char key[SILTA_CLIENTKEY_LEN + 1], id[37];
+        s_client_key(hetus[i], key);
+        Silta__KelaNotice n = SILTA__KELA_NOTICE__INIT;
+        n.hetu = (char *)hetus[i];
+        n.kind = "need_for_social_work";
+        n.free_text = "asiakas pyytää tapaamista";
+        uint8_t buf[512];
+        size_t len = silta__kela_notice__pack(&n, buf);
+        cr_assert_eq(s_publish(kela, "kela.notice.v1", key, buf, len, id, NULL),
+                     SILTA_CLIENT_CONFIRM);
+        cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+        cr_assert_str_eq(ev.event->event_id, id);
+        /* the first delivery is rejected: a dead letter with its reason logged */
+        if (i == 0)
+            silta_client_reject(cs, ev.delivery_id, "test rejection");
+        else
+            silta_client_ack(cs, ev.delivery_id);
+    }
+    /* Hostile inputs that carry a hetu where it does not belong are refused,
+     * and the refusal must not echo it: the client library refuses a hetu as
+     * client_key before it is sent (test_hub checks the hub's own NACK). */
+    silta_envelope_t bad;
+    silta__envelope__init(&bad);
+    char id[37];
+    silta_uuid_v7(id);
+    bad.event_id = id;
+    bad.type = "kela.notice.v1";
+    bad.client_key = "010185-901E";
+    silta_err_t err;
+    cr_assert_eq(silta_client_publish(kela, &bad, NULL, &err), SILTA_EINVAL);
+    cr_assert(!strstr(err.msg, "010185"), "the reason does not echo the hetu: %s", err.msg);
+    harness_result_t r;
+    harness_ctl(&r, "audit", "client", "010190-999X", NULL);
+    cr_assert_eq(r.status, 1, "a hetu with a wrong check character is refused");
+    harness_result_free(&r);
+    harness_ctl(&r, "dlq", "list", NULL);
+    harness_result_free(&r);
+    silta_client_destroy(&kela);
+    silta_client_destroy(&cs);
+
+    /* stop everything so every log is complete, then read them all */
+    harness_local(&r, "down", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+    char dir[4096], hit[9000];
+    /* the scan itself must be able to see a hetu (a test that cannot fail is no test) */
+    snprintf(dir, sizeof dir, "%s/scan-check", s_home);
+    mkdir(dir, 0700);
+    char probe[8192];
+    snprintf(probe, sizeof probe, "%s/probe.log", dir);
+    FILE *f = fopen(probe, "w");
+    cr_assert_not_null(f);
+    fputs("2026-11-23T17:41:18.123Z x info msg=\"oops\" hetu=311264Y905C\n", f);
+    fclose(f);
+    cr_assert(s_scan_logs(dir, hit, sizeof hit), "the scan finds a planted hetu");
+    snprintf(dir, sizeof dir, "%s/log", s_home);
+    cr_assert_not(s_scan_logs(dir, hit, sizeof hit), "a log line carries a hetu: %s", hit);
+    harness_home_destroy(&s_home);
+}

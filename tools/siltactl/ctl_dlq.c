@@ -1,0 +1,223 @@
+/*  ctl_dlq.c - `siltactl dlq list|replay`: the dead-letter queue.
+ *
+ *  list    dead letters with the event's journal columns (never its payload).
+ *  replay  one statement, so one transaction, per call: delete the chosen
+ *          hub.dead_letter rows, queue each again in hub.delivery with
+ *          attempts 0 (ON CONFLICT DO NOTHING: a delivery that is already
+ *          pending stays as it is), log outcome 'replayed' in hub.delivery_log
+ *          and pg_notify('silta_replay', '<consumer_id>:<seq>') per row. The
+ *          notifications are sent at COMMIT, so the running hub (LISTENing on
+ *          silta_replay) only hears of rows that are really back in the queue.
+ */
+#include "siltactl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "silta_db.h"
+
+static const char *const S_SQL_LIST =
+    "SELECT x.id, c.name AS consumer, j.event_id, j.type, j.client_key, x.attempts, x.reason,"
+    "       x.dead_at, x.seq"
+    "  FROM hub.dead_letter x JOIN hub.consumer c ON c.id = x.consumer_id"
+    "  LEFT JOIN hub.journal j ON j.seq = x.seq"
+    " WHERE ($1::text IS NULL OR c.name = $1)"
+    " ORDER BY x.id";
+
+/* $1 id (NULL: all), $2 consumer name (NULL: any). */
+static const char *const S_SQL_REPLAY =
+    "WITH gone AS ("
+    "    DELETE FROM hub.dead_letter x USING hub.consumer c"
+    "     WHERE c.id = x.consumer_id"
+    "       AND ($1::bigint IS NULL OR x.id = $1::bigint)"
+    "       AND ($2::text IS NULL OR c.name = $2::text)"
+    "    RETURNING x.id, x.consumer_id, x.seq, x.attempts),"
+    " queued AS ("
+    "    INSERT INTO hub.delivery (consumer_id, seq, attempts)"
+    "    SELECT consumer_id, seq, 0 FROM gone"
+    "    ON CONFLICT DO NOTHING),"
+    " logged AS ("
+    "    INSERT INTO hub.delivery_log (consumer_id, seq, attempt, outcome, detail)"
+    "    SELECT consumer_id, seq, attempts, 'replayed', 'siltactl dlq replay' FROM gone)"
+    "SELECT g.id, c.name, g.seq, j.event_id,"
+    "       pg_notify('silta_replay', g.consumer_id::text || ':' || g.seq::text)"
+    "  FROM gone g JOIN hub.consumer c ON c.id = g.consumer_id"
+    "  LEFT JOIN hub.journal j ON j.seq = g.seq"
+    " ORDER BY g.id";
+
+typedef struct {
+    int json;
+    int all;
+    const char *consumer;
+} s_opts_t;
+
+/* Parse the options every dlq subcommand shares; returns -1 after usage. */
+static int s_parse(int argc, char **argv, s_opts_t *o, int allow_json, int allow_all, int *rc)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"all", no_argument, NULL, 'a'},
+                                         {"consumer", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "jac:h", opts, NULL)) != -1) {
+        if (c == 'j' && allow_json)
+            o->json = 1;
+        else if (c == 'a' && allow_all)
+            o->all = 1;
+        else if (c == 'c')
+            o->consumer = optarg;
+        else {
+            *rc = ctl_usage(c == 'h' ? stdout : stderr, "dlq");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* 0 when name is NULL or a known consumer; else prints and returns CTL_FAIL. */
+static int s_check_consumer(PGconn *conn, const char *name)
+{
+    if (!name)
+        return CTL_OK;
+    const char *params[] = {name};
+    PGresult *res = ctl_query(conn, "SELECT 1 FROM hub.consumer WHERE name = $1", 1, params);
+    if (!res)
+        return CTL_FAIL;
+    int found = PQntuples(res) > 0;
+    PQclear(res);
+    return found ? CTL_OK : ctl_fail("no consumer named '%.64s'", name);
+}
+
+static int s_list(int argc, char **argv)
+{
+    s_opts_t o = {0};
+    int rc = CTL_OK;
+    if (s_parse(argc, argv, &o, 1, 0, &rc) != 0)
+        return rc;
+    if (optind != argc)
+        return ctl_usage(stderr, "dlq");
+    PGconn *conn = ctl_connect();
+    if (!conn)
+        return CTL_FAIL;
+    rc = s_check_consumer(conn, o.consumer);
+    const char *params[] = {o.consumer};
+    if (rc == CTL_OK && o.json) {
+        char *json = ctl_query_json(conn, S_SQL_LIST, 1, params, CTL_JSON_ARRAY);
+        if (json)
+            printf("%s\n", json);
+        else
+            rc = CTL_FAIL;
+        free(json);
+    } else if (rc == CTL_OK) {
+        PGresult *res = ctl_query(conn, S_SQL_LIST, 1, params);
+        static const char *const head[] = {"ID",         "CONSUMER", "EVENT ID", "TYPE",
+                                           "CLIENT KEY", "ATTEMPTS", "REASON",   "DEAD AT"};
+        ctl_table_t *t = res ? ctl_table_new(8, head) : NULL;
+        rc = !res ? CTL_FAIL : t ? CTL_OK : ctl_fail("out of memory");
+        if (t) {
+            ctl_table_align_right(t, 0);
+            ctl_table_align_right(t, 5);
+        }
+        for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
+            char reason[256], at[32];
+            const char *cells[] = {ctl_cell(res, r, 0),
+                                   ctl_cell(res, r, 1),
+                                   ctl_cell(res, r, 2),
+                                   ctl_cell(res, r, 3),
+                                   ctl_cell(res, r, 4),
+                                   ctl_cell(res, r, 5),
+                                   ctl_fmt_cut(ctl_cell(res, r, 6), 60, reason, sizeof reason),
+                                   ctl_fmt_time(ctl_cell(res, r, 7), at, sizeof at)};
+            if (ctl_table_add(t, cells) != 0)
+                rc = ctl_fail("out of memory");
+        }
+        if (rc == CTL_OK) {
+            if (PQntuples(res) == 0)
+                printf("no dead letters%s%s\n", o.consumer ? " for " : "",
+                       o.consumer ? o.consumer : "");
+            else
+                ctl_table_print(t, stdout);
+        }
+        ctl_table_destroy(&t);
+        PQclear(res);
+    }
+    silta_db_close(&conn);
+    return rc;
+}
+
+/* A dead-letter id: digits only, > 0. */
+static int s_parse_id(const char *s, char *out, size_t len)
+{
+    if (!s || !*s || strlen(s) > 18)
+        return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    errno = 0;
+    long long id = strtoll(s, NULL, 10);
+    if (errno || id <= 0)
+        return -1;
+    snprintf(out, len, "%lld", id);
+    return 0;
+}
+
+static int s_replay(int argc, char **argv)
+{
+    s_opts_t o = {0};
+    int rc = CTL_OK;
+    if (s_parse(argc, argv, &o, 0, 1, &rc) != 0)
+        return rc;
+    int nargs = argc - optind;
+    if ((o.all && nargs != 0) || (!o.all && nargs != 1))
+        return ctl_usage(stderr, "dlq");
+    char id[24] = "";
+    if (!o.all && s_parse_id(argv[optind], id, sizeof id) != 0)
+        return ctl_fail("bad dead-letter id '%.64s' (a number from `siltactl dlq list`)",
+                        argv[optind]);
+
+    PGconn *conn = ctl_connect();
+    if (!conn)
+        return CTL_FAIL;
+    rc = s_check_consumer(conn, o.consumer);
+    PGresult *res = NULL;
+    if (rc == CTL_OK) {
+        const char *params[] = {o.all ? NULL : id, o.consumer};
+        res = ctl_query(conn, S_SQL_REPLAY, 2, params);
+        if (!res)
+            rc = CTL_FAIL;
+    }
+    if (rc == CTL_OK && !o.all && PQntuples(res) == 0)
+        rc = ctl_fail("no dead letter with id %s%s%.64s", id, o.consumer ? " for consumer " : "",
+                      o.consumer ? o.consumer : "");
+    else if (rc == CTL_OK) {
+        for (int r = 0; r < PQntuples(res); r++) {
+            const char *ev = ctl_cell(res, r, 3);
+            printf("replayed dead letter %s: consumer %s, seq %s, event %s\n",
+                   PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+                   ev ? ev : "-");
+        }
+        printf("replayed %d dead letter%s\n", PQntuples(res), PQntuples(res) == 1 ? "" : "s");
+    }
+    PQclear(res);
+    silta_db_close(&conn);
+    return rc;
+}
+
+int ctl_dlq(int argc, char **argv)
+{
+    if (argc < 2)
+        return ctl_usage(stderr, "dlq");
+    if (strcmp(argv[1], "list") == 0)
+        return s_list(argc - 1, argv + 1);
+    if (strcmp(argv[1], "replay") == 0)
+        return s_replay(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return ctl_usage(stdout, "dlq");
+    return ctl_usage(stderr, "dlq");
+}

@@ -1,0 +1,277 @@
+/*  ctl_status.c - `siltactl status [--json]`: the hub, the journal, queues, peers.
+ *
+ *  Reads the hub's once-a-second snapshot (hub.instance, hub.consumer_status,
+ *  hub.peer) and counts the durable queues (hub.delivery, hub.dead_letter).
+ *  A snapshot older than CTL_STALE_SECONDS means the hub is not running (or
+ *  stuck): it is reported as stale, and "connected" below it is history.
+ *  The journal's row count is PostgreSQL's estimate (pg_class.reltuples) so a
+ *  large journal costs nothing; only a small, never-analysed one is counted.
+ */
+#include "siltactl.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "silta_db.h"
+
+#define S_STR(x) #x
+#define S_XSTR(x) S_STR(x)
+#define S_STALE_INTERVAL "interval '" S_XSTR(CTL_STALE_SECONDS) " seconds'"
+
+static const char *const S_SQL_HUB =
+    "SELECT instance, pid, started_at, updated_at,"
+    "       extract(epoch FROM now() - updated_at)::float8 AS updated_age_s,"
+    "       now() - updated_at > " S_STALE_INTERVAL " AS stale"
+    "  FROM hub.instance";
+
+/* The journal's leaf partitions, or the table itself when it is not partitioned
+ * (pg_partition_tree is empty for a plain table). */
+static const char *const S_SQL_JOURNAL =
+    "WITH tree AS (SELECT relid, isleaf FROM pg_partition_tree('hub.journal')),"
+    "     parts AS (SELECT relid FROM tree WHERE isleaf"
+    "               UNION ALL"
+    "               SELECT 'hub.journal'::regclass WHERE NOT EXISTS (SELECT 1 FROM tree)),"
+    "     est AS (SELECT sum(c.reltuples)::bigint AS n, bool_or(c.reltuples < 0) AS unknown"
+    "               FROM parts p JOIN pg_class c ON c.oid = p.relid),"
+    "     top AS (SELECT max(seq) AS max_seq FROM hub.journal)"
+    "SELECT CASE WHEN NOT est.unknown THEN est.n"
+    "            WHEN coalesce(top.max_seq, 0) <= 1000000 THEN (SELECT count(*) FROM hub.journal)"
+    "       END AS rows,"
+    "       est.unknown AND coalesce(top.max_seq, 0) <= 1000000 AS rows_exact,"
+    "       top.max_seq,"
+    "       (SELECT sum(pg_total_relation_size(relid))::bigint FROM parts) AS bytes"
+    "  FROM est, top";
+
+static const char *const S_SQL_CONSUMERS =
+    "SELECT c.name, c.types,"
+    "       (SELECT count(*) FROM hub.delivery d WHERE d.consumer_id = c.id) AS queued,"
+    "       s.in_flight, s.connected, s.credit,"
+    "       (SELECT extract(epoch FROM now() - j.recorded_at)::float8"
+    "          FROM hub.delivery d JOIN hub.journal j ON j.seq = d.seq"
+    "         WHERE d.consumer_id = c.id ORDER BY d.seq LIMIT 1) AS oldest_age_s,"
+    "       (SELECT count(*) FROM hub.dead_letter x WHERE x.consumer_id = c.id) AS dead_letters,"
+    "       s.updated_at AS status_updated_at"
+    "  FROM hub.consumer c LEFT JOIN hub.consumer_status s ON s.consumer_id = c.id"
+    " ORDER BY c.name";
+
+static const char *const S_SQL_PEERS =
+    "SELECT identity, name, consumer, address, connected_at, last_seen,"
+    "       extract(epoch FROM now() - last_seen)::float8 AS last_seen_age_s"
+    "  FROM hub.peer ORDER BY identity, name, routing_id";
+
+static int s_json(PGconn *conn)
+{
+    const char *sql[] = {S_SQL_HUB, S_SQL_JOURNAL, S_SQL_CONSUMERS, S_SQL_PEERS};
+    const ctl_json_mode_t mode[] = {CTL_JSON_OBJECT, CTL_JSON_OBJECT, CTL_JSON_ARRAY,
+                                    CTL_JSON_ARRAY};
+    char *part[4] = {0};
+    int rc = CTL_OK;
+    for (int i = 0; i < 4 && rc == CTL_OK; i++)
+        if (!(part[i] = ctl_query_json(conn, sql[i], 0, NULL, mode[i])))
+            rc = CTL_FAIL;
+    if (rc == CTL_OK)
+        printf("{\"hub\":%s,\"journal\":%s,\"consumers\":%s,\"peers\":%s}\n", part[0], part[1],
+               part[2], part[3]);
+    for (int i = 0; i < 4; i++)
+        free(part[i]);
+    return rc;
+}
+
+/* 1234567 -> "1,234,567" */
+static const char *s_grouped(const char *digits, char *buf, size_t len)
+{
+    if (!digits) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    size_t n = strlen(digits), o = 0;
+    for (size_t i = 0; i < n && o + 2 < len; i++) {
+        buf[o++] = digits[i];
+        if (digits[i] != '-' && (n - i - 1) % 3 == 0 && i + 1 < n)
+            buf[o++] = ',';
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *s_bytes(const char *text, char *buf, size_t len)
+{
+    double b = text ? strtod(text, NULL) : 0;
+    const char *unit[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", b, unit[u]);
+    return buf;
+}
+
+static int s_print_hub(PGconn *conn, int *stale)
+{
+    PGresult *res = ctl_query(conn, S_SQL_HUB, 0, NULL);
+    if (!res)
+        return CTL_FAIL;
+    char t1[32], t2[32];
+    if (PQntuples(res) == 0) {
+        printf("hub       never started (no row in hub.instance)\n");
+        *stale = 1;
+    } else {
+        *stale = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
+        printf("hub       instance %s, pid %s, started %s, updated %s ago%s\n",
+               PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+               ctl_fmt_time(ctl_cell(res, 0, 2), t1, sizeof t1),
+               ctl_fmt_age(ctl_cell(res, 0, 4), t2, sizeof t2),
+               *stale ? " - stale: the hub is not running or not updating" : "");
+    }
+    PQclear(res);
+    return CTL_OK;
+}
+
+static int s_print_journal(PGconn *conn)
+{
+    PGresult *res = ctl_query(conn, S_SQL_JOURNAL, 0, NULL);
+    if (!res)
+        return CTL_FAIL;
+    char rows[40], top[40], size[40];
+    const char *exact = ctl_cell(res, 0, 1);
+    printf("journal   %s rows%s, max seq %s, %s\n",
+           s_grouped(ctl_cell(res, 0, 0), rows, sizeof rows),
+           !ctl_cell(res, 0, 0)       ? " (not counted: large and not yet analysed)"
+           : exact && exact[0] == 't' ? ""
+                                      : " (estimate)",
+           s_grouped(ctl_cell(res, 0, 2), top, sizeof top),
+           s_bytes(ctl_cell(res, 0, 3), size, sizeof size));
+    PQclear(res);
+    return CTL_OK;
+}
+
+/* text[] "{a,b}" -> "a,b" (type names never need quoting) */
+static const char *s_types(const char *arr, char *buf, size_t len)
+{
+    if (!arr) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    size_t o = 0;
+    for (const char *p = arr; *p && o + 1 < len; p++)
+        if (*p != '{' && *p != '}' && *p != '"')
+            buf[o++] = *p;
+    buf[o] = '\0';
+    return buf;
+}
+
+static int s_print_consumers(PGconn *conn, int stale)
+{
+    PGresult *res = ctl_query(conn, S_SQL_CONSUMERS, 0, NULL);
+    if (!res)
+        return CTL_FAIL;
+    static const char *const head[] = {"CONSUMER",  "TYPES",  "QUEUED", "IN FLIGHT",
+                                       "CONNECTED", "CREDIT", "OLDEST", "DEAD"};
+    ctl_table_t *t = ctl_table_new(8, head);
+    int rc = t ? CTL_OK : ctl_fail("out of memory");
+    for (int c = 2; t && c < 8; c++)
+        if (c != 4)
+            ctl_table_align_right(t, c);
+    for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
+        char types[256], age[32];
+        const char *connected = ctl_fmt_bool(ctl_cell(res, r, 4));
+        if (stale && ctl_cell(res, r, 4))
+            connected = "stale";
+        const char *cells[] = {ctl_cell(res, r, 0),
+                               s_types(ctl_cell(res, r, 1), types, sizeof types),
+                               ctl_cell(res, r, 2),
+                               ctl_cell(res, r, 3),
+                               connected,
+                               ctl_cell(res, r, 5),
+                               ctl_fmt_age(ctl_cell(res, r, 6), age, sizeof age),
+                               ctl_cell(res, r, 7)};
+        if (ctl_table_add(t, cells) != 0)
+            rc = ctl_fail("out of memory");
+    }
+    if (rc == CTL_OK) {
+        printf("\n");
+        if (PQntuples(res) == 0)
+            printf("no consumers yet (a queue is created by its first SUBSCRIBE)\n");
+        else
+            ctl_table_print(t, stdout);
+    }
+    ctl_table_destroy(&t);
+    PQclear(res);
+    return rc;
+}
+
+static int s_print_peers(PGconn *conn, int stale)
+{
+    PGresult *res = ctl_query(conn, S_SQL_PEERS, 0, NULL);
+    if (!res)
+        return CTL_FAIL;
+    static const char *const head[] = {"PEER",    "NAME",         "CONSUMER",
+                                       "ADDRESS", "CONNECTED AT", "LAST SEEN"};
+    ctl_table_t *t = ctl_table_new(6, head);
+    int rc = t ? CTL_OK : ctl_fail("out of memory");
+    for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
+        char at[32], seen[48], age[32];
+        snprintf(seen, sizeof seen, "%s ago", ctl_fmt_age(ctl_cell(res, r, 6), age, sizeof age));
+        const char *cells[] = {ctl_cell(res, r, 0),
+                               ctl_cell(res, r, 1),
+                               ctl_cell(res, r, 2),
+                               ctl_cell(res, r, 3),
+                               ctl_fmt_time(ctl_cell(res, r, 4), at, sizeof at),
+                               seen};
+        if (ctl_table_add(t, cells) != 0)
+            rc = ctl_fail("out of memory");
+    }
+    if (rc == CTL_OK) {
+        printf("\n");
+        if (PQntuples(res) == 0)
+            printf("no peers connected\n");
+        else {
+            if (stale)
+                printf("peers as last recorded by a hub that is not updating:\n");
+            ctl_table_print(t, stdout);
+        }
+    }
+    ctl_table_destroy(&t);
+    PQclear(res);
+    return rc;
+}
+
+int ctl_status(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+    int json = 0, c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        if (c == 'j')
+            json = 1;
+        else if (c == 'h')
+            return ctl_usage(stdout, "status");
+        else
+            return ctl_usage(stderr, "status");
+    }
+    if (optind != argc)
+        return ctl_usage(stderr, "status");
+
+    PGconn *conn = ctl_connect();
+    if (!conn)
+        return CTL_FAIL;
+    int rc, stale = 0;
+    if (json)
+        rc = s_json(conn);
+    else {
+        rc = s_print_hub(conn, &stale);
+        if (rc == CTL_OK)
+            rc = s_print_journal(conn);
+        if (rc == CTL_OK)
+            rc = s_print_consumers(conn, stale);
+        if (rc == CTL_OK)
+            rc = s_print_peers(conn, stale);
+    }
+    silta_db_close(&conn);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*  siltactl.c - the operator's command line: load the env file, dispatch.
+ *
+ *  siltactl status | dlq list | dlq replay | trace | keygen. Each command
+ *  lives in ctl_<command>.c; this file only picks one and owns the usage text.
+ *  Exit codes: 0 done, 1 failed (message on stderr), 2 bad arguments.
+ */
+#include "siltactl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "silta_env.h"
+#include "silta_log.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} ctl_command_t;
+
+static const ctl_command_t s_commands[] = {
+    {"status", ctl_status,
+     "status [--json]                        the hub, the journal, each consumer's queue, peers"},
+    {"dlq", ctl_dlq,
+     "dlq list [--consumer NAME] [--json]    dead letters\n"
+     "  dlq replay ID|--all [--consumer NAME]  put dead letters back on their queues"},
+    {"trace", ctl_trace,
+     "trace EVENT_ID [--json]                one event: journal row, deliveries, dead letters"},
+    {"audit", ctl_audit,
+     "audit verify                           check the disclosure log's hash chain\n"
+     "  audit client HETU [--since DATE] [--json]  who received this client's data, when, why"},
+    {"keygen", ctl_keygen,
+     "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},
+};
+#define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+int ctl_fail(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "siltactl: %s\n", msg);
+    return CTL_FAIL;
+}
+
+int ctl_usage(FILE *out, const char *command)
+{
+    fputs("usage: siltactl COMMAND [ARGS]\n\n", out);
+    for (size_t i = 0; i < S_NCOMMANDS; i++)
+        if (!command || strcmp(command, s_commands[i].name) == 0)
+            fprintf(out, "  %s\n", s_commands[i].usage);
+    if (!command)
+        fputs("\nsiltactl reads $SILTA_HOME/env (SILTA_PG_URL, SILTA_KEYS_DIR; see ops/README.md)\n"
+              "and works on the hub's database directly. exit: 0 done, 1 failed, 2 bad "
+              "arguments.\n",
+              out);
+    return out == stderr ? CTL_USAGE : CTL_OK;
+}
+
+int main(int argc, char **argv)
+{
+    silta_log_init("siltactl");
+    if (argc < 2)
+        return ctl_usage(stderr, NULL);
+    const char *name = argv[1];
+    if (strcmp(name, "help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
+        return ctl_usage(stdout, NULL);
+
+    silta_err_t err = {0};
+    if (silta_env_load(&err) != 0)
+        return ctl_fail("%s", err.msg);
+
+    for (size_t i = 0; i < S_NCOMMANDS; i++)
+        if (strcmp(name, s_commands[i].name) == 0)
+            return s_commands[i].run(argc - 1, argv + 1);
+    ctl_fail("unknown command '%.64s'", name);
+    return ctl_usage(stderr, NULL);
+}
