@@ -65,6 +65,7 @@ help:
 	@echo "make test       run the whole test suite (unit + integration, real PostgreSQL)"
 	@echo "make check      the same under ASan/UBSan (build/asan/)"
 	@echo "make lint       clang-tidy and cppcheck"
+	@echo "make fuzz       libFuzzer over the packet decoder for FUZZ_TIME seconds (60)"
 	@echo "make demo       start a local Silta, run the sample flow, print the summary"
 	@echo "make bench      run silta-bench against a local deployment and print the figures"
 
@@ -144,6 +145,18 @@ demo: all
 
 bench: all
 	bench/run
+
+# libFuzzer over the packet decoder (tests/fuzz/), bounded by FUZZ_TIME seconds.
+# New inputs the fuzzer finds go to build/fuzz/corpus, never into git.
+FUZZ_TIME ?= 60
+FUZZ_SRC := tests/fuzz/fuzz_packet.c lib/silta_codec.c lib/silta_uuid.c lib/silta_err.c
+fuzz: $(GEN_H)
+	@command -v clang >/dev/null && [ -n "$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || ops/install-deps.sh --fuzz
+	@mkdir -p build/fuzz/corpus
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen \
+	    $(PKG_CFLAGS) $(FUZZ_SRC) $(GEN_C) -lprotobuf-c -lzmq -o build/fuzz/fuzz_packet
+	build/fuzz/fuzz_packet -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+	    build/fuzz/corpus tests/fuzz/corpus/packet
 
 clean:
 	rm -rf build

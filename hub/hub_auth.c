@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
 #include "silta_keys.h"
@@ -14,6 +15,8 @@
 #include "silta_map.h"
 
 struct hub_auth_t {
+    char *dir;
+    struct timespec dir_mtime; /* reload when the folder changes */
     void *ctx;
     void *handler; /* REP on inproc://zeromq.zap.01, used by the thread only */
     silta_map_t *keys; /* public key z85 -> identity (char *); read-only once started */
@@ -23,6 +26,9 @@ struct hub_auth_t {
 
 static int s_load(hub_auth_t *self, const char *dir, silta_err_t *err)
 {
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        self->dir_mtime = st.st_mtim;
     DIR *d = opendir(dir);
     if (!d)
         return silta_err_set(err, SILTA_ERR, "could not open authorized keys folder %s: %s", dir,
@@ -68,6 +74,28 @@ static int s_recv(void *sock, char *buf, size_t cap, size_t *len, int *more)
     return 0;
 }
 
+/* A key added to or removed from the folder (revocation) counts from the next
+ * handshake: the folder's mtime changes, and the map is rebuilt. Only this
+ * thread reads the map, so no lock is needed. */
+static void s_reload_if_changed(hub_auth_t *self)
+{
+    struct stat st;
+    if (stat(self->dir, &st) != 0 || (st.st_mtim.tv_sec == self->dir_mtime.tv_sec &&
+                                      st.st_mtim.tv_nsec == self->dir_mtime.tv_nsec))
+        return;
+    silta_map_t *old = self->keys;
+    self->keys = silta_map_new();
+    silta_err_t err;
+    if (!self->keys || s_load(self, self->dir, &err) != 0) {
+        silta_map_destroy(&self->keys, free);
+        self->keys = old; /* keep serving with what we had */
+        silta_warn("could not reload authorized keys", "dir=%s", self->dir);
+        return;
+    }
+    silta_map_destroy(&old, free);
+    silta_info("authorized keys reloaded", "keys=%zu", silta_map_size(self->keys));
+}
+
 static void *s_run(void *arg)
 {
     hub_auth_t *self = arg;
@@ -90,6 +118,7 @@ static void *s_run(void *arg)
                 lens[nframes] = len;
             nframes++;
         }
+        s_reload_if_changed(self);
         const char *status = "400", *text = "unknown key", *user = "";
         char z85[SILTA_KEY_Z85_LEN + 1] = "";
         if (nframes >= 7 && strcmp(frames[5], "CURVE") == 0 && lens[6] == 32) {
@@ -126,7 +155,8 @@ hub_auth_t *hub_auth_start(void *ctx, const char *dir, silta_err_t *err)
         return NULL;
     }
     self->ctx = ctx;
-    if (s_load(self, dir, err) != 0) {
+    self->dir = strdup(dir);
+    if (!self->dir || s_load(self, dir, err) != 0) {
         hub_auth_stop(&self);
         return NULL;
     }
@@ -157,6 +187,7 @@ void hub_auth_stop(hub_auth_t **self_p)
     if (self->handler)
         zmq_close(self->handler);
     silta_map_destroy(&self->keys, free);
+    free(self->dir);
     free(self);
     *self_p = NULL;
 }

@@ -2,6 +2,7 @@
 # install-deps.sh - install the Debian packages Silta builds, tests and runs with.
 #   ops/install-deps.sh          install what is missing (idempotent; needs root or sudo)
 #   ops/install-deps.sh --check  exit 0 when everything is there, 1 otherwise (installs nothing)
+#   ops/install-deps.sh --fuzz   the extra packages of `make fuzz` (clang, libFuzzer)
 set -euo pipefail
 
 PACKAGES=(
@@ -13,6 +14,12 @@ PACKAGES=(
     libcriterion-dev
     valgrind
 )
+
+# `make fuzz` only: clang and its libFuzzer runtime.
+if [ "${1:-}" = "--fuzz" ]; then
+    PACKAGES=(clang libclang-rt-14-dev)
+    shift
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

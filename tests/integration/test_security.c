@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "events.pb-c.h"
@@ -528,5 +529,33 @@ Test(security, no_hetu_in_any_log_after_a_full_flow, .timeout = 180)
     cr_assert(s_scan_logs(dir, hit, sizeof hit), "the scan finds a planted hetu");
     snprintf(dir, sizeof dir, "%s/log", s_home);
     cr_assert_not(s_scan_logs(dir, hit, sizeof hit), "a log line carries a hetu: %s", hit);
+    harness_home_destroy(&s_home);
+}
+
+static char s_hub_log[4096];
+static bool s_refusal_logged(void *arg)
+{
+    (void)arg;
+    return harness_file_contains(s_hub_log, "peer refused");
+}
+
+Test(security, revoked_key_gets_no_new_session, .timeout = 120)
+{
+    s_up();
+    silta_client_t *t = s_client("test");
+    char id[37];
+    cr_assert_eq(s_publish(t, "test.event.v1", "ck-rev", (const uint8_t *)"x", 1, id, NULL),
+                 SILTA_CLIENT_CONFIRM, "authorized before revocation");
+    silta_client_destroy(&t);
+
+    char pub[4096];
+    snprintf(pub, sizeof pub, "%s/keys/authorized/test.pub", s_home);
+    cr_assert_eq(unlink(pub), 0, "revoke: remove the public key");
+    snprintf(s_hub_log, sizeof s_hub_log, "%s/log/silta-hub.log", s_home);
+    t = s_client("test");
+    cr_assert_eq(harness_poll(15000, s_refusal_logged, NULL), 0, "the revoked key is refused");
+    silta_client_event_t ev;
+    cr_assert_neq(s_wait(t, SILTA_CLIENT_CONNECTED, 1000, &ev), 0, "and gets no session");
+    silta_client_destroy(&t);
     harness_home_destroy(&s_home);
 }
