@@ -26,6 +26,13 @@
 
 static char *s_home;
 
+/* Runs after every test, passed or failed: nothing is left running. */
+static void s_fini(void)
+{
+    harness_home_destroy(&s_home);
+}
+TestSuite(hub, .fini = s_fini);
+
 static void s_up(void)
 {
     s_home = harness_home_new();
@@ -215,7 +222,7 @@ Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
     char ids[10][37];
     for (int i = 0; i < 10; i++) {
         silta_envelope_t e;
-        char client[16];
+        char client[32];
         snprintf(client, sizeof client, "client-%d", i);
         s_envelope(&e, ids[i], "test.event.v1", client);
         cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);

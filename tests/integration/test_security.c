@@ -26,6 +26,13 @@
 
 static char *s_home;
 
+/* Runs after every test, passed or failed: nothing is left running. */
+static void s_fini(void)
+{
+    harness_home_destroy(&s_home);
+}
+TestSuite(security, .fini = s_fini);
+
 static void s_up(void)
 {
     s_home = harness_home_new();
@@ -284,7 +291,7 @@ Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 
     silta_client_t *t = s_client("test");
     silta_client_event_t ev;
     for (int i = 0; i < 5; i++) {
-        char id[37], ck[16];
+        char id[37], ck[32];
         snprintf(ck, sizeof ck, "ck-audit-%d", i);
         s_publish(t, "test.event.v1", ck, (const uint8_t *)"x", 1, id, NULL);
         cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);

@@ -1,6 +1,8 @@
 /*  harness.c - integration-test helpers: temp SILTA_HOME, run with timeout, poll. */
 #include "harness.h"
 
+#include <dirent.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -134,6 +136,38 @@ static int s_rm(const char *path, const struct stat *st, int flag, struct FTW *f
     return 0;
 }
 
+/* Programs started under `make check` are ASan/UBSan builds whose reports go
+ * to their log files, not to the test's output: copy any report line to
+ * stderr, where tools/run-tests finds it and fails the run. */
+static void s_report_sanitizers(const char *home)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/log", home);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        char line[1024];
+        int shown = 0;
+        while (fgets(line, sizeof line, f) && shown < 40)
+            if (shown || strstr(line, "ERROR: AddressSanitizer") ||
+                strstr(line, "ERROR: LeakSanitizer") || strstr(line, "runtime error:")) {
+                fprintf(stderr, "%s: %s", de->d_name, line);
+                shown++;
+            }
+        fclose(f);
+    }
+    closedir(d);
+}
+
 void harness_home_destroy(char **home_p)
 {
     if (!home_p || !*home_p)
@@ -151,6 +185,7 @@ void harness_home_destroy(char **home_p)
             fprintf(stderr, "harness: silta-local down failed (%d): %s\n", r.status, r.err);
         harness_result_free(&r);
     }
+    s_report_sanitizers(home);
     if (getenv("SILTA_KEEP_HOME"))
         fprintf(stderr, "harness: keeping %s\n", home);
     else
