@@ -502,6 +502,22 @@ int hub_journal_load_consents(hub_journal_t *self, hub_journal_consent_fn fn, vo
     return SILTA_OK;
 }
 
+int hub_journal_dead_letter_counts(hub_journal_t *self, void (*fn)(int consumer_id, long n, void *arg),
+                                   void *arg, silta_err_t *err)
+{
+    int rc = s_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    PGresult *res = silta_db_query(
+        self->conn, "SELECT consumer_id, count(*) FROM hub.dead_letter GROUP BY 1", 0, NULL, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    for (int t = 0; t < PQntuples(res); t++)
+        fn(atoi(PQgetvalue(res, t, 0)), atol(PQgetvalue(res, t, 1)), arg);
+    PQclear(res);
+    return SILTA_OK;
+}
+
 int hub_journal_begin(hub_journal_t *self, silta_err_t *err)
 {
     int rc = s_conn_ok(self, err);

@@ -138,6 +138,10 @@ typedef void (*hub_journal_consent_fn)(const char *client_key, const char *conse
 int hub_journal_load_consents(hub_journal_t *self, hub_journal_consent_fn fn, void *arg,
                               silta_err_t *err);
 
+/* Dead letters per consumer: fn(consumer_id, count) for each. */
+int hub_journal_dead_letter_counts(hub_journal_t *self, void (*fn)(int consumer_id, long n, void *arg),
+                                   void *arg, silta_err_t *err);
+
 /* Transaction brackets for a batch that must commit with its side effects. */
 int hub_journal_begin(hub_journal_t *self, silta_err_t *err);
 int hub_journal_commit(hub_journal_t *self, silta_err_t *err);

@@ -7,6 +7,7 @@
  *    SILTA_HUB_SECRET_KEY    the hub's CURVE keypair file
  *    SILTA_AUTHORIZED_KEYS   folder of NAME.pub files allowed in
  *    SILTA_POLICY            routing policy (default config/policy.xml)
+ *    SILTA_METRICS_BIND      127.0.0.1:PORT for /metrics, /healthz and the status page
  *    SILTA_MAX_PACKET        bytes (default 1 MiB)
  *    SILTA_HUB_BATCH_MAX / SILTA_HUB_BATCH_WAIT_MS   group commit (5000 / 2)
  *    SILTA_HUB_ACK_TIMEOUT_MS, SILTA_HUB_MAX_ATTEMPTS, SILTA_HUB_BACKOFF_MS
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
     cfg.migrations_dir = silta_env_get("SILTA_HUB_MIGRATIONS", SILTA_SRC_DIR "/hub/migrations");
     cfg.policy_path = silta_env_get("SILTA_POLICY", SILTA_SRC_DIR "/config/policy.xml");
     cfg.policy_xsd = silta_env_get("SILTA_POLICY_XSD", SILTA_SRC_DIR "/config/schemas/policy.xsd");
+    cfg.metrics_bind = silta_env_get("SILTA_METRICS_BIND", NULL);
     const char *missing = !cfg.bind              ? "SILTA_HUB_BIND"
                           : !cfg.pg_url          ? "SILTA_PG_URL"
                           : !cfg.secret_key_path ? "SILTA_HUB_SECRET_KEY"

@@ -377,3 +377,23 @@ const hub_event_t *hub_queue_in_flight_event(const hub_queue_t *self, uint64_t s
         *attempt_out = it->attempts;
     return it->ev;
 }
+
+static int s_oldest(const void *key, size_t keylen, void *value, void *arg)
+{
+    (void)key;
+    (void)keylen;
+    const s_lane_t *lane = value;
+    int64_t *oldest = arg;
+    /* A lane's head is its oldest item: lanes are FIFOs in journal order. */
+    int64_t t = lane->head ? lane->head->ev->env->recorded_at : 0;
+    if (t > 0 && (*oldest == 0 || t < *oldest))
+        *oldest = t;
+    return 0;
+}
+
+int64_t hub_queue_oldest_recorded_ms(const hub_queue_t *self)
+{
+    int64_t oldest = 0;
+    silta_map_each(self->lanes, s_oldest, &oldest);
+    return oldest;
+}

@@ -92,6 +92,9 @@ size_t hub_queue_expire(hub_queue_t *self, int64_t now_ms, hub_queue_info_t *dea
 const hub_event_t *hub_queue_in_flight_event(const hub_queue_t *self, uint64_t seq,
                                              uint32_t *attempt_out);
 
+/* recorded_at (unix ms) of the oldest event held, or 0 when empty. */
+int64_t hub_queue_oldest_recorded_ms(const hub_queue_t *self);
+
 size_t hub_queue_held(const hub_queue_t *self);      /* queued + in flight */
 size_t hub_queue_in_flight(const hub_queue_t *self);
 /* 1 when seq is held (queued or in flight). */

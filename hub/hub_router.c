@@ -15,7 +15,9 @@
 
 #include "hub_auth.h"
 #include "hub_consent.h"
+#include "hub_http.h"
 #include "hub_journal.h"
+#include "hub_metrics.h"
 #include "hub_policy.h"
 #include "events.pb-c.h"
 #include "silta_audit.h"
@@ -66,6 +68,7 @@ typedef struct {
     uint8_t *packed;        /* the envelope as journalled (source, recorded_at set) */
     size_t packed_len;
     char *source;           /* the publisher's authenticated identity */
+    int64_t received_us;    /* monotonic, for the confirm latency */
 } s_pending_t;
 
 /* A delivery whose disclosure row is being written; sent after the write. */
@@ -108,8 +111,8 @@ typedef struct {
     int64_t last_tick_ms;
     int64_t db_retry_ms;
 
-    /* counters for the log and status */
-    uint64_t n_published, n_confirmed, n_duplicates, n_nacked, n_delivered, n_acked, n_dead;
+    hub_metrics_t m;       /* counters for /metrics and the log */
+    hub_http_t *http;      /* /metrics, /healthz, status page; NULL when not configured */
     int64_t last_warn_ms;
     int warn_burst;
 } s_hub_t;
@@ -166,7 +169,7 @@ static void s_nack(s_hub_t *hub, s_session_t *s, const uint8_t *rid, size_t rid_
     silta_packet_t p = SILTA__PACKET__INIT;
     p.cmd_case = SILTA__PACKET__CMD_NACK;
     p.nack = &nack;
-    hub->n_nacked++;
+    hub->m.nacked++;
     s_send(hub, s, rid, rid_len, &p);
 }
 
@@ -305,13 +308,15 @@ static void s_dispatch(s_hub_t *hub, s_consumer_t *c)
                                                  rule->consent_purpose, today)))
             withheld = "no valid consent for this recipient and purpose";
         if (withheld) {
+            /* Log first: retiring the item may free the event. */
+            silta_info("delivery withheld", "consumer=%s event_id=%s client_key=%s reason=\"%s\"",
+                       c->name, env->event_id, env->client_key, withheld);
             hub_queue_info_t info;
             if (hub_queue_ack(c->queue, ev->seq, silta_mono_ms(), &info) == 0) {
                 hub_journal_ack_t a = {c->id,          info.seq,   info.attempts, 0,
                                        silta_now_ms(), "withheld", withheld};
                 s_record_outcome(hub, &a);
-                silta_info("delivery withheld", "consumer=%s event_id=%s client_key=%s reason=\"%s\"",
-                           c->name, env->event_id, env->client_key, withheld);
+                hub->m.withheld++;
             }
             continue;
         }
@@ -383,6 +388,7 @@ static void s_send_dispatched(s_hub_t *hub)
         return;
     }
     memcpy(hub->last_hash, prev, sizeof prev);
+    hub->m.disclosures += hub->nout;
     for (size_t i = 0; i < hub->nout; i++) {
         s_consumer_t *c = hub->out[i].consumer;
         uint32_t attempt = 0;
@@ -405,7 +411,7 @@ static void s_send_dispatched(s_hub_t *hub)
         /* A failed send leaves the item in flight: the session is being dropped
          * (which releases it) or the ack timeout will. */
         if (s_send(hub, c->session, NULL, 0, &p) == 0)
-            hub->n_delivered++;
+            hub->m.delivered++;
     }
     hub->nout = 0;
 }
@@ -552,6 +558,7 @@ static void s_commit(s_hub_t *hub)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
             s_apply_consent(hub, hub->batch[i].packet->publish->event);
     int64_t took_us = silta_mono_us() - t0;
+    hub_metrics_db(&hub->m, (double)took_us / 1e6);
     if (rc != 0) {
         silta_error("journal append failed", "events=%zu reason=\"%s\"", n, err.msg);
         for (size_t i = 0; i < n; i++) {
@@ -575,10 +582,11 @@ static void s_commit(s_hub_t *hub)
                 p.cmd_case = SILTA__PACKET__CMD_CONFIRM;
                 p.confirm = &c;
                 s_send(hub, s, NULL, 0, &p);
+                hub_metrics_confirm(&hub->m, (double)(silta_mono_us() - b->received_us) / 1e6);
             }
-            hub->n_confirmed++;
+            hub->m.confirmed++;
             if (!r->is_new) {
-                hub->n_duplicates++;
+                hub->m.duplicates++;
                 continue;
             }
             silta_envelope_t *env = silta_codec_unpack_envelope(b->packed, b->packed_len);
@@ -645,10 +653,11 @@ static void s_on_publish(s_hub_t *hub, s_session_t *s, silta_packet_t **pp)
     memcpy(b->rid, s->rid, s->rid_len);
     b->rid_len = s->rid_len;
     b->packet = p;
+    b->received_us = silta_mono_us();
     *pp = NULL; /* the batch owns it now */
     if (hub->nbatch++ == 0)
         hub->batch_opened_ms = silta_mono_ms();
-    hub->n_published++;
+    hub->m.published++;
     if (hub->nbatch >= (size_t)hub->config->batch_max)
         s_commit(hub);
 }
@@ -789,7 +798,7 @@ static void s_on_ack(s_hub_t *hub, s_session_t *s, uint64_t id, const char *reje
                            NULL, NULL};
     if (reject_reason) {
         silta_err_t err;
-        hub->n_dead++;
+        hub->m.rejected++;
         silta_info("delivery rejected", "consumer=%s seq=%llu attempt=%u", c->name,
                    (unsigned long long)info.seq, info.attempts);
         if (hub_journal_dead_letter(hub->journal, &a, "rejected", reject_reason, &err) != 0)
@@ -798,7 +807,7 @@ static void s_on_ack(s_hub_t *hub, s_session_t *s, uint64_t id, const char *reje
     } else {
         a.outcome = "acked";
         s_record_outcome(hub, &a);
-        hub->n_acked++;
+        hub->m.acked++;
     }
 }
 
@@ -1074,7 +1083,7 @@ static void s_tick(s_hub_t *hub)
             hub_journal_ack_t a = {c->id,          dead[k].seq, dead[k].attempts,
                                    dead[k].sent_wall_ms, silta_now_ms(), NULL, NULL};
             silta_err_t err;
-            hub->n_dead++;
+            hub->m.dead++;
             silta_warn("delivery dead-lettered", "consumer=%s seq=%llu attempts=%u", c->name,
                        (unsigned long long)dead[k].seq, dead[k].attempts);
             if (hub_journal_dead_letter(hub->journal, &a, "dead", "max attempts", &err) != 0)
@@ -1088,10 +1097,10 @@ static void s_tick(s_hub_t *hub)
         s_snapshot(hub);
         silta_debug("stats", "published=%llu confirmed=%llu duplicates=%llu nacked=%llu "
                     "delivered=%llu acked=%llu dead=%llu",
-                    (unsigned long long)hub->n_published, (unsigned long long)hub->n_confirmed,
-                    (unsigned long long)hub->n_duplicates, (unsigned long long)hub->n_nacked,
-                    (unsigned long long)hub->n_delivered, (unsigned long long)hub->n_acked,
-                    (unsigned long long)hub->n_dead);
+                    (unsigned long long)hub->m.published, (unsigned long long)hub->m.confirmed,
+                    (unsigned long long)hub->m.duplicates, (unsigned long long)hub->m.nacked,
+                    (unsigned long long)hub->m.delivered, (unsigned long long)hub->m.acked,
+                    (unsigned long long)hub->m.dead);
     }
     if (hub_journal_fd(hub->journal) < 0 && now >= hub->db_retry_ms) {
         silta_err_t err;
@@ -1102,6 +1111,72 @@ static void s_tick(s_hub_t *hub)
     }
     s_dispatch_all(hub);
     s_send_dispatched(hub);
+}
+
+/* ------------------------------------------------------------------------ */
+/* operators: /metrics, /healthz, status page                                */
+
+static void s_on_dead_count(int consumer_id, long n, void *arg)
+{
+    hub_metrics_consumer_t *mc = ((hub_metrics_consumer_t **)arg)[0];
+    s_hub_t *hub = ((s_hub_t **)arg)[1];
+    for (size_t i = 0; i < hub->nconsumers; i++)
+        if (hub->consumers[i]->id == consumer_id)
+            mc[i].dead_letters = n;
+}
+
+static int s_on_http(const char *path, silta_buf_t *body, const char **type, void *arg)
+{
+    s_hub_t *hub = arg;
+    int db_up = hub_journal_fd(hub->journal) >= 0;
+    if (strcmp(path, "/healthz") == 0) {
+        silta_buf_puts(body, db_up ? "ok\n" : "database unavailable\n");
+        return db_up ? 200 : 503;
+    }
+    int metrics = strcmp(path, "/metrics") == 0;
+    if (!metrics && strcmp(path, "/") != 0) {
+        silta_buf_puts(body, "not found\n");
+        return 404;
+    }
+    hub_metrics_consumer_t *mc = calloc(hub->nconsumers + 1, sizeof *mc);
+    hub_metrics_peer_t *mp = calloc(hub->nsessions + 1, sizeof *mp);
+    size_t np = 0;
+    if (!mc || !mp) {
+        free(mc);
+        free(mp);
+        silta_buf_puts(body, "out of memory\n");
+        return 503;
+    }
+    int64_t now = silta_now_ms();
+    for (size_t i = 0; i < hub->nconsumers; i++) {
+        s_consumer_t *c = hub->consumers[i];
+        int64_t oldest = hub_queue_oldest_recorded_ms(c->queue);
+        size_t held = hub_queue_held(c->queue), fl = hub_queue_in_flight(c->queue);
+        mc[i] = (hub_metrics_consumer_t){c->name, c->session != NULL, held - fl, fl, c->credit,
+                                         oldest ? (double)(now - oldest) / 1000.0 : 0.0, 0};
+    }
+    void *ctx[2] = {mc, hub};
+    silta_err_t err;
+    if (db_up)
+        hub_journal_dead_letter_counts(hub->journal, s_on_dead_count, ctx, &err);
+    for (size_t i = 0; i < hub->nsessions; i++) {
+        size_t k = 0;
+        while (k < np && strcmp(mp[k].identity, hub->sessions[i]->identity) != 0)
+            k++;
+        if (k == np)
+            mp[np++] = (hub_metrics_peer_t){hub->sessions[i]->identity, 0};
+        mp[k].sessions++;
+    }
+    if (metrics) {
+        *type = "text/plain; version=0.0.4; charset=utf-8";
+        hub_metrics_render(&hub->m, mc, hub->nconsumers, mp, np, db_up, body);
+    } else {
+        *type = "text/html; charset=utf-8";
+        hub_metrics_render_html(&hub->m, mc, hub->nconsumers, mp, np, db_up, hub->instance, body);
+    }
+    free(mc);
+    free(mp);
+    return 200;
 }
 
 static void s_on_consent_row(const char *client_key, const char *consent_id, const char *status,
@@ -1159,6 +1234,8 @@ static int s_open(s_hub_t *hub, silta_err_t *err)
     if (zmq_bind(hub->router, cfg->bind) != 0)
         return silta_err_set(err, SILTA_ERR, "could not bind %s: %s", cfg->bind,
                              zmq_strerror(errno));
+    if (cfg->metrics_bind && !(hub->http = hub_http_listen(cfg->metrics_bind, s_on_http, hub, err)))
+        return SILTA_ERR;
     return SILTA_OK;
 }
 
@@ -1185,6 +1262,7 @@ static void s_close(s_hub_t *hub)
     free(hub->acks);
     free(hub->out);
     free(hub->disclosures);
+    hub_http_close(&hub->http);
     hub_policy_destroy(&hub->policy);
     hub_consent_destroy(&hub->consent);
     hub_journal_close(&hub->journal);
@@ -1211,9 +1289,9 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         return rc;
     }
     s_snapshot(&hub);
-    silta_info("hub ready", "bind=%s instance=%s authorized_keys=%d policy_routes=%d",
+    silta_info("hub ready", "bind=%s instance=%s authorized_keys=%d policy_routes=%d metrics=%s",
                config->bind, hub.instance, hub_auth_count(hub.auth),
-               hub_policy_routes(hub.policy));
+               hub_policy_routes(hub.policy), config->metrics_bind ? config->metrics_bind : "off");
 
     while (!*stop) {
         int64_t now = silta_mono_ms();
@@ -1225,18 +1303,23 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         }
         if (timeout < 0)
             timeout = 0;
-        zmq_pollitem_t items[2] = {{hub.router, 0, ZMQ_POLLIN, 0},
+        zmq_pollitem_t items[3] = {{hub.router, 0, ZMQ_POLLIN, 0},
+                                   {NULL, hub.http ? hub_http_fd(hub.http) : -1, ZMQ_POLLIN, 0},
                                    {NULL, hub_journal_fd(hub.journal), ZMQ_POLLIN, 0}};
-        int nitems = items[1].fd >= 0 ? 2 : 1;
+        int nitems = items[2].fd >= 0 ? 3 : 2;
+        if (!hub.http) /* poll skips nothing: give it a harmless copy of the router */
+            items[1] = (zmq_pollitem_t){hub.router, 0, 0, 0};
         if (zmq_poll(items, nitems, timeout) < 0 && errno != EINTR)
             break;
+        if (hub.http && (items[1].revents & ZMQ_POLLIN))
+            hub_http_serve(hub.http);
         int got = s_drain(&hub, 10000);
         /* Natural group commit: while one batch commits, the next one fills. A
          * batch is written when the socket is drained and its window passed. */
         if (hub.nbatch && (got == 0 || silta_mono_ms() - hub.batch_opened_ms >=
                                            config->batch_wait_ms))
             s_commit(&hub);
-        if (nitems == 2 && (items[1].revents & ZMQ_POLLIN))
+        if (nitems == 3 && (items[2].revents & ZMQ_POLLIN))
             hub_journal_poll_notifications(hub.journal, s_on_replay, &hub);
         s_dispatch_all(&hub);
         s_send_dispatched(&hub);
@@ -1251,8 +1334,8 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
     s_flush_acks(&hub);
     s_snapshot(&hub);
     silta_info("hub stopped", "published=%llu confirmed=%llu delivered=%llu acked=%llu",
-               (unsigned long long)hub.n_published, (unsigned long long)hub.n_confirmed,
-               (unsigned long long)hub.n_delivered, (unsigned long long)hub.n_acked);
+               (unsigned long long)hub.m.published, (unsigned long long)hub.m.confirmed,
+               (unsigned long long)hub.m.delivered, (unsigned long long)hub.m.acked);
     s_close(&hub);
     return SILTA_OK;
 }

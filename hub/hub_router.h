@@ -35,6 +35,7 @@ typedef struct {
     const char *authorized_dir;   /* NAME.pub files of the peers allowed in */
     const char *policy_path;      /* config/policy.xml */
     const char *policy_xsd;       /* config/schemas/policy.xsd */
+    const char *metrics_bind;     /* 127.0.0.1:PORT for /metrics, /healthz, /; NULL: none */
     size_t max_packet;            /* bytes */
     int heartbeat_ms;
     int batch_max;                /* events per commit */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -479,4 +480,61 @@ int harness_url_port(const char *url)
             return -1;
     }
     return port;
+}
+
+int harness_http(const char *method, const char *url, const char *content_type, const char *body,
+                 char **response, int timeout_ms)
+{
+    *response = NULL;
+    int port = harness_url_port(url);
+    const char *path = strstr(url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    if (port <= 0 || !path)
+        return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    size_t blen = body ? strlen(body) : 0;
+    char head[1024];
+    int hn = snprintf(head, sizeof head,
+                      "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+                      "Content-Length: %zu\r\n\r\n",
+                      method, path, content_type ? content_type : "text/plain", blen);
+    if (write(fd, head, (size_t)hn) != hn || (blen && write(fd, body, blen) != (ssize_t)blen)) {
+        close(fd);
+        return -1;
+    }
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (len + 4096 > cap) {
+            char *more = realloc(buf, cap *= 2);
+            if (!more)
+                break;
+            buf = more;
+        }
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    int status = -1;
+    if (sscanf(buf, "HTTP/%*s %d", &status) != 1) {
+        free(buf);
+        return -1;
+    }
+    char *sep = strstr(buf, "\r\n\r\n");
+    *response = strdup(sep ? sep + 4 : "");
+    free(buf);
+    return status;
 }

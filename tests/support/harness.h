@@ -100,4 +100,11 @@ char *harness_read_file(const char *path);
 /* True when the file exists and contains needle. */
 bool harness_file_contains(const char *path, const char *needle);
 
+/* A plain HTTP/1.0 request to http://127.0.0.1:PORT/path (loopback only).
+ * method "GET" or "POST" (body may be NULL; content_type for POST). Returns the
+ * status code with the response body in *body (caller frees; headers dropped),
+ * or -1 when it could not connect or timed out (timeout_ms). */
+int harness_http(const char *method, const char *url, const char *content_type, const char *body,
+                 char **response, int timeout_ms);
+
 #endif
