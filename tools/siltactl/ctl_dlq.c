@@ -1,4 +1,4 @@
-/*  ctl_dlq.c - `siltactl dlq list|replay`: the dead-letter queue.
+/*  ctl_dlq.c - `siltactl dlq list|replay|purge`: the dead-letter queue.
  *
  *  list    dead letters with the event's journal columns (never its payload).
  *  replay  one statement, so one transaction, per call: delete the chosen
@@ -44,6 +44,23 @@ static const char *const S_SQL_REPLAY =
     "    SELECT consumer_id, seq, attempts, 'replayed', 'siltactl dlq replay' FROM gone)"
     "SELECT g.id, c.name, g.seq, j.event_id,"
     "       pg_notify('silta_replay', g.consumer_id::text || ':' || g.seq::text)"
+    "  FROM gone g JOIN hub.consumer c ON c.id = g.consumer_id"
+    "  LEFT JOIN hub.journal j ON j.seq = g.seq"
+    " ORDER BY g.id";
+
+/* $1 id (NULL: all), $2 consumer name (NULL: any). Purge gives up on the
+ * delivery for good: the row goes, the log keeps that an operator purged it. */
+static const char *const S_SQL_PURGE =
+    "WITH gone AS ("
+    "    DELETE FROM hub.dead_letter x USING hub.consumer c"
+    "     WHERE c.id = x.consumer_id"
+    "       AND ($1::bigint IS NULL OR x.id = $1::bigint)"
+    "       AND ($2::text IS NULL OR c.name = $2::text)"
+    "    RETURNING x.id, x.consumer_id, x.seq, x.attempts),"
+    " logged AS ("
+    "    INSERT INTO hub.delivery_log (consumer_id, seq, attempt, outcome, detail)"
+    "    SELECT consumer_id, seq, attempts, 'purged', 'siltactl dlq purge' FROM gone)"
+    "SELECT g.id, c.name, g.seq, j.event_id"
     "  FROM gone g JOIN hub.consumer c ON c.id = g.consumer_id"
     "  LEFT JOIN hub.journal j ON j.seq = g.seq"
     " ORDER BY g.id";
@@ -167,8 +184,10 @@ static int s_parse_id(const char *s, char *out, size_t len)
     return 0;
 }
 
-static int s_replay(int argc, char **argv)
+/* replay (purge 0) or purge (purge 1) one dead letter or --all. */
+static int s_act(int argc, char **argv, int purge)
 {
+    const char *verb = purge ? "purged" : "replayed";
     s_opts_t o = {0};
     int rc = CTL_OK;
     if (s_parse(argc, argv, &o, 0, 1, &rc) != 0)
@@ -188,7 +207,7 @@ static int s_replay(int argc, char **argv)
     PGresult *res = NULL;
     if (rc == CTL_OK) {
         const char *params[] = {o.all ? NULL : id, o.consumer};
-        res = ctl_query(conn, S_SQL_REPLAY, 2, params);
+        res = ctl_query(conn, purge ? S_SQL_PURGE : S_SQL_REPLAY, 2, params);
         if (!res)
             rc = CTL_FAIL;
     }
@@ -198,11 +217,11 @@ static int s_replay(int argc, char **argv)
     else if (rc == CTL_OK) {
         for (int r = 0; r < PQntuples(res); r++) {
             const char *ev = ctl_cell(res, r, 3);
-            printf("replayed dead letter %s: consumer %s, seq %s, event %s\n",
+            printf("%s dead letter %s: consumer %s, seq %s, event %s\n", verb,
                    PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
                    ev ? ev : "-");
         }
-        printf("replayed %d dead letter%s\n", PQntuples(res), PQntuples(res) == 1 ? "" : "s");
+        printf("%s %d dead letter%s\n", verb, PQntuples(res), PQntuples(res) == 1 ? "" : "s");
     }
     PQclear(res);
     silta_db_close(&conn);
@@ -216,7 +235,9 @@ int ctl_dlq(int argc, char **argv)
     if (strcmp(argv[1], "list") == 0)
         return s_list(argc - 1, argv + 1);
     if (strcmp(argv[1], "replay") == 0)
-        return s_replay(argc - 1, argv + 1);
+        return s_act(argc - 1, argv + 1, 0);
+    if (strcmp(argv[1], "purge") == 0)
+        return s_act(argc - 1, argv + 1, 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return ctl_usage(stdout, "dlq");
     return ctl_usage(stderr, "dlq");

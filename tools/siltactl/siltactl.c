@@ -24,7 +24,10 @@ static const ctl_command_t s_commands[] = {
      "status [--json]                        the hub, the journal, each consumer's queue, peers"},
     {"dlq", ctl_dlq,
      "dlq list [--consumer NAME] [--json]    dead letters\n"
-     "  dlq replay ID|--all [--consumer NAME]  put dead letters back on their queues"},
+     "  dlq replay ID|--all [--consumer NAME]  put dead letters back on their queues\n"
+     "  dlq purge ID|--all [--consumer NAME]   give up on dead letters (logged as purged)"},
+    {"consumers", ctl_consumers,
+     "consumers [--json]                     durable queues: types, attached session, backlog"},
     {"trace", ctl_trace,
      "trace EVENT_ID [--json]                one event: journal row, deliveries, dead letters"},
     {"audit", ctl_audit,

@@ -28,6 +28,7 @@ int ctl_status(int argc, char **argv);
 int ctl_dlq(int argc, char **argv);
 int ctl_trace(int argc, char **argv);
 int ctl_audit(int argc, char **argv);
+int ctl_consumers(int argc, char **argv);
 
 /* "siltactl: <message>" on stderr; returns CTL_FAIL. */
 int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
