@@ -1,0 +1,65 @@
+/*  kela_gen.c - write synthetic Kela batches (see kela_gen.h). Streams to the
+ *  file, so a 1,000,000-record batch costs no memory. */
+#include "kela_gen.h"
+
+#include "silta_hetu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void s_hetu(unsigned long i, char out[SILTA_HETU_LEN + 1])
+{
+    /* Spread over dates 1950-2009 and individual numbers 900-999. */
+    int year = 1950 + (int)(i % 60), month = 1 + (int)(i / 60 % 12), day = 1 + (int)(i / 720 % 28);
+    silta_hetu_make(year, month, day, 900 + (int)(i / 20160 % 100), out, NULL);
+}
+
+int kela_gen_cli(int argc, char **argv)
+{
+    if (strcmp(argv[1], "--generate") != 0)
+        return -1;
+    if (argc < 4) {
+        fprintf(stderr, "usage: silta-kela --generate N FILE [--bad-every K]\n");
+        return 2;
+    }
+    unsigned long n = strtoul(argv[2], NULL, 10), bad = 0;
+    if (argc >= 6 && strcmp(argv[4], "--bad-every") == 0)
+        bad = strtoul(argv[5], NULL, 10);
+    FILE *f = fopen(argv[3], "w");
+    if (!f) {
+        perror(argv[3]);
+        return 1;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<kela-batch xmlns=\"urn:silta:kela:1\" batch_id=\"GEN-%lu\">\n", n);
+    for (unsigned long i = 1; i <= n; i++) {
+        char h[SILTA_HETU_LEN + 1];
+        s_hetu(i, h);
+        if (bad && i % bad == 0)
+            h[10] = h[10] == 'A' ? 'B' : 'A'; /* a wrong check character */
+        switch (i % 3) {
+        case 0:
+            fprintf(f, "  <notice><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"
+                       "<kind>need_for_social_work</kind><free_text>record %lu</free_text>"
+                       "<date>2025-03-13</date></notice>\n", h, i, i);
+            break;
+        case 1:
+            fprintf(f, "  <application><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"
+                       "<benefit>perustoimeentulotuki</benefit><status>pending</status>"
+                       "<complete_date>2025-03-10</complete_date></application>\n", h, i);
+            break;
+        default:
+            fprintf(f, "  <decision><hetu>%s</hetu><kela_reference>SAIR-%lu</kela_reference>"
+                       "<benefit>sairauspaivaraha</benefit><status>granted</status>"
+                       "<period_start>2025-01-02</period_start><period_end>2025-06-30</period_end>"
+                       "<sickness_days_used>%lu</sickness_days_used></decision>\n", h, i, i % 300);
+        }
+    }
+    fputs("</kela-batch>\n", f);
+    if (fclose(f) != 0) {
+        perror(argv[3]);
+        return 1;
+    }
+    return 0;
+}

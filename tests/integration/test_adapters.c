@@ -1,0 +1,286 @@
+/* test_adapters.c - silta-kela and silta-employment end to end: real
+ * PostgreSQL, real silta-hub, the adapters started by ops/silta-local, files
+ * dropped into their inboxes, the journal read back from PostgreSQL.
+ *
+ * Acceptance of issue 4 (file side): a Kela batch with good and bad records
+ * publishes the good ones and reports each bad one; killing the adapter in
+ * the middle of a file and restarting it ends with every record journalled
+ * exactly once; XXE and billion-laughs documents are refused with a reason
+ * and publish nothing; outbound statements reach the outbox; the employment
+ * batch maps each record kind; no hetu appears in a log.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events.pb-c.h"
+#include "harness.h"
+#include "silta_client.h"
+#include "silta_db.h"
+#include "silta_env.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+static char *s_home;
+
+static void s_up(const char *adapter)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    harness_local(&r, "restart", adapter, NULL);
+    cr_assert_eq(r.status, 0, "%s did not start:\n%s\n%s", adapter, r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0);
+}
+
+static void s_down(void)
+{
+    harness_home_destroy(&s_home);
+}
+
+static long s_count(const char *sql)
+{
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
+    cr_assert_not_null(res, "%s: %s", sql, err.msg);
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    silta_db_close(&db);
+    return n;
+}
+
+/* Drop a file into an inbox the way a sender must: write NAME.tmp, rename. */
+static void s_drop(const char *inbox_key, const char *src, const char *name)
+{
+    char *inbox = harness_env_get(NULL, inbox_key);
+    cr_assert_not_null(inbox, "%s missing from the env file", inbox_key);
+    char tmp[4096], dst[4096], cmd[12288];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", inbox, name);
+    snprintf(dst, sizeof dst, "%s/%s", inbox, name);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, tmp);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(rename(tmp, dst), 0);
+    free(inbox);
+}
+
+static const char *s_fixture(const char *rel)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/tests/fixtures/%s", harness_src(), rel);
+    return path;
+}
+
+typedef struct {
+    char path[4096];
+} s_path_t;
+
+static bool s_exists(void *arg)
+{
+    return access(((s_path_t *)arg)->path, F_OK) == 0;
+}
+
+/* Wait until <SILTA_HOME>/spool/<adapter>/<folder>/<name> exists. */
+static void s_wait_file(const char *adapter, const char *folder, const char *name, int ms)
+{
+    s_path_t p;
+    snprintf(p.path, sizeof p.path, "%s/spool/%s/%s/%s", s_home, adapter, folder, name);
+    cr_assert_eq(harness_poll(ms, s_exists, &p), 0, "%s never appeared", p.path);
+}
+
+static char *s_read_spool(const char *adapter, const char *folder, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/spool/%s/%s/%s", s_home, adapter, folder, name);
+    char *s = harness_read_file(path);
+    cr_assert_not_null(s, "cannot read %s", path);
+    return s;
+}
+
+static void s_no_hetu_in_log(const char *prog)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/log/%s.log", s_home, prog);
+    const char *hetus[] = {"010185-901E", "150372-902S", "070904A904Y", "311264Y905C", NULL};
+    for (int i = 0; hetus[i]; i++)
+        cr_assert(!harness_file_contains(path, hetus[i]), "a hetu in %s", path);
+}
+
+Test(adapters, kela_mixed_batch_publishes_good_records_and_reports_bad_ones, .timeout = 300)
+{
+    s_up("silta-kela");
+    s_drop("SILTA_KELA_INBOX", s_fixture("xml/kela-mixed.xml"), "mixed.xml");
+    s_wait_file("kela", "done", "mixed.xml", 60000);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'kela.notice.v1'"), 1);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'kela.decision.v1'"), 1);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE client_key !~ '^ck_[0-9a-f]{32}$'"),
+                 0, "every client_key is a keyed pseudonym");
+    char *rep = s_read_spool("kela", "done", "mixed.xml.report");
+    cr_assert(strstr(rep, "record=2 field=hetu reason=\"identity code is not valid: check "
+                          "character") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "record=4 field=kind reason=") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "record=5 field=sickness_days_used reason=") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "record=1 ") == NULL && strstr(rep, "record=3 ") == NULL &&
+                  strstr(rep, "record=6 ") == NULL, "%s", rep);
+    cr_assert(strstr(rep, "published=3") != NULL, "%s", rep);
+    free(rep);
+
+    /* The same file again (a mistake, or a re-delivery): nothing new is journalled. */
+    s_drop("SILTA_KELA_INBOX", s_fixture("xml/kela-mixed.xml"), "mixed.xml");
+    s_wait_file("kela", "done", "mixed.xml.1", 60000);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+    s_no_hetu_in_log("silta-kela");
+    s_down();
+}
+
+static bool s_journal_2000(void *arg)
+{
+    (void)arg;
+    return s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'") >= 2000;
+}
+
+Test(adapters, kela_killed_mid_file_publishes_each_record_exactly_once, .timeout = 600)
+{
+    s_up("silta-kela");
+    char gen[4096], kela[4096];
+    snprintf(gen, sizeof gen, "%s/gen.xml", s_home);
+    harness_bin_path(kela, sizeof kela, "silta-kela");
+    harness_result_t r;
+    harness_runl(&r, HARNESS_CMD_TIMEOUT_MS, kela, "--generate", "20000", gen, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+    s_drop("SILTA_KELA_INBOX", gen, "night.xml");
+    cr_assert_eq(harness_poll(120000, s_journal_2000, NULL), 0, "publishing did not start");
+
+    char pidfile[4096];
+    snprintf(pidfile, sizeof pidfile, "%s/run/silta-kela.pid", s_home);
+    pid_t pid = harness_pid_file(pidfile);
+    cr_assert(pid > 0);
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    long before = s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'");
+    s_path_t inbox;
+    snprintf(inbox.path, sizeof inbox.path, "%s/spool/kela/inbox/night.xml", s_home);
+    cr_assert(s_exists(&inbox), "killed mid-file, the file stays in the inbox");
+    cr_assert_lt(before, 20000, "the kill came too late to test anything");
+
+    harness_local(&r, "restart", "silta-kela", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    s_wait_file("kela", "done", "night.xml", 300000);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 20000);
+    cr_assert_eq(s_count("SELECT count(DISTINCT event_id) FROM hub.journal"), 20000);
+    s_down();
+}
+
+Test(adapters, hostile_xml_is_refused_with_a_reason_and_publishes_nothing, .timeout = 300)
+{
+    s_up("silta-kela");
+    const char *files[] = {"xxe-file.xml", "xxe-param.xml", "dtd-external.xml",
+                           "billion-laughs.xml"};
+    for (int i = 0; i < 4; i++) {
+        char src[64];
+        snprintf(src, sizeof src, "xml/%s", files[i]);
+        s_drop("SILTA_KELA_INBOX", s_fixture(src), files[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        char rep[128];
+        s_wait_file("kela", "rejected", files[i], 60000);
+        snprintf(rep, sizeof rep, "%s.report", files[i]);
+        char *text = s_read_spool("kela", "rejected", rep);
+        cr_assert(strstr(text, "record=0 field=- reason=\"document type declarations (DOCTYPE) "
+                               "are refused") != NULL, "%s: %s", files[i], text);
+        free(text);
+    }
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 0);
+    /* Not XML at all, and an empty file: rejected, with the reason. */
+    char junk[4096];
+    snprintf(junk, sizeof junk, "%s/junk.txt", s_home);
+    FILE *f = fopen(junk, "w");
+    fputs("name;hetu\n", f);
+    fclose(f);
+    s_drop("SILTA_KELA_INBOX", junk, "junk.txt");
+    s_wait_file("kela", "rejected", "junk.txt.report", 60000);
+    s_down();
+}
+
+static silta_client_t *s_client(const char *identity)
+{
+    char key[4096];
+    snprintf(key, sizeof key, "%s/keys/%s.key", s_home, identity);
+    silta_client_opts_t opts = {0};
+    opts.client_key = key;
+    opts.name = identity;
+    silta_err_t err;
+    silta_client_t *c = silta_client_new(&opts, &err);
+    cr_assert_not_null(c, "client: %s", err.msg);
+    return c;
+}
+
+/* Publish one event as `identity` and wait for its confirm; the id goes to id. */
+static void s_publish(const char *identity, const char *type, const ProtobufCMessage *msg,
+                      const char *client_key, char id[SILTA_UUID_STRLEN + 1])
+{
+    silta_client_t *c = s_client(identity);
+    uint8_t buf[4096];
+    size_t n = protobuf_c_message_pack(msg, buf);
+    silta_envelope_t e;
+    silta__envelope__init(&e);
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = (char *)type;
+    e.client_key = (char *)client_key;
+    e.occurred_at = silta_now_ms();
+    e.payload.data = buf;
+    e.payload.len = n;
+    uint64_t seq;
+    silta_err_t err;
+    cr_assert_eq(silta_client_publish(c, &e, &seq, &err), 0, "%s", err.msg);
+    cr_assert_eq(silta_client_flush(c, 30000, NULL, NULL), 0, "no confirm");
+    silta_client_destroy(&c);
+}
+
+Test(adapters, kela_writes_statements_to_its_outbox, .timeout = 300)
+{
+    s_up("silta-kela");
+    Silta__SocialStatement st = SILTA__SOCIAL_STATEMENT__INIT;
+    st.hetu = "150372-902S";
+    st.kela_reference = "TOTU-2025-000456";
+    st.text = "Asiakas tarvitsee <kiireellisen> tuen & tapaamisen.";
+    st.worker = "sosiaalityöntekijä";
+    st.date = "2025-03-14";
+    char id[SILTA_UUID_STRLEN + 1], name[128];
+    s_publish("casestore", "social.statement.v1", &st.base,
+              "ck_00000000000000000000000000000001", id);
+    snprintf(name, sizeof name, "statement-%s.xml", id);
+    s_wait_file("kela", "outbox", name, 60000);
+    char *xml = s_read_spool("kela", "outbox", name);
+    cr_assert(strstr(xml, "<kela-statement xmlns=\"urn:silta:kela:1\">") != NULL, "%s", xml);
+    cr_assert(strstr(xml, "<hetu>150372-902S</hetu>") != NULL, "%s", xml);
+    cr_assert(strstr(xml, "&lt;kiireellisen&gt; tuen &amp;") != NULL, "escaped: %s", xml);
+    free(xml);
+    s_down();
+}
+
+Test(adapters, employment_batch_maps_each_record_kind, .timeout = 300)
+{
+    s_up("silta-employment");
+    char src[4096];
+    snprintf(src, sizeof src, "%s/config/examples/employment-batch.xml", harness_src());
+    s_drop("SILTA_EMPLOYMENT_INBOX", src, "te.xml");
+    s_wait_file("employment", "done", "te.xml", 60000);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'employment'"), 3);
+    cr_assert_eq(s_count("SELECT count(DISTINCT type) FROM hub.journal"), 3);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'employment.plan.v1'"), 1);
+    s_no_hetu_in_log("silta-employment");
+    s_down();
+}
