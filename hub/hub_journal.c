@@ -25,7 +25,7 @@ struct hub_journal_t {
     PGconn *conn;
     char *url;
     silta_buf_t sql;
-    silta_buf_t a1, a2, a3, a4, a5, a6, a7; /* array literals for acks */
+    silta_buf_t a1, a2, a3, a4, a5, a6, a7, a8, a9, a10; /* array literals */
 };
 
 static int s_listen(hub_journal_t *self, silta_err_t *err)
@@ -49,6 +49,9 @@ hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, sil
     silta_buf_init(&self->a5);
     silta_buf_init(&self->a6);
     silta_buf_init(&self->a7);
+    silta_buf_init(&self->a8);
+    silta_buf_init(&self->a9);
+    silta_buf_init(&self->a10);
     self->conn = silta_db_connect(url, err);
     if (!self->conn || silta_db_migrate(self->conn, "hub", migrations_dir, err) != 0 ||
         s_listen(self, err) != 0) {
@@ -73,6 +76,9 @@ void hub_journal_close(hub_journal_t **self_p)
     silta_buf_free(&self->a5);
     silta_buf_free(&self->a6);
     silta_buf_free(&self->a7);
+    silta_buf_free(&self->a8);
+    silta_buf_free(&self->a9);
+    silta_buf_free(&self->a10);
     free(self);
     *self_p = NULL;
 }
@@ -105,9 +111,42 @@ static int s_conn_ok(hub_journal_t *self, silta_err_t *err)
     return silta_err_set(err, SILTA_EAGAIN, "database connection lost");
 }
 
-/* Parameters per journal row: event_id, type, source, client_key, occurred_at
- * (ms, 0 = unknown), envelope (binary). 6 * 5000 stays below libpq's 65535. */
-#define S_ROW_PARAMS 6
+static void s_array_item(silta_buf_t *b, const char *s, int first);
+
+/* A batch travels as six array parameters (one statement, one short plan,
+ * whatever the batch size): measured against one VALUES row of six parameters
+ * per event, the parse and plan of a 30,000-parameter statement cost more than
+ * the insert itself. Envelopes go as hex bytea literals. unnest ... WITH
+ * ORDINALITY keeps the journal order equal to the batch order, which is what
+ * per-client ordering rests on. */
+static const char *const S_SQL_APPEND =
+    "WITH ins AS (INSERT INTO hub.journal "
+    "(event_id, type, source, client_key, occurred_at, envelope) "
+    "SELECT e, t, s, k, to_timestamp(NULLIF(o, 0) / 1000.0), v FROM unnest($1::uuid[], "
+    "$2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[]) WITH ORDINALITY "
+    "AS u(e, t, s, k, o, v, n) ORDER BY n "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id, type), "
+    "d AS (INSERT INTO hub.delivery (consumer_id, seq) SELECT c.id, ins.seq "
+    "FROM ins JOIN hub.consumer c ON ins.type = ANY (c.types)) "
+    "SELECT seq, event_id::text FROM ins";
+
+static void s_hex_item(silta_buf_t *b, const uint8_t *data, size_t len, int first)
+{
+    static const char hex[] = "0123456789abcdef";
+    silta_buf_puts(b, first ? "\"\\\\x" : ",\"\\\\x");
+    char chunk[512];
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        chunk[k++] = hex[data[i] >> 4];
+        chunk[k++] = hex[data[i] & 15];
+        if (k == sizeof chunk) {
+            silta_buf_append(b, chunk, k);
+            k = 0;
+        }
+    }
+    silta_buf_append(b, chunk, k);
+    silta_buf_puts(b, "\"");
+}
 
 int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, silta_err_t *err)
 {
@@ -116,49 +155,34 @@ int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, s
     int rc = s_conn_ok(self, err);
     if (rc != 0)
         return rc;
-    size_t np = n * S_ROW_PARAMS;
-    const char **values = calloc(np, sizeof *values);
-    int *lengths = calloc(np, sizeof *lengths);
-    int *formats = calloc(np, sizeof *formats);
-    char (*occurred)[24] = calloc(n, sizeof *occurred);
-    if (!values || !lengths || !formats || !occurred) {
-        rc = silta_err_set(err, SILTA_ERR, "out of memory");
-        goto done;
+    silta_buf_t *b[6] = {&self->a1, &self->a2, &self->a3, &self->a4, &self->a5, &self->a6};
+    for (int k = 0; k < 6; k++) {
+        silta_buf_reset(b[k]);
+        silta_buf_puts(b[k], "{");
     }
-    silta_buf_t *sql = &self->sql;
-    silta_buf_reset(sql);
-    silta_buf_puts(sql, "WITH ins AS (INSERT INTO hub.journal "
-                        "(event_id, type, source, client_key, occurred_at, envelope) VALUES ");
     for (size_t i = 0; i < n; i++) {
-        size_t p = i * S_ROW_PARAMS;
-        silta_buf_printf(sql,
-                         "%s($%zu::uuid, $%zu, $%zu, $%zu, "
-                         "to_timestamp(NULLIF($%zu::bigint, 0) / 1000.0), $%zu::bytea)",
-                         i ? "," : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
-        snprintf(occurred[i], sizeof occurred[i], "%lld", (long long)rows[i].occurred_at_ms);
-        values[p] = rows[i].event_id;
-        values[p + 1] = rows[i].type;
-        values[p + 2] = rows[i].source;
-        values[p + 3] = rows[i].client_key;
-        values[p + 4] = occurred[i];
-        values[p + 5] = (const char *)rows[i].envelope;
-        lengths[p + 5] = (int)rows[i].envelope_len;
-        formats[p + 5] = 1;
+        s_array_item(b[0], rows[i].event_id, i == 0);
+        s_array_item(b[1], rows[i].type, i == 0);
+        s_array_item(b[2], rows[i].source, i == 0);
+        s_array_item(b[3], rows[i].client_key, i == 0);
+        silta_buf_printf(b[4], "%s%lld", i ? "," : "", (long long)rows[i].occurred_at_ms);
+        s_hex_item(b[5], rows[i].envelope, rows[i].envelope_len, i == 0);
         rows[i].seq = 0;
         rows[i].is_new = 0;
     }
-    silta_buf_puts(sql, " ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id, type), "
-                        "d AS (INSERT INTO hub.delivery (consumer_id, seq) SELECT c.id, ins.seq "
-                        "FROM ins JOIN hub.consumer c ON ins.type = ANY (c.types)) "
-                        "SELECT seq, event_id::text FROM ins");
-    if (sql->failed) {
-        rc = silta_err_set(err, SILTA_ERR, "out of memory");
-        goto done;
+    int failed = 0;
+    for (int k = 0; k < 6; k++) {
+        silta_buf_puts(b[k], "}");
+        failed |= b[k]->failed;
     }
-    PGresult *res = PQexecParams(self->conn, sql->data, (int)np, NULL, values, lengths, formats, 0);
+    if (failed)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    const char *params[6] = {b[0]->data, b[1]->data, b[2]->data,
+                             b[3]->data, b[4]->data, b[5]->data};
+    PGresult *res = PQexecParams(self->conn, S_SQL_APPEND, 6, NULL, params, NULL, NULL, 0);
     rc = silta_db_check(self->conn, res, err);
     if (rc != 0)
-        goto done;
+        return rc;
     /* Match returned rows to the batch by event_id: the first row of the batch
      * with that id is the new one; later copies in the batch are duplicates.
      * Ids are canonical lowercase text on both sides (checked on the way in). */
@@ -179,12 +203,7 @@ int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, s
     }
     silta_map_destroy(&first, NULL);
     PQclear(res);
-done:
-    free(values);
-    free(lengths);
-    free(formats);
-    free(occurred);
-    return rc;
+    return SILTA_OK;
 }
 
 /* Append s to an SQL array literal as a quoted element. Types and names are
@@ -390,7 +409,13 @@ int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n
     return SILTA_OK;
 }
 
-#define S_DISCLOSE_PARAMS 10
+/* Same shape as the append: ten array parameters, one short statement. */
+static const char *const S_SQL_DISCLOSE =
+    "INSERT INTO hub.disclosure (at_ms, recipient, client_key, event_id, type, legal_basis, "
+    "consent_ref, xroad_id, prev_hash, hash) "
+    "SELECT a, r, k, e, t, b, c, x, p, h FROM unnest($1::bigint[], $2::text[], $3::text[], "
+    "$4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) "
+    "WITH ORDINALITY AS u(a, r, k, e, t, b, c, x, p, h, n) ORDER BY n";
 
 int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *rows, size_t n,
                          silta_err_t *err)
@@ -400,45 +425,39 @@ int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *ro
     int rc = s_conn_ok(self, err);
     if (rc != 0)
         return rc;
-    size_t np = n * S_DISCLOSE_PARAMS;
-    const char **values = calloc(np, sizeof *values);
-    char (*at)[24] = calloc(n, sizeof *at);
-    if (!values || !at) {
-        free(values);
-        free(at);
-        return silta_err_set(err, SILTA_ERR, "out of memory");
+    silta_buf_t *b[10] = {&self->a1, &self->a2, &self->a3, &self->a4, &self->a5,
+                          &self->a6, &self->a7, &self->a8, &self->a9, &self->a10};
+    for (int k = 0; k < 10; k++) {
+        silta_buf_reset(b[k]);
+        silta_buf_puts(b[k], "{");
     }
-    silta_buf_t *sql = &self->sql;
-    silta_buf_reset(sql);
-    silta_buf_puts(sql, "INSERT INTO hub.disclosure (at_ms, recipient, client_key, event_id, type, "
-                        "legal_basis, consent_ref, xroad_id, prev_hash, hash) VALUES ");
     for (size_t i = 0; i < n; i++) {
-        size_t p = i * S_DISCLOSE_PARAMS;
-        silta_buf_printf(sql, "%s($%zu::bigint,$%zu,$%zu,$%zu::uuid,$%zu,$%zu,$%zu,$%zu,$%zu,$%zu)",
-                         i ? "," : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8,
-                         p + 9, p + 10);
-        snprintf(at[i], sizeof at[i], "%lld", (long long)rows[i].at_ms);
-        const char *v[S_DISCLOSE_PARAMS] = {at[i],
-                                            rows[i].recipient,
-                                            rows[i].client_key,
-                                            rows[i].event_id,
-                                            rows[i].type,
-                                            rows[i].legal_basis,
-                                            rows[i].consent_ref ? rows[i].consent_ref : "",
-                                            rows[i].xroad_id ? rows[i].xroad_id : "",
-                                            rows[i].prev_hash,
-                                            rows[i].hash};
-        memcpy(&values[p], v, sizeof v);
+        int f = i == 0;
+        silta_buf_printf(b[0], "%s%lld", f ? "" : ",", (long long)rows[i].at_ms);
+        s_array_item(b[1], rows[i].recipient, f);
+        s_array_item(b[2], rows[i].client_key, f);
+        s_array_item(b[3], rows[i].event_id, f);
+        s_array_item(b[4], rows[i].type, f);
+        s_array_item(b[5], rows[i].legal_basis, f);
+        s_array_item(b[6], rows[i].consent_ref ? rows[i].consent_ref : "", f);
+        s_array_item(b[7], rows[i].xroad_id ? rows[i].xroad_id : "", f);
+        s_array_item(b[8], rows[i].prev_hash, f);
+        s_array_item(b[9], rows[i].hash, f);
     }
-    PGresult *res = sql->failed ? NULL
-                                : PQexecParams(self->conn, sql->data, (int)np, NULL, values, NULL,
-                                               NULL, 0);
-    rc = silta_db_check(self->conn, res, err);
-    if (rc == 0)
-        PQclear(res);
-    free(values);
-    free(at);
-    return rc;
+    int failed = 0;
+    const char *params[10];
+    for (int k = 0; k < 10; k++) {
+        silta_buf_puts(b[k], "}");
+        failed |= b[k]->failed;
+        params[k] = b[k]->data;
+    }
+    if (failed)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    PGresult *res = silta_db_query(self->conn, S_SQL_DISCLOSE, 10, params, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    PQclear(res);
+    return SILTA_OK;
 }
 
 int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err)
