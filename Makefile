@@ -108,6 +108,12 @@ $(B)/test/unit/test_hub_%: $(B)/obj/tests/unit/test_hub_%.o $(HUB_MODULE_OBJ) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
 
+# Unit tests of the case store's modules (test_casestore_*) link its objects but its main.
+CASESTORE_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out casestore/cs_main.c,$(wildcard casestore/*.c)))
+$(B)/test/unit/test_casestore_%: $(B)/obj/tests/unit/test_casestore_%.o $(CASESTORE_MODULE_OBJ) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
+
 $(B)/test/unit/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBSILTA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion

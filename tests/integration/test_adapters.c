@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "events.pb-c.h"
+#include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
 #include "silta_db.h"
@@ -26,37 +27,25 @@
 
 static char *s_home;
 
+/* Runs after every test, passed or failed: nothing is left running. */
+static void s_fini(void)
+{
+    harness_home_destroy(&s_home);
+}
+TestSuite(adapters, .fini = s_fini);
+
 static void s_up(const char *adapter)
 {
-    s_home = harness_home_new();
-    cr_assert_not_null(s_home);
+    s_home = fixture_up();
     harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
     harness_local(&r, "restart", adapter, NULL);
     cr_assert_eq(r.status, 0, "%s did not start:\n%s\n%s", adapter, r.out, r.err);
     harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0);
 }
 
 static void s_down(void)
 {
     harness_home_destroy(&s_home);
-}
-
-static long s_count(const char *sql)
-{
-    silta_err_t err;
-    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
-    cr_assert_not_null(db, "%s", err.msg);
-    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
-    cr_assert_not_null(res, "%s: %s", sql, err.msg);
-    long n = atol(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    silta_db_close(&db);
-    return n;
 }
 
 /* Drop a file into an inbox the way a sender must: write NAME.tmp, rename. */
@@ -120,10 +109,10 @@ Test(adapters, kela_mixed_batch_publishes_good_records_and_reports_bad_ones, .ti
     s_up("silta-kela");
     s_drop("SILTA_KELA_INBOX", s_fixture("xml/kela-mixed.xml"), "mixed.xml");
     s_wait_file("kela", "done", "mixed.xml", 60000);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'kela.notice.v1'"), 1);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'kela.decision.v1'"), 1);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE client_key !~ '^ck_[0-9a-f]{32}$'"),
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'kela.notice.v1'"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'kela.decision.v1'"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE client_key !~ '^ck_[0-9a-f]{32}$'"),
                  0, "every client_key is a keyed pseudonym");
     char *rep = s_read_spool("kela", "done", "mixed.xml.report");
     cr_assert(strstr(rep, "record=2 field=hetu reason=\"identity code is not valid: check "
@@ -138,7 +127,7 @@ Test(adapters, kela_mixed_batch_publishes_good_records_and_reports_bad_ones, .ti
     /* The same file again (a mistake, or a re-delivery): nothing new is journalled. */
     s_drop("SILTA_KELA_INBOX", s_fixture("xml/kela-mixed.xml"), "mixed.xml");
     s_wait_file("kela", "done", "mixed.xml.1", 60000);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
     s_no_hetu_in_log("silta-kela");
     s_down();
 }
@@ -146,7 +135,7 @@ Test(adapters, kela_mixed_batch_publishes_good_records_and_reports_bad_ones, .ti
 static bool s_journal_2000(void *arg)
 {
     (void)arg;
-    return s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'") >= 2000;
+    return fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'") >= 2000;
 }
 
 Test(adapters, kela_killed_mid_file_publishes_each_record_exactly_once, .timeout = 600)
@@ -167,7 +156,7 @@ Test(adapters, kela_killed_mid_file_publishes_each_record_exactly_once, .timeout
     pid_t pid = harness_pid_file(pidfile);
     cr_assert(pid > 0);
     cr_assert_eq(kill(pid, SIGKILL), 0);
-    long before = s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'");
+    long before = fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'");
     s_path_t inbox;
     snprintf(inbox.path, sizeof inbox.path, "%s/spool/kela/inbox/night.xml", s_home);
     cr_assert(s_exists(&inbox), "killed mid-file, the file stays in the inbox");
@@ -177,8 +166,8 @@ Test(adapters, kela_killed_mid_file_publishes_each_record_exactly_once, .timeout
     cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
     harness_result_free(&r);
     s_wait_file("kela", "done", "night.xml", 300000);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 20000);
-    cr_assert_eq(s_count("SELECT count(DISTINCT event_id) FROM hub.journal"), 20000);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 20000);
+    cr_assert_eq(fixture_count("SELECT count(DISTINCT event_id) FROM hub.journal"), 20000);
     s_down();
 }
 
@@ -201,7 +190,7 @@ Test(adapters, hostile_xml_is_refused_with_a_reason_and_publishes_nothing, .time
                                "are refused") != NULL, "%s: %s", files[i], text);
         free(text);
     }
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 0);
     /* Not XML at all, and an empty file: rejected, with the reason. */
     char junk[4096];
     snprintf(junk, sizeof junk, "%s/junk.txt", s_home);
@@ -278,9 +267,9 @@ Test(adapters, employment_batch_maps_each_record_kind, .timeout = 300)
     snprintf(src, sizeof src, "%s/config/examples/employment-batch.xml", harness_src());
     s_drop("SILTA_EMPLOYMENT_INBOX", src, "te.xml");
     s_wait_file("employment", "done", "te.xml", 60000);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'employment'"), 3);
-    cr_assert_eq(s_count("SELECT count(DISTINCT type) FROM hub.journal"), 3);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'employment.plan.v1'"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'employment'"), 3);
+    cr_assert_eq(fixture_count("SELECT count(DISTINCT type) FROM hub.journal"), 3);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'employment.plan.v1'"), 1);
     s_no_hetu_in_log("silta-employment");
     s_down();
 }

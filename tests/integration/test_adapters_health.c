@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "events.pb-c.h"
+#include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
 #include "silta_db.h"
@@ -22,32 +23,22 @@
 
 static char *s_home;
 
+/* Runs after every test, passed or failed: nothing is left running. */
+static void s_fini(void)
+{
+    harness_home_destroy(&s_home);
+}
+TestSuite(health, .fini = s_fini);
+
 static void s_up(void)
 {
-    s_home = harness_home_new();
-    cr_assert_not_null(s_home);
+    s_home = fixture_up();
     harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
     harness_local(&r, "restart", "silta-health", NULL);
     cr_assert_eq(r.status, 0, "silta-health did not start:\n%s\n%s", r.out, r.err);
     harness_result_free(&r);
     silta_err_t err;
     cr_assert_eq(silta_env_load(&err), 0);
-}
-
-static long s_count(const char *sql)
-{
-    silta_err_t err;
-    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
-    cr_assert_not_null(db, "%s", err.msg);
-    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
-    cr_assert_not_null(res, "%s: %s", sql, err.msg);
-    long n = atol(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    silta_db_close(&db);
-    return n;
 }
 
 static char *s_slurp(const char *path, size_t *len)
@@ -128,7 +119,7 @@ Test(health, public_hl7_examples_are_refused_because_the_patient_is_unknown, .ti
                       != NULL, "%s: %s", files[i], reply);
         free(reply);
     }
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 0);
     harness_home_destroy(&s_home);
 }
 
@@ -155,14 +146,14 @@ Test(health, routable_referrals_are_accepted_in_r4_r5_and_bundle_form, .timeout 
         cr_assert(strstr(reply, cases[i].says) != NULL, "%s: %s", cases[i].file, reply);
         free(reply);
     }
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'health.referral.v1' "
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'health.referral.v1' "
                          "AND source = 'health'"), 3);
     /* Posting the same referral again: confirmed as a duplicate, stored once. */
     char *reply;
     cr_assert_eq(s_post_file("silta-r4-identifier.xml", "/fhir/ServiceRequest", &reply), 201);
     cr_assert(strstr(reply, "already received") != NULL, "%s", reply);
     free(reply);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 3);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 3);
     char log[4096];
     snprintf(log, sizeof log, "%s/log/silta-health.log", s_home);
     cr_assert(!harness_file_contains(log, "010185-901E"), "a hetu in the log");
@@ -197,7 +188,7 @@ Test(health, hostile_or_oversized_requests_are_refused, .timeout = 300)
     free(reply);
     cr_assert_eq(s_post("/fhir/ServiceRequest", "not xml", 7, NULL, &reply), 400, "%s", reply);
     free(reply);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 0);
     harness_home_destroy(&s_home);
 }
 
@@ -241,7 +232,7 @@ Test(health, inbox_files_are_accepted_or_rejected_with_a_report, .timeout = 300)
                                                        : "check character"), "%s", rep);
         }
     }
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'health'"), 2);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'health'"), 2);
     free(inbox);
     harness_home_destroy(&s_home);
 }

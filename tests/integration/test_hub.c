@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
 #include "silta_db.h"
@@ -35,45 +36,12 @@ TestSuite(hub, .fini = s_fini);
 
 static void s_up(void)
 {
-    s_home = harness_home_new();
-    cr_assert_not_null(s_home);
-    harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0);
+    s_home = fixture_up();
 }
 
 static void s_down(void)
 {
     harness_home_destroy(&s_home);
-}
-
-static silta_client_t *s_client(const char *identity)
-{
-    char key[4096];
-    snprintf(key, sizeof key, "%s/keys/%s.key", s_home, identity);
-    silta_client_opts_t opts = {0};
-    opts.client_key = key;
-    opts.name = identity;
-    silta_err_t err;
-    silta_client_t *c = silta_client_new(&opts, &err);
-    cr_assert_not_null(c, "client: %s", err.msg);
-    return c;
-}
-
-static long s_count(const char *sql)
-{
-    silta_err_t err;
-    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
-    cr_assert_not_null(db, "%s", err.msg);
-    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
-    cr_assert_not_null(res, "%s: %s", sql, err.msg);
-    long n = atol(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    silta_db_close(&db);
-    return n;
 }
 
 static void s_envelope(silta_envelope_t *e, char *id, const char *type, const char *client)
@@ -88,20 +56,6 @@ static void s_envelope(silta_envelope_t *e, char *id, const char *type, const ch
     e->payload.len = 2;
 }
 
-/* Poll until an event of `kind` arrives (others are skipped); fills *ev. */
-static int s_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
-                  silta_client_event_t *ev)
-{
-    int64_t end = silta_mono_ms() + timeout_ms;
-    while (silta_mono_ms() < end) {
-        if (silta_client_poll(c, 100, ev) != 0)
-            return -1;
-        if (ev->kind == kind)
-            return 0;
-    }
-    return -1;
-}
-
 /* Subscribe and wait until the hub has recorded the queue. */
 static void s_subscribe(silta_client_t *c, const char *consumer, const char *type, uint32_t credit)
 {
@@ -113,9 +67,9 @@ static void s_subscribe(silta_client_t *c, const char *consumer, const char *typ
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM hub.consumer WHERE name = '%s'", consumer);
     silta_client_event_t ev;
-    while (silta_mono_ms() < end && s_count(sql) == 0)
+    while (silta_mono_ms() < end && fixture_count(sql) == 0)
         silta_client_poll(c, 50, &ev);
-    cr_assert_eq(s_count(sql), 1, "consumer %s was not recorded", consumer);
+    cr_assert_eq(fixture_count(sql), 1, "consumer %s was not recorded", consumer);
 }
 
 /* Parse "key=value" from silta-bench's last line. */
@@ -157,15 +111,15 @@ Test(hub, load_four_publishers_two_consumers_nothing_lost, .timeout = 900)
     cr_assert_eq(s_field(r.out, "lost"), 0);
     cr_assert_eq(s_field(r.out, "unique"), 200000, "each event once to each of 2 consumers");
     harness_result_free(&r);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 100000, "stored once each");
-    cr_assert_eq(s_count("SELECT count(DISTINCT event_id) FROM hub.journal"), 100000);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 100000, "stored once each");
+    cr_assert_eq(fixture_count("SELECT count(DISTINCT event_id) FROM hub.journal"), 100000);
     s_down();
 }
 
 static bool s_journal_has_some(void *arg)
 {
     (void)arg;
-    return s_count("SELECT count(*) FROM hub.journal") >= 5000;
+    return fixture_count("SELECT count(*) FROM hub.journal") >= 5000;
 }
 
 Test(hub, kill_9_mid_flow_loses_nothing_confirmed, .timeout = 900)
@@ -208,7 +162,7 @@ Test(hub, kill_9_mid_flow_loses_nothing_confirmed, .timeout = 900)
     cr_assert_eq(s_field(out, "unique"), 80000);
     /* duplicates are allowed (redeliveries after the crash) and counted by the bench */
     free(out);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 40000,
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 40000,
                  "the journal holds each event once");
     s_down();
 }
@@ -216,8 +170,8 @@ Test(hub, kill_9_mid_flow_loses_nothing_confirmed, .timeout = 900)
 Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
 {
     s_up();
-    silta_client_t *pub = s_client("test");
-    silta_client_t *con = s_client("casestore");
+    silta_client_t *pub = fixture_client(s_home, "test");
+    silta_client_t *con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-dying", "test.event.v1", 5);
     char ids[10][37];
     for (int i = 0; i < 10; i++) {
@@ -232,16 +186,16 @@ Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
     uint64_t held[5];
     silta_client_event_t ev;
     for (int i = 0; i < 5; i++) {
-        cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivery %d", i);
+        cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivery %d", i);
         cr_assert_eq(ev.attempt, 1);
         held[i] = ev.delivery_id;
     }
     silta_client_destroy(&con);
 
-    con = s_client("casestore");
+    con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-dying", "test.event.v1", 100);
     int again = 0, total = 0;
-    while (total < 10 && s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev) == 0) {
+    while (total < 10 && fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev) == 0) {
         total++;
         for (int i = 0; i < 5; i++)
             if (ev.delivery_id == held[i]) {
@@ -260,8 +214,8 @@ Test(hub, consumer_that_dies_gets_its_in_flight_again, .timeout = 120)
 Test(hub, reject_goes_to_dead_letters_and_replay_delivers_again, .timeout = 120)
 {
     s_up();
-    silta_client_t *pub = s_client("test");
-    silta_client_t *con = s_client("casestore");
+    silta_client_t *pub = fixture_client(s_home, "test");
+    silta_client_t *con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-picky", "test.event.v1", 10);
     char id[37];
     silta_envelope_t e;
@@ -269,7 +223,7 @@ Test(hub, reject_goes_to_dead_letters_and_replay_delivers_again, .timeout = 120)
     cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
     cr_assert_eq(silta_client_flush(pub, 10000, NULL, NULL), 0);
     silta_client_event_t ev;
-    cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+    cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
     cr_assert_str_eq(ev.event->event_id, id);
     cr_assert_eq(silta_client_reject(con, ev.delivery_id, "payload not understood"), 0);
 
@@ -286,15 +240,15 @@ Test(hub, reject_goes_to_dead_letters_and_replay_delivers_again, .timeout = 120)
     cr_assert(strstr(r.out, id), "dead letter listed:\n%s", r.out);
     cr_assert(strstr(r.out, "payload not understood"), "with its reason:\n%s", r.out);
     harness_result_free(&r);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.dead_letter"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.dead_letter"), 1);
 
     harness_ctl(&r, "dlq", "replay", "--all", NULL);
     cr_assert_eq(r.status, 0, "replay: %s", r.err);
     harness_result_free(&r);
-    cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "replayed event delivered");
+    cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "replayed event delivered");
     cr_assert_str_eq(ev.event->event_id, id);
     silta_client_ack(con, ev.delivery_id);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.dead_letter"), 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.dead_letter"), 0);
 
     harness_ctl(&r, "trace", id, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -309,23 +263,23 @@ Test(hub, reject_goes_to_dead_letters_and_replay_delivers_again, .timeout = 120)
 Test(hub, duplicate_event_id_is_confirmed_and_stored_once, .timeout = 120)
 {
     s_up();
-    silta_client_t *con = s_client("casestore");
+    silta_client_t *con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-dedup", "test.event.v1", 10);
-    silta_client_t *pub = s_client("test");
+    silta_client_t *pub = fixture_client(s_home, "test");
     char id[37];
     silta_envelope_t e;
     s_envelope(&e, id, "test.event.v1", "client-dup");
     cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
     silta_client_event_t ev;
-    cr_assert_eq(s_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
+    cr_assert_eq(fixture_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
     cr_assert_eq(ev.duplicate, 0);
     cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
-    cr_assert_eq(s_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
+    cr_assert_eq(fixture_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
     cr_assert_eq(ev.duplicate, 1, "the second publish is confirmed as a duplicate");
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 1);
-    cr_assert_eq(s_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 1);
+    cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
     silta_client_ack(con, ev.delivery_id);
-    cr_assert_neq(s_wait(con, SILTA_CLIENT_DELIVER, 1500, &ev), 0, "delivered only once");
+    cr_assert_neq(fixture_wait(con, SILTA_CLIENT_DELIVER, 1500, &ev), 0, "delivered only once");
     silta_client_destroy(&pub);
     silta_client_destroy(&con);
     s_down();
@@ -426,7 +380,7 @@ Test(hub, malformed_packet_is_nacked_and_hub_keeps_serving, .timeout = 120)
     cr_assert_not_null(p, "a good publish after garbage is confirmed");
     cr_assert_eq(p->confirm->seq, 7);
     silta_codec_free(&p);
-    silta_client_t *c = s_client("test");
+    silta_client_t *c = fixture_client(s_home, "test");
     silta_envelope_t e2;
     char id2[37];
     s_envelope(&e2, id2, "test.event.v1", "client-2");

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "events.pb-c.h"
+#include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
 #include "silta_clientkey.h"
@@ -35,68 +36,7 @@ TestSuite(security, .fini = s_fini);
 
 static void s_up(void)
 {
-    s_home = harness_home_new();
-    cr_assert_not_null(s_home);
-    harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0);
-}
-
-static silta_client_t *s_client(const char *identity)
-{
-    char key[4096];
-    snprintf(key, sizeof key, "%s/keys/%s.key", s_home, identity);
-    silta_client_opts_t opts = {0};
-    opts.client_key = key;
-    opts.name = identity;
-    silta_err_t err;
-    silta_client_t *c = silta_client_new(&opts, &err);
-    cr_assert_not_null(c, "client: %s", err.msg);
-    return c;
-}
-
-static PGconn *s_db(void)
-{
-    silta_err_t err;
-    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
-    cr_assert_not_null(db, "%s", err.msg);
-    return db;
-}
-
-static long s_count(const char *sql)
-{
-    PGconn *db = s_db();
-    silta_err_t err;
-    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
-    cr_assert_not_null(res, "%s: %s", sql, err.msg);
-    long n = atol(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    silta_db_close(&db);
-    return n;
-}
-
-static void s_exec(const char *sql)
-{
-    PGconn *db = s_db();
-    silta_err_t err;
-    cr_assert_eq(silta_db_exec(db, sql, &err), 0, "%s: %s", sql, err.msg);
-    silta_db_close(&db);
-}
-
-static int s_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
-                  silta_client_event_t *ev)
-{
-    int64_t end = silta_mono_ms() + timeout_ms;
-    while (silta_mono_ms() < end) {
-        if (silta_client_poll(c, 100, ev) != 0)
-            return -1;
-        if (ev->kind == kind)
-            return 0;
-    }
-    return -1;
+    s_home = fixture_up();
 }
 
 static const char *s_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1])
@@ -166,7 +106,7 @@ static silta_client_event_kind_t s_subscribe(silta_client_t *c, const char *queu
 Test(security, agency_may_publish_only_its_own_types, .timeout = 120)
 {
     s_up();
-    silta_client_t *kela = s_client("kela");
+    silta_client_t *kela = fixture_client(s_home, "kela");
     char id[37];
     uint32_t code = 0;
     cr_assert_eq(s_publish(kela, "health.referral.v1", "ck-test", (const uint8_t *)"x", 1, id,
@@ -176,16 +116,16 @@ Test(security, agency_may_publish_only_its_own_types, .timeout = 120)
     cr_assert_eq(s_publish(kela, "kela.notice.v1", "ck-test", (const uint8_t *)"x", 1, id, &code),
                  SILTA_CLIENT_CONFIRM, "its own type is accepted");
     /* the journal's source is the authenticated identity, not anything sent */
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 1);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 1);
     silta_client_destroy(&kela);
 
-    silta_client_t *cs = s_client("casestore");
+    silta_client_t *cs = fixture_client(s_home, "casestore");
     cr_assert_eq(s_subscribe(cs, "bench-stolen", "bench.event.v1", &code), SILTA_CLIENT_NACK,
                  "a queue of another identity");
     cr_assert_eq(code, SILTA__ERROR_CODE__FORBIDDEN);
     silta_client_destroy(&cs);
-    cs = s_client("casestore");
+    cs = fixture_client(s_home, "casestore");
     cr_assert_eq(s_subscribe(cs, "casestore-bench", "bench.event.v1", &code), SILTA_CLIENT_NACK,
                  "a type the policy does not route to casestore");
     cr_assert_eq(code, SILTA__ERROR_CODE__FORBIDDEN);
@@ -214,7 +154,7 @@ static char s_sql[512];
 static bool s_logged(void *arg)
 {
     (void)arg;
-    return s_count(s_sql) > 0;
+    return fixture_count(s_sql) > 0;
 }
 
 /* Wait until the hub has finished the delivery of event id for casestore with
@@ -233,10 +173,10 @@ Test(security, consent_based_route_withholds_delivers_and_withholds_again, .time
     s_up();
     char key[SILTA_CLIENTKEY_LEN + 1];
     s_client_key("010185-901E", key);
-    silta_client_t *cs = s_client("casestore");
+    silta_client_t *cs = fixture_client(s_home, "casestore");
     cr_assert_eq(s_subscribe(cs, "casestore-sensitive", "test.sensitive.v1", NULL),
                  SILTA_CLIENT_CONFIRM);
-    silta_client_t *t = s_client("test");
+    silta_client_t *t = fixture_client(s_home, "test");
     silta_client_event_t ev;
 
     char id1[37], id2[37], id3[37];
@@ -249,19 +189,19 @@ Test(security, consent_based_route_withholds_delivers_and_withholds_again, .time
 
     s_consent(cs, key, "given");
     s_publish(t, "test.sensitive.v1", key, (const uint8_t *)"2", 1, id2, NULL);
-    cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivered with consent");
+    cr_assert_eq(fixture_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivered with consent");
     cr_assert_str_eq(ev.event->event_id, id2, "the withheld event is not sent later");
     silta_client_ack(cs, ev.delivery_id);
 
     s_consent(cs, key, "revoked");
     s_publish(t, "test.sensitive.v1", key, (const uint8_t *)"3", 1, id3, NULL);
     s_wait_outcome(id3, "withheld");
-    cr_assert_neq(s_wait(cs, SILTA_CLIENT_DELIVER, 500, &ev), 0, "nothing after revocation");
+    cr_assert_neq(fixture_wait(cs, SILTA_CLIENT_DELIVER, 500, &ev), 0, "nothing after revocation");
 
     /* The disclosure log holds exactly the one consented delivery, with its basis. */
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.disclosure WHERE type = 'test.sensitive.v1'"),
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure WHERE type = 'test.sensitive.v1'"),
                  1);
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.disclosure WHERE legal_basis = "
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure WHERE legal_basis = "
                          "'consent:testing' AND consent_ref = 'consent-1'"),
                  1);
     harness_ctl(&r, "audit", "client", "010185-901E", NULL);
@@ -280,24 +220,24 @@ static long s_id_at(int offset)
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT id FROM hub.disclosure ORDER BY id OFFSET %d LIMIT 1",
              offset);
-    return s_count(sql);
+    return fixture_count(sql);
 }
 
 Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 120)
 {
     s_up();
-    silta_client_t *cs = s_client("casestore");
+    silta_client_t *cs = fixture_client(s_home, "casestore");
     cr_assert_eq(s_subscribe(cs, "casestore-audit", "test.event.v1", NULL), SILTA_CLIENT_CONFIRM);
-    silta_client_t *t = s_client("test");
+    silta_client_t *t = fixture_client(s_home, "test");
     silta_client_event_t ev;
     for (int i = 0; i < 5; i++) {
         char id[37], ck[32];
         snprintf(ck, sizeof ck, "ck-audit-%d", i);
         s_publish(t, "test.event.v1", ck, (const uint8_t *)"x", 1, id, NULL);
-        cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+        cr_assert_eq(fixture_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
         silta_client_ack(cs, ev.delivery_id);
     }
-    cr_assert_eq(s_count("SELECT count(*) FROM hub.disclosure"), 5);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure"), 5);
     harness_result_t r;
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 0, "an untouched chain verifies:\n%s%s", r.out, r.err);
@@ -307,7 +247,7 @@ Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 
     char sql[256], expect[64];
     snprintf(sql, sizeof sql, "UPDATE hub.disclosure SET recipient = 'mallory' WHERE id = %ld",
              second);
-    s_exec(sql);
+    fixture_exec(sql);
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 1, "an edited row fails verification:\n%s", r.out);
     snprintf(expect, sizeof expect, "row %ld:", second);
@@ -316,9 +256,9 @@ Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 
 
     snprintf(sql, sizeof sql, "UPDATE hub.disclosure SET recipient = 'casestore' WHERE id = %ld",
              second);
-    s_exec(sql);
+    fixture_exec(sql);
     snprintf(sql, sizeof sql, "DELETE FROM hub.disclosure WHERE id = %ld", second);
-    s_exec(sql);
+    fixture_exec(sql);
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 1, "a removed row fails verification:\n%s", r.out);
     snprintf(expect, sizeof expect, "row %ld:", third);
@@ -417,7 +357,7 @@ Test(security, hundred_thousand_hostile_packets_leave_the_hub_serving, .timeout 
     free(valid);
 
     /* The hub still serves a well-behaved client... */
-    silta_client_t *t = s_client("test");
+    silta_client_t *t = fixture_client(s_home, "test");
     char id2[37];
     cr_assert_eq(s_publish(t, "test.event.v1", "ck-after", (const uint8_t *)"ok", 2, id2, NULL),
                  SILTA_CLIENT_CONFIRM, "a good client is confirmed after the flood");
@@ -474,9 +414,9 @@ Test(security, no_hetu_in_any_log_after_a_full_flow, .timeout = 180)
 {
     s_up();
     const char *hetus[] = {"010185-901E", "150372-902S", "070904A904Y", "311264Y905C"};
-    silta_client_t *cs = s_client("casestore");
+    silta_client_t *cs = fixture_client(s_home, "casestore");
     cr_assert_eq(s_subscribe(cs, "casestore", "kela.notice.v1", NULL), SILTA_CLIENT_CONFIRM);
-    silta_client_t *kela = s_client("kela");
+    silta_client_t *kela = fixture_client(s_home, "kela");
     silta_client_event_t ev;
     for (int i = 0; i < 4; i++) {
         char key[SILTA_CLIENTKEY_LEN + 1], id[37];
@@ -489,7 +429,7 @@ Test(security, no_hetu_in_any_log_after_a_full_flow, .timeout = 180)
         size_t len = silta__kela_notice__pack(&n, buf);
         cr_assert_eq(s_publish(kela, "kela.notice.v1", key, buf, len, id, NULL),
                      SILTA_CLIENT_CONFIRM);
-        cr_assert_eq(s_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+        cr_assert_eq(fixture_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
         cr_assert_str_eq(ev.event->event_id, id);
         /* the first delivery is rejected: a dead letter with its reason logged */
         if (i == 0)
@@ -549,7 +489,7 @@ static bool s_refusal_logged(void *arg)
 Test(security, revoked_key_gets_no_new_session, .timeout = 120)
 {
     s_up();
-    silta_client_t *t = s_client("test");
+    silta_client_t *t = fixture_client(s_home, "test");
     char id[37];
     cr_assert_eq(s_publish(t, "test.event.v1", "ck-rev", (const uint8_t *)"x", 1, id, NULL),
                  SILTA_CLIENT_CONFIRM, "authorized before revocation");
@@ -559,10 +499,10 @@ Test(security, revoked_key_gets_no_new_session, .timeout = 120)
     snprintf(pub, sizeof pub, "%s/keys/authorized/test.pub", s_home);
     cr_assert_eq(unlink(pub), 0, "revoke: remove the public key");
     snprintf(s_hub_log, sizeof s_hub_log, "%s/log/silta-hub.log", s_home);
-    t = s_client("test");
+    t = fixture_client(s_home, "test");
     cr_assert_eq(harness_poll(15000, s_refusal_logged, NULL), 0, "the revoked key is refused");
     silta_client_event_t ev;
-    cr_assert_neq(s_wait(t, SILTA_CLIENT_CONNECTED, 1000, &ev), 0, "and gets no session");
+    cr_assert_neq(fixture_wait(t, SILTA_CLIENT_CONNECTED, 1000, &ev), 0, "and gets no session");
     silta_client_destroy(&t);
     harness_home_destroy(&s_home);
 }

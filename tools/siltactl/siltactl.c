@@ -19,6 +19,8 @@ typedef struct {
     const char *usage;
 } ctl_command_t;
 
+int ctl_plan(int argc, char **argv); /* ctl_plan.c (issue 5) */
+
 static const ctl_command_t s_commands[] = {
     {"status", ctl_status,
      "status [--json]                        the hub, the journal, each consumer's queue, peers"},
@@ -33,6 +35,9 @@ static const ctl_command_t s_commands[] = {
     {"audit", ctl_audit,
      "audit verify                           check the disclosure log's hash chain\n"
      "  audit client HETU [--since DATE] [--json]  who received this client's data, when, why"},
+    {"plan", ctl_plan,
+     "plan HETU|CLIENT_KEY [--json]          a client's coordinated plan, timeline, open alerts\n"
+     "  plan --team [--json]                   clients in active work per responsible worker"},
     {"keygen", ctl_keygen,
      "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},
 };

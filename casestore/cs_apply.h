@@ -1,0 +1,34 @@
+/*  cs_apply.h - the SQL of one fact: write a decoded event into its table, and
+ *  read a client's history back for the rules. Internal to silta-casestore;
+ *  cs_store.c calls these inside its transaction. Nothing here commits.
+ */
+#ifndef CS_APPLY_H
+#define CS_APPLY_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "cs_event.h"
+#include "cs_history.h"
+#include "silta_codec.h"
+#include "silta_err.h"
+
+/* A one-line summary of e for the client's timeline: kinds, statuses and
+ * dates only - never a hetu, a name or free text. */
+void cs_apply_summary(const cs_event_t *e, char *out, size_t len);
+
+/* Write e's effect. event_id and client_key from the envelope; day = the
+ * event's date where the payload has none; team_queue for unassigned notices.
+ * Returns 0, SILTA_EINVAL (a required field missing: reject), SILTA_EAGAIN
+ * (connection lost) or SILTA_ERR. */
+int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const char *client_key,
+                  const char *day, const char *team_queue, silta_err_t *err);
+
+/* Fill h with client_key's history (cs_history_reset first). Returns 0 or an
+ * error code; a client with no rows gives an empty history. */
+int cs_apply_load_history(PGconn *db, const char *client_key, cs_history_t *h, silta_err_t *err);
+
+/* silta_db_query, with SILTA_EAGAIN in err->code when the connection is gone. */
+PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
+
+#endif

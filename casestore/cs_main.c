@@ -1,0 +1,270 @@
+/*  cs_main.c - silta-casestore: the social-work case store.
+ *
+ *  A consumer of the hub: SUBSCRIBEs durable queue `casestore` to every event
+ *  type it applies (cs_event.c), applies each DELIVER in one transaction
+ *  (cs_store.c) and ACKs it; a payload it cannot use is REJECTed with the
+ *  reason (the hub dead-letters it). Alerts and plan changes wait in the
+ *  outbox and are published from here; a CONFIRM marks them. A timer re-runs
+ *  the rules for every client when the day changes and every sweep interval.
+ *
+ *      poll --DELIVER--> apply --ok--> ACK, publish outbox
+ *        |                  `--bad input--> REJECT(reason)
+ *        |                  `--database gone--> reconnect, no ACK (redelivered)
+ *        +--CONFIRM--> outbox row confirmed
+ *        +--timer----> sweep (deadlines), publish outbox
+ *
+ *  Modes:  silta-casestore                      run (ops/silta-local starts it)
+ *          silta-casestore --publish FILE       publish a scenario
+ *          silta-casestore --bench-rules N      time the rules over N histories
+ *          silta-casestore --check-config       load config/rules.conf and exit
+ *
+ *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
+ *  SILTA_RULES_CONF (default <src>/config/rules.conf), SILTA_TODAY (the rules'
+ *  today, for tests and demos), SILTA_CASESTORE_SWEEP_MS (default 300000),
+ *  SILTA_CASESTORE_CREDIT (64), SILTA_CASESTORE_SEAL_KEY, SILTA_CASESTORE_MIGRATIONS.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs_event.h"
+#include "cs_seal.h"
+#include "cs_store.h"
+#include "cs_tools.h"
+#include "silta_client.h"
+#include "silta_env.h"
+#include "silta_log.h"
+#include "silta_time.h"
+
+static volatile sig_atomic_t s_stop = 0;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+typedef struct {
+    silta_client_t *client;
+    cs_store_t *store;
+    int64_t outbox_after;
+} s_app_t;
+
+static int s_publish_row(const char *event_id, const char *type, const char *client_key,
+                         const uint8_t *payload, size_t len, void *arg)
+{
+    s_app_t *app = arg;
+    silta_envelope_t ev;
+    silta__envelope__init(&ev);
+    ev.event_id = (char *)event_id;
+    ev.type = (char *)type;
+    ev.client_key = (char *)client_key;
+    ev.occurred_at = silta_now_ms();
+    ev.payload_type = strcmp(type, "social.plan.v1") == 0
+                          ? "application/x-protobuf; silta.CoordinatedPlan"
+                          : "application/x-protobuf; silta.GapAlert";
+    ev.payload.data = (uint8_t *)payload;
+    ev.payload.len = len;
+    silta_err_t err;
+    int rc = silta_client_publish(app->client, &ev, NULL, &err);
+    if (rc == SILTA_EAGAIN)
+        return 1; /* window full: the row comes again next time */
+    if (rc != 0)
+        silta_warn("could not publish", "event_id=%s type=%s reason=\"%s\"", event_id, type,
+                   err.msg);
+    return 0;
+}
+
+static void s_outbox(s_app_t *app)
+{
+    silta_err_t err;
+    if (cs_store_outbox(app->store, &app->outbox_after, s_publish_row, app, &err) != 0)
+        silta_warn("could not read the outbox", "reason=\"%s\"", err.msg);
+}
+
+static void s_sweep(s_app_t *app, cs_day_t today)
+{
+    char d[11];
+    size_t nclients = 0, nchanged = 0;
+    silta_err_t err;
+    int64_t t0 = silta_mono_ms();
+    int rc = cs_store_sweep(app->store, today, &nclients, &nchanged, &err);
+    if (rc == SILTA_EAGAIN)
+        cs_store_reconnect(app->store, &err);
+    if (rc != 0)
+        silta_warn("sweep failed", "reason=\"%s\"", err.msg);
+    silta_info("sweep done", "today=%s clients=%zu alerts_changed=%zu ms=%lld",
+               cs_day_format(today, d), nclients, nchanged, (long long)(silta_mono_ms() - t0));
+    s_outbox(app);
+}
+
+static void s_deliver(s_app_t *app, const silta_client_event_t *e, cs_day_t today)
+{
+    const silta_envelope_t *ev = e->event;
+    silta_err_t err = {0};
+    int dup = 0;
+    int rc = cs_store_apply(app->store, ev, today, &dup, &err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(app->store, &err) == 0)
+        rc = cs_store_apply(app->store, ev, today, &dup, &err);
+    if (rc == 0) {
+        silta_info(dup ? "duplicate ignored" : "event applied",
+                   "event_id=%s type=%s client_key=%s attempt=%u", ev->event_id, ev->type,
+                   ev->client_key, e->attempt);
+        silta_client_ack(app->client, e->delivery_id);
+        s_outbox(app);
+    } else if (rc == SILTA_EINVAL) {
+        silta_warn("event rejected", "event_id=%s type=%s client_key=%s reason=\"%s\"",
+                   ev->event_id, ev->type, ev->client_key, err.msg);
+        silta_client_reject(app->client, e->delivery_id, err.msg);
+    } else {
+        /* No ACK: the hub delivers it again after its ack timeout. */
+        silta_error("event not applied", "event_id=%s type=%s client_key=%s reason=\"%s\"",
+                    ev->event_id, ev->type, ev->client_key, err.msg);
+    }
+}
+
+static int s_run(const cs_params_t *params)
+{
+    silta_err_t err;
+    int rc = 1;
+    cs_day_t today;
+    if (cs_today(&today, &err) != 0) {
+        silta_error("bad setting", "reason=\"%s\"", err.msg);
+        return 1;
+    }
+    const char *url = silta_env_require("SILTA_PG_URL", &err);
+    const char *keys = silta_env_require("SILTA_KEYS_DIR", &err);
+    if (!url || !keys) {
+        silta_error("missing setting", "reason=\"%s\"", err.msg);
+        return 1;
+    }
+    char key_path[4096];
+    snprintf(key_path, sizeof key_path, "%s/casestore.key", keys);
+
+    s_app_t app = {0};
+    cs_seal_t *seal = NULL;
+    silta_clientkey_t *ck = NULL;
+    app.store = cs_open_store(params, &seal, &ck, &err);
+    silta_client_opts_t opts;
+    memset(&opts, 0, sizeof opts);
+    opts.client_key = key_path;
+    opts.name = "silta-casestore";
+    if (app.store)
+        app.client = silta_client_new(&opts, &err);
+    size_t ntypes;
+    const char *const *types = cs_event_types(&ntypes);
+    long credit = atol(silta_env_get("SILTA_CASESTORE_CREDIT", "64"));
+    if (app.client && silta_client_subscribe(app.client, "casestore", types, ntypes,
+                                             (uint32_t)(credit > 0 ? credit : 64), &err) != 0)
+        silta_client_destroy(&app.client);
+    if (!app.client) {
+        silta_error("could not start", "reason=\"%s\"", err.msg);
+        goto done;
+    }
+    long sweep_ms = atol(silta_env_get("SILTA_CASESTORE_SWEEP_MS", "300000"));
+    if (sweep_ms < 1000)
+        sweep_ms = 300000;
+
+    s_sweep(&app, today);
+    char d[11];
+    silta_info("ready", "today=%s types=%zu consumer=casestore", cs_day_format(today, d), ntypes);
+    int64_t next_sweep = silta_mono_ms() + sweep_ms, next_outbox = 0;
+    while (!s_stop) {
+        silta_client_event_t e;
+        if (silta_client_poll(app.client, 500, &e) != 0)
+            break; /* interrupted: s_stop is set */
+        switch (e.kind) {
+        case SILTA_CLIENT_DELIVER:
+            s_deliver(&app, &e, today);
+            break;
+        case SILTA_CLIENT_CONFIRM:
+            if (cs_store_confirmed(app.store, e.event_id, &err) != 0)
+                silta_warn("could not mark confirmed", "event_id=%s", e.event_id);
+            break;
+        case SILTA_CLIENT_NACK:
+            silta_warn("hub refused", "seq=%llu code=%u reason=\"%s\"", (unsigned long long)e.seq,
+                       e.code, e.reason ? e.reason : "");
+            break;
+        default:
+            break;
+        }
+        cs_day_t now;
+        if (cs_today(&now, &err) == 0 && now != today) {
+            today = now;
+            next_sweep = 0;
+        }
+        if (silta_mono_ms() >= next_outbox) {
+            /* Caseworker actions (--publish) write the outbox from another process. */
+            s_outbox(&app);
+            next_outbox = silta_mono_ms() + 1000;
+        }
+        if (silta_mono_ms() >= next_sweep) {
+            s_sweep(&app, today);
+            next_sweep = silta_mono_ms() + sweep_ms;
+        }
+    }
+    silta_client_flush(app.client, 2000, NULL, NULL);
+    silta_info("stopped", "reason=%s", s_stop ? "signal" : "poll");
+    rc = 0;
+done:
+    silta_client_destroy(&app.client);
+    cs_store_destroy(&app.store);
+    silta_clientkey_destroy(&ck);
+    cs_seal_destroy(&seal);
+    return rc;
+}
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: silta-casestore                      consume events, run the rules\n"
+                 "       silta-casestore --publish FILE       publish a scenario (casestore/README.md)\n"
+                 "       silta-casestore --bench-rules N      time all rules over N histories\n"
+                 "       silta-casestore --check-config       load the rules config and exit\n"
+                 "configuration: $SILTA_HOME/env and casestore/README.md\n");
+}
+
+int main(int argc, char **argv)
+{
+    silta_log_init("silta-casestore");
+    silta_err_t err;
+    if (silta_env_load(&err) != 0) {
+        silta_error("could not read env", "reason=\"%s\"", err.msg);
+        return 1;
+    }
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        s_usage(stdout);
+        return 0;
+    }
+    static cs_params_t params;
+    const char *conf = silta_env_get("SILTA_RULES_CONF", SILTA_SRC_DIR "/config/rules.conf");
+    if (cs_params_load(conf, &params, &err) != 0) {
+        silta_error("bad rules config", "reason=\"%s\"", err.msg);
+        fprintf(stderr, "silta-casestore: %s\n", err.msg);
+        return 1;
+    }
+    if (argc > 2 && strcmp(argv[1], "--publish") == 0)
+        return cs_scenario_publish(argv[2], &params, 60000);
+    if (argc > 1 && strcmp(argv[1], "--check-config") == 0) {
+        printf("%s: ok\n", conf);
+        return 0;
+    }
+    if (argc > 2 && strcmp(argv[1], "--bench-rules") == 0) {
+        cs_day_t today;
+        if (cs_today(&today, &err) != 0) {
+            fprintf(stderr, "silta-casestore: %s\n", err.msg);
+            return 1;
+        }
+        return cs_bench_rules(atol(argv[2]), &params, today);
+    }
+    if (argc > 1) {
+        s_usage(stderr);
+        return 2;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    return s_run(&params);
+}

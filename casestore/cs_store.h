@@ -1,0 +1,68 @@
+/*  cs_store.h - the case store's database: apply an event once, run the rules,
+ *  keep alerts and the coordinated plan, and an outbox of what to publish.
+ *
+ *  One apply = one PostgreSQL transaction:
+ *
+ *      BEGIN
+ *        inbox row (event_id unique)  --conflict-->  ROLLBACK, "duplicate"
+ *        client row, the fact (cs_apply.c)
+ *        history -> rules -> alerts opened / closed   -> outbox hub.gap_alert.v1
+ *        history -> plan  -> changed items versioned  -> outbox social.plan.v1
+ *      COMMIT
+ *
+ *  The sweep runs the same evaluation for every client without an event (the
+ *  deadline timer). Outbox rows are published by the caller and marked when the
+ *  hub confirms them; their event_ids are derived from content, so a row
+ *  published twice is stored once by the hub.
+ *
+ *  Owns its PGconn. Not thread-safe.
+ */
+#ifndef CS_STORE_H
+#define CS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs_history.h"
+#include "cs_rules.h"
+#include "cs_seal.h"
+#include "silta_clientkey.h"
+#include "silta_codec.h"
+#include "silta_err.h"
+
+typedef struct cs_store_s cs_store_t;
+
+/* Connect, apply casestore/migrations, record the parameters in force.
+ * params, seal and ck are borrowed and must outlive the store; ck may be NULL
+ * (then the payload hetu is not checked against the envelope's client_key). */
+cs_store_t *cs_store_open(const char *url, const char *migrations_dir, const cs_params_t *params,
+                          const cs_seal_t *seal, const silta_clientkey_t *ck, silta_err_t *err);
+void cs_store_destroy(cs_store_t **self_p);
+
+/* Apply one delivered event as of `today`. *duplicate = 1 when its event_id
+ * was applied before (nothing changed). Returns 0 (ACK), SILTA_EINVAL (REJECT
+ * with err's reason), SILTA_EAGAIN (database gone: neither; reconnect) or
+ * SILTA_ERR (neither; the hub redelivers). */
+int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
+                   silta_err_t *err);
+
+/* Run the rules for every client as of today (one transaction per client).
+ * *nchanged = alerts opened + closed. Returns 0 or an error code. */
+int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t *nclients, size_t *nchanged,
+                   silta_err_t *err);
+
+/* Hand unconfirmed outbox rows with id > *after to fn (in id order) and
+ * advance *after. fn returns 0 to go on, nonzero to stop (the row is seen
+ * again next time). */
+typedef int (*cs_outbox_fn)(const char *event_id, const char *type, const char *client_key,
+                            const uint8_t *payload, size_t len, void *arg);
+int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg,
+                    silta_err_t *err);
+
+/* The hub confirmed event_id. */
+int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err);
+
+/* Reconnect after SILTA_EAGAIN. Returns 0 or SILTA_EAGAIN. */
+int cs_store_reconnect(cs_store_t *self, silta_err_t *err);
+
+#endif

@@ -1,0 +1,373 @@
+/* test_casestore.c - the case store end to end: real PostgreSQL, real silta-hub,
+ * real silta-casestore, events published through the hub with each agency's
+ * key (silta-casestore --publish; social.* lines are caseworker actions applied
+ * to the store and published with the casestore key).
+ *
+ * One test per rule: the alert opens with the right due date (holidays
+ * included) and closes when the condition clears. Plus: the deadline timer
+ * opens an alert when "today" moves past a due date; a replay of the same
+ * events changes nothing; a parameter in config/rules.conf changes a due date;
+ * an undecodable payload is rejected to the dead-letter queue.
+ *
+ * "Today" is SILTA_TODAY in the environment of silta-casestore (restarted
+ * through ops/silta-local restart, which waits for its readiness line).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "silta_client.h"
+#include "silta_db.h"
+#include "silta_env.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+static char *s_home;
+
+static void s_casestore(const char *today)
+{
+    setenv("SILTA_TODAY", today, 1);
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-casestore", NULL);
+    cr_assert_eq(r.status, 0, "casestore restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+}
+
+static void s_up(const char *today)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    unsetenv("SILTA_RULES_CONF");
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0);
+    s_casestore(today);
+}
+
+static void s_down(void)
+{
+    harness_home_destroy(&s_home);
+}
+
+/* Write lines to a scenario file and publish it; returns the tool's output. */
+static void s_publish(const char *name, const char *lines)
+{
+    char path[4096], bin[4096];
+    snprintf(path, sizeof path, "%s/%s.txt", s_home, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(lines, f);
+    fclose(f);
+    harness_result_t r;
+    harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
+                 path, NULL);
+    cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+}
+
+static char *s_one(const char *sql)
+{
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
+    cr_assert_not_null(res, "%s: %s", sql, err.msg);
+    char *v = strdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    silta_db_close(&db);
+    return v;
+}
+
+static long s_count(const char *sql)
+{
+    char *v = s_one(sql);
+    long n = atol(v);
+    free(v);
+    return n;
+}
+
+typedef struct {
+    const char *sql;
+    const char *want;
+} s_cond_t;
+
+static bool s_holds(void *arg)
+{
+    const s_cond_t *c = arg;
+    char *v = s_one(c->sql);
+    bool ok = strcmp(v, c->want) == 0;
+    free(v);
+    return ok;
+}
+
+/* Wait until the alert of `rule` has `status` (and return its due date). */
+static char *s_alert(const char *rule, const char *status)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT status FROM casestore.alert WHERE rule = '%s' ORDER BY id DESC LIMIT 1",
+             rule);
+    s_cond_t c = {sql, status};
+    if (harness_poll(30000, s_holds, &c) != 0)
+        cr_assert_fail("alert %s never became %s", rule, status);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(due_date::text, '') FROM casestore.alert WHERE rule = '%s' "
+             "ORDER BY id DESC LIMIT 1",
+             rule);
+    return s_one(sql);
+}
+
+static void s_expect_alert(const char *rule, const char *due)
+{
+    char *d = s_alert(rule, "open");
+    cr_assert_str_eq(d, due, "%s due", rule);
+    free(d);
+}
+
+static void s_expect_closed(const char *rule)
+{
+    free(s_alert(rule, "closed"));
+    /* the closing was published to the hub as hub.gap_alert.v1 */
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM casestore.outbox WHERE "
+                                          "confirmed_at IS NULL",
+                                          "0"}),
+                 0, "outbox confirmed by the hub");
+}
+
+Test(casestore, r1_basic_assistance_decision_late, .timeout = 240)
+{
+    s_up("2026-05-20");
+    s_publish("a", "kela.application.v1 010185-901E benefit=perustoimeentulotuki status=pending "
+                   "kela_reference=TT-1 complete_date=2026-04-30\n");
+    s_expect_alert("basic_assistance_decision_late", "2026-05-12"); /* 1.5 May Day */
+    s_publish("b", "kela.decision.v1 010185-901E benefit=perustoimeentulotuki status=granted "
+                   "kela_reference=TT-1 period_start=2026-05-01 period_end=2026-05-31\n");
+    s_expect_closed("basic_assistance_decision_late");
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = 'hub.gap_alert.v1'"), 2,
+                 "opened and closed, each published once");
+    s_down();
+}
+
+static const char s_r2[] =
+    "kela.notice.v1 150372-902S id=n1 kind=need_for_social_work kela_reference=K-2 "
+    "date=2026-04-30 free_text=\"asks for a meeting\"\n";
+
+Test(casestore, r2_notice_not_handled_timer_and_assignment, .timeout = 240)
+{
+    s_up("2026-05-12");
+    s_publish("a", s_r2);
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM casestore.notice", "1"}),
+                 0);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.alert"), 0, "not due yet on 12.5");
+    char *q = s_one("SELECT assigned_to FROM casestore.notice");
+    cr_assert_str_eq(q, "team:aikuissosiaalityo", "no worker: the team queue");
+    free(q);
+    s_casestore("2026-05-13"); /* the next day: the deadline sweep opens it */
+    s_expect_alert("notice_not_handled", "2026-05-12");
+    s_publish("b", "kela.notice.v1 150372-902S id=n1 kind=need_for_social_work "
+                   "kela_reference=K-2 date=2026-04-30 free_text=\"asks for a meeting\"\n"
+                   "social.notice_handled.v1 150372-902S notice_event_id=@n1 worker=sw-anna "
+                   "outcome=contacted\n");
+    s_expect_closed("notice_not_handled");
+    q = s_one("SELECT responsible_worker FROM casestore.client");
+    cr_assert_str_eq(q, "sw-anna", "the worker who acted becomes responsible");
+    free(q);
+    s_down();
+}
+
+Test(casestore, r3_reduction_without_social_work, .timeout = 240)
+{
+    s_up("2026-05-04");
+    s_publish("a", "kela.notice.v1 070904A904Y id=n3 kind=basic_amount_reduction "
+                   "kela_reference=K-3 date=2026-04-30 reduction_percent=20\n"
+                   "social.notice_handled.v1 070904A904Y notice_event_id=@n3 worker=sw-anna\n");
+    s_expect_alert("reduction_without_social_work", "2026-05-12");
+    s_publish("b", "social.statement.v1 070904A904Y kela_reference=K-3 worker=sw-anna "
+                   "date=2026-05-04 text=\"plan made with the client\"\n");
+    s_expect_closed("reduction_without_social_work");
+    s_down();
+}
+
+Test(casestore, r4_sickness_allowance_running_out, .timeout = 240)
+{
+    s_up("2026-03-02");
+    s_publish("a", "kela.decision.v1 311264Y905C benefit=sairauspaivaraha status=granted "
+                   "kela_reference=SV-1 period_start=2025-12-01 period_end=2026-12-31 "
+                   "sickness_days_used=250 occurred=2026-03-02\n");
+    s_expect_alert("sickness_allowance_running_out", "2026-05-04"); /* Easter, May Day */
+    s_publish("b", "kela.application.v1 311264Y905C benefit=kuntoutusraha status=received "
+                   "kela_reference=KR-1\n");
+    s_expect_closed("sickness_allowance_running_out");
+    s_down();
+}
+
+Test(casestore, r5_benefit_ends_no_successor_midsummer, .timeout = 240)
+{
+    s_up("2026-06-15");
+    s_publish("a", "kela.decision.v1 230590-907B benefit=tyomarkkinatuki status=granted "
+                   "kela_reference=TM-1 period_start=2026-01-01 period_end=2026-06-19\n");
+    s_expect_alert("benefit_ends_no_successor", "2026-06-22"); /* 19.6 is Midsummer Eve */
+    s_publish("b", "kela.application.v1 230590-907B benefit=peruspaivaraha status=pending "
+                   "kela_reference=PP-1 period_start=2026-06-20\n");
+    s_expect_closed("benefit_ends_no_successor");
+    s_down();
+}
+
+Test(casestore, r6_not_entitled_income_gap, .timeout = 240)
+{
+    s_up("2026-04-07");
+    s_publish("a", "employment.statement.v1 040478-9087 statement_id=LA-1 outcome=not_entitled "
+                   "date=2026-04-02 reason=\"refused a job offer\"\n");
+    s_expect_alert("not_entitled_income_gap", "2026-04-08"); /* Good Friday, Easter Monday */
+    s_publish("b", "kela.application.v1 040478-9087 benefit=perustoimeentulotuki "
+                   "status=received kela_reference=TT-6 occurred=2026-04-07\n");
+    s_expect_closed("not_entitled_income_gap");
+    s_down();
+}
+
+Test(casestore, r7_referral_not_acknowledged, .timeout = 240)
+{
+    s_up("2026-04-10");
+    s_publish("a", "health.referral.v1 190961-909K referral_id=R-7 priority=routine "
+                   "authored=2026-04-02 requester_org=HUS reason=\"cannot cope at home\"\n");
+    s_expect_alert("referral_not_acknowledged", "2026-04-09");
+    s_publish("b", "social.referral_status.v1 190961-909K referral_id=R-7 status=received "
+                   "worker=sw-ben\n");
+    s_expect_closed("referral_not_acknowledged");
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal WHERE type = "
+                         "'social.referral_status.v1'"),
+                 1, "the acknowledgement went to the hub for health care");
+    s_down();
+}
+
+Test(casestore, r8_activation_during_incapacity, .timeout = 240)
+{
+    s_up("2026-05-13");
+    s_publish("a", "health.incapacity.v1 280899-910D period_start=2026-05-13 "
+                   "period_end=2026-06-05 diagnosis_group=F\n"
+                   "employment.plan.v1 280899-910D plan_id=tyollistymissuunnitelma item_id=TY-1 "
+                   "title=\"job-search training\" start_date=2026-05-20 due_date=2026-05-29 "
+                   "status=open\n");
+    s_expect_alert("activation_during_incapacity", "2026-05-15"); /* 14.5 Ascension */
+    s_publish("b", "employment.plan.v1 280899-910D plan_id=tyollistymissuunnitelma item_id=TY-1 "
+                   "title=\"job-search training\" start_date=2026-05-20 due_date=2026-05-29 "
+                   "status=cancelled\n");
+    s_expect_closed("activation_during_incapacity");
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.emp_plan_item"), 2, "versioned");
+    s_down();
+}
+
+Test(casestore, r9_joint_service_assessment_due, .timeout = 240)
+{
+    s_up("2026-01-15");
+    s_publish("a", "employment.registration.v1 051287-912S status=registered date=2025-01-15 "
+                   "unemployed_since=2025-01-15\n");
+    s_expect_alert("joint_service_assessment_due", "2026-04-13"); /* 60 wd, Epiphany and Easter inside */
+    s_publish("b", "employment.plan.v1 051287-912S plan_id=monialainen item_id=MO-1 "
+                   "title=\"multi-agency plan\" due_date=2026-02-27 status=open\n");
+    s_expect_closed("joint_service_assessment_due");
+    s_down();
+}
+
+Test(casestore, r10_service_need_assessment_late, .timeout = 240)
+{
+    s_up("2026-05-13");
+    s_publish("a", "health.referral.v1 120345-9060 referral_id=R-10 priority=routine "
+                   "authored=2026-04-30 requester_org=HUS\n");
+    s_expect_alert("service_need_assessment_late", "2026-05-12"); /* aged 81: 7 wd */
+    s_publish("b", "social.referral_status.v1 120345-9060 referral_id=R-10 status=accepted "
+                   "worker=sw-ben\n");
+    s_expect_closed("service_need_assessment_late");
+    s_expect_closed("referral_not_acknowledged");
+    s_down();
+}
+
+Test(casestore, replay_changes_nothing, .timeout = 240)
+{
+    s_up("2026-05-20");
+    s_publish("a", s_r2);
+    s_expect_alert("notice_not_handled", "2026-05-12");
+    const char *tables[] = {"inbox", "alert", "plan_item", "outbox", "notice", "client"};
+    long before[6];
+    for (int i = 0; i < 6; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM casestore.%s", tables[i]);
+        before[i] = s_count(sql);
+    }
+    long journal = s_count("SELECT count(*) FROM hub.journal");
+    s_publish("b", s_r2); /* the same file again: same event ids */
+    s_casestore("2026-05-20"); /* and a restart: the sweep re-runs every rule */
+    for (int i = 0; i < 6; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM casestore.%s", tables[i]);
+        cr_assert_eq(s_count(sql), before[i], "%s changed on replay", tables[i]);
+    }
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), journal, "nothing new journaled");
+    s_down();
+}
+
+Test(casestore, parameter_changes_due_date, .timeout = 240)
+{
+    s_up("2026-05-20");
+    char conf[4096], src[4096];
+    snprintf(conf, sizeof conf, "%s/rules.conf", s_home);
+    snprintf(src, sizeof src, "%s/config/rules.conf", harness_src());
+    FILE *in = fopen(src, "r"), *out = fopen(conf, "w");
+    cr_assert(in && out);
+    char line[1024];
+    while (fgets(line, sizeof line, in))
+        fputs(strncmp(line, "NOTICE_HANDLE_WD=", 17) == 0 ? "NOTICE_HANDLE_WD=3\n" : line, out);
+    fclose(in);
+    fclose(out);
+    setenv("SILTA_RULES_CONF", conf, 1);
+    s_casestore("2026-05-20");
+    s_publish("a", s_r2);
+    s_expect_alert("notice_not_handled", "2026-05-06"); /* 3 wd: 4.5, 5.5, 6.5 */
+    char *v = s_one("SELECT value FROM casestore.rule_param WHERE key = 'NOTICE_HANDLE_WD'");
+    cr_assert_str_eq(v, "3");
+    free(v);
+    unsetenv("SILTA_RULES_CONF");
+    s_down();
+}
+
+Test(casestore, undecodable_payload_is_dead_lettered, .timeout = 240)
+{
+    s_up("2026-05-20");
+    char key[4096];
+    snprintf(key, sizeof key, "%s/keys/kela.key", s_home);
+    silta_client_opts_t opts = {0};
+    opts.client_key = key;
+    opts.name = "test";
+    silta_err_t err;
+    silta_client_t *c = silta_client_new(&opts, &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    char id[SILTA_UUID_STRLEN + 1];
+    silta_uuid_v7(id);
+    silta_envelope_t e;
+    silta__envelope__init(&e);
+    e.event_id = id;
+    e.type = "kela.notice.v1";
+    e.client_key = "ck_00000000000000000000000000000000";
+    e.occurred_at = silta_now_ms();
+    e.payload.data = (uint8_t *)"\xff\xff\xff garbage";
+    e.payload.len = 12;
+    cr_assert_eq(silta_client_publish(c, &e, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(silta_client_flush(c, 10000, NULL, NULL), 0);
+    silta_client_destroy(&c);
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM hub.dead_letter", "1"}),
+                 0, "rejected to the dead-letter queue");
+    char *why = s_one("SELECT reason FROM hub.dead_letter");
+    cr_assert(strstr(why, "does not decode"), "%s", why);
+    free(why);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.inbox"), 0);
+    s_down();
+}

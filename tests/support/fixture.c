@@ -1,0 +1,78 @@
+/*  fixture.c - a hub to test against, clients, one-number SQL. */
+#include "fixture.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "silta_db.h"
+#include "silta_env.h"
+#include "silta_time.h"
+
+char *fixture_up(void)
+{
+    char *home = harness_home_new();
+    cr_assert_not_null(home, "could not make a SILTA_HOME");
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    return home;
+}
+
+silta_client_t *fixture_client(const char *home, const char *identity)
+{
+    char key[4096];
+    snprintf(key, sizeof key, "%s/keys/%s.key", home, identity);
+    silta_client_opts_t opts = {0};
+    opts.client_key = key;
+    opts.name = identity;
+    silta_err_t err;
+    silta_client_t *c = silta_client_new(&opts, &err);
+    cr_assert_not_null(c, "client %s: %s", identity, err.msg);
+    return c;
+}
+
+static PGconn *s_db(void)
+{
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    return db;
+}
+
+long fixture_count(const char *sql)
+{
+    PGconn *db = s_db();
+    silta_err_t err;
+    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
+    cr_assert_not_null(res, "%s: %s", sql, err.msg);
+    long n = PQntuples(res) ? atol(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    silta_db_close(&db);
+    return n;
+}
+
+void fixture_exec(const char *sql)
+{
+    PGconn *db = s_db();
+    silta_err_t err;
+    cr_assert_eq(silta_db_exec(db, sql, &err), 0, "%s: %s", sql, err.msg);
+    silta_db_close(&db);
+}
+
+int fixture_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
+                 silta_client_event_t *ev)
+{
+    int64_t end = silta_mono_ms() + timeout_ms;
+    while (silta_mono_ms() < end) {
+        if (silta_client_poll(c, 100, ev) != 0)
+            return -1;
+        if (ev->kind == kind)
+            return 0;
+    }
+    return -1;
+}

@@ -1,0 +1,30 @@
+/*  fixture.h - what most integration tests need on top of harness.h: a running
+ *  hub in a fresh SILTA_HOME, clients with a given identity, one-number SQL.
+ *
+ *  These assert (Criterion): a fixture that cannot be set up fails the test
+ *  with the reason, so each test reads as its own story.
+ */
+#ifndef FIXTURE_H
+#define FIXTURE_H
+
+#include "silta_client.h"
+
+/* A fresh SILTA_HOME with PostgreSQL and the hub up (`silta-local up
+ * --no-adapters`), its env file loaded into this process. Returns the home
+ * (free with harness_home_destroy). */
+char *fixture_up(void);
+
+/* A client of the hub with the CURVE identity `identity` of home. */
+silta_client_t *fixture_client(const char *home, const char *identity);
+
+/* Run sql against $SILTA_PG_URL and return the first column of its first row
+ * as a number; fixture_exec runs a statement. */
+long fixture_count(const char *sql);
+void fixture_exec(const char *sql);
+
+/* Poll c until an event of `kind` arrives (others are passed over); 0, or -1
+ * after timeout_ms. */
+int fixture_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
+                 silta_client_event_t *ev);
+
+#endif

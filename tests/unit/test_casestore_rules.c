@@ -1,0 +1,339 @@
+/* test_casestore_rules.c - each gap rule as a pure function over a hand-made
+ * history (casestore/rules_*.c), the parameter loader, and the derived plan.
+ * Dates are chosen around Finnish holidays so every due date proves the
+ * working-day calendar is used (2026: Good Friday 3.4, Easter Monday 6.4,
+ * May Day 1.5, Ascension 14.5, Christmas 24.-26.12; 2027: Epiphany 6.1). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../casestore/cs_plan.h"
+#include "../../casestore/cs_rules.h"
+
+static cs_params_t s_p;
+static cs_history_t s_h;
+static cs_findings_t s_f;
+
+static cs_day_t D(const char *s)
+{
+    cs_day_t d;
+    cr_assert_eq(cs_day_parse(s, &d), 0, "%s", s);
+    return d;
+}
+
+static const char *s_conf(void)
+{
+    static char path[4096];
+    const char *src = getenv("SILTA_SRC");
+    snprintf(path, sizeof path, "%s/config/rules.conf", src ? src : SILTA_SRC_DIR);
+    return path;
+}
+
+static void s_setup(void)
+{
+    silta_err_t err;
+    cr_assert_eq(cs_params_load(s_conf(), &s_p, &err), 0, "%s", err.msg);
+    cs_history_reset(&s_h);
+    snprintf(s_h.client_key, sizeof s_h.client_key, "ck_test");
+    memset(&s_f, 0, sizeof s_f);
+}
+
+/* Run one rule; return the number of findings. */
+static size_t s_run(const char *rule, const char *today)
+{
+    const cs_rule_t *r = cs_rules_find(rule);
+    cr_assert_not_null(r, "%s", rule);
+    s_f.n = 0;
+    r->eval(r, &s_h, &s_p, D(today), &s_f);
+    return s_f.n;
+}
+
+static void s_due(size_t i, const char *want)
+{
+    char d[11];
+    cr_assert_str_eq(cs_day_format(s_f.items[i].due, d), want);
+}
+
+static cs_benefit_t *s_benefit(const char *benefit, const char *status, const char *ref)
+{
+    cs_benefit_t *b = &s_h.benefits[s_h.nbenefits++];
+    memset(b, 0, sizeof *b);
+    snprintf(b->benefit, sizeof b->benefit, "%s", benefit);
+    snprintf(b->status, sizeof b->status, "%s", status);
+    snprintf(b->ref, sizeof b->ref, "%s", ref);
+    b->start = b->end = b->complete = b->as_of = CS_NODAY;
+    return b;
+}
+
+static cs_notice_t *s_notice(const char *kind, const char *date)
+{
+    cs_notice_t *n = &s_h.notices[s_h.nnotices++];
+    memset(n, 0, sizeof *n);
+    snprintf(n->id, sizeof n->id, "00000000-0000-0000-0000-00000000000%zu", s_h.nnotices);
+    snprintf(n->kind, sizeof n->kind, "%s", kind);
+    snprintf(n->ref, sizeof n->ref, "K-1");
+    n->date = D(date);
+    n->handled = CS_NODAY;
+    n->reduction_percent = 20;
+    return n;
+}
+
+static cs_referral_t *s_referral(const char *priority, const char *authored)
+{
+    cs_referral_t *r = &s_h.referrals[s_h.nreferrals++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "R-%zu", s_h.nreferrals);
+    snprintf(r->priority, sizeof r->priority, "%s", priority);
+    r->authored = D(authored);
+    r->acknowledged = r->started = CS_NODAY;
+    return r;
+}
+
+TestSuite(rules, .init = s_setup);
+
+Test(rules, r1_basic_assistance_decision_late_counts_may_day)
+{
+    cs_benefit_t *b = s_benefit("perustoimeentulotuki", "pending", "TT-1");
+    b->complete = D("2026-04-30"); /* 7 working days, 1.5 a holiday -> 12.5 */
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-05-12"), 0, "not late on the day");
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-05-13"), 1);
+    s_due(0, "2026-05-12");
+    cr_assert_str_eq(s_f.items[0].occurrence, "basic:TT-1");
+    cr_assert(strstr(s_f.items[0].explanation, "no decision"));
+    snprintf(b->status, sizeof b->status, "granted");
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-05-13"), 0, "decided: clears");
+}
+
+Test(rules, r1_urgent_is_next_working_day_over_ascension)
+{
+    cs_benefit_t *b = s_benefit("perustoimeentulotuki", "received", "TT-2");
+    b->complete = D("2026-05-13");
+    b->urgent = 1;
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-05-15"), 0);
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-05-18"), 1);
+    s_due(0, "2026-05-15"); /* 14.5 is Ascension Day */
+}
+
+Test(rules, r2_notice_not_handled_over_christmas_and_epiphany)
+{
+    cs_notice_t *n = s_notice("need_for_social_work", "2026-12-23");
+    cr_assert_eq(s_run("notice_not_handled", "2027-01-07"), 0);
+    cr_assert_eq(s_run("notice_not_handled", "2027-01-08"), 1);
+    s_due(0, "2027-01-07");
+    n->handled = D("2027-01-08");
+    cr_assert_eq(s_run("notice_not_handled", "2027-01-08"), 0, "handled: clears");
+}
+
+Test(rules, r3_reduction_needs_contact_and_statement)
+{
+    cs_notice_t *n = s_notice("basic_amount_reduction", "2026-04-30");
+    cr_assert_eq(s_run("reduction_without_social_work", "2026-04-30"), 1, "opens at once");
+    s_due(0, "2026-05-12");
+    n->handled = D("2026-05-04");
+    cr_assert_eq(s_run("reduction_without_social_work", "2026-05-04"), 1, "statement missing");
+    cr_assert(strstr(s_f.items[0].explanation, "statement to Kela"));
+    snprintf(s_h.socstatements[0].ref, sizeof s_h.socstatements[0].ref, "K-1");
+    s_h.socstatements[0].date = D("2026-05-05");
+    s_h.nsocstatements = 1;
+    cr_assert_eq(s_run("reduction_without_social_work", "2026-05-05"), 0);
+}
+
+Test(rules, r4_sickness_allowance_running_out)
+{
+    cs_benefit_t *b = s_benefit("sairauspaivaraha", "granted", "SV-1");
+    b->as_of = D("2026-03-02");
+    b->sickness_days_used = 250; /* 50 arkipäivää left, fewer than 90 */
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 1);
+    /* 50 Mon-Sat days after 2.3.2026, skipping Good Friday and Easter Monday */
+    s_due(0, "2026-05-04"); /* the 50th falls on Sat 2.5 -> Monday */
+    s_benefit("elake", "received", "EL-1");
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 0, "pension applied");
+    s_h.nbenefits = 1;
+    snprintf(s_h.reg_status, sizeof s_h.reg_status, "registered");
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 0, "jobseeker");
+    s_h.reg_status[0] = '\0';
+    b->sickness_days_used = 100; /* 200 left: warn only after 110 more */
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 0);
+}
+
+Test(rules, r5_benefit_ends_with_no_successor)
+{
+    cs_benefit_t *b = s_benefit("tyomarkkinatuki", "granted", "TM-1");
+    b->start = D("2026-01-01");
+    b->end = D("2026-06-30");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-05-01"), 0, "too early to warn");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-06-22"), 1);
+    s_due(0, "2026-06-30");
+    cs_benefit_t *n = s_benefit("peruspaivaraha", "pending", "PP-1");
+    n->start = D("2026-07-01");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-06-22"), 0, "successor applied");
+}
+
+Test(rules, r6_not_entitled_and_waiting_period)
+{
+    cs_statement_t *s = &s_h.statements[s_h.nstatements++];
+    snprintf(s->id, sizeof s->id, "LA-1");
+    snprintf(s->outcome, sizeof s->outcome, "not_entitled");
+    s->date = D("2026-04-02");
+    s->waiting_from = CS_NODAY;
+    cr_assert_eq(s_run("not_entitled_income_gap", "2026-04-02"), 1);
+    s_due(0, "2026-04-08"); /* 2 working days over Easter */
+    cs_benefit_t *b = s_benefit("perustoimeentulotuki", "received", "TT-9");
+    b->as_of = D("2026-04-07");
+    cr_assert_eq(s_run("not_entitled_income_gap", "2026-04-07"), 0, "basic assistance applied");
+    s_h.nbenefits = 0;
+    snprintf(s->outcome, sizeof s->outcome, "waiting_period");
+    s->waiting_days = 45;
+    s->waiting_from = D("2026-04-02");
+    cr_assert_eq(s_run("not_entitled_income_gap", "2026-05-16"), 1, "day 45");
+    cr_assert_eq(s_run("not_entitled_income_gap", "2026-05-17"), 0, "waiting period over");
+}
+
+Test(rules, r7_referral_not_acknowledged_over_easter)
+{
+    cs_referral_t *r = s_referral("routine", "2026-04-02");
+    cr_assert_eq(s_run("referral_not_acknowledged", "2026-04-09"), 0);
+    cr_assert_eq(s_run("referral_not_acknowledged", "2026-04-10"), 1);
+    s_due(0, "2026-04-09");
+    snprintf(r->priority, sizeof r->priority, "urgent");
+    cr_assert_eq(s_run("referral_not_acknowledged", "2026-04-08"), 1);
+    s_due(0, "2026-04-07");
+    r->acknowledged = D("2026-04-08");
+    cr_assert_eq(s_run("referral_not_acknowledged", "2026-04-10"), 0, "acknowledged");
+}
+
+Test(rules, r8_activation_during_incapacity)
+{
+    cs_empitem_t *e = &s_h.empitems[s_h.nempitems++];
+    snprintf(e->item_id, sizeof e->item_id, "TY-1");
+    snprintf(e->title, sizeof e->title, "job-search training");
+    snprintf(e->status, sizeof e->status, "open");
+    e->start = D("2026-05-20");
+    e->due = D("2026-05-29");
+    s_h.incapacity[0].start = D("2026-05-13");
+    s_h.incapacity[0].end = D("2026-06-05");
+    s_h.nincapacity = 1;
+    cr_assert_eq(s_run("activation_during_incapacity", "2026-05-13"), 1);
+    s_due(0, "2026-05-15"); /* 1 working day after 13.5, Ascension 14.5 skipped */
+    snprintf(e->status, sizeof e->status, "cancelled");
+    cr_assert_eq(s_run("activation_during_incapacity", "2026-05-13"), 0);
+}
+
+Test(rules, r9_joint_service_assessment_due)
+{
+    s_h.birth = D("1985-01-01");
+    snprintf(s_h.reg_status, sizeof s_h.reg_status, "registered");
+    s_h.unemployed_since = D("2025-01-15");
+    cr_assert_eq(s_run("joint_service_assessment_due", "2026-01-14"), 0, "11 months");
+    cr_assert_eq(s_run("joint_service_assessment_due", "2026-01-15"), 1, "12 months");
+    s_h.birth = D("2004-09-07"); /* under 25: 6 months */
+    cr_assert_eq(s_run("joint_service_assessment_due", "2025-07-15"), 1);
+    cs_empitem_t *e = &s_h.empitems[s_h.nempitems++];
+    snprintf(e->plan_id, sizeof e->plan_id, "monialainen");
+    snprintf(e->status, sizeof e->status, "open");
+    cr_assert_eq(s_run("joint_service_assessment_due", "2026-01-15"), 0, "multi-agency plan");
+}
+
+Test(rules, r9_labour_market_subsidy_days)
+{
+    cs_benefit_t *b = s_benefit("tyomarkkinatuki", "granted", "TM-1");
+    b->start = D("2025-01-06"); /* a Monday: 300 weekdays = 60 weeks */
+    b->end = D("2026-12-31");
+    cr_assert_eq(s_run("joint_service_assessment_due", "2026-02-27"), 1);
+    cr_assert(strstr(s_f.items[0].explanation, "300 days"));
+    cr_assert(strstr(s_f.items[0].explanation, "2026-02-27"));
+}
+
+Test(rules, r10_service_need_assessment_for_75_plus_and_urgent)
+{
+    s_h.birth = D("1945-03-01");
+    cs_referral_t *r = s_referral("routine", "2026-04-30");
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-12"), 0);
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-13"), 1);
+    s_due(0, "2026-05-12");
+    r->started = D("2026-05-13");
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-13"), 0);
+    s_h.birth = D("1990-03-01");
+    s_referral("asap", "2026-05-14"); /* Ascension: at once = next working day */
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-15"), 0);
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-18"), 1);
+    s_due(0, "2026-05-15");
+    s_h.nreferrals = 1;
+    s_referral("routine", "2026-05-14"); /* under 75, routine: no start deadline */
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-09-01"), 0);
+}
+
+Test(rules, parameter_from_config_changes_the_due_date)
+{
+    char path[] = "/tmp/silta-rules-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    FILE *in = fopen(s_conf(), "r");
+    char line[1024];
+    while (fgets(line, sizeof line, in))
+        fputs(strncmp(line, "NOTICE_HANDLE_WD=", 17) == 0 ? "NOTICE_HANDLE_WD=3\n" : line, out);
+    fclose(in);
+    fclose(out);
+    silta_err_t err;
+    cr_assert_eq(cs_params_load(path, &s_p, &err), 0, "%s", err.msg);
+    unlink(path);
+    s_notice("need_for_social_work", "2026-12-23");
+    cr_assert_eq(s_run("notice_not_handled", "2027-01-08"), 1);
+    s_due(0, "2026-12-30"); /* 3 working days: 28.12, 29.12, 30.12 */
+}
+
+Test(rules, config_refuses_missing_unknown_and_bad_values)
+{
+    char path[] = "/tmp/silta-rules-XXXXXX";
+    silta_err_t err;
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs("NOTICE_HANDLE_WD=7\n", f);
+    fclose(f);
+    cr_assert_eq(cs_params_load(path, &s_p, &err), SILTA_EINVAL);
+    cr_assert(strstr(err.msg, "missing key"), "%s", err.msg);
+    f = fopen(path, "w");
+    fputs("NOTICE_HANDLE_DAYS=7\n", f);
+    fclose(f);
+    cr_assert_eq(cs_params_load(path, &s_p, &err), SILTA_EINVAL);
+    cr_assert(strstr(err.msg, "unknown key"), "%s", err.msg);
+    f = fopen(path, "w");
+    fputs("NOTICE_HANDLE_WD=seven\n", f);
+    fclose(f);
+    cr_assert_eq(cs_params_load(path, &s_p, &err), SILTA_EINVAL);
+    cr_assert(strstr(err.msg, "bad value"), "%s", err.msg);
+    unlink(path);
+}
+
+Test(rules, every_rule_has_name_source_and_is_evaluated)
+{
+    size_t n;
+    const cs_rule_t *all = cs_rules_all(&n);
+    cr_assert_eq(n, 10);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(all[i].number, (int)i + 1);
+        cr_assert(all[i].name && all[i].source && strlen(all[i].source) > 5);
+        cr_assert(all[i].eval);
+    }
+    s_notice("basic_amount_reduction", "2026-04-30");
+    cr_assert_eq(cs_rules_eval(&s_h, &s_p, D("2026-05-13"), &s_f), 2, "rules 2 and 3");
+}
+
+Test(rules, plan_items_follow_the_history)
+{
+    static cs_plan_item_t items[CS_PLAN_MAX];
+    cs_notice_t *n = s_notice("basic_amount_reduction", "2026-04-30");
+    s_referral("routine", "2026-04-02");
+    size_t k = cs_plan_derive(&s_h, &s_p, items, CS_PLAN_MAX);
+    cr_assert_eq(k, 3, "notice, reduction statement, referral");
+    cr_assert_str_eq(items[0].responsible, s_p.team_queue, "no worker: the team queue");
+    cr_assert_str_eq(items[0].status, "open");
+    n->handled = D("2026-05-04");
+    snprintf(s_h.worker, sizeof s_h.worker, "sw-anna");
+    k = cs_plan_derive(&s_h, &s_p, items, CS_PLAN_MAX);
+    cr_assert_str_eq(items[0].status, "done");
+    cr_assert_str_eq(items[0].responsible, "sw-anna");
+}
