@@ -234,7 +234,11 @@ static int s_line(s_ctx_t *c, char *line, const silta_clientkey_t *ck, silta_env
             ev->type = type;
             ev->client_key = key;
             ev->occurred_at = occurred;
-            ev->payload_type = "application/x-protobuf";
+            /* Valid until the next line is read: the caller publishes (the
+             * client copies the envelope) before that. Adapters check it. */
+            static char ptype[160];
+            snprintf(ptype, sizeof ptype, "application/x-protobuf; %s", d->name);
+            ev->payload_type = ptype;
             ev->payload.data = *payload;
             ev->payload.len = len;
         }
