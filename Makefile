@@ -21,7 +21,7 @@ else
   OPT := -O2 -g
 endif
 
-PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium
+PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd
 CC ?= cc
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -142,9 +142,10 @@ check:
 	$(MAKE) VARIANT=asan test
 
 lint: $(GEN_H)
-	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c) -- $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c adapters/*/*.c casestore/*.c) \
+	    -- $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
-	    -I lib -I $(B)/gen lib hub tools bench
+	    -I lib -I $(B)/gen lib hub tools bench adapters casestore
 
 demo: all
 	ops/demo

@@ -102,7 +102,7 @@ static void *s_run(void *arg)
     for (;;) {
         /* Request: version, request id, domain, address, routing id, mechanism,
          * credentials... (RFC 27). */
-        char frames[8][256];
+        char frames[8][256] = {{0}};
         size_t lens[8] = {0};
         int nframes = 0, more = 1;
         while (more) {

@@ -126,8 +126,12 @@ static int s_load_route(xmlNode *n, s_route_t *r, const char *path, silta_buf_t 
             return -1;
         }
         hub_policy_delivery_t *more = realloc(r->deliveries, (r->ndeliveries + 1) * sizeof *more);
-        if (!more)
+        if (!more) {
+            free((char *)del.recipient);
+            free((char *)del.statute);
+            free((char *)del.consent_purpose);
             return -1;
+        }
         r->deliveries = more;
         r->deliveries[r->ndeliveries++] = del;
     }

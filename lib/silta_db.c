@@ -116,7 +116,7 @@ int silta_db_migrate(PGconn *conn, const char *schema, const char *dir, silta_er
     if (!d)
         return silta_err_set(err, SILTA_ERR, "could not open migrations folder %s: %s", dir,
                              strerror(errno));
-    char *names[512];
+    char *names[512] = {0};
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d)) && n < 512) {
