@@ -296,7 +296,7 @@ silta_xml_reader_t *silta_xml_reader_open(const char *path, const silta_xml_limi
     r->fd = fd;
     s_limits(&r->lim, limits);
     ssize_t n = pread(fd, head, SILTA_XML_PROLOG_MAX, 0);
-    struct stat st;
+    struct stat st = {0};
     int rc = n < 0 || fstat(fd, &st) != 0
                  ? silta_err_set(err, SILTA_ERR, "could not read file: %s", strerror(errno))
                  : silta_xml_check_prolog(head, (size_t)n, (off_t)n >= st.st_size, err);

@@ -11,6 +11,7 @@ PACKAGES=(
     libprotobuf-c-dev protobuf-c-compiler
     libpq-dev postgresql postgresql-contrib
     libxml2-dev libxml2-utils
+    libmicrohttpd-dev
     libcriterion-dev
     valgrind
 )
