@@ -421,3 +421,27 @@ Test(hub, unknown_key_is_refused, .timeout = 120)
     zmq_ctx_term(ctx);
     s_down();
 }
+
+Test(hub, bench_queue_is_durable_across_a_hub_restart, .timeout = 600)
+{
+    s_up();
+    harness_result_t r;
+    const char *pub[] = {"--publish-only", "--events", "5000", "--consumers", "2", NULL};
+    s_bench(&r, pub);
+    cr_assert_eq(r.status, 0, "publish-only failed:\n%s\n%s", r.out, r.err);
+    cr_assert_eq(s_field(r.out, "confirmed"), 5000);
+    harness_result_free(&r);
+
+    /* The consumers were away the whole time; the hub restarts in between. */
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+
+    const char *con[] = {"--consume-only", "--consumers", "2", "--timeout", "120", NULL};
+    s_bench(&r, con);
+    cr_assert_eq(r.status, 0, "consume-only failed:\n%s\n%s", r.out, r.err);
+    cr_assert_eq(s_field(r.out, "lost"), 0, "every confirmed event waited for its consumer");
+    cr_assert_eq(s_field(r.out, "unique"), 10000, "5000 events to each of 2 queues");
+    harness_result_free(&r);
+    s_down();
+}
