@@ -17,6 +17,10 @@
  *          silta-casestore --publish FILE       publish a scenario
  *          silta-casestore --bench-rules N      time the rules over N histories
  *          silta-casestore --check-config       load config/rules.conf and exit
+ *          silta-casestore --add-user NAME TEAM an inbox account (password on stdin)
+ *
+ *  The caseworker inbox (web_server.h) runs on its own thread when
+ *  SILTA_INBOX_BIND is set; its actions reach the hub through the outbox.
  *
  *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
  *  SILTA_RULES_CONF (default <src>/config/rules.conf), SILTA_TODAY (the rules'
@@ -36,6 +40,7 @@
 #include "silta_env.h"
 #include "silta_log.h"
 #include "silta_time.h"
+#include "web_server.h"
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -61,9 +66,13 @@ static int s_publish_row(const char *event_id, const char *type, const char *cli
     ev.type = (char *)type;
     ev.client_key = (char *)client_key;
     ev.occurred_at = silta_now_ms();
-    ev.payload_type = strcmp(type, "social.plan.v1") == 0
-                          ? "application/x-protobuf; silta.CoordinatedPlan"
-                          : "application/x-protobuf; silta.GapAlert";
+    /* social.* rows from the inbox carry their own payload (cs_event.c knows it). */
+    const ProtobufCMessageDescriptor *d = cs_event_descriptor(type);
+    char ptype[128];
+    snprintf(ptype, sizeof ptype, "application/x-protobuf; %s",
+             d ? d->name
+               : strcmp(type, "social.plan.v1") == 0 ? "silta.CoordinatedPlan" : "silta.GapAlert");
+    ev.payload_type = ptype;
     ev.payload.data = (uint8_t *)payload;
     ev.payload.len = len;
     silta_err_t err;
@@ -143,6 +152,7 @@ static int s_run(const cs_params_t *params)
     snprintf(key_path, sizeof key_path, "%s/casestore.key", keys);
 
     s_app_t app = {0};
+    web_server_t *web = NULL;
     cs_seal_t *seal = NULL;
     silta_clientkey_t *ck = NULL;
     app.store = cs_open_store(params, &seal, &ck, &err);
@@ -160,6 +170,11 @@ static int s_run(const cs_params_t *params)
         silta_client_destroy(&app.client);
     if (!app.client) {
         silta_error("could not start", "reason=\"%s\"", err.msg);
+        goto done;
+    }
+    web = web_server_start(params, seal, ck, &err);
+    if (!web && err.code != 0) {
+        silta_error("could not start the inbox", "reason=\"%s\"", err.msg);
         goto done;
     }
     long sweep_ms = atol(silta_env_get("SILTA_CASESTORE_SWEEP_MS", "300000"));
@@ -194,6 +209,12 @@ static int s_run(const cs_params_t *params)
             today = now;
             next_sweep = 0;
         }
+        if (web_server_outbox_dirty(web)) {
+            /* An inbox action committed: read the outbox from the start (its row
+             * may have a lower id than rows already passed). */
+            app.outbox_after = 0;
+            next_outbox = 0;
+        }
         if (silta_mono_ms() >= next_outbox) {
             /* Caseworker actions (--publish) write the outbox from another process. */
             s_outbox(&app);
@@ -208,6 +229,7 @@ static int s_run(const cs_params_t *params)
     silta_info("stopped", "reason=%s", s_stop ? "signal" : "poll");
     rc = 0;
 done:
+    web_server_stop(&web);
     silta_client_destroy(&app.client);
     cs_store_destroy(&app.store);
     silta_clientkey_destroy(&ck);
@@ -221,6 +243,7 @@ static void s_usage(FILE *out)
                  "       silta-casestore --publish FILE       publish a scenario (casestore/README.md)\n"
                  "       silta-casestore --bench-rules N      time all rules over N histories\n"
                  "       silta-casestore --check-config       load the rules config and exit\n"
+                 "       silta-casestore --add-user NAME TEAM inbox account; password on stdin\n"
                  "configuration: $SILTA_HOME/env and casestore/README.md\n");
 }
 
@@ -243,6 +266,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "silta-casestore: %s\n", err.msg);
         return 1;
     }
+    if (argc == 4 && strcmp(argv[1], "--add-user") == 0)
+        return web_server_add_user(argv[2], argv[3]);
     if (argc > 2 && strcmp(argv[1], "--publish") == 0)
         return cs_scenario_publish(argv[2], &params, 60000);
     if (argc > 1 && strcmp(argv[1], "--check-config") == 0) {

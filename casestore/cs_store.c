@@ -101,18 +101,12 @@ static void s_rollback(cs_store_t *self)
 
 /* ---------------------------------------------------------------- outbox */
 
-static int s_outbox_add(cs_store_t *self, const char *event_id, const char *type, const char *ck,
-                        const ProtobufCMessage *msg, silta_err_t *err)
+static int s_outbox_bytes(cs_store_t *self, const char *event_id, const char *type,
+                          const char *ck, const uint8_t *buf, size_t len, silta_err_t *err)
 {
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf = malloc(len + 1);
     char *hex = malloc(2 + len * 2 + 1);
-    if (!buf || !hex) {
-        free(buf);
-        free(hex);
+    if (!hex)
         return silta_err_set(err, SILTA_ERR, "out of memory");
-    }
-    protobuf_c_message_pack(msg, buf);
     hex[0] = '\\';
     hex[1] = 'x';
     sodium_bin2hex(hex + 2, len * 2 + 1, buf, len);
@@ -121,12 +115,24 @@ static int s_outbox_add(cs_store_t *self, const char *event_id, const char *type
                        "INSERT INTO casestore.outbox(event_id, type, client_key, payload) VALUES "
                        "($1, $2, $3, $4::bytea) ON CONFLICT (event_id) DO NOTHING",
                        4, p, err);
-    free(buf);
     free(hex);
     if (!r)
         return s_code(err);
     PQclear(r);
     return 0;
+}
+
+static int s_outbox_add(cs_store_t *self, const char *event_id, const char *type, const char *ck,
+                        const ProtobufCMessage *msg, silta_err_t *err)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(len + 1);
+    if (!buf)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    protobuf_c_message_pack(msg, buf);
+    int rc = s_outbox_bytes(self, event_id, type, ck, buf, len, err);
+    free(buf);
+    return rc;
 }
 
 int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg,
@@ -434,8 +440,10 @@ static void s_event_day(const silta_envelope_t *ev, cs_day_t today, char out[11]
     cs_day_format(today, out);
 }
 
-int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
-                   silta_err_t *err)
+/* Apply ev; publish = 1 also queues ev itself in the outbox (a caseworker's
+ * action from this process), in the same transaction. */
+static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int publish,
+                   int *duplicate, silta_err_t *err)
 {
     *duplicate = 0;
     cs_event_t e = {0};
@@ -496,12 +504,65 @@ int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today,
     if (rc == 0 && !*duplicate)
         rc = s_evaluate(self, ev->client_key, e.hetu, today, &changed, err);
     cs_event_free(&e);
+    if (rc == 0 && !*duplicate && publish)
+        rc = s_outbox_bytes(self, ev->event_id, ev->type, ev->client_key, ev->payload.data,
+                            ev->payload.len, err);
     if (rc == 0 && !*duplicate)
         rc = silta_db_exec(self->db, "COMMIT", err);
     else
         s_rollback(self);
     if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
         rc = SILTA_EAGAIN;
+    return rc;
+}
+
+int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
+                   silta_err_t *err)
+{
+    return s_apply(self, ev, today, 0, duplicate, err);
+}
+
+int cs_store_act(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
+                 silta_err_t *err)
+{
+    return s_apply(self, ev, today, 1, duplicate, err);
+}
+
+int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_LEN + 1],
+                  silta_err_t *err)
+{
+    return s_hetu(self, client_key, out, err);
+}
+
+int cs_store_assign(cs_store_t *self, const char *client_key, const char *worker, cs_day_t today,
+                    silta_err_t *err)
+{
+    int rc = silta_db_exec(self->db, "BEGIN", err);
+    const char *p[2] = {client_key, worker};
+    PGresult *r = rc == 0 ? cs_q(self->db,
+                                 "WITH w AS (INSERT INTO casestore.caseworker(worker_id) VALUES "
+                                 "($2) ON CONFLICT DO NOTHING), n AS (UPDATE casestore.notice SET "
+                                 "assigned_to = $2 WHERE client_key = $1 AND handled_date IS "
+                                 "NULL) UPDATE casestore.client SET responsible_worker = $2, "
+                                 "updated_at = now() WHERE client_key = $1",
+                                 2, p, err)
+                          : NULL;
+    if (rc == 0 && !r)
+        rc = s_code(err);
+    else if (r && strcmp(PQcmdTuples(r), "1") != 0)
+        rc = silta_err_set(err, SILTA_EINVAL, "no such client");
+    PQclear(r);
+    size_t changed = 0;
+    if (rc == 0)
+        rc = s_evaluate(self, client_key, NULL, today, &changed, err);
+    if (rc == 0)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    if (rc == 0)
+        silta_info("responsible worker set", "client_key=%s worker=%s", client_key, worker);
     return rc;
 }
 

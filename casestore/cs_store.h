@@ -29,6 +29,7 @@
 #include "silta_clientkey.h"
 #include "silta_codec.h"
 #include "silta_err.h"
+#include "silta_hetu.h"
 
 typedef struct cs_store_s cs_store_t;
 
@@ -45,6 +46,26 @@ void cs_store_destroy(cs_store_t **self_p);
  * SILTA_ERR (neither; the hub redelivers). */
 int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
                    silta_err_t *err);
+
+/* A caseworker's action (a social.* event made in this process): applied like
+ * cs_store_apply and, in the same transaction, queued in the outbox for the
+ * main loop to publish. Same return codes; a duplicate event_id changes
+ * nothing and queues nothing. */
+int cs_store_act(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
+                 silta_err_t *err);
+
+/* Make worker the client's responsible worker (and of its unhandled
+ * notices), then re-run the rules and the plan (plan items name the
+ * responsible worker: a changed plan goes to the outbox). Returns 0,
+ * SILTA_EINVAL (no such client), SILTA_EAGAIN or SILTA_ERR. */
+int cs_store_assign(cs_store_t *self, const char *client_key, const char *worker, cs_day_t today,
+                    silta_err_t *err);
+
+/* Open client_key's sealed hetu into out, to put it into a payload (never to
+ * log it; sodium_memzero it after use). Returns 0, or SILTA_ERR (no such
+ * client, or the seal does not open). */
+int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_LEN + 1],
+                  silta_err_t *err);
 
 /* Run the rules for every client as of today (one transaction per client).
  * *nchanged = alerts opened + closed. Returns 0 or an error code. */

@@ -3,6 +3,8 @@
 #   ops/install-deps.sh          install what is missing (idempotent; needs root or sudo)
 #   ops/install-deps.sh --check  exit 0 when everything is there, 1 otherwise (installs nothing)
 #   ops/install-deps.sh --fuzz   the extra packages of `make fuzz` (clang, libFuzzer)
+# Also (not with --fuzz): tests/browser/node_modules via `npm ci` when missing
+# (playwright-core from the lock file; it drives Debian's chromium, no browser download).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,11 +16,16 @@ PACKAGES=(
     libmicrohttpd-dev
     libcriterion-dev
     valgrind
+    chromium
 )
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+BROWSER_DIR=$REPO/tests/browser
+NODE_DEPS=yes
 
 # `make fuzz` only: clang and its libFuzzer runtime.
 if [ "${1:-}" = "--fuzz" ]; then
     PACKAGES=(clang libclang-rt-14-dev)
+    NODE_DEPS=no
     shift
 fi
 
@@ -29,14 +36,35 @@ for p in "${PACKAGES[@]}"; do
     fi
 done
 
+node_missing=no
+if [ $NODE_DEPS = yes ] && [ -f "$BROWSER_DIR/package-lock.json" ] &&
+    [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+    node_missing=yes
+fi
+
 if [ "${1:-}" = "--check" ]; then
-    [ ${#missing[@]} -eq 0 ] && exit 0
-    echo "missing packages: ${missing[*]}" >&2
+    [ ${#missing[@]} -eq 0 ] && [ $node_missing = no ] && exit 0
+    [ ${#missing[@]} -eq 0 ] || echo "missing packages: ${missing[*]}" >&2
+    [ $node_missing = no ] || echo "missing: $BROWSER_DIR/node_modules (npm ci)" >&2
     exit 1
 fi
 
+# The browser tests' node modules, from the lock file (idempotent: only when missing).
+s_node_deps() {
+    [ $node_missing = yes ] || return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "install-deps: npm not found; the browser tests need Node.js and npm" >&2
+        return 0
+    fi
+    echo "install-deps: npm ci --prefix tests/browser"
+    # Offline (no registry) is not fatal: the build goes on, the browser test says why it fails.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$BROWSER_DIR" --no-audit --no-fund ||
+        echo "install-deps: npm ci failed (offline?); the browser tests cannot run" >&2
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"
+    s_node_deps
     exit 0
 fi
 
@@ -48,3 +76,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+s_node_deps

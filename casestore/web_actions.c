@@ -1,0 +1,151 @@
+/*  web_actions.c - caseworker actions as social.* events applied through
+ *  cs_store (see web_actions.h). The hetu a payload needs is opened from the
+ *  client row only to pack the payload and wiped right after; it is never
+ *  logged. Log lines carry client_key, event_id and the username.
+ */
+#include "web_actions.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs_event.h"
+#include "cs_tools.h"
+#include "events.pb-c.h"
+#include "silta_db.h"
+#include "silta_log.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+/* 1 / 0 from a one-row boolean query; WEB_ACT_NOT_FOUND for no row; -1 error. */
+static int s_flag(PGconn *db, const char *sql, const char *a, const char *b, silta_err_t *err)
+{
+    const char *p[2] = {a, b};
+    PGresult *r = silta_db_query(db, sql, 2, p, err);
+    if (!r)
+        return -1;
+    int rc = PQntuples(r) == 1 ? strcmp(PQgetvalue(r, 0, 0), "t") == 0 : WEB_ACT_NOT_FOUND;
+    PQclear(r);
+    return rc;
+}
+
+/* Pack msg (its hetu set here), apply and queue it as `type` for ck. */
+static int s_act(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMessage *msg,
+                 char **hetu_field, const char *content, silta_err_t *err)
+{
+    char hetu[SILTA_HETU_LEN + 1];
+    if (cs_store_hetu(ctx->store, ck, hetu, err) != 0)
+        return SILTA_ERR;
+    *hetu_field = hetu;
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(len + 1);
+    if (!buf) {
+        sodium_memzero(hetu, sizeof hetu);
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    protobuf_c_message_pack(msg, buf);
+    *hetu_field = NULL;
+    sodium_memzero(hetu, sizeof hetu);
+
+    char id[SILTA_UUID_STRLEN + 1], ptype[128];
+    silta_uuid_from_content("silta.casestore.inbox", content, strlen(content), id);
+    snprintf(ptype, sizeof ptype, "application/x-protobuf; %s", msg->descriptor->name);
+    silta_envelope_t ev;
+    silta__envelope__init(&ev);
+    ev.event_id = id;
+    ev.type = (char *)type;
+    ev.client_key = (char *)ck;
+    ev.occurred_at = silta_now_ms();
+    ev.payload_type = ptype;
+    ev.payload.data = buf;
+    ev.payload.len = len;
+    cs_day_t today;
+    int dup = 0, rc = cs_today(&today, err);
+    if (rc == 0) {
+        rc = cs_store_act(ctx->store, &ev, today, &dup, err);
+        if (rc == SILTA_EAGAIN && cs_store_reconnect(ctx->store, err) == 0)
+            rc = cs_store_act(ctx->store, &ev, today, &dup, err);
+    }
+    sodium_memzero(buf, len);
+    free(buf);
+    if (rc != 0) {
+        silta_warn("inbox action failed", "type=%s client_key=%s event_id=%s reason=\"%s\"", type,
+                   ck, id, err->msg);
+        return rc;
+    }
+    if (!dup)
+        atomic_store(&ctx->outbox_dirty, 1);
+    silta_info(dup ? "inbox action was a duplicate" : "inbox action applied",
+               "type=%s client_key=%s event_id=%s", type, ck, id);
+    return dup ? 1 : 0;
+}
+
+int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                            const char *referral_id, silta_err_t *err)
+{
+    if (!*referral_id)
+        return silta_err_set(err, SILTA_EINVAL, "referral_id is missing");
+    int open = s_flag(ctx->db,
+                      "SELECT acknowledged IS NULL FROM casestore.referral WHERE client_key = $1 "
+                      "AND referral_id = $2",
+                      ck, referral_id, err);
+    if (open != 1)
+        return open == 0 ? 1 : open;
+    Silta__ReferralStatus m = SILTA__REFERRAL_STATUS__INIT;
+    m.referral_id = (char *)referral_id;
+    m.status = "accepted";
+    m.worker = (char *)s->username;
+    m.note = "Kuitattu Silta-saapuneissa";
+    char content[256];
+    snprintf(content, sizeof content, "%s|referral_status|%s|accepted", ck, referral_id);
+    return s_act(ctx, "social.referral_status.v1", ck, &m.base, &m.hetu, content, err);
+}
+
+int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                              const char *notice_event_id, silta_err_t *err)
+{
+    if (!silta_uuid_valid(notice_event_id))
+        return silta_err_set(err, SILTA_EINVAL, "notice is not an event id");
+    int open = s_flag(ctx->db,
+                      "SELECT handled_date IS NULL FROM casestore.notice WHERE client_key = $1 "
+                      "AND event_id = $2::uuid",
+                      ck, notice_event_id, err);
+    if (open != 1)
+        return open == 0 ? 1 : open;
+    Silta__NoticeHandled m = SILTA__NOTICE_HANDLED__INIT;
+    m.notice_event_id = (char *)notice_event_id;
+    m.worker = (char *)s->username;
+    m.outcome = "handled";
+    char content[256];
+    snprintf(content, sizeof content, "%s|notice_handled|%s", ck, notice_event_id);
+    return s_act(ctx, "social.notice_handled.v1", ck, &m.base, &m.hetu, content, err);
+}
+
+int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
+                      silta_err_t *err)
+{
+    if (!*worker)
+        return silta_err_set(err, SILTA_EINVAL, "worker is missing");
+    int ok = s_flag(ctx->db,
+                    "SELECT u.team = me.team FROM casestore.inbox_user u, casestore.inbox_user me "
+                    "WHERE u.username = $1 AND u.active AND me.username = $2",
+                    worker, s->username, err);
+    if (ok != 1)
+        return ok == 0 ? WEB_ACT_NOT_FOUND : ok;
+    int same = s_flag(ctx->db,
+                      "SELECT coalesce(responsible_worker = $2, false) FROM casestore.client "
+                      "WHERE client_key = $1",
+                      ck, worker, err);
+    if (same != 0)
+        return same == 1 ? 1 : same;
+    cs_day_t today;
+    int rc = cs_today(&today, err);
+    if (rc == 0)
+        rc = cs_store_assign(ctx->store, ck, worker, today, err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(ctx->store, err) == 0)
+        rc = cs_store_assign(ctx->store, ck, worker, today, err);
+    if (rc == 0)
+        atomic_store(&ctx->outbox_dirty, 1);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/*  web_actions.h - a caseworker's actions from the inbox, through the case
+ *  store's own code path (cs_store_act / cs_store_assign): the same
+ *  transaction as an agency event - fact, rules, alerts, plan - plus the
+ *  action's social.* event in the outbox, which the main loop publishes.
+ *
+ *  Each action's event_id is derived from its content (client, object,
+ *  status), so a double click or a resent form is a duplicate: nothing
+ *  changes a second time. The caller has checked the session, the CSRF token
+ *  and access to the client.
+ *
+ *  Returns: 0 done; 1 already done (nothing changed); WEB_ACT_NOT_FOUND (no
+ *  such referral / notice / worker for this client); SILTA_EINVAL (bad input,
+ *  err says which); SILTA_EAGAIN / SILTA_ERR (database).
+ */
+#ifndef WEB_ACTIONS_H
+#define WEB_ACTIONS_H
+
+#include "silta_err.h"
+#include "web.h"
+
+#define WEB_ACT_NOT_FOUND 2
+
+/* social.referral_status.v1 "accepted" -> health gets a FHIR Task. */
+int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                            const char *referral_id, silta_err_t *err);
+
+/* social.notice_handled.v1 for the notice (its event_id). */
+int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                              const char *notice_event_id, silta_err_t *err);
+
+/* Make worker (an active account of the acting user's team) responsible. */
+int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
+                      silta_err_t *err);
+
+#endif

@@ -1,0 +1,192 @@
+/* test_inbox.c - the caseworker inbox end to end, in a real browser.
+ *
+ * `ops/silta-local up` (hub, adapters, silta-casestore with the inbox, the
+ * demo accounts), a FHIR referral POSTed to silta-health, then
+ * tests/browser/inbox.mjs drives headless Chromium (playwright-core,
+ * /usr/bin/chromium): log in, see the referral in Saapuneet, forged POSTs
+ * without / with a wrong CSRF token refused 403, Kuittaa; a caseworker of
+ * another team gets 403 on the client page. Here we check what that caused:
+ * a FHIR Task "accepted" in $SILTA_HEALTH_OUTBOX (the hub routed the
+ * inbox's social.referral_status.v1 to health), the access log, and no hetu
+ * or password in any log. Screenshots: build/test-artifacts/inbox.png and
+ * client.png.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "silta_env.h"
+
+static char *s_home;
+
+static void s_fini(void)
+{
+    harness_home_destroy(&s_home);
+}
+TestSuite(inbox, .fini = s_fini);
+
+typedef struct {
+    char user[2][48], pass[2][48];
+} s_logins_t;
+
+static void s_read_logins(s_logins_t *l)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/inbox-demo-logins.txt", s_home);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "no %s", path);
+    cr_assert_eq(st.st_mode & 0777, 0600, "%s is not 0600", path);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[256];
+    int n = 0;
+    while (n < 2 && fgets(line, sizeof line, f)) {
+        char team[48];
+        if (line[0] != '#' && sscanf(line, "%47s %47s %47s", l->user[n], l->pass[n], team) == 3)
+            n++;
+    }
+    fclose(f);
+    cr_assert_eq(n, 2, "two demo logins expected in %s", path);
+}
+
+static bool s_referral_applied(void *arg)
+{
+    (void)arg;
+    return fixture_count("SELECT count(*) FROM casestore.referral WHERE referral_id = "
+                         "'sr-r4-0001'") == 1;
+}
+
+/* A task-*.xml in the health outbox that accepts referral sr-r4-0001. */
+static bool s_task_written(void *arg)
+{
+    char *found = arg;
+    const char *dir = getenv("SILTA_HEALTH_OUTBOX");
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool ok = false;
+    while (!ok && (e = readdir(d))) {
+        if (strncmp(e->d_name, "task-", 5) != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ok = harness_file_contains(path, "<reference value=\"ServiceRequest/sr-r4-0001\"/>") &&
+             harness_file_contains(path, "<status value=\"accepted\"/>");
+        if (ok)
+            snprintf(found, 4096, "%s", path);
+    }
+    closedir(d);
+    return ok;
+}
+
+Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
+{
+    char script[4096], mods[4096];
+    snprintf(script, sizeof script, "%s/tests/browser/inbox.mjs", harness_src());
+    snprintf(mods, sizeof mods, "%s/tests/browser/node_modules/playwright-core", harness_src());
+    struct stat st;
+    cr_assert_eq(stat(mods, &st), 0, "playwright-core missing: run ops/install-deps.sh");
+    cr_assert_eq(stat("/usr/bin/chromium", &st), 0, "chromium missing: run ops/install-deps.sh");
+
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    unsetenv("SILTA_TODAY");
+    harness_result_t r;
+    harness_local(&r, "up", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    char *inbox_url = harness_env_get(s_home, "SILTA_INBOX_URL");
+    cr_assert_not_null(inbox_url, "no SILTA_INBOX_URL in the env file");
+
+    /* Seed: a referral from health care, over FHIR HTTP like a hospital would. */
+    char fhir[4096], url[512];
+    snprintf(fhir, sizeof fhir, "%s/tests/fixtures/fhir/silta-r4-identifier.xml", harness_src());
+    char *doc = harness_read_file(fhir), *reply = NULL;
+    cr_assert_not_null(doc);
+    snprintf(url, sizeof url, "%s/fhir/ServiceRequest", getenv("SILTA_HEALTH_URL"));
+    int st_post = harness_http("POST", url, "application/fhir+xml", doc, &reply, 30000);
+    cr_assert_eq(st_post, 201, "referral not accepted: %s", reply ? reply : "");
+    free(doc);
+    free(reply);
+    cr_assert_eq(harness_poll(30000, s_referral_applied, NULL), 0, "referral never applied");
+
+    /* Without a session a POST is refused and a page redirects to the login. */
+    snprintf(url, sizeof url, "http://%s/client/ck_00000000000000000000000000000000/ack",
+             getenv("SILTA_INBOX_BIND"));
+    reply = NULL;
+    cr_assert_eq(harness_http("POST", url, "application/x-www-form-urlencoded",
+                              "referral_id=sr-r4-0001", &reply, 10000),
+                 403);
+    free(reply);
+
+    /* The browser. */
+    s_logins_t l;
+    s_read_logins(&l);
+    char shots[4096];
+    snprintf(shots, sizeof shots, "%s/build/test-artifacts", harness_src());
+    setenv("INBOX_URL", inbox_url, 1);
+    setenv("USER1", l.user[0], 1);
+    setenv("PASS1", l.pass[0], 1);
+    setenv("USER2", l.user[1], 1);
+    setenv("PASS2", l.pass[1], 1);
+    setenv("REFERRAL_ID", "sr-r4-0001", 1);
+    setenv("SCREENSHOT_DIR", shots, 1);
+    harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
+    cr_assert_eq(r.status, 0, "inbox.mjs failed:\n%s\n%s", r.out, r.err);
+    cr_assert(strstr(r.out, "\"ok\":true") != NULL, "%s", r.out);
+    harness_result_free(&r);
+
+    /* Kuittaa -> social.referral_status.v1 -> hub -> silta-health -> FHIR Task. */
+    static char task[4096];
+    cr_assert_eq(harness_poll(30000, s_task_written, task), 0,
+                 "no accepted FHIR Task for sr-r4-0001 in $SILTA_HEALTH_OUTBOX");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.referral WHERE referral_id = "
+                               "'sr-r4-0001' AND status = 'accepted' AND acknowledged IS NOT NULL"),
+                 1);
+
+    /* Who did what: the view, the refused forgeries, the action, the denial. */
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'view_client' AND outcome = 'ok'",
+             l.user[0]);
+    cr_assert_geq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'csrf' AND outcome = 'refused'",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 2);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'ack_referral' AND outcome = 'ok' AND object_id = 'sr-r4-0001'",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'view_client' AND outcome = 'denied'",
+             l.user[1]);
+    cr_assert_eq(fixture_count(sql), 1);
+    /* One acknowledgement went out, once. */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
+                               "'social.referral_status.v1' AND source = 'casestore'"),
+                 1);
+
+    /* No hetu and no password in any log line. */
+    const char *logs[] = {"silta-casestore", "silta-hub", "silta-health"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/log/%s.log", s_home, logs[i]);
+        cr_assert(!harness_file_contains(path, "010185-901E"), "a hetu in %s", path);
+        cr_assert(!harness_file_contains(path, l.pass[0]), "a password in %s", path);
+    }
+    free(inbox_url);
+    harness_home_destroy(&s_home);
+}
