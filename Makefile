@@ -136,7 +136,7 @@ integration: all
 	@set -e; for t in $(INTEG_BINS); do echo "== $$t"; $(TEST_ENV) $$t $(CRITERION_FLAGS); done
 
 test: all
-	@tools/run-tests $(UNIT_BINS) $(INTEG_BINS)
+	@$(TEST_ENV) tools/run-tests $(UNIT_BINS) $(INTEG_BINS)
 
 check:
 	$(MAKE) VARIANT=asan test
