@@ -497,5 +497,23 @@ int cs_apply_load_history(PGconn *db, const char *ck, cs_history_t *h, silta_err
         x->date = s_day(r, i, 1);
     }
     PQclear(r);
+
+    r = s_rows(db,
+               "SELECT item_id, owner_agency, responsible, title, status, due_date FROM "
+               "casestore.plan_manual WHERE client_key = $1 ORDER BY status = 'open' DESC, "
+               "due_date, item_id LIMIT 24",
+               ck, &n, err);
+    if (!r)
+        return err->code ? err->code : SILTA_ERR;
+    for (int i = 0; i < n; i++) {
+        cs_manitem_t *x = &h->manitems[h->nmanitems++];
+        S_STR(x->item_id, r, i, 0);
+        S_STR(x->owner, r, i, 1);
+        S_STR(x->responsible, r, i, 2);
+        S_STR(x->title, r, i, 3);
+        S_STR(x->status, r, i, 4);
+        x->due = s_day(r, i, 5);
+    }
+    PQclear(r);
     return 0;
 }

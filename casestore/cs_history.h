@@ -82,12 +82,22 @@ typedef struct {
 } cs_socstatement_t;
 
 typedef struct {
+    char item_id[CS_ID_LEN]; /* "manual:<uuid>" */
+    char owner[16];          /* social | kela | employment | health */
+    char responsible[CS_ID_LEN];
+    char title[128];
+    char status[8]; /* open | done */
+    cs_day_t due;
+} cs_manitem_t; /* a plan item a caseworker added by hand (casestore.plan_manual) */
+
+typedef struct {
     char client_key[40];
     cs_day_t birth;              /* from the hetu; CS_NODAY when unknown */
     char worker[CS_ID_LEN];      /* responsible worker; "" = team queue */
     char reg_status[16];         /* registered | deregistered | "" */
     cs_day_t reg_date, unemployed_since;
-    size_t nbenefits, nnotices, nstatements, nempitems, nreferrals, nincapacity, nsocstatements;
+    size_t nbenefits, nnotices, nstatements, nempitems, nreferrals, nincapacity, nsocstatements,
+        nmanitems;
     cs_benefit_t benefits[CS_HIST_MAX];
     cs_notice_t notices[CS_HIST_MAX];
     cs_statement_t statements[CS_HIST_MAX];
@@ -95,6 +105,7 @@ typedef struct {
     cs_referral_t referrals[CS_HIST_MAX];
     cs_incapacity_t incapacity[CS_HIST_MAX];
     cs_socstatement_t socstatements[CS_HIST_MAX];
+    cs_manitem_t manitems[CS_HIST_MAX];
 } cs_history_t;
 
 /* Empty the history (every date CS_NODAY). */

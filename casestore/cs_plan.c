@@ -94,5 +94,18 @@ size_t cs_plan_derive(const cs_history_t *h, const cs_params_t *p, cs_plan_item_
             snprintf(it->status, sizeof it->status, "%s", e->status);
         }
     }
+    for (size_t i = 0; i < h->nmanitems; i++) {
+        const cs_manitem_t *m = &h->manitems[i];
+        if (n >= max)
+            break;
+        it = &items[n++];
+        memset(it, 0, sizeof *it);
+        snprintf(it->item_id, sizeof it->item_id, "%s", m->item_id);
+        snprintf(it->owner, sizeof it->owner, "%s", m->owner);
+        snprintf(it->responsible, sizeof it->responsible, "%s", m->responsible);
+        snprintf(it->title, sizeof it->title, "%s", m->title);
+        snprintf(it->status, sizeof it->status, "%s", m->status);
+        it->due = m->due;
+    }
     return n;
 }

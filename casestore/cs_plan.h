@@ -5,7 +5,8 @@
  *  in working days, a status and the event that caused it. The store compares
  *  the derived items with the latest stored version of each and writes a new
  *  version row for every one that changed (cs_store.c); this module only says
- *  what the plan should be now.
+ *  what the plan should be now. Items a caseworker added by hand
+ *  (history.manitems, casestore.plan_manual) are copied as they are.
  */
 #ifndef CS_PLAN_H
 #define CS_PLAN_H
@@ -15,7 +16,7 @@
 #include "cs_history.h"
 #include "cs_rules.h"
 
-#define CS_PLAN_MAX (CS_HIST_MAX * 6)
+#define CS_PLAN_MAX (CS_HIST_MAX * 7)
 
 typedef struct {
     char item_id[96];

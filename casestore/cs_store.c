@@ -566,6 +566,65 @@ int cs_store_assign(cs_store_t *self, const char *client_key, const char *worker
     return rc;
 }
 
+/* A caseworker's change that is no agency event: sql (n params, $1 the
+ * client_key) in a transaction with the rules and the plan; when it touches
+ * no row, roll back and say *duplicate. */
+static int s_change(cs_store_t *self, const char *ck, const char *sql, int n,
+                    const char *const *p, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    *duplicate = 0;
+    int rc = silta_db_exec(self->db, "BEGIN", err);
+    if (rc != 0)
+        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+    PGresult *r = cs_q(self->db, sql, n, p, err);
+    if (!r)
+        rc = s_code(err);
+    else
+        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+    PQclear(r);
+    size_t changed = 0;
+    if (rc == 0 && !*duplicate)
+        rc = s_evaluate(self, ck, NULL, today, &changed, err);
+    if (rc == 0 && !*duplicate)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    return rc;
+}
+
+int cs_store_plan_add(cs_store_t *self, const char *client_key, const cs_manitem_t *item,
+                      const char *by, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    char due[11];
+    cs_day_format(item->due, due);
+    const char *p[7] = {client_key, item->item_id, item->title, item->owner,
+                        item->responsible, due, by};
+    int rc = s_change(self, client_key,
+                      "INSERT INTO casestore.plan_manual(client_key, item_id, title, "
+                      "owner_agency, responsible, due_date, created_by) VALUES ($1, $2, $3, $4, "
+                      "$5, $6, $7) ON CONFLICT (client_key, item_id) DO NOTHING",
+                      7, p, today, duplicate, err);
+    if (rc == 0 && !*duplicate)
+        silta_info("plan item added", "client_key=%s item_id=%s by=%s", client_key,
+                   item->item_id, by);
+    return rc;
+}
+
+int cs_store_plan_done(cs_store_t *self, const char *client_key, const char *item_id,
+                       const char *by, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    const char *p[3] = {client_key, item_id, by};
+    int rc = s_change(self, client_key,
+                      "UPDATE casestore.plan_manual SET status = 'done', done_by = $3, done_at = "
+                      "now() WHERE client_key = $1 AND item_id = $2 AND status = 'open'",
+                      3, p, today, duplicate, err);
+    if (rc == 0 && !*duplicate)
+        silta_info("plan item done", "client_key=%s item_id=%s by=%s", client_key, item_id, by);
+    return rc;
+}
+
 int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t *nclients, size_t *nchanged,
                    silta_err_t *err)
 {

@@ -61,6 +61,17 @@ int cs_store_act(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, i
 int cs_store_assign(cs_store_t *self, const char *client_key, const char *worker, cs_day_t today,
                     silta_err_t *err);
 
+/* A caseworker adds a plan item by hand (item: item_id "manual:<uuid>",
+ * owner, responsible, title, due; status ignored) or completes one, then the
+ * rules and the plan are re-run in the same transaction: the item gets a new
+ * version row, the plan a new version, and social.plan.v1 goes to the
+ * outbox. by = the acting username. *duplicate = 1 when nothing changed (the
+ * item exists already / is not open). Returns 0, SILTA_EAGAIN or SILTA_ERR. */
+int cs_store_plan_add(cs_store_t *self, const char *client_key, const cs_manitem_t *item,
+                      const char *by, cs_day_t today, int *duplicate, silta_err_t *err);
+int cs_store_plan_done(cs_store_t *self, const char *client_key, const char *item_id,
+                       const char *by, cs_day_t today, int *duplicate, silta_err_t *err);
+
 /* Open client_key's sealed hetu into out, to put it into a payload (never to
  * log it; sodium_memzero it after use). Returns 0, or SILTA_ERR (no such
  * client, or the seal does not open). */

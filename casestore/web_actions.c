@@ -149,3 +149,98 @@ int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, co
         atomic_store(&ctx->outbox_dirty, 1);
     return rc;
 }
+
+/* 1 when s is 1..max bytes of UTF-8 with no control character and not only
+ * spaces; 0 otherwise. */
+static int s_text_ok(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+    int visible = 0;
+    if (len == 0 || len > max)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        if (n == 0 || (n == 2 && *p < 0xc2) || (n == 4 && *p > 0xf4))
+            return 0;
+        if (n == 1 && (*p < 0x20 || *p == 0x7f))
+            return 0;
+        for (size_t i = 1; i < n; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+        if (n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0)))
+            return 0; /* overlong, surrogate */
+        if (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90)))
+            return 0;
+        visible |= n > 1 || *p != ' ';
+        p += n;
+    }
+    return visible;
+}
+
+int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *title,
+                        const char *due, const char *owner, const char *who, silta_err_t *err)
+{
+    static const char *const owners[] = {"social", "kela", "employment", "health"};
+    cs_manitem_t m = {0};
+    if (!s_text_ok(title, 120))
+        return silta_err_set(err, SILTA_EINVAL,
+                             "otsikko puuttuu tai on virheellinen (1-120 merkkiä)");
+    if (cs_day_parse(due, &m.due) != 0 || m.due == CS_NODAY || strncmp(due, "20", 2) != 0)
+        return silta_err_set(err, SILTA_EINVAL, "määräaika ei ole päivämäärä (VVVV-KK-PP)");
+    int known = 0;
+    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+        known |= strcmp(owner, owners[i]) == 0;
+    if (!known)
+        return silta_err_set(err, SILTA_EINVAL, "tuntematon vastuutaho");
+    if (strcmp(who, "me") == 0)
+        snprintf(m.responsible, sizeof m.responsible, "%s", s->username);
+    else if (strcmp(who, "team") == 0)
+        snprintf(m.responsible, sizeof m.responsible, "team:%s", s->team);
+    else
+        return silta_err_set(err, SILTA_EINVAL, "vastuuhenkilö on joko minä tai tiimi");
+    snprintf(m.owner, sizeof m.owner, "%s", owner);
+    snprintf(m.title, sizeof m.title, "%s", title);
+
+    cs_day_t today;
+    int dup = 0, rc = cs_today(&today, err);
+    if (rc != 0)
+        return rc;
+    char content[512], id[SILTA_UUID_STRLEN + 1], day[11];
+    snprintf(content, sizeof content, "%s|plan_manual|%s|%s|%s|%s|%s", ck,
+             cs_day_format(today, day), due, owner, m.responsible, title);
+    silta_uuid_from_content("silta.casestore.plan_manual", content, strlen(content), id);
+    snprintf(m.item_id, sizeof m.item_id, "manual:%s", id);
+    rc = cs_store_plan_add(ctx->store, ck, &m, s->username, today, &dup, err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(ctx->store, err) == 0)
+        rc = cs_store_plan_add(ctx->store, ck, &m, s->username, today, &dup, err);
+    if (rc != 0)
+        return rc;
+    if (!dup)
+        atomic_store(&ctx->outbox_dirty, 1);
+    return dup ? 1 : 0;
+}
+
+int web_action_plan_done(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                         const char *item_id, silta_err_t *err)
+{
+    if (strncmp(item_id, "manual:", 7) != 0 || !silta_uuid_valid(item_id + 7))
+        return silta_err_set(err, SILTA_EINVAL, "item is not a hand-made plan item");
+    int open = s_flag(ctx->db,
+                      "SELECT status = 'open' FROM casestore.plan_manual WHERE client_key = $1 "
+                      "AND item_id = $2",
+                      ck, item_id, err);
+    if (open != 1)
+        return open == 0 ? 1 : open;
+    cs_day_t today;
+    int dup = 0, rc = cs_today(&today, err);
+    if (rc == 0)
+        rc = cs_store_plan_done(ctx->store, ck, item_id, s->username, today, &dup, err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(ctx->store, err) == 0)
+        rc = cs_store_plan_done(ctx->store, ck, item_id, s->username, today, &dup, err);
+    if (rc != 0)
+        return rc;
+    if (!dup)
+        atomic_store(&ctx->outbox_dirty, 1);
+    return dup ? 1 : 0;
+}

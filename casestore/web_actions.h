@@ -9,7 +9,7 @@
  *  and access to the client.
  *
  *  Returns: 0 done; 1 already done (nothing changed); WEB_ACT_NOT_FOUND (no
- *  such referral / notice / worker for this client); SILTA_EINVAL (bad input,
+ *  such referral / notice / worker / plan item for this client); SILTA_EINVAL (bad input,
  *  err says which); SILTA_EAGAIN / SILTA_ERR (database).
  */
 #ifndef WEB_ACTIONS_H
@@ -31,5 +31,18 @@ int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char
 /* Make worker (an active account of the acting user's team) responsible. */
 int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
                       silta_err_t *err);
+
+/* Add a plan item by hand: title (1-120 bytes of UTF-8, no control
+ * characters), due "YYYY-MM-DD", owner one of social | kela | employment |
+ * health, who "me" (the acting user) or "team" ("team:<the user's team>").
+ * The item_id is derived from client, today and the fields: the same form
+ * sent twice on one day is a duplicate. */
+int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *title,
+                        const char *due, const char *owner, const char *who, silta_err_t *err);
+
+/* Complete a hand-made plan item ("manual:<uuid>") of this client. Items
+ * derived from events are completed by their events (handled, Kuittaa). */
+int web_action_plan_done(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                         const char *item_id, silta_err_t *err);
 
 #endif

@@ -1,6 +1,7 @@
 /*  web_client.c - the client page (Asiakas) of the caseworker inbox: the
  *  masked hetu and responsible worker, open alerts, referrals and Kela
- *  notices with their actions, the coordinated plan, and one timeline of
+ *  notices with their actions, the coordinated plan (add an item, complete a
+ *  hand-made one), and one timeline of
  *  every agency's events. The caller (web_routes.c) has checked access and
  *  logged the view. Every form carries the session's CSRF token.
  */
@@ -213,12 +214,40 @@ static int s_notices(PGconn *db, const web_session_t *s, const char *ck, silta_b
     return 0;
 }
 
-static int s_plan(PGconn *db, const char *ck, const char *today, silta_buf_t *b)
+/* The add form: title, due date, owner agency (a fixed list), responsible
+ * (me or my team). The server checks every field again (web_action_plan_add). */
+static void s_plan_form(silta_buf_t *b, const web_session_t *s, const char *ck,
+                        const char *today)
+{
+    static const char *const owners[] = {"social", "kela", "employment", "health"};
+    silta_buf_puts(b, "<h3>Lisää kohta</h3><form id=\"plan-add\" method=\"post\" "
+                      "action=\"/client/");
+    web_esc(b, ck);
+    silta_buf_printf(b, "/plan\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                        "<label for=\"plan-title\">Otsikko</label><input id=\"plan-title\" "
+                        "name=\"title\" maxlength=\"120\" size=\"50\" required>"
+                        "<label for=\"plan-due\">Määräaika</label><input id=\"plan-due\" "
+                        "name=\"due\" type=\"date\" min=\"%s\" required>"
+                        "<label for=\"plan-owner\">Vastuutaho</label><select id=\"plan-owner\" "
+                        "name=\"owner\">",
+                     s->csrf, today);
+    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+        silta_buf_printf(b, "<option value=\"%s\">%s</option>", owners[i], web_fi(owners[i]));
+    silta_buf_puts(b, "</select><label for=\"plan-who\">Vastuuhenkilö</label><select "
+                      "id=\"plan-who\" name=\"who\"><option value=\"me\">Minä (");
+    web_esc(b, s->username);
+    silta_buf_puts(b, ")</option><option value=\"team\">Tiimi (");
+    web_esc(b, s->team);
+    silta_buf_puts(b, ")</option></select><p><button>Lisää kohta</button></p></form>");
+}
+
+static int s_plan(PGconn *db, const web_session_t *s, const char *ck, const char *today,
+                  silta_buf_t *b)
 {
     PGresult *r = s_rows(db,
-                         "SELECT title, owner_agency, responsible, due_date::text, status FROM "
-                         "casestore.plan_current WHERE client_key = $1 ORDER BY status <> "
-                         "'open', due_date NULLS LAST, item_id",
+                         "SELECT title, owner_agency, responsible, due_date::text, status, "
+                         "item_id FROM casestore.plan_current WHERE client_key = $1 ORDER BY "
+                         "status <> 'open', due_date NULLS LAST, item_id",
                          ck);
     if (!r)
         return -1;
@@ -227,10 +256,11 @@ static int s_plan(PGconn *db, const char *ck, const char *today, silta_buf_t *b)
         silta_buf_puts(b, "<p class=\"muted\">Ei suunnitelman kohtia.</p>");
     } else {
         silta_buf_puts(b, "<div class=\"tbl\"><table id=\"plan\"><thead><tr><th>Määräaika"
-                          "</th><th>Kohta</th><th>Taho</th><th>Vastuu</th><th>Tila</th></tr>"
-                          "</thead><tbody>");
+                          "</th><th>Kohta</th><th>Taho</th><th>Vastuu</th><th>Tila</th>"
+                          "<th></th></tr></thead><tbody>");
         for (int i = 0; i < PQntuples(r); i++) {
             int open = strcmp(PQgetvalue(r, i, 4), "open") == 0;
+            const char *id = PQgetvalue(r, i, 5);
             silta_buf_puts(b, "<tr>");
             if (open)
                 web_due_cell(b, r, i, 3, today);
@@ -247,11 +277,19 @@ static int s_plan(PGconn *db, const char *ck, const char *today, silta_buf_t *b)
             web_esc(b, PQgetvalue(r, i, 2));
             silta_buf_puts(b, "</td><td>");
             web_esc(b, web_fi(PQgetvalue(r, i, 4)));
+            silta_buf_puts(b, "</td><td>");
+            /* Only hand-made items: the others are completed by their events. */
+            if (open && strncmp(id, "manual:", 7) == 0) {
+                s_form_open(b, s, ck, "plan_done");
+                s_hidden(b, "item", id);
+                silta_buf_puts(b, "<button>Merkitse valmiiksi</button></form>");
+            }
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");
     }
     PQclear(r);
+    s_plan_form(b, s, ck, today);
     return 0;
 }
 
@@ -306,7 +344,7 @@ int web_page_client(PGconn *db, cs_store_t *store, const web_session_t *s, const
     if (rc == 0)
         rc = s_notices(db, s, ck, &body);
     if (rc == 0)
-        rc = s_plan(db, ck, today, &body);
+        rc = s_plan(db, s, ck, today, &body);
     if (rc == 0)
         rc = s_timeline(db, ck, &body);
     if (rc == 0) {

@@ -69,6 +69,8 @@ const char *web_flash(const char *key)
         {"kuitattu", "Ohjaus kuitattu: tieto lähtee terveydenhuoltoon (FHIR Task)."},
         {"kasitelty", "Kelan ilmoitus merkitty käsitellyksi."},
         {"vastuu", "Vastuutyöntekijä vaihdettu."},
+        {"kohta_lisatty", "Suunnitelman kohta lisätty."},
+        {"kohta_valmis", "Suunnitelman kohta merkitty valmiiksi."},
         {"jo_tehty", "Tämä oli jo tehty; mitään ei muutettu."},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)

@@ -8,6 +8,8 @@
  *      POST /client/<client_key>/ack       referral_id -> accepted    (CSRF, access, logged)
  *      POST /client/<client_key>/handled   notice      -> handled     (CSRF, access, logged)
  *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
+ *      POST /client/<client_key>/plan      title due owner who -> a plan item (same checks)
+ *      POST /client/<client_key>/plan_done item        -> the item done    (same checks)
  *
  *  Order of checks on a POST: body size (413) -> session (403) -> CSRF token
  *  (403) -> access to the client (403) -> form fields (400) -> the action.
@@ -109,7 +111,7 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
 static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *req,
                      const char *ck, const char *verb, web_resp_t *resp)
 {
-    char a[128], url[256];
+    char a[128] = "", url[256];
     silta_err_t err = {0};
     int rc;
     const char *action, *ok;
@@ -131,13 +133,32 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         rc = web_form_get(req->body, "worker", a, sizeof a) == 0
                  ? web_action_assign(ctx, s, ck, a, &err)
                  : silta_err_set(&err, SILTA_EINVAL, "worker is missing");
+    } else if (strcmp(verb, "plan") == 0) {
+        char title[512], due[16], owner[16], who[8];
+        action = "plan_add";
+        ok = "kohta_lisatty";
+        a[0] = '\0'; /* the title is free text: never in the access log */
+        rc = web_form_get(req->body, "title", title, sizeof title) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL, "title is missing, too long or malformed")
+             : web_form_get(req->body, "due", due, sizeof due) != 0 ||
+                     web_form_get(req->body, "owner", owner, sizeof owner) != 0 ||
+                     web_form_get(req->body, "who", who, sizeof who) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL, "due, owner or who is missing or malformed")
+                 : web_action_plan_add(ctx, s, ck, title, due, owner, who, &err);
+    } else if (strcmp(verb, "plan_done") == 0) {
+        action = "plan_done";
+        ok = "kohta_valmis";
+        rc = web_form_get(req->body, "item", a, sizeof a) == 0
+                 ? web_action_plan_done(ctx, s, ck, a, &err)
+                 : silta_err_set(&err, SILTA_EINVAL, "item is missing");
     } else {
         return s_error(resp, s, 404, "Ei löydy", "Tuntematon toiminto.");
     }
     if (rc != 0 && rc != 1 && rc != WEB_ACT_NOT_FOUND && rc != SILTA_EINVAL)
         a[0] = '\0';
     const char *outcome = rc == 0 ? "ok" : rc == 1 ? "ok" : rc == SILTA_EAGAIN || rc == SILTA_ERR ? "failed" : "refused";
-    web_auth_log(ctx->db, s->username, action, ck, rc == SILTA_EINVAL ? NULL : a, outcome);
+    web_auth_log(ctx->db, s->username, action, ck, rc == SILTA_EINVAL || !a[0] ? NULL : a,
+                 outcome);
     if (rc == 0 || rc == 1) {
         snprintf(url, sizeof url, "/client/%s?ok=%s", ck, rc == 0 ? ok : "jo_tehty");
         return s_redirect(resp, url);

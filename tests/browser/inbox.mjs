@@ -2,13 +2,17 @@
 //
 // Run by tests/integration/test_inbox.c; by hand:
 //   INBOX_URL=http://127.0.0.1:PORT/login USER1=.. PASS1=.. USER2=.. PASS2=.. \
-//   REFERRAL_ID=sr-r4-0001 SCREENSHOT_DIR=build/test-artifacts node tests/browser/inbox.mjs
+//   USER3=.. REFERRAL_ID=sr-r4-0001 SCREENSHOT_DIR=build/test-artifacts node tests/browser/inbox.mjs
 //
 // Steps: USER1 logs in, finds REFERRAL_ID in Saapuneet (screenshot), opens the
 // client page (hetu masked), a forged POST without / with a wrong CSRF token is
-// refused 403 and changes nothing, clicks Kuittaa (screenshot); USER2 (other
-// team) gets 403 on the same client page. Prints one JSON line
-// {"ok":true,"client_key":"ck_..."} and exits 0, or {"ok":false,"error":..} and 1.
+// refused 403 and changes nothing, clicks Kuittaa (screenshot); marks the
+// client's Kela notice handled (it and its alert leave Saapuneet; a resent form
+// is "jo tehty"), makes USER3 responsible, adds a plan item (bad title / date /
+// owner / who -> 400, nothing added), completes it (screenshot client-plan.png);
+// USER2 (other team) gets 403 on the client page and its actions. Prints one
+// JSON line {"ok":true,"client_key":"ck_...","plan_item":"manual:..."} and exits
+// 0, or {"ok":false,"error":..} and 1.
 // Uses Debian's /usr/bin/chromium (CHROMIUM to override); never downloads a browser.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -83,14 +87,88 @@ async function main() {
         check(await ackRow.getByRole('button', { name: 'Kuittaa' }).count() === 0, 'still unacknowledged');
         await a.page.screenshot({ path: join(shots, 'client.png'), fullPage: true });
 
-        // 5. USER2 (another team) may not open the client.
+        // 5. The Kela notice: in Saapuneet, then handled on the client page; a resent
+        //    form changes nothing.
+        const csrf = await a.page.locator('#plan-add input[name=csrf]').getAttribute('value');
+        const post = (verb, form) => a.page.request.post(`${base}/client/${clientKey}/${verb}`,
+            { form: { csrf, ...form }, maxRedirects: 0 });
+        await a.page.goto(`${base}/inbox`);
+        const mine = (kind) => a.page.locator(`tr.item-${kind}[data-client="${clientKey}"]`);
+        check(await mine('notice').count() === 1, 'the Kela notice is not in Saapuneet');
+        check(await mine('alert').count() >= 1, 'no alert for the late notice in Saapuneet');
+        await a.page.goto(`${base}/client/${clientKey}`);
+        const noticeRow = a.page.locator('#notices tbody tr').first();
+        const noticeId = await noticeRow.locator('input[name=notice]').getAttribute('value');
+        await Promise.all([a.page.waitForURL(/\?ok=kasitelty$/),
+            noticeRow.getByRole('button', { name: 'Merkitse käsitellyksi' }).click()]);
+        await a.page.getByText('Kelan ilmoitus merkitty käsitellyksi').waitFor();
+        let r = await post('handled', { notice: noticeId });
+        check(r.status() === 303 && /ok=jo_tehty$/.test(r.headers().location || ''),
+            `a repeated handled answered ${r.status()} ${r.headers().location}`);
+        await a.page.goto(`${base}/inbox`);
+        check(await mine('notice').count() === 0, 'the handled notice is still in Saapuneet');
+        check(await mine('alert').count() === 0, 'an alert is still in Saapuneet');
+
+        // 6. Assign the responsible worker (USER3, USER1's team).
+        await a.page.goto(`${base}/client/${clientKey}`);
+        await a.page.locator('#assign-worker').selectOption(env('USER3'));
+        await Promise.all([a.page.waitForURL(/\?ok=vastuu$/),
+            a.page.getByRole('button', { name: 'Vaihda' }).click()]);
+        check((await a.page.locator('#worker').textContent()).includes(env('USER3')),
+            'the responsible worker did not change');
+
+        // 7. Add a plan item: bad input is 400 and adds nothing; then the form.
+        const planRows = async () => a.page.locator('#plan tbody tr').count();
+        const before = await planRows();
+        const d = new Date();
+        const day = (n) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + n)
+            .toLocaleDateString('sv-SE');
+        const good = { title: 'Asuntoasia: soita vuokranantajalle', due: day(7), owner: 'social', who: 'team' };
+        for (const bad of [{ title: '' }, { title: '   ' }, { title: 'x'.repeat(121) }, { title: 'x'.repeat(600) },
+            { title: 'a\u0007b' }, { due: '2026-02-30' }, { due: 'huomenna' },
+            { owner: 'poliisi' }, { who: 'joku' }]) {
+            r = await post('plan', { ...good, ...bad });
+            check(r.status() === 400, `bad plan item ${JSON.stringify(bad)} answered ${r.status()}`);
+        }
+        await a.page.reload();
+        check(await planRows() === before, 'a refused plan item changed the plan');
+        await a.page.locator('#plan-title').fill(good.title);
+        await a.page.locator('#plan-due').fill(good.due);
+        await a.page.locator('#plan-owner').selectOption('social');
+        await a.page.locator('#plan-who').selectOption('team');
+        await Promise.all([a.page.waitForURL(/\?ok=kohta_lisatty$/),
+            a.page.getByRole('button', { name: 'Lisää kohta' }).click()]);
+        const item = a.page.locator('#plan tbody tr', { hasText: good.title });
+        await item.getByRole('button', { name: 'Merkitse valmiiksi' }).waitFor();
+        check((await item.textContent()).includes('avoin'), 'the new item is not open');
+
+        // 8. Complete it; a resent form changes nothing.
+        const itemId = await item.locator('input[name=item]').getAttribute('value');
+        await Promise.all([a.page.waitForURL(/\?ok=kohta_valmis$/),
+            item.getByRole('button', { name: 'Merkitse valmiiksi' }).click()]);
+        check((await item.textContent()).includes('tehty'), 'the item is not done');
+        check(await item.getByRole('button').count() === 0, 'the done item still has a button');
+        r = await post('plan_done', { item: itemId });
+        check(r.status() === 303 && /ok=jo_tehty$/.test(r.headers().location || ''),
+            `a repeated plan_done answered ${r.status()}`);
+        await a.page.screenshot({ path: join(shots, 'client-plan.png'), fullPage: true });
+
+        // 9. USER2 (another team) may not open the client nor act on it.
         const b = await login(browser, env('USER2'), env('PASS2'));
-        const r = await b.page.goto(`${base}/client/${clientKey}`);
+        r = await b.page.goto(`${base}/client/${clientKey}`);
         check(r.status() === 403, `other team got ${r.status()} for the client page`);
         await b.page.goto(`${base}/inbox`);
         check(!(await b.page.content()).includes(clientKey), 'other team sees the client in Saapuneet');
+        const csrf2 = await b.page.locator('form[action="/logout"] input[name=csrf]').getAttribute('value');
+        r = await b.page.request.post(`${base}/client/${clientKey}/plan`,
+            { form: { csrf: csrf2, ...good, title: 'vieras' }, maxRedirects: 0 });
+        check(r.status() === 403, `other team's plan item answered ${r.status()}`);
+        r = await b.page.request.post(`${base}/client/${clientKey}/plan_done`,
+            { form: { csrf: csrf2, item: itemId }, maxRedirects: 0 });
+        check(r.status() === 403, `other team's plan_done answered ${r.status()}`);
 
-        console.log(JSON.stringify({ ok: true, client_key: clientKey }));
+        console.log(JSON.stringify({ ok: true, client_key: clientKey, plan_item: itemId }));
+
     } finally {
         await browser.close();
     }

@@ -1,14 +1,20 @@
 /* test_inbox.c - the caseworker inbox end to end, in a real browser.
  *
  * `ops/silta-local up` (hub, adapters, silta-casestore with the inbox, the
- * demo accounts), a FHIR referral POSTed to silta-health, then
+ * demo accounts), a FHIR referral POSTed to silta-health, a late Kela notice
+ * for the same client (`silta-casestore --publish`), a third caseworker, then
  * tests/browser/inbox.mjs drives headless Chromium (playwright-core,
  * /usr/bin/chromium): log in, see the referral in Saapuneet, forged POSTs
  * without / with a wrong CSRF token refused 403, Kuittaa; a caseworker of
- * another team gets 403 on the client page. Here we check what that caused:
+ * another team gets 403 on the client page; the notice marked handled, the
+ * responsible worker assigned, a plan item added and completed. Here we check
+ * what that caused:
  * a FHIR Task "accepted" in $SILTA_HEALTH_OUTBOX (the hub routed the
  * inbox's social.referral_status.v1 to health), the access log, and no hetu
- * or password in any log. Screenshots: build/test-artifacts/inbox.png and
+ * or password in any log; the notice's alert closed and one
+ * social.notice_handled.v1 journaled; the plan item's two versions, the plan's
+ * version up, every social.plan.v1 in hub.journal and the item done in
+ * `siltactl plan --json`. Screenshots: build/test-artifacts/inbox.png and
  * client.png.
  */
 #include <criterion/criterion.h>
@@ -59,6 +65,56 @@ static bool s_referral_applied(void *arg)
     (void)arg;
     return fixture_count("SELECT count(*) FROM casestore.referral WHERE referral_id = "
                          "'sr-r4-0001'") == 1;
+}
+
+#define S_USER3 "sosiaalityo3"
+#define S_PASS3 "kolmas-tyontekija-salasana"
+#define S_TITLE "Asuntoasia: soita vuokranantajalle"
+#define S_SQL_VERSION                                                                          \
+    "SELECT coalesce(max(p.version), 0) FROM casestore.plan p JOIN casestore.referral r ON "     \
+    "r.client_key = p.client_key WHERE r.referral_id = 'sr-r4-0001'"
+
+static bool s_notice_applied(void *arg)
+{
+    (void)arg;
+    return fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference = 'K-9'") ==
+           1;
+}
+
+/* The hub has journaled an event of type arg from the case store. */
+static bool s_journaled(void *arg)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM hub.journal WHERE source = 'casestore' AND type = '%s'",
+             (const char *)arg);
+    return fixture_count(sql) >= 1;
+}
+
+/* Every social.plan.v1 in the case store's outbox is in hub.journal. */
+static bool s_plans_journaled(void *arg)
+{
+    (void)arg;
+    return fixture_count("SELECT count(*) FROM casestore.outbox o WHERE o.type = "
+                         "'social.plan.v1' AND NOT EXISTS (SELECT 1 FROM hub.journal j WHERE "
+                         "j.event_id = o.event_id::uuid)") == 0 &&
+           fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'social.plan.v1'") > 0;
+}
+
+/* Write lines to $SILTA_HOME/NAME.txt and `silta-casestore --publish` it. */
+static void s_publish(const char *name, const char *lines)
+{
+    char path[4096], bin[4096];
+    snprintf(path, sizeof path, "%s/%s.txt", s_home, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(lines, f);
+    fclose(f);
+    harness_result_t r;
+    harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
+                 path, NULL);
+    cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
 }
 
 /* A task-*.xml in the health outbox that accepts referral sr-r4-0001. */
@@ -118,6 +174,19 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     free(reply);
     cr_assert_eq(harness_poll(30000, s_referral_applied, NULL), 0, "referral never applied");
 
+    /* A Kela notice for the same client, 20 days old (late: an alert), and a
+     * third caseworker in USER1's team to assign. */
+    s_publish("notice", "kela.notice.v1 010185-901E id=n1 kind=need_for_social_work "
+                        "kela_reference=K-9 date=today-20\n");
+    cr_assert_eq(harness_poll(30000, s_notice_applied, NULL), 0, "notice never applied");
+    char bin[4096], cmd[8192];
+    snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | '%s' --add-user %s aikuissosiaalityo",
+             S_PASS3, harness_bin_path(bin, sizeof bin, "silta-casestore"), S_USER3);
+    harness_runl(&r, 60000, "/bin/sh", "-c", cmd, NULL);
+    cr_assert_eq(r.status, 0, "--add-user failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    long version0 = fixture_count(S_SQL_VERSION);
+
     /* Without a session a POST is refused and a page redirects to the login. */
     snprintf(url, sizeof url, "http://%s/client/ck_00000000000000000000000000000000/ack",
              getenv("SILTA_INBOX_BIND"));
@@ -137,6 +206,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("PASS1", l.pass[0], 1);
     setenv("USER2", l.user[1], 1);
     setenv("PASS2", l.pass[1], 1);
+    setenv("USER3", S_USER3, 1);
     setenv("REFERRAL_ID", "sr-r4-0001", 1);
     setenv("SCREENSHOT_DIR", shots, 1);
     harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
@@ -178,6 +248,49 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
                                "'social.referral_status.v1' AND source = 'casestore'"),
                  1);
+
+    /* The notice handled once: its alert closed, one social.notice_handled.v1. */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference = "
+                               "'K-9' AND handled_date IS NOT NULL"),
+                 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE rule = "
+                               "'notice_not_handled' AND status = 'open'"),
+                 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE rule = "
+                               "'notice_not_handled' AND status = 'closed'"),
+                 1);
+    cr_assert_eq(harness_poll(30000, s_journaled, "social.notice_handled.v1"), 0,
+                 "social.notice_handled.v1 never reached the hub");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
+                               "'social.notice_handled.v1' AND source = 'casestore'"),
+                 1);
+    /* The responsible worker. */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE responsible_worker "
+                               "= '" S_USER3 "'"),
+                 1);
+    /* The plan item: added and completed once, two version rows, the plan's
+     * version up (handled, assign, add, done), every version journaled. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.plan_manual WHERE status = 'done' AND created_by = "
+             "'%s' AND done_by = '%s' AND responsible = 'team:aikuissosiaalityo'",
+             l.user[0], l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan_item WHERE item_id LIKE "
+                               "'manual:%' AND title = '" S_TITLE "'"),
+                 2, "open and done: two versions");
+    long version1 = fixture_count(S_SQL_VERSION);
+    cr_assert_geq(version1, version0 + 4, "plan version %ld -> %ld", version0, version1);
+    cr_assert_eq(harness_poll(30000, s_plans_journaled, NULL), 0,
+                 "not every social.plan.v1 reached hub.journal");
+    harness_ctl(&r, "plan", "010185-901E", "--json", NULL);
+    cr_assert_eq(r.status, 0, "siltactl plan failed:\n%s\n%s", r.out, r.err);
+    char *item = strstr(r.out, S_TITLE);
+    cr_assert_not_null(item, "no plan item in siltactl plan --json:\n%s", r.out);
+    char *end = strchr(item, '}');
+    cr_assert_not_null(end);
+    *end = '\0';
+    cr_assert(strstr(item, "\"done\"") != NULL, "the item is not done: %s", item);
+    harness_result_free(&r);
 
     /* No hetu and no password in any log line. */
     const char *logs[] = {"silta-casestore", "silta-hub", "silta-health"};
