@@ -3,6 +3,7 @@
  */
 #include "siltactl.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,16 @@ static const char *const S_SQL =
 
 int ctl_consumers(int argc, char **argv)
 {
-    int json = argc == 2 && strcmp(argv[1], "--json") == 0;
-    if (argc > 2 || (argc == 2 && !json))
+    int json = 0;
+    int rc = ctl_json_opts(argc, argv, "consumers", &json);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc)
         return ctl_usage(stderr, "consumers");
     PGconn *conn = ctl_connect();
     if (!conn)
         return CTL_FAIL;
-    int rc = CTL_OK;
+    rc = CTL_OK;
     if (json) {
         char *out = ctl_query_json(conn, S_SQL, 0, NULL, CTL_JSON_ARRAY);
         if (out)

@@ -241,26 +241,17 @@ static int s_print_peers(PGconn *conn, int stale)
 
 int ctl_status(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int json = 0, c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = 1;
-        else if (c == 'h')
-            return ctl_usage(stdout, "status");
-        else
-            return ctl_usage(stderr, "status");
-    }
+    int json = 0;
+    int rc = ctl_json_opts(argc, argv, "status", &json);
+    if (rc >= 0)
+        return rc;
     if (optind != argc)
         return ctl_usage(stderr, "status");
 
     PGconn *conn = ctl_connect();
     if (!conn)
         return CTL_FAIL;
-    int rc, stale = 0;
+    int stale = 0;
     if (json)
         rc = s_json(conn);
     else {

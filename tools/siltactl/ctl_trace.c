@@ -125,19 +125,10 @@ static int s_text(PGconn *conn, PGresult *ev, const char *seq)
 
 int ctl_trace(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
-    int json = 0, c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = 1;
-        else if (c == 'h')
-            return ctl_usage(stdout, "trace");
-        else
-            return ctl_usage(stderr, "trace");
-    }
+    int json = 0;
+    int rc = ctl_json_opts(argc, argv, "trace", &json);
+    if (rc >= 0)
+        return rc;
     if (optind != argc - 1)
         return ctl_usage(stderr, "trace");
 
@@ -157,7 +148,7 @@ int ctl_trace(int argc, char **argv)
         return CTL_FAIL;
     const char *params[] = {id};
     PGresult *ev = ctl_query(conn, S_SQL_EVENT, 1, params);
-    int rc = ev ? CTL_OK : CTL_FAIL;
+    rc = ev ? CTL_OK : CTL_FAIL;
     if (rc == CTL_OK && PQntuples(ev) == 0)
         rc = ctl_fail("no event %s in the journal", id);
     if (rc == CTL_OK) {

@@ -6,6 +6,7 @@
  */
 #include "siltactl.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,25 @@ static const ctl_command_t s_commands[] = {
      "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},
 };
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+int ctl_json_opts(int argc, char **argv, const char *command, int *json)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+    int c;
+    *json = 0;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        if (c == 'j')
+            *json = 1;
+        else if (c == 'h')
+            return ctl_usage(stdout, command);
+        else
+            return ctl_usage(stderr, command);
+    }
+    return -1;
+}
 
 int ctl_fail(const char *fmt, ...)
 {

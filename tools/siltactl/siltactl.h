@@ -30,6 +30,11 @@ int ctl_trace(int argc, char **argv);
 int ctl_audit(int argc, char **argv);
 int ctl_consumers(int argc, char **argv);
 
+/* Parse the options of a read-only command: [--json] [--help]. Returns -1 with
+ * *json set when the command should run (optind then indexes its operands),
+ * or the exit code to return at once (usage printed). */
+int ctl_json_opts(int argc, char **argv, const char *command, int *json);
+
 /* "siltactl: <message>" on stderr; returns CTL_FAIL. */
 int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
