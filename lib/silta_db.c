@@ -25,7 +25,13 @@ static const char *s_msg(PGconn *conn, char *buf, size_t len)
 
 PGconn *silta_db_connect(const char *url, silta_err_t *err)
 {
-    PGconn *conn = PQconnectdb(url);
+    /* A server that accepts the connection and then never answers must not
+     * hang a program (the hub could not even stop on SIGTERM): give the
+     * connection attempt a limit unless the URL sets its own. */
+    const char *keys[] = {"dbname", "connect_timeout", NULL};
+    const char *vals[] = {url, "10", NULL};
+    PGconn *conn = strstr(url, "connect_timeout") ? PQconnectdb(url)
+                                                  : PQconnectdbParams(keys, vals, 1);
     if (!conn) {
         silta_err_set(err, SILTA_EAGAIN, "could not connect to database: out of memory");
         return NULL;

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -451,4 +454,32 @@ Test(ops, usage_and_missing_deployment, .init = s_setup, .fini = s_teardown, .ti
     harness_local(&r, "status", NULL);
     cr_assert_eq(r.status, 1, "status without a deployment");
     harness_result_free(&r);
+}
+
+/* A database that accepts the connection and then never answers (a hung
+ * server, a half-open network path) must not hang an operator's command:
+ * siltactl gives up with a message well within its connect timeout. */
+Test(ops, silent_database_times_out, .timeout = 120)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(lfd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cr_assert_eq(listen(lfd, 4), 0);
+    socklen_t len = sizeof sa;
+    cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+    char url[128];
+    snprintf(url, sizeof url, "postgresql://silta@127.0.0.1:%d/silta", ntohs(sa.sin_port));
+    setenv("SILTA_PG_URL", url, 1);
+    setenv("SILTA_ENV_FILE", "/dev/null", 1);
+    harness_result_t r;
+    /* The listener's backlog accepts the TCP connection; nobody ever speaks. */
+    harness_ctl(&r, "status", NULL);
+    cr_assert_not(r.timed_out, "siltactl hung on a silent database");
+    cr_assert_eq(r.status, 1, "a clear failure, not a hang: %s", r.err);
+    cr_assert(strstr(r.err, "could not connect") || strstr(r.err, "timeout"),
+              "says why: %s", r.err);
+    harness_result_free(&r);
+    close(lfd);
 }
