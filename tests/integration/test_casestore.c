@@ -55,6 +55,9 @@ static void s_down(void)
     harness_home_destroy(&s_home);
 }
 
+/* Runs after every test, passed or failed: nothing is left running. */
+TestSuite(casestore, .fini = s_down);
+
 /* Write lines to a scenario file and publish it; returns the tool's output. */
 static void s_publish(const char *name, const char *lines)
 {
