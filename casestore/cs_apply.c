@@ -24,7 +24,7 @@ PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, si
     return res;
 }
 
-static int s_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
+int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
 {
     PGresult *res = cs_q(db, sql, n, params, err);
     if (!res)
@@ -39,7 +39,7 @@ static int s_worker(PGconn *db, const char *worker, const char *client_key, cons
     if (!NUL(worker))
         return 0;
     const char *p[3] = {worker, client_key, team};
-    return s_exec(db,
+    return cs_exec(db,
                   "WITH w AS (INSERT INTO casestore.caseworker(worker_id) VALUES ($1) "
                   "           ON CONFLICT DO NOTHING), "
                   "     c AS (UPDATE casestore.client SET responsible_worker = $1, "
@@ -131,7 +131,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         snprintf(num[0], sizeof num[0], "%u", m->reduction_percent);
         const char *p[7] = {event_id, ck, m->kind, NUL(m->kela_reference),
                             NUL(m->date) ? m->date : day, num[0], team};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.notice(event_id, client_key, kind, kela_reference, "
                       "notice_date, reduction_percent, assigned_to) VALUES ($1, $2, $3, $4, $5, "
                       "$6, coalesce((SELECT responsible_worker FROM casestore.client WHERE "
@@ -148,7 +148,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
                              m->status, NUL(m->period_start), NUL(m->period_end),
                              NUL(m->complete_date), m->urgent ? "t" : "f", NUL(m->reason_code),
                              num[0], day, event_id};
-        return s_exec(
+        return cs_exec(
             db,
             "INSERT INTO casestore.benefit AS b (client_key, benefit, kela_reference, status, "
             "period_start, period_end, complete_date, urgent, reason_code, sickness_days_used, "
@@ -169,7 +169,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         snprintf(num[0], sizeof num[0], "%u", m->waiting_days);
         const char *p[7] = {ck, m->statement_id, m->outcome, num[0], NUL(m->waiting_from),
                             NUL(m->date) ? m->date : day, event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.statement(client_key, statement_id, outcome, "
                       "waiting_days, waiting_from, statement_date, event_id) VALUES "
                       "($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (client_key, statement_id) DO UPDATE "
@@ -185,7 +185,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         const char *p[9] = {ck, m->item_id, m->plan_id ? m->plan_id : "", m->title ? m->title : "",
                             NUL(m->start_date), NUL(m->due_date),
                             NUL(m->status) ? m->status : "open", NUL(m->responsible), event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.emp_plan_item(client_key, item_id, version, plan_id, "
                       "title, start_date, due_date, status, responsible, event_id) SELECT $1, $2, "
                       "coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM "
@@ -198,7 +198,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
             return SILTA_EINVAL;
         const char *p[5] = {ck, m->status, NUL(m->date) ? m->date : day, NUL(m->unemployed_since),
                             event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.registration VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
                       "(client_key) DO UPDATE SET status = EXCLUDED.status, status_date = "
                       "EXCLUDED.status_date, unemployed_since = EXCLUDED.unemployed_since, "
@@ -212,7 +212,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         const char *p[7] = {ck, m->referral_id, NUL(m->priority) ? m->priority : "routine",
                             NUL(m->requester_org), NUL(m->authored) ? m->authored : day,
                             m->consent ? "t" : "f", event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.referral(client_key, referral_id, priority, "
                       "requester_org, authored, consent, event_id) VALUES ($1,$2,$3,$4,$5,$6,$7) "
                       "ON CONFLICT (client_key, referral_id) DO UPDATE SET priority = "
@@ -226,7 +226,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
             s_need(m->period_end, "period_end", err))
             return SILTA_EINVAL;
         const char *p[5] = {ck, m->period_start, m->period_end, NUL(m->diagnosis_group), event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.incapacity VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
                       "(client_key, period_start) DO UPDATE SET period_end = EXCLUDED.period_end, "
                       "diagnosis_group = EXCLUDED.diagnosis_group, event_id = EXCLUDED.event_id",
@@ -259,7 +259,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         *w = '\0';
         const char *p[7] = {ck, m->consent_id, m->status, NUL(m->purpose), arr,
                             NUL(m->expires), event_id};
-        int rc = s_exec(db,
+        int rc = cs_exec(db,
                         "INSERT INTO casestore.consent VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT "
                         "(client_key, consent_id) DO UPDATE SET status = EXCLUDED.status, purpose "
                         "= EXCLUDED.purpose, recipients = EXCLUDED.recipients, expires = "
@@ -276,7 +276,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         if (s_worker(db, m->worker, ck, team, err) != 0)
             return err->code ? err->code : SILTA_ERR;
         const char *p[5] = {m->notice_event_id, ck, day, NUL(m->worker), event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "UPDATE casestore.notice SET handled_date = $3, handled_by = $4, "
                       "handled_event = $5 WHERE event_id = $1 AND client_key = $2 "
                       "AND handled_date IS NULL",
@@ -289,7 +289,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
         if (s_worker(db, m->worker, ck, team, err) != 0)
             return err->code ? err->code : SILTA_ERR;
         const char *p[4] = {ck, m->referral_id, m->status, day};
-        return s_exec(db,
+        return cs_exec(db,
                       "UPDATE casestore.referral SET status = $3, acknowledged = "
                       "coalesce(acknowledged, $4::date), started = CASE WHEN $3 IN ('accepted', "
                       "'in-progress', 'completed') THEN coalesce(started, $4::date) ELSE started "
@@ -304,7 +304,7 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
             return err->code ? err->code : SILTA_ERR;
         const char *p[5] = {ck, m->kela_reference, NUL(m->date) ? m->date : day, NUL(m->worker),
                             event_id};
-        return s_exec(db,
+        return cs_exec(db,
                       "INSERT INTO casestore.social_statement VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
                       "(client_key, kela_reference) DO UPDATE SET statement_date = "
                       "EXCLUDED.statement_date, worker = EXCLUDED.worker, event_id = "

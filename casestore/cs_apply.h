@@ -31,4 +31,7 @@ int cs_apply_load_history(PGconn *db, const char *client_key, cs_history_t *h, s
 /* silta_db_query, with SILTA_EAGAIN in err->code when the connection is gone. */
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
 
+/* cs_q for a statement whose rows nobody reads: 0, or the error code (err filled). */
+int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
+
 #endif

@@ -254,17 +254,14 @@ static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_
         const char *ins[12] = {alert_id, ck, f->rule->name, f->occurrence, severity,
                                due[0] ? due : NULL, f->rule->agency, worker, f->explanation,
                                t, f->cause[0] ? f->cause : NULL};
-        PGresult *r = cs_q(self->db,
-                           "INSERT INTO casestore.alert(alert_id, client_key, rule, occurrence, "
-                           "severity, due_date, responsible_agency, responsible_worker, "
-                           "explanation, status, opened_on, cause_event_id) VALUES ($1,$2,$3,$4,"
-                           "$5,$6,$7,$8,$9,'open',$10,$11)",
-                           11, ins, err);
-        if (!r) {
-            rc = s_code(err);
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.alert(alert_id, client_key, rule, occurrence, "
+                     "severity, due_date, responsible_agency, responsible_worker, "
+                     "explanation, status, opened_on, cause_event_id) VALUES ($1,$2,$3,$4,"
+                     "$5,$6,$7,$8,$9,'open',$10,$11)",
+                     11, ins, err);
+        if (rc != 0)
             break;
-        }
-        PQclear(r);
         rc = s_alert_publish(self, ck, hetu, alert_id, "open", f->rule->name, severity, due,
                              f->rule->agency, worker, f->explanation, err);
         (*changed)++;
@@ -282,15 +279,12 @@ static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_
             continue;
         const char *alert_id = PQgetvalue(cur, j, 3);
         const char *upd[2] = {alert_id, t};
-        PGresult *r = cs_q(self->db,
-                           "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
-                           "closed_on = $2 WHERE alert_id = $1",
-                           2, upd, err);
-        if (!r) {
-            rc = s_code(err);
+        rc = cs_exec(self->db,
+                     "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
+                     "closed_on = $2 WHERE alert_id = $1",
+                     2, upd, err);
+        if (rc != 0)
             break;
-        }
-        PQclear(r);
         rc = s_alert_publish(self, ck, hetu, alert_id, "closed", PQgetvalue(cur, j, 0),
                              PQgetvalue(cur, j, 4), PQgetvalue(cur, j, 5), PQgetvalue(cur, j, 6),
                              PQgetvalue(cur, j, 7), PQgetvalue(cur, j, 8), err);
@@ -348,16 +342,13 @@ static int s_sync_plan(cs_store_t *self, const char *ck, const char *hetu, silta
         const char *ins[9] = {ck,         it->item_id, it->owner,
                               it->responsible, it->title, due[0] ? due : NULL,
                               it->status, it->cause[0] ? it->cause : NULL, vbuf};
-        PGresult *r = cs_q(self->db,
-                           "INSERT INTO casestore.plan_item(client_key, item_id, version, "
-                           "owner_agency, responsible, title, due_date, status, cause_event_id, "
-                           "plan_version) SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, "
-                           "$5, $6, $7, $8, $9 FROM casestore.plan_item WHERE client_key = $1 "
-                           "AND item_id = $2",
-                           9, ins, err);
-        if (!r)
-            rc = s_code(err);
-        PQclear(r);
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.plan_item(client_key, item_id, version, "
+                     "owner_agency, responsible, title, due_date, status, cause_event_id, "
+                     "plan_version) SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, "
+                     "$5, $6, $7, $8, $9 FROM casestore.plan_item WHERE client_key = $1 "
+                     "AND item_id = $2",
+                     9, ins, err);
     }
     PQclear(cur);
     if (rc != 0 || version < 0)
