@@ -372,5 +372,6 @@ Test(casestore, undecodable_payload_is_dead_lettered, .timeout = 240)
     cr_assert(strstr(why, "does not decode"), "%s", why);
     free(why);
     cr_assert_eq(s_count("SELECT count(*) FROM casestore.inbox"), 0);
+    harness_expect_dead_letters(1);
     s_down();
 }
