@@ -167,6 +167,8 @@ static enum MHD_Result s_simple(struct MHD_Connection *conn, int status, const c
     memset(&resp, 0, sizeof resp);
     if (silta_http_resp_body(&resp, status, NULL, text, strlen(text)) != 0)
         resp.status = status;
+    silta_http_resp_header(&resp, "Cache-Control", "no-store");
+    silta_http_resp_header(&resp, "X-Content-Type-Options", "nosniff");
     return s_queue(conn, &resp);
 }
 
