@@ -32,8 +32,8 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +54,8 @@ struct silta_http_t {
     size_t max_body;
     int port;
     char name[32];
-    atomic_llong log_s;       /* the second of the last MHD log line (monotonic) */
-    atomic_long log_dropped;  /* MHD log lines left out since */
+    atomic_llong log_s;      /* the second of the last MHD log line (monotonic) */
+    atomic_long log_dropped; /* MHD log lines left out since */
 };
 
 /* One request in progress (MHD's per-request pointer). */
@@ -82,8 +82,8 @@ int silta_http_resp_body(silta_http_resp_t *resp, int status, const char *conten
     return SILTA_OK;
 }
 
-void silta_http_resp_take(silta_http_resp_t *resp, int status, const char *content_type,
-                          char *body, size_t len)
+void silta_http_resp_take(silta_http_resp_t *resp, int status, const char *content_type, char *body,
+                          size_t len)
 {
     free(resp->body);
     resp->status = status;
@@ -223,8 +223,8 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
             return MHD_NO;
         *con_cls = r;
         s_peer(conn, r->peer, sizeof r->peer);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
             char *end;
             errno = 0;
@@ -316,8 +316,8 @@ static int s_parse_bind(const char *bind, struct sockaddr_in *sa, silta_err_t *e
     return SILTA_OK;
 }
 
-silta_http_t *silta_http_start(const silta_http_opts_t *opts, silta_http_handler_fn fn,
-                               void *arg, silta_err_t *err)
+silta_http_t *silta_http_start(const silta_http_opts_t *opts, silta_http_handler_fn fn, void *arg,
+                               silta_err_t *err)
 {
     struct sockaddr_in sa;
     if (!opts || !fn) {
@@ -334,6 +334,8 @@ silta_http_t *silta_http_start(const silta_http_opts_t *opts, silta_http_handler
     self->fn = fn;
     self->arg = arg;
     self->max_body = opts->max_body;
+    atomic_init(&self->log_s, 0);
+    atomic_init(&self->log_dropped, 0);
     snprintf(self->name, sizeof self->name, "%s", opts->name ? opts->name : "http");
     unsigned max_conn = opts->max_connections ? opts->max_connections : S_DEFAULT_MAX_CONN;
     unsigned per_ip = opts->per_ip ? opts->per_ip : max_conn;
@@ -341,9 +343,9 @@ silta_http_t *silta_http_start(const silta_http_opts_t *opts, silta_http_handler
     self->mhd = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, s_access, self, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, self, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-        MHD_OPTION_END);
+        (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
+        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_END);
     if (!self->mhd) {
         silta_err_set(err, SILTA_ERR, "could not listen on %s", opts->bind);
         free(self);

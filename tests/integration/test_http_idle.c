@@ -10,8 +10,8 @@
  *    answers within a second, with the security headers every page gets; a
  *    form over the body limit is 413.
  */
-#include <criterion/criterion.h>
 #include <arpa/inet.h>
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>

@@ -3,8 +3,8 @@
  * without calling the handler), idle connections that do not stall anyone,
  * the connection limit, and the hand-over queue to a main-loop thread
  * (answered, withdrawn on timeout, a taken call waited for). */
-#include <criterion/criterion.h>
 #include <arpa/inet.h>
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -34,8 +34,7 @@ static int s_connect(int port)
     cr_assert_geq(fd, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0, "connect: %s",
-                 strerror(errno));
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0, "connect: %s", strerror(errno));
     return fd;
 }
 
@@ -203,7 +202,7 @@ Test(http, body_over_the_limit_is_413_without_the_handler)
 
 Test(http, bad_bind_addresses)
 {
-    static const char *const bad[] = {"127.0.0.1", ":80", "localhost:80", "127.0.0.1:x",
+    static const char *const bad[] = {"127.0.0.1",       ":80",    "localhost:80", "127.0.0.1:x",
                                       "127.0.0.1:65536", "::1:80", "127.0.0.1:-1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         silta_http_opts_t o = {.name = "bad", .bind = bad[i]};
@@ -307,8 +306,8 @@ static void *s_main_loop(void *arg)
                 poll(&none, 0, l->delay_ms); /* the behaviour under test: a slow main loop */
             }
             char text[256];
-            snprintf(text, sizeof text, "main loop saw %s %s user=%s", c->req->method,
-                     c->req->path, (const char *)c->user);
+            snprintf(text, sizeof text, "main loop saw %s %s user=%s", c->req->method, c->req->path,
+                     (const char *)c->user);
             silta_http_resp_body(c->resp, 200, "text/plain", text, strlen(text));
             silta_http_call_done(l->q, c);
         }
