@@ -25,6 +25,8 @@
 #include "silta_time.h"
 #include "silta_uuid.h"
 
+#include <libpq-fe.h>
+
 static char *s_home;
 
 /* Runs after every test, passed or failed: nothing is left running. */
@@ -102,6 +104,91 @@ static void s_no_hetu_in_log(const char *prog)
     const char *hetus[] = {"010185-901E", "150372-902S", "070904A904Y", "311264Y905C", NULL};
     for (int i = 0; hetus[i]; i++)
         cr_assert(!harness_file_contains(path, hetus[i]), "a hetu in %s", path);
+}
+
+/* ------------------------------------------------------------------ payloads */
+
+typedef struct {
+    char type[64];
+    ProtobufCMessage *msg; /* the payload as the message its type names */
+} s_event_t;
+
+static const ProtobufCMessageDescriptor *s_desc(const char *type)
+{
+    static const struct {
+        const char *type;
+        const ProtobufCMessageDescriptor *desc;
+    } t[] = {
+        {"kela.notice.v1", &silta__kela_notice__descriptor},
+        {"kela.application.v1", &silta__kela_benefit__descriptor},
+        {"kela.decision.v1", &silta__kela_benefit__descriptor},
+        {"employment.statement.v1", &silta__employment_statement__descriptor},
+        {"employment.plan.v1", &silta__employment_plan_item__descriptor},
+        {"employment.registration.v1", &silta__employment_registration__descriptor},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i].type, type) == 0)
+            return t[i].desc;
+    return NULL;
+}
+
+/* The events of `source` in the journal, oldest first, payloads unpacked
+ * (free with s_events_free). Returns how many (at most max). */
+static size_t s_events(const char *source, s_event_t *out, size_t max)
+{
+    PGconn *db = PQconnectdb(getenv("SILTA_PG_URL"));
+    cr_assert_eq(PQstatus(db), CONNECTION_OK, "%s", PQerrorMessage(db));
+    const char *params[1] = {source};
+    PGresult *res = PQexecParams(db, "SELECT envelope FROM hub.journal WHERE source = $1 "
+                                 "ORDER BY seq", 1, NULL, params, NULL, NULL, 1);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    size_t n = 0;
+    for (int i = 0; i < PQntuples(res) && n < max; i++, n++) {
+        Silta__Envelope *e = silta__envelope__unpack(NULL, (size_t)PQgetlength(res, i, 0),
+                                                     (const uint8_t *)PQgetvalue(res, i, 0));
+        cr_assert_not_null(e, "journal row %d is not an envelope", i);
+        const ProtobufCMessageDescriptor *d = s_desc(e->type);
+        cr_assert_not_null(d, "unexpected type %s", e->type);
+        snprintf(out[n].type, sizeof out[n].type, "%s", e->type);
+        out[n].msg = protobuf_c_message_unpack(d, NULL, e->payload.len, e->payload.data);
+        cr_assert_not_null(out[n].msg, "payload of %s", e->type);
+        silta__envelope__free_unpacked(e, NULL);
+    }
+    PQclear(res);
+    PQfinish(db);
+    return n;
+}
+
+static void s_events_free(s_event_t *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked(ev[i].msg, NULL);
+}
+
+/* A string field of msg by name, or NULL. */
+static const char *s_str(const ProtobufCMessage *msg, const char *name)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
+    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    return *(char *const *)((const char *)msg + f->offset);
+}
+
+/* Every string field of msg that holds a date of the fixture's day (it starts
+ * with "2025-03-1") is exactly "2025-03-13"; returns how many there were. */
+static int s_dates_normalised(const ProtobufCMessage *msg)
+{
+    int n = 0;
+    const ProtobufCMessageDescriptor *d = msg->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const char *v = s_str(msg, d->fields[i].name);
+        if (v && strncmp(v, "2025-03-1", 9) == 0) {
+            cr_assert_str_eq(v, "2025-03-13", "field %s of %s", d->fields[i].name, d->name);
+            n++;
+        }
+    }
+    return n;
 }
 
 Test(adapters, kela_mixed_batch_publishes_good_records_and_reports_bad_ones, .timeout = 300)
@@ -271,5 +358,43 @@ Test(adapters, employment_batch_maps_each_record_kind, .timeout = 300)
     cr_assert_eq(fixture_count("SELECT count(DISTINCT type) FROM hub.journal"), 3);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'employment.plan.v1'"), 1);
     s_no_hetu_in_log("silta-employment");
+    s_down();
+}
+
+/* Issue 9: an xs:date with a zone is valid against the XSD; it must reach the
+ * payload as YYYY-MM-DD (the calendar day as written), in every date field. */
+Test(adapters, kela_dates_with_a_zone_are_published_as_plain_dates, .timeout = 300)
+{
+    s_up("silta-kela");
+    s_drop("SILTA_KELA_INBOX", s_fixture("xml/kela-zoned-dates.xml"), "zoned.xml");
+    s_wait_file("kela", "done", "zoned.xml", 60000);
+    s_event_t ev[8];
+    size_t n = s_events("kela", ev, 8);
+    cr_assert_eq(n, 4, "records 1-4 published");
+    int dates = 0;
+    for (size_t i = 0; i < n; i++)
+        dates += s_dates_normalised(ev[i].msg);
+    cr_assert_eq(dates, 8, "every date field of the fixture was seen");
+    s_events_free(ev, n);
+    char *rep = s_read_spool("kela", "done", "zoned.xml.report");
+    cr_assert(strstr(rep, "record=5 field=date reason=") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "2025-02-30") == NULL, "no value quoted: %s", rep);
+    free(rep);
+    s_down();
+}
+
+Test(adapters, employment_dates_with_a_zone_are_published_as_plain_dates, .timeout = 300)
+{
+    s_up("silta-employment");
+    s_drop("SILTA_EMPLOYMENT_INBOX", s_fixture("xml/employment-zoned-dates.xml"), "zoned.xml");
+    s_wait_file("employment", "done", "zoned.xml", 60000);
+    s_event_t ev[4];
+    size_t n = s_events("employment", ev, 4);
+    cr_assert_eq(n, 3);
+    int dates = 0;
+    for (size_t i = 0; i < n; i++)
+        dates += s_dates_normalised(ev[i].msg);
+    cr_assert_eq(dates, 6, "every date field of the fixture was seen");
+    s_events_free(ev, n);
     s_down();
 }
