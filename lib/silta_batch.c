@@ -151,8 +151,9 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
     silta_err_t err = {0};
     char field[128] = "-";
     if (bytes > fmt->limits.max_record) {
-        snprintf(err.msg, sizeof err.msg, "record is %zu bytes, over the limit of %zu bytes",
-                 bytes, fmt->limits.max_record);
+        snprintf(err.msg, sizeof err.msg, "record is larger than the limit of %zu bytes (it has "
+                 "%zu bytes; skipped unread, the records after it were read)",
+                 fmt->limits.max_record, bytes);
         silta_adapter_reject(a, no, "-", err.msg);
         return 0;
     }
@@ -223,11 +224,16 @@ int silta_batch_ingest(silta_adapter_t *a, const silta_batch_format_t *fmt, cons
         }
         if (got == 0)
             break;
+        if (got < 0 && no == 0) {
+            silta_adapter_reject(a, 0, "-", err.msg);
+            rc = SILTA_EINVAL;
+            break;
+        }
         if (got < 0) {
+            /* Cannot read on: say what was not read; the file is not done. */
             char why[700];
-            snprintf(why, sizeof why, "%s%s", no ? "reading stopped: " : "", err.msg);
-            silta_adapter_reject(a, no ? no + 1 : 0, "-", why);
-            rc = no ? 0 : SILTA_EINVAL;
+            snprintf(why, sizeof why, "records after %lu were not read: %s", no, err.msg);
+            silta_adapter_unread(a, no, why);
             break;
         }
         rc = s_record(a, fmt, rec, bytes, ++no);

@@ -32,6 +32,7 @@
 
 #define SILTA_XML_MAX_DOC_DEFAULT ((size_t)4 << 30)  /* 4 GiB: a nightly batch */
 #define SILTA_XML_MAX_RECORD_DEFAULT ((size_t)64 << 10) /* 64 KiB per record */
+#define SILTA_XML_MAX_RECORD_CAP ((size_t)8 << 20)     /* 8 MiB: under libxml2's text node limit */
 #define SILTA_XML_PROLOG_MAX 65536                     /* bytes before the root element */
 
 typedef struct {
@@ -63,12 +64,14 @@ const char *silta_xml_reader_root(const silta_xml_reader_t *self);
 const char *silta_xml_reader_root_ns(const silta_xml_reader_t *self);
 
 /* Advance to the next child element of the root and expand it. Returns 1 with
- * *node (borrowed, valid until the next call) and *bytes (its size in the
- * file, approximate to the parser's buffer), 0 at the end of the document, or
- * a negative code with err when the document cannot be read further (not
- * well-formed, DOCTYPE, over the document limit, a record far over the record
- * limit). Text between records is ignored. The caller checks *bytes against
- * limits->max_record for ordinary oversize records (the reader goes on). */
+ * *node (borrowed, valid until the next call) and *bytes (its exact size in
+ * the file), 0 at the end of the document, or a negative code with err when
+ * the document cannot be read further (not well-formed, DOCTYPE, over the
+ * document limit, not in its declared encoding). Text between records is
+ * ignored. A record over limits->max_record (capped at
+ * SILTA_XML_MAX_RECORD_CAP) is never parsed: *bytes is over the limit and
+ * *node an empty placeholder, so the caller checks *bytes first, reports the
+ * record and goes on; its time and memory are those of reading past it. */
 int silta_xml_reader_next(silta_xml_reader_t *self, xmlNodePtr *node, size_t *bytes,
                           silta_err_t *err);
 

@@ -398,3 +398,77 @@ Test(adapters, employment_dates_with_a_zone_are_published_as_plain_dates, .timeo
     s_events_free(ev, n);
     s_down();
 }
+
+static void s_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+#define S_KELA_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kela-batch xmlns=\"urn:silta:kela:1\">\n"
+#define S_NOTICE(hetu, ref)                                                                    \
+    "  <notice><hetu>" hetu "</hetu><kela_reference>" ref "</kela_reference>"                  \
+    "<kind>need_for_social_work</kind><date>2025-03-13</date></notice>\n"
+
+/* Issue 9, "no silent tail": record 2 of 3 has a 12 MiB free_text. Record 2 is
+ * reported with its number and the limit, records 1 and 3 are published, and
+ * the counts add up to the 3 records of the file. */
+Test(adapters, kela_oversize_record_is_skipped_and_the_rest_is_read, .timeout = 300)
+{
+    s_up("silta-kela");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/big.xml", s_home);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(S_KELA_HEAD S_NOTICE("010185-901E", "REF-1"), f);
+    fputs("  <notice><hetu>150372-902S</hetu><kela_reference>REF-2</kela_reference>"
+          "<kind>need_for_social_work</kind><free_text>", f);
+    static char chunk[1 << 16];
+    memset(chunk, 'a', sizeof chunk);
+    for (int i = 0; i < 12 * 16; i++) /* 12 MiB */
+        fwrite(chunk, 1, sizeof chunk, f);
+    fputs("</free_text><date>2025-03-13</date></notice>\n", f);
+    fputs(S_NOTICE("070904A904Y", "REF-3") "</kela-batch>\n", f);
+    cr_assert_eq(fclose(f), 0);
+    s_drop("SILTA_KELA_INBOX", path, "big.xml");
+    s_wait_file("kela", "done", "big.xml", 120000);
+    s_event_t ev[4];
+    size_t n = s_events("kela", ev, 4);
+    cr_assert_eq(n, 2, "records 1 and 3 published");
+    cr_assert_str_eq(s_str(ev[0].msg, "kela_reference"), "REF-1");
+    cr_assert_str_eq(s_str(ev[1].msg, "kela_reference"), "REF-3");
+    s_events_free(ev, n);
+    char *rep = s_read_spool("kela", "done", "big.xml.report");
+    cr_assert(strstr(rep, "record=2 field=- reason=\"record is larger than the limit of 65536 "
+                          "bytes") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "records=3 published=2 duplicates=0 rejected=1 unread=0") != NULL,
+              "%s", rep);
+    free(rep);
+    s_down();
+}
+
+/* A file cut off inside record 3: records 1 and 2 are published, the file is
+ * not in done/, and the report says which records were not read and why. */
+Test(adapters, kela_truncated_file_is_not_done_and_names_what_was_not_read, .timeout = 300)
+{
+    s_up("silta-kela");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cut.xml", s_home);
+    s_write(path, S_KELA_HEAD S_NOTICE("010185-901E", "REF-1") S_NOTICE("150372-902S", "REF-2")
+                  "  <notice><hetu>0709");
+    s_drop("SILTA_KELA_INBOX", path, "cut.xml");
+    s_wait_file("kela", "rejected", "cut.xml.report", 60000);
+    s_path_t done;
+    snprintf(done.path, sizeof done.path, "%s/spool/kela/done/cut.xml", s_home);
+    cr_assert(!s_exists(&done), "a file not read to its end is not done");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 2);
+    char *rep = s_read_spool("kela", "rejected", "cut.xml.report");
+    cr_assert(strstr(rep, "record=3 field=- reason=\"records after 2 were not read: the file is "
+                          "malformed at line 5") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "records=2 published=2 duplicates=0 rejected=0 unread=all after "
+                          "record 2") != NULL, "%s", rep);
+    free(rep);
+    s_down();
+}
