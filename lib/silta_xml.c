@@ -155,8 +155,15 @@ static const char *s_find(const char *p, const char *end, const char *needle)
     return NULL;
 }
 
+/* The encodings a document may declare: UTF-8 (and its ASCII subset), and the
+ * single-byte Latin encodings Finnish agency systems still write, which
+ * libxml2 converts to UTF-8 while parsing (ISO-8859-1 natively, ISO-8859-15
+ * and windows-1252 through its tables or iconv). All are ASCII-compatible, so
+ * the byte scans here and in silta_xmlsplit hold. */
 static int s_encoding_ok(const char *decl, const char *end)
 {
+    static const char *ok[] = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1",
+                               "iso-8859-15", "latin-9", "windows-1252", "cp1252", NULL};
     const char *e = s_find(decl, end, "encoding");
     if (!e)
         return 1;
@@ -170,10 +177,10 @@ static int s_encoding_ok(const char *decl, const char *end)
     while (e < end && *e != q)
         e++;
     size_t n = (size_t)(e - v);
-    return (n == 5 && strncasecmp(v, "utf-8", 5) == 0) ||
-           (n == 4 && strncasecmp(v, "utf8", 4) == 0) ||
-           (n == 8 && strncasecmp(v, "us-ascii", 8) == 0) ||
-           (n == 5 && strncasecmp(v, "ascii", 5) == 0);
+    for (int i = 0; ok[i]; i++)
+        if (n == strlen(ok[i]) && strncasecmp(v, ok[i], n) == 0)
+            return 1;
+    return 0;
 }
 
 int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_t *err)
@@ -184,7 +191,9 @@ int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_
         p += 3;
     else if (len >= 2 && (((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF) ||
                           ((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE)))
-        return silta_err_set(err, SILTA_EINVAL, "only UTF-8 documents are accepted (UTF-16 byte order mark)");
+        return silta_err_set(err, SILTA_EINVAL,
+                             "UTF-16 documents are not accepted (UTF-8, ISO-8859-1, "
+                             "ISO-8859-15 or windows-1252, declared)");
     for (;;) {
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
             p++;
@@ -203,7 +212,8 @@ int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_
             close = s_find(p, end, "?>");
             if (close && strncmp(p, "<?xml ", 6) == 0 && !s_encoding_ok(p, close))
                 return silta_err_set(err, SILTA_EINVAL,
-                                     "only UTF-8 documents are accepted (declared encoding)");
+                                     "the declared encoding is not accepted (accepted: UTF-8, "
+                                     "ISO-8859-1, ISO-8859-15, windows-1252)");
         } else if (p[1] == '!') {
             if (end - p >= 9 && strncasecmp(p, "<!DOCTYPE", 9) == 0)
                 return silta_err_set(err, SILTA_EINVAL, S_REASON_DOCTYPE);

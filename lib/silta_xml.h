@@ -10,7 +10,11 @@
  *      (a byte scan of the prolog) and again if the parser ever reports one;
  *      entities are never substituted (no XML_PARSE_NOENT), which together
  *      rules out entity-expansion bombs ("billion laughs");
- *    - UTF-8 (or ASCII) only, so the prolog scan cannot be fooled by UTF-16;
+ *    - UTF-8 (or ASCII), or ISO-8859-1, ISO-8859-15 or windows-1252 when the
+ *      XML declaration says so (libxml2 converts them: every string out of
+ *      here is UTF-8); nothing that is not ASCII-compatible, so the prolog
+ *      scan cannot be fooled by UTF-16. Undeclared bytes that are not UTF-8
+ *      are refused with a reason that says how to declare the encoding;
  *    - a size limit per document and per record.
  *  Reasons are short, lowercase and never quote document content (a value may
  *  be a hetu): see silta_xml_redact().
@@ -47,8 +51,8 @@ typedef struct silta_xml_schema_t silta_xml_schema_t;
  * silent generic errors). Idempotent. */
 void silta_xml_init(void);
 
-/* Check the first bytes of a document (len may be a prefix): UTF-8 or ASCII,
- * no DOCTYPE, a root element within SILTA_XML_PROLOG_MAX bytes. `complete` is
+/* Check the first bytes of a document (len may be a prefix): an accepted
+ * encoding (above), no DOCTYPE, a root element within SILTA_XML_PROLOG_MAX bytes. `complete` is
  * 1 when buf is the whole document. Returns 0 or SILTA_EINVAL with the reason. */
 int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_t *err);
 

@@ -472,3 +472,49 @@ Test(adapters, kela_truncated_file_is_not_done_and_names_what_was_not_read, .tim
     free(rep);
     s_down();
 }
+
+/* Issue 9: Kela batches in ISO-8859-1, ISO-8859-15 and windows-1252 (declared)
+ * are published with their text as UTF-8; the same bytes undeclared are
+ * refused, and the report says how to declare the encoding. */
+Test(adapters, kela_latin_encodings_arrive_as_utf8, .timeout = 300)
+{
+    static const struct {
+        const char *file, *enc, *text, *utf8;
+    } cases[] = {
+        {"l1.xml", "ISO-8859-1", "\xc4iti ja is\xe4, \xf6ljy", "Äiti ja isä, öljy"},
+        {"l9.xml", "ISO-8859-15", "\xc4iti ja is\xe4, \xf6ljy 5 \xa4", "Äiti ja isä, öljy 5 €"},
+        {"w.xml", "windows-1252", "\xc4iti ja is\xe4, \xf6ljy 5 \x80", "Äiti ja isä, öljy 5 €"},
+    };
+    s_up("silta-kela");
+    char path[4096], doc[1024];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", s_home, cases[i].file);
+        snprintf(doc, sizeof doc,
+                 "<?xml version=\"1.0\" encoding=\"%s\"?>\n<kela-batch xmlns=\"urn:silta:kela:1\">\n"
+                 "  <notice><hetu>010185-901E</hetu><kela_reference>ENC-%zu</kela_reference>"
+                 "<kind>need_for_social_work</kind><free_text>%s</free_text>"
+                 "<date>2025-03-13</date></notice>\n</kela-batch>\n",
+                 cases[i].enc, i, cases[i].text);
+        s_write(path, doc);
+        s_drop("SILTA_KELA_INBOX", path, cases[i].file);
+        s_wait_file("kela", "done", cases[i].file, 60000);
+    }
+    s_event_t ev[4];
+    size_t n = s_events("kela", ev, 4);
+    cr_assert_eq(n, 3);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_str_eq(s_str(ev[i].msg, "free_text"), cases[i].utf8, "%s", cases[i].enc);
+    s_events_free(ev, n);
+
+    snprintf(path, sizeof path, "%s/undeclared.xml", s_home);
+    s_write(path, S_KELA_HEAD "  <notice><hetu>010185-901E</hetu><kind>need_for_social_work</kind>"
+                  "<free_text>is\xe4</free_text><date>2025-03-13</date></notice>\n</kela-batch>\n");
+    s_drop("SILTA_KELA_INBOX", path, "undeclared.xml");
+    s_wait_file("kela", "rejected", "undeclared.xml.report", 60000);
+    char *rep = s_read_spool("kela", "rejected", "undeclared.xml.report");
+    cr_assert(strstr(rep, "the file is not UTF-8 (line 3)") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "must declare it in its XML declaration") != NULL, "%s", rep);
+    free(rep);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+    s_down();
+}

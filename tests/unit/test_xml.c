@@ -83,6 +83,58 @@ Test(xml, prolog_refuses_doctype_and_other_encodings)
     cr_assert(strstr(err.msg, "DOCTYPE") != NULL, "%s", err.msg);
 }
 
+/* Issue 9: batches that declare a Latin encoding are read and arrive as UTF-8;
+ * undeclared bytes that are not UTF-8 are refused with how to declare it. */
+Test(xml, declared_latin_encodings_are_converted_to_utf8)
+{
+    static const struct {
+        const char *enc, *text, *utf8;
+    } cases[] = {
+        {"ISO-8859-1", "\xc4iti ja is\xe4, \xf6ljy \xe5", "Äiti ja isä, öljy å"},
+        {"iso-8859-15", "\xc4iti ja is\xe4, \xf6ljy 5 \xa4", "Äiti ja isä, öljy 5 €"},
+        {"windows-1252", "\xc4iti ja is\xe4, \xf6ljy 5 \x80 \x93x\x94", "Äiti ja isä, öljy 5 € “x”"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char doc[512];
+        snprintf(doc, sizeof doc,
+                 "<?xml version=\"1.0\" encoding=\"%s\"?>\n<batch><rec><t>%s</t></rec>"
+                 "<rec><t>%s</t></rec></batch>\n", cases[i].enc, cases[i].text, cases[i].text);
+        const char *path = s_write("latin.xml", doc);
+        silta_err_t err = {0};
+        silta_xml_reader_t *r = silta_xml_reader_open(path, NULL, &err);
+        cr_assert_not_null(r, "%s: %s", cases[i].enc, err.msg);
+        xmlNodePtr node;
+        size_t bytes;
+        for (int k = 0; k < 2; k++) {
+            cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 1, "%s: %s",
+                         cases[i].enc, err.msg);
+            char *t = silta_xml_child_text(node, "t");
+            cr_assert_str_eq(t, cases[i].utf8, "%s", cases[i].enc);
+            free(t);
+        }
+        cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 0, "%s", err.msg);
+        silta_xml_reader_destroy(&r);
+        xmlDocPtr d = silta_xml_parse_memory(doc, strlen(doc), NULL, &err);
+        cr_assert_not_null(d, "%s: %s", cases[i].enc, err.msg);
+        char *t = silta_xml_child_text(xmlDocGetRootElement(d)->children, "t");
+        cr_assert_str_eq(t, cases[i].utf8, "%s (memory)", cases[i].enc);
+        free(t);
+        xmlFreeDoc(d);
+    }
+
+    /* The same Latin-1 bytes undeclared: refused, saying how to declare. */
+    const char *path = s_write("undeclared.xml", "<?xml version=\"1.0\"?>\n<batch>\n"
+                                                 "<rec><t>is\xe4</t></rec></batch>\n");
+    silta_err_t err = {0};
+    cr_assert_eq(s_read_all(path, NULL, &err), SILTA_EINVAL);
+    cr_assert(strstr(err.msg, "not UTF-8 (line 3)") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, "encoding=\"ISO-8859-1\"") != NULL, "%s", err.msg);
+    /* An encoding outside the list is refused by name. */
+    const char *ebcdic = "<?xml version=\"1.0\" encoding=\"IBM037\"?><a/>";
+    cr_assert_eq(silta_xml_check_prolog(ebcdic, strlen(ebcdic), 1, &err), SILTA_EINVAL);
+    cr_assert(strstr(err.msg, "windows-1252") != NULL, "%s", err.msg);
+}
+
 Test(xml, xxe_is_refused_and_reads_no_file)
 {
     /* A secret file the entity would pull in: its content must appear nowhere. */
