@@ -516,5 +516,19 @@ Test(adapters, kela_latin_encodings_arrive_as_utf8, .timeout = 300)
     cr_assert(strstr(rep, "must declare it in its XML declaration") != NULL, "%s", rep);
     free(rep);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+
+    /* The documented example (config/examples/kela-batch-latin9.xml). */
+    char src[4096];
+    snprintf(src, sizeof src, "%s/config/examples/kela-batch-latin9.xml", harness_src());
+    s_drop("SILTA_KELA_INBOX", src, "example.xml");
+    s_wait_file("kela", "done", "example.xml", 60000);
+    s_event_t all[8];
+    n = s_events("kela", all, 8);
+    cr_assert_eq(n, 5);
+    cr_assert(strstr(s_str(all[3].msg, "free_text"), "480 €; asiakas pyytää") != NULL, "%s",
+              s_str(all[3].msg, "free_text"));
+    cr_assert_str_eq(s_str(all[3].msg, "date"), "2025-03-13");
+    cr_assert_str_eq(s_str(all[4].msg, "complete_date"), "2025-03-13");
+    s_events_free(all, n);
     s_down();
 }
