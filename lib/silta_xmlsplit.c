@@ -273,7 +273,26 @@ static int s_fill(silta_xmlsplit_t *s)
         errno = ENOMEM;
         return -1;
     }
-    for (ssize_t i = 0; i < n; i++, s->pos++) {
+    for (size_t i = 0; i < (size_t)n;) {
+        /* Fast path: a run of character data changes no state; copy (or, in a
+         * skipped record, count its newlines) unless the run may pass the
+         * limit, which the byte path handles. */
+        if (s->st == S_TEXT && s->in[i] != '<') {
+            const char *lt = memchr(s->in + i, '<', (size_t)n - i);
+            size_t run = lt ? (size_t)(lt - (s->in + i)) : (size_t)n - i;
+            if (!(s->in_rec && !s->skipping && s->pos + run - s->rec_start > s->max_record)) {
+                if (!s->skipping) {
+                    memcpy(s->ob + s->len, s->in + i, run);
+                    s->len += run;
+                } else if (s->in_rec) {
+                    for (size_t k = i; k < i + run; k++)
+                        s->rec_nl += s->in[k] == '\n';
+                }
+                s->pos += run;
+                i += run;
+                continue;
+            }
+        }
         int e = s_lex(s, s->in[i]);
         if (e < 0) {
             errno = ENOMEM;
@@ -281,6 +300,8 @@ static int s_fill(silta_xmlsplit_t *s)
         }
         if (e)
             s->ob[s->len++] = s->in[i];
+        s->pos++;
+        i++;
     }
     return 0;
 }
