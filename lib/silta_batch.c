@@ -528,6 +528,8 @@ int silta_batch_format_init(silta_batch_format_t *fmt, const char *root, const c
         fmt->limits.max_doc = SILTA_XML_MAX_DOC_DEFAULT;
     if (!fmt->limits.max_record)
         fmt->limits.max_record = SILTA_XML_MAX_RECORD_DEFAULT;
+    if (fmt->limits.max_record > SILTA_XML_MAX_RECORD_CAP)
+        fmt->limits.max_record = SILTA_XML_MAX_RECORD_CAP; /* the reader's cap: one limit */
     const char *dir = getenv("SILTA_SCHEMA_DIR");
     char xsd[4096];
     snprintf(xsd, sizeof xsd, "%s/%s", dir && *dir ? dir : SILTA_SRC_DIR "/config/schemas",

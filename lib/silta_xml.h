@@ -75,7 +75,11 @@ const char *silta_xml_reader_root_ns(const silta_xml_reader_t *self);
  * ignored. A record over limits->max_record (capped at
  * SILTA_XML_MAX_RECORD_CAP) is never parsed: *bytes is over the limit and
  * *node an empty placeholder, so the caller checks *bytes first, reports the
- * record and goes on; its time and memory are those of reading past it. */
+ * record and goes on; its time and memory are those of reading past it.
+ * libxml2 parses a little ahead of the record it returns (a few KB): a
+ * well-formedness error that close after a good record can end the reading
+ * before that record is returned; it is then among the unread, never lost
+ * silently. */
 int silta_xml_reader_next(silta_xml_reader_t *self, xmlNodePtr *node, size_t *bytes,
                           silta_err_t *err);
 

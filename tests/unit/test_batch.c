@@ -1,6 +1,7 @@
 /* test_batch.c - silta_batch: the date fields found in the XSDs, and mapping a
  * record with zoned dates to its message. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events.pb-c.h"
@@ -47,6 +48,20 @@ static xmlDocPtr s_doc(const char *xml)
     xmlDocPtr doc = silta_xml_parse_memory(xml, strlen(xml), NULL, &err);
     cr_assert_not_null(doc, "%s", err.msg);
     return doc;
+}
+
+/* SILTA_XML_MAX_RECORD above the reader's cap is the cap: the record limit the
+ * batch reports is the one the reader applies. */
+Test(batch, record_limit_is_capped_like_the_reader)
+{
+    setenv("SILTA_XML_MAX_RECORD", "1000000000", 1);
+    silta_batch_format_t fmt;
+    silta_err_t err = {0};
+    cr_assert_eq(silta_batch_format_init(&fmt, "kela-batch", "urn:silta:kela:1", s_kela, 3,
+                                         "kela-batch.xsd", &err), 0, "%s", err.msg);
+    cr_assert_eq(fmt.limits.max_record, SILTA_XML_MAX_RECORD_CAP);
+    silta_batch_format_fini(&fmt);
+    unsetenv("SILTA_XML_MAX_RECORD");
 }
 
 Test(batch, map_normalises_dates_and_refuses_impossible_ones)
