@@ -324,8 +324,8 @@ void silta_adapter_unread(silta_adapter_t *a, unsigned long after, const char *r
         a->cur->unread = 1;
         a->cur->unread_after = after;
     }
-    silta_warn("file not read to its end", "file=%s after_record=%lu",
-               a->cur ? a->cur->name : "-", after);
+    silta_warn("file not read to its end", "file=%s after_record=%lu", a->cur ? a->cur->name : "-",
+               after);
     s_report(a, after + 1, "-", reason);
 }
 

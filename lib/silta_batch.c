@@ -7,8 +7,8 @@
  */
 #include "silta_batch.h"
 
-#include "silta_date.h"
 #include "silta_buf.h"
+#include "silta_date.h"
 #include "silta_hetu.h"
 
 #include <errno.h>
@@ -151,7 +151,8 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
     silta_err_t err = {0};
     char field[128] = "-";
     if (bytes > fmt->limits.max_record) {
-        snprintf(err.msg, sizeof err.msg, "record is larger than the limit of %zu bytes (it has "
+        snprintf(err.msg, sizeof err.msg,
+                 "record is larger than the limit of %zu bytes (it has "
                  "%zu bytes; skipped unread, the records after it were read)",
                  fmt->limits.max_record, bytes);
         silta_adapter_reject(a, no, "-", err.msg);
@@ -178,8 +179,8 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
         silta_adapter_reject(a, no, field, err.msg);
         return 0;
     }
-    ProtobufCMessage *msg = silta_batch_map(rec, kind->desc, fmt->dates[kind - fmt->kinds], field,
-                                            sizeof field, &err);
+    ProtobufCMessage *msg =
+        silta_batch_map(rec, kind->desc, fmt->dates[kind - fmt->kinds], field, sizeof field, &err);
     if (!msg) {
         silta_adapter_reject(a, no, field, err.msg);
         return 0;
@@ -407,8 +408,8 @@ static xmlNodePtr s_global(xmlNodePtr schema, const char *kind, const char *name
 /* Resolve the QName in attribute attr of n: 1 when it is xs:date or a named
  * simpleType of the schema that restricts xs:date (depth-limited), with the
  * local name of a schema type in local otherwise. */
-static int s_date_type(xmlNodePtr schema, xmlNodePtr n, const char *attr, char *local,
-                       size_t lsize, int depth)
+static int s_date_type(xmlNodePtr schema, xmlNodePtr n, const char *attr, char *local, size_t lsize,
+                       int depth)
 {
     local[0] = '\0';
     xmlChar *q = xmlGetProp(n, (const xmlChar *)attr);
@@ -443,8 +444,8 @@ static int s_collect(xmlNodePtr schema, xmlNodePtr n, silta_buf_t *out, int dept
         char local[128];
         int date = 0;
         if (s_xs(c, "element") || s_xs(c, "restriction") || s_xs(c, "extension")) {
-            date = s_date_type(schema, c, s_xs(c, "element") ? "type" : "base", local,
-                               sizeof local, 0);
+            date = s_date_type(schema, c, s_xs(c, "element") ? "type" : "base", local, sizeof local,
+                               0);
             xmlNodePtr ct = !date && local[0] ? s_global(schema, "complexType", local) : NULL;
             if (ct)
                 s_collect(schema, ct, out, depth + 1);

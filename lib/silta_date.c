@@ -48,7 +48,8 @@ int silta_date_from_xsd(const char *in, char out[SILTA_DATE_LEN + 1], silta_err_
     if (!silta_date_valid(y, m, d))
         return silta_err_set(err, SILTA_EINVAL,
                              "not a date: no such day in the calendar (month %02d has no day %02d "
-                             "in %04d)", m, d, y);
+                             "in %04d)",
+                             m, d, y);
     memcpy(out, in, SILTA_DATE_LEN);
     out[SILTA_DATE_LEN] = '\0';
     return 0;

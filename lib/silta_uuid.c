@@ -4,8 +4,8 @@
 #include "silta_time.h"
 
 #include <ctype.h>
-#include <sodium.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -30,9 +30,9 @@
 /* Options for every parse: no network, no entity substitution, no DTD
  * loading or attribute defaults from a DTD, no XML_PARSE_HUGE. */
 #define S_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_COMPACT)
-#define S_REASON_NOT_UTF8                                                                      \
-    "a file in another encoding must declare it in its XML declaration, e.g. <?xml "          \
-    "version=\"1.0\" encoding=\"ISO-8859-1\"?> (accepted: UTF-8, ISO-8859-1, ISO-8859-15, "   \
+#define S_REASON_NOT_UTF8                                                                          \
+    "a file in another encoding must declare it in its XML declaration, e.g. <?xml "               \
+    "version=\"1.0\" encoding=\"ISO-8859-1\"?> (accepted: UTF-8, ISO-8859-1, ISO-8859-15, "        \
     "windows-1252)"
 #define S_REASON_DOCTYPE                                                                         \
     "document type declarations (DOCTYPE) are refused: no DTD, entity or external reference " \
@@ -162,8 +162,9 @@ static const char *s_find(const char *p, const char *end, const char *needle)
  * the byte scans here and in silta_xmlsplit hold. */
 static int s_encoding_ok(const char *decl, const char *end)
 {
-    static const char *ok[] = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1",
-                               "iso-8859-15", "latin-9", "windows-1252", "cp1252", NULL};
+    static const char *ok[] = {"utf-8",        "utf8",   "us-ascii",    "ascii",
+                               "iso-8859-1",   "latin1", "iso-8859-15", "latin-9",
+                               "windows-1252", "cp1252", NULL};
     const char *e = s_find(decl, end, "encoding");
     if (!e)
         return 1;
@@ -372,8 +373,8 @@ static int s_fail(silta_xml_reader_t *r, silta_err_t *err)
     if (r->stop[0])
         return silta_err_set(err, SILTA_EINVAL, "%s", r->stop);
     if (r->not_utf8)
-        return silta_err_set(err, SILTA_EINVAL, "the file is not UTF-8 (line %d): %s",
-                             r->perr_line, r->perr);
+        return silta_err_set(err, SILTA_EINVAL, "the file is not UTF-8 (line %d): %s", r->perr_line,
+                             r->perr);
     if (r->perr[0])
         return silta_err_set(err, SILTA_EINVAL,
                              "the file is malformed at line %d (not well-formed XML): %s",

@@ -36,7 +36,7 @@
 
 #define SILTA_XML_MAX_DOC_DEFAULT ((size_t)4 << 30)  /* 4 GiB: a nightly batch */
 #define SILTA_XML_MAX_RECORD_DEFAULT ((size_t)64 << 10) /* 64 KiB per record */
-#define SILTA_XML_MAX_RECORD_CAP ((size_t)8 << 20)     /* 8 MiB: under libxml2's text node limit */
+#define SILTA_XML_MAX_RECORD_CAP ((size_t)8 << 20)      /* 8 MiB: under libxml2's text node limit */
 #define SILTA_XML_PROLOG_MAX 65536                     /* bytes before the root element */
 
 typedef struct {

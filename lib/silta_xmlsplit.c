@@ -47,11 +47,11 @@ struct silta_xmlsplit_t {
     int st, slash, run, nbang;
     char bang[8];
     size_t depth;
-    size_t pos;                  /* file offset of the byte being lexed */
-    size_t lt_ob, lt_pos;        /* where the last '<' went, in ob and in the file */
+    size_t pos;           /* file offset of the byte being lexed */
+    size_t lt_ob, lt_pos; /* where the last '<' went, in ob and in the file */
     int in_rec, skipping;
-    size_t rec_start, rec_nl;    /* file offset of the record; newlines dropped in it */
-    size_t nl_dropped;           /* newlines in replaced records given to the parser */
+    size_t rec_start, rec_nl; /* file offset of the record; newlines dropped in it */
+    size_t nl_dropped;        /* newlines in replaced records given to the parser */
     /* queue of records' sizes */
     s_rec_t *q;
     size_t qhead, qlen, qcap;

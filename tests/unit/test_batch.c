@@ -24,7 +24,8 @@ Test(batch, every_xs_date_element_of_the_schemas_is_a_date_field)
     silta_batch_format_t fmt;
     silta_err_t err = {0};
     cr_assert_eq(silta_batch_format_init(&fmt, "kela-batch", "urn:silta:kela:1", s_kela, 3,
-                                         "kela-batch.xsd", &err), 0, "%s", err.msg);
+                                         "kela-batch.xsd", &err),
+                 0, "%s", err.msg);
     cr_assert_str_eq(silta_batch_date_fields(&fmt, "notice"), "|date|");
     cr_assert_str_eq(silta_batch_date_fields(&fmt, "application"),
                      "|period_start|period_end|complete_date|");
@@ -33,8 +34,8 @@ Test(batch, every_xs_date_element_of_the_schemas_is_a_date_field)
     cr_assert_null(silta_batch_date_fields(&fmt, "kela-statement"));
     silta_batch_format_fini(&fmt);
     cr_assert_eq(silta_batch_format_init(&fmt, "employment-batch", "urn:silta:employment:1",
-                                         s_employment, 3, "employment-batch.xsd", &err), 0, "%s",
-                 err.msg);
+                                         s_employment, 3, "employment-batch.xsd", &err),
+                 0, "%s", err.msg);
     cr_assert_str_eq(silta_batch_date_fields(&fmt, "statement"), "|waiting_from|date|");
     cr_assert_str_eq(silta_batch_date_fields(&fmt, "plan_item"), "|due_date|start_date|");
     cr_assert_str_eq(silta_batch_date_fields(&fmt, "registration"), "|date|unemployed_since|");
@@ -58,7 +59,8 @@ Test(batch, record_limit_is_capped_like_the_reader)
     silta_batch_format_t fmt;
     silta_err_t err = {0};
     cr_assert_eq(silta_batch_format_init(&fmt, "kela-batch", "urn:silta:kela:1", s_kela, 3,
-                                         "kela-batch.xsd", &err), 0, "%s", err.msg);
+                                         "kela-batch.xsd", &err),
+                 0, "%s", err.msg);
     cr_assert_eq(fmt.limits.max_record, SILTA_XML_MAX_RECORD_CAP);
     silta_batch_format_fini(&fmt);
     unsetenv("SILTA_XML_MAX_RECORD");
@@ -72,9 +74,9 @@ Test(batch, map_normalises_dates_and_refuses_impossible_ones)
                           "<complete_date>2025-03-13-05:00</complete_date></application>");
     char field[64] = "-";
     silta_err_t err = {0};
-    ProtobufCMessage *m = silta_batch_map(xmlDocGetRootElement(doc), &silta__kela_benefit__descriptor,
-                                          "|period_start|period_end|complete_date|", field,
-                                          sizeof field, &err);
+    ProtobufCMessage *m =
+        silta_batch_map(xmlDocGetRootElement(doc), &silta__kela_benefit__descriptor,
+                        "|period_start|period_end|complete_date|", field, sizeof field, &err);
     cr_assert_not_null(m, "%s: %s", field, err.msg);
     Silta__KelaBenefit *b = (Silta__KelaBenefit *)m;
     cr_assert_str_eq(b->period_start, "2025-03-13");

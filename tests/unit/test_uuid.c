@@ -57,7 +57,7 @@ Test(uuid, content_ids_are_distinct)
     silta_uuid_from_content("a", "bc", 2, b);
     cr_assert_str_neq(a, b);
     enum { N = 200000 };
-    char (*ids)[37] = malloc(sizeof(*ids) * N);
+    char(*ids)[37] = malloc(sizeof(*ids) * N);
     cr_assert_not_null(ids);
     for (int i = 0; i < N; i++) {
         unsigned char rec[16] = {0};

@@ -92,13 +92,15 @@ Test(xml, declared_latin_encodings_are_converted_to_utf8)
     } cases[] = {
         {"ISO-8859-1", "\xc4iti ja is\xe4, \xf6ljy \xe5", "Äiti ja isä, öljy å"},
         {"iso-8859-15", "\xc4iti ja is\xe4, \xf6ljy 5 \xa4", "Äiti ja isä, öljy 5 €"},
-        {"windows-1252", "\xc4iti ja is\xe4, \xf6ljy 5 \x80 \x93x\x94", "Äiti ja isä, öljy 5 € “x”"},
+        {"windows-1252", "\xc4iti ja is\xe4, \xf6ljy 5 \x80 \x93x\x94",
+         "Äiti ja isä, öljy 5 € “x”"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char doc[512];
         snprintf(doc, sizeof doc,
                  "<?xml version=\"1.0\" encoding=\"%s\"?>\n<batch><rec><t>%s</t></rec>"
-                 "<rec><t>%s</t></rec></batch>\n", cases[i].enc, cases[i].text, cases[i].text);
+                 "<rec><t>%s</t></rec></batch>\n",
+                 cases[i].enc, cases[i].text, cases[i].text);
         const char *path = s_write("latin.xml", doc);
         silta_err_t err = {0};
         silta_xml_reader_t *r = silta_xml_reader_open(path, NULL, &err);
@@ -106,8 +108,8 @@ Test(xml, declared_latin_encodings_are_converted_to_utf8)
         xmlNodePtr node;
         size_t bytes;
         for (int k = 0; k < 2; k++) {
-            cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 1, "%s: %s",
-                         cases[i].enc, err.msg);
+            cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 1, "%s: %s", cases[i].enc,
+                         err.msg);
             char *t = silta_xml_child_text(node, "t");
             cr_assert_str_eq(t, cases[i].utf8, "%s", cases[i].enc);
             free(t);
