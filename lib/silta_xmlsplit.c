@@ -154,9 +154,15 @@ static int s_lex(silta_xmlsplit_t *s, char c)
             s->st = S_LT;
             s->lt_ob = s->len;
             s->lt_pos = s->pos;
+            /* Perhaps a record's start: hold the '<' until the next byte says
+             * (the parser must not have it if the record is then replaced). */
+            if (s->depth == 1 && !s->in_rec)
+                s->held = s->len;
         }
         break;
     case S_LT:
+        if (s->depth == 1 && !s->in_rec && (c == '/' || c == '?' || c == '!'))
+            s->held = S_NONE; /* not a record after all */
         if (c == '/') {
             s->st = S_ETAG;
         } else if (c == '?') {
@@ -269,6 +275,9 @@ static int s_fill(silta_xmlsplit_t *s)
             return -1;
         return 0;
     }
+    /* Placeholders can outgrow what they replace (a limit under their size), so
+     * every append reserves its own room; this is the one allocation of a
+     * chunk in the usual case. */
     if (s_reserve(s, (size_t)n + sizeof S_PH) != 0) {
         errno = ENOMEM;
         return -1;
@@ -282,6 +291,10 @@ static int s_fill(silta_xmlsplit_t *s)
             size_t run = lt ? (size_t)(lt - (s->in + i)) : (size_t)n - i;
             if (!(s->in_rec && !s->skipping && s->pos + run - s->rec_start > s->max_record)) {
                 if (!s->skipping) {
+                    if (s_reserve(s, run) != 0) {
+                        errno = ENOMEM;
+                        return -1;
+                    }
                     memcpy(s->ob + s->len, s->in + i, run);
                     s->len += run;
                 } else if (s->in_rec) {
@@ -294,6 +307,8 @@ static int s_fill(silta_xmlsplit_t *s)
             }
         }
         int e = s_lex(s, s->in[i]);
+        if (e > 0 && s_reserve(s, 1) != 0)
+            e = -1;
         if (e < 0) {
             errno = ENOMEM;
             return -1;

@@ -342,6 +342,41 @@ Test(xml, record_boundaries_survive_markup_that_looks_like_tags)
     silta_xml_reader_destroy(&r);
 }
 
+/* Records across read-chunk boundaries, at every alignment: a record whose
+ * '<' is the last byte of a chunk and which then passes the limit must not
+ * reach the parser in part. Alternating small and oversize records. */
+Test(xml, record_boundaries_at_every_chunk_offset)
+{
+    for (int pad = 0; pad < 4; pad++) {
+        char path[64];
+        snprintf(path, sizeof path, "chunks%d.xml", pad);
+        const char *file = s_write(path, "");
+        FILE *f = fopen(file, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "<batch>%*s", pad, "");
+        for (int i = 0; i < 60000; i++)
+            fputs(i % 2 ? "<a/>" : "<b>xxxxxxxxxx</b>", f);
+        fputs("</batch>", f);
+        fclose(f);
+        silta_xml_limits_t lim = {0, 8};
+        silta_err_t err = {0};
+        silta_xml_reader_t *r = silta_xml_reader_open(file, &lim, &err);
+        cr_assert_not_null(r, "%s", err.msg);
+        xmlNodePtr node;
+        size_t bytes;
+        int rc, k = 0, over = 0;
+        while ((rc = silta_xml_reader_next(r, &node, &bytes, &err)) == 1) {
+            cr_assert_eq(bytes, k % 2 ? 4u : 17u, "pad %d record %d", pad, k + 1);
+            over += bytes > 8;
+            k++;
+        }
+        cr_assert_eq(rc, 0, "pad %d: %s", pad, err.msg);
+        cr_assert_eq(k, 60000, "pad %d", pad);
+        cr_assert_eq(over, 30000, "pad %d", pad);
+        silta_xml_reader_destroy(&r);
+    }
+}
+
 /* A file that ends inside an oversize record: the record is reported by
  * size, then the reader says the file is malformed. */
 Test(xml, file_ending_inside_an_oversize_record)
