@@ -51,6 +51,8 @@ static void s_on_signal(int sig)
 typedef struct {
     char name[SILTA_SPOOL_NAME_MAX + 1];
     unsigned long published, confirmed, duplicates, nacked, rejected;
+    unsigned long unread_after; /* with unread: records after this one were not read */
+    int unread;
     silta_spool_report_t report;
     int report_open;
 } s_input_t;
@@ -316,6 +318,17 @@ void silta_adapter_reject(silta_adapter_t *a, unsigned long record, const char *
     s_report(a, record, field, reason);
 }
 
+void silta_adapter_unread(silta_adapter_t *a, unsigned long after, const char *reason)
+{
+    if (a->cur) {
+        a->cur->unread = 1;
+        a->cur->unread_after = after;
+    }
+    silta_warn("file not read to its end", "file=%s after_record=%lu", a->cur ? a->cur->name : "-",
+               after);
+    s_report(a, after + 1, "-", reason);
+}
+
 int silta_adapter_stopping(const silta_adapter_t *a)
 {
     (void)a;
@@ -374,12 +387,19 @@ static int s_ingest(silta_adapter_t *a)
         a->cur = NULL;
         return 0;
     }
-    int none = in.confirmed == 0 && (rc != 0 || in.rejected > 0);
+    /* rejected/: nothing usable, or not read to its end (never done/ then) */
+    int none = (in.confirmed == 0 && (rc != 0 || in.rejected > 0)) || in.unread;
     const char *folder = none ? a->spool.rejected : a->spool.done;
     if (in.report_open) {
-        char summary[256];
-        snprintf(summary, sizeof summary, "published=%lu duplicates=%lu rejected=%lu",
-                 in.confirmed, in.duplicates, in.rejected);
+        /* records = published + rejected: every record read is one or the other */
+        char summary[256], unread[64] = "0";
+        if (in.unread)
+            snprintf(unread, sizeof unread, "all after record %lu", in.unread_after);
+        else if (rc != 0)
+            snprintf(unread, sizeof unread, "all (the file was refused)");
+        snprintf(summary, sizeof summary,
+                 "records=%lu published=%lu duplicates=%lu rejected=%lu unread=%s",
+                 in.confirmed + in.rejected, in.confirmed, in.duplicates, in.rejected, unread);
         if (silta_spool_report_commit(&in.report, folder, summary, &err) != 0)
             silta_error("could not write report", "file=%s error=\"%s\"", name, err.msg);
     }

@@ -23,6 +23,7 @@
  *     inbox/F --on_input--> records published (window) --all confirmed--> done/F
  *        |                   bad records -> report lines          (+ done/F.report)
  *        |-- nothing usable (unreadable, or no record published) --> rejected/F + F.report
+ *        |-- not readable to its end (silta_adapter_unread) ------> rejected/F + F.report
  *        '-- SIGTERM / crash before every confirm: F stays in inbox/ and is read
  *            again on the next start; event ids derive from (adapter, F, record
  *            content, record number), so the hub confirms the re-published ones
@@ -97,6 +98,15 @@ int silta_adapter_publish_wait(silta_adapter_t *a, const char *type, const Proto
 /* Add a line to the current input's rejection report (record 0: the file). */
 void silta_adapter_reject(silta_adapter_t *a, unsigned long record, const char *field,
                           const char *reason);
+
+/* The current input cannot be read past record `after` (malformed, cut off,
+ * not in its encoding): a report line for record after+1 with the reason
+ * (which says that every record after `after` was not read), and the input
+ * goes to rejected/ (not done/) once its published events are settled, its
+ * report ending "unread=all after record N". Records published before stay
+ * published; sent again under the same name, they are confirmed as
+ * duplicates. */
+void silta_adapter_unread(silta_adapter_t *a, unsigned long after, const char *reason);
 
 /* Serve the hub: wait up to timeout_ms for something from it (a confirm, a
  * delivery), handle that and whatever else has arrived, and return. For

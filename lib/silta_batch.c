@@ -7,6 +7,8 @@
  */
 #include "silta_batch.h"
 
+#include "silta_buf.h"
+#include "silta_date.h"
 #include "silta_hetu.h"
 
 #include <errno.h>
@@ -77,8 +79,18 @@ static const ProtobufCFieldDescriptor *s_field(const ProtobufCMessageDescriptor 
     return f && f->label == PROTOBUF_C_LABEL_REPEATED ? f : NULL;
 }
 
+/* 1 when `name` is in the "|a|b|" list. */
+static int s_listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list ? strchr(list, '|') : NULL; p && p[1]; p = strchr(p + 1, '|'))
+        if (strncmp(p + 1, name, n) == 0 && p[1 + n] == '|')
+            return 1;
+    return 0;
+}
+
 ProtobufCMessage *silta_batch_map(xmlNodePtr rec, const ProtobufCMessageDescriptor *desc,
-                                  char *field, size_t fsize, silta_err_t *err)
+                                  const char *dates, char *field, size_t fsize, silta_err_t *err)
 {
     ProtobufCMessage *msg = calloc(1, desc->sizeof_message);
     if (!msg) {
@@ -105,7 +117,14 @@ ProtobufCMessage *silta_batch_map(xmlNodePtr rec, const ProtobufCMessageDescript
              end && end > text && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\t' ||
                                    end[-1] == '\r');)
             *--end = '\0';
-        int rc = s_set(msg, f, text ? text : "", err);
+        char day[SILTA_DATE_LEN + 1];
+        int rc = 0;
+        if (s_listed(dates, name)) {
+            rc = silta_date_from_xsd(text ? text : "", day, err);
+            text = day;
+        }
+        if (rc == 0)
+            rc = s_set(msg, f, text ? text : "", err);
         xmlFree(raw);
         if (rc != 0) {
             snprintf(field, fsize, "%s", name);
@@ -132,8 +151,10 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
     silta_err_t err = {0};
     char field[128] = "-";
     if (bytes > fmt->limits.max_record) {
-        snprintf(err.msg, sizeof err.msg, "record is %zu bytes, over the limit of %zu bytes",
-                 bytes, fmt->limits.max_record);
+        snprintf(err.msg, sizeof err.msg,
+                 "record is larger than the limit of %zu bytes (it has "
+                 "%zu bytes; skipped unread, the records after it were read)",
+                 fmt->limits.max_record, bytes);
         silta_adapter_reject(a, no, "-", err.msg);
         return 0;
     }
@@ -158,7 +179,8 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
         silta_adapter_reject(a, no, field, err.msg);
         return 0;
     }
-    ProtobufCMessage *msg = silta_batch_map(rec, kind->desc, field, sizeof field, &err);
+    ProtobufCMessage *msg =
+        silta_batch_map(rec, kind->desc, fmt->dates[kind - fmt->kinds], field, sizeof field, &err);
     if (!msg) {
         silta_adapter_reject(a, no, field, err.msg);
         return 0;
@@ -203,11 +225,16 @@ int silta_batch_ingest(silta_adapter_t *a, const silta_batch_format_t *fmt, cons
         }
         if (got == 0)
             break;
+        if (got < 0 && no == 0) {
+            silta_adapter_reject(a, 0, "-", err.msg);
+            rc = SILTA_EINVAL;
+            break;
+        }
         if (got < 0) {
+            /* Cannot read on: say what was not read; the file is not done. */
             char why[700];
-            snprintf(why, sizeof why, "%s%s", no ? "reading stopped: " : "", err.msg);
-            silta_adapter_reject(a, no ? no + 1 : 0, "-", why);
-            rc = no ? 0 : SILTA_EINVAL;
+            snprintf(why, sizeof why, "records after %lu were not read: %s", no, err.msg);
+            silta_adapter_unread(a, no, why);
             break;
         }
         rc = s_record(a, fmt, rec, bytes, ++no);
@@ -352,11 +379,144 @@ int silta_batch_write_out(silta_adapter_t *a, const silta_envelope_t *ev,
     return rc;
 }
 
+/* ------------------------------------------------------------------ XSD dates */
+
+#define S_XSD_NS "http://www.w3.org/2001/XMLSchema"
+
+static int s_xs(xmlNodePtr n, const char *local)
+{
+    return n && n->type == XML_ELEMENT_NODE && n->ns &&
+           strcmp((const char *)n->ns->href, S_XSD_NS) == 0 &&
+           strcmp((const char *)n->name, local) == 0;
+}
+
+/* The top-level xs:<kind> of the schema named `name`, or NULL. */
+static xmlNodePtr s_global(xmlNodePtr schema, const char *kind, const char *name)
+{
+    for (xmlNodePtr c = schema->children; c; c = c->next) {
+        if (!s_xs(c, kind))
+            continue;
+        xmlChar *n = xmlGetProp(c, (const xmlChar *)"name");
+        int hit = n && strcmp((const char *)n, name) == 0;
+        xmlFree(n);
+        if (hit)
+            return c;
+    }
+    return NULL;
+}
+
+/* Resolve the QName in attribute attr of n: 1 when it is xs:date or a named
+ * simpleType of the schema that restricts xs:date (depth-limited), with the
+ * local name of a schema type in local otherwise. */
+static int s_date_type(xmlNodePtr schema, xmlNodePtr n, const char *attr, char *local, size_t lsize,
+                       int depth)
+{
+    local[0] = '\0';
+    xmlChar *q = xmlGetProp(n, (const xmlChar *)attr);
+    if (!q)
+        return 0;
+    const char *colon = strchr((const char *)q, ':');
+    char prefix[64] = "";
+    if (colon)
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - (const char *)q), (const char *)q);
+    snprintf(local, lsize, "%s", colon ? colon + 1 : (const char *)q);
+    xmlFree(q);
+    xmlNsPtr ns = xmlSearchNs(n->doc, n, prefix[0] ? (const xmlChar *)prefix : NULL);
+    if (ns && strcmp((const char *)ns->href, S_XSD_NS) == 0)
+        return strcmp(local, "date") == 0;
+    xmlNodePtr st = depth < 8 ? s_global(schema, "simpleType", local) : NULL;
+    for (xmlNodePtr c = st ? st->children : NULL; c; c = c->next) {
+        char base[128];
+        if (s_xs(c, "restriction") && s_date_type(schema, c, "base", base, sizeof base, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Append the names of the xs:date elements under n to the "|a|b|" list. */
+static int s_collect(xmlNodePtr schema, xmlNodePtr n, silta_buf_t *out, int depth)
+{
+    if (depth > 16)
+        return 0;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        char local[128];
+        int date = 0;
+        if (s_xs(c, "element") || s_xs(c, "restriction") || s_xs(c, "extension")) {
+            date = s_date_type(schema, c, s_xs(c, "element") ? "type" : "base", local, sizeof local,
+                               0);
+            xmlNodePtr ct = !date && local[0] ? s_global(schema, "complexType", local) : NULL;
+            if (ct)
+                s_collect(schema, ct, out, depth + 1);
+        }
+        if (s_xs(c, "element")) {
+            for (xmlNodePtr r = c->children; !date && r; r = r->next)
+                for (xmlNodePtr x = s_xs(r, "simpleType") ? r->children : NULL; x; x = x->next)
+                    date |= s_xs(x, "restriction") &&
+                            s_date_type(schema, x, "base", local, sizeof local, 0);
+            xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
+            if (date && name)
+                silta_buf_printf(out, "%s|", (const char *)name);
+            xmlFree(name);
+        }
+        s_collect(schema, c, out, depth + 1);
+    }
+    return 0;
+}
+
+static int s_dates(silta_batch_format_t *fmt, const char *xsd, silta_err_t *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = fopen(xsd, "rb");
+    if (f) {
+        data = malloc(1 << 20);
+        len = data ? fread(data, 1, 1 << 20, f) : 0;
+        fclose(f);
+    }
+    xmlDocPtr doc = data && len ? silta_xml_parse_memory(data, len, NULL, err) : NULL;
+    free(data);
+    if (!doc)
+        return silta_err_set(err, SILTA_ERR, "could not read schema %s for its dates", xsd);
+    xmlNodePtr schema = xmlDocGetRootElement(doc);
+    int rc = 0;
+    for (size_t i = 0; i < fmt->nkinds && rc == 0; i++) {
+        silta_buf_t b;
+        silta_buf_init(&b);
+        silta_buf_append(&b, "|", 1);
+        xmlNodePtr el = s_global(schema, "element", fmt->kinds[i].element);
+        if (el) {
+            char local[128];
+            if (s_date_type(schema, el, "type", local, sizeof local, 0) == 0 && local[0]) {
+                xmlNodePtr ct = s_global(schema, "complexType", local);
+                if (ct)
+                    s_collect(schema, ct, &b, 0);
+            }
+            s_collect(schema, el, &b, 0);
+        }
+        fmt->dates[i] = b.failed || !b.data ? NULL : strdup(b.data);
+        silta_buf_free(&b);
+        if (!fmt->dates[i])
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+const char *silta_batch_date_fields(const silta_batch_format_t *fmt, const char *element)
+{
+    const silta_batch_kind_t *k = s_kind(fmt, element);
+    return k ? fmt->dates[k - fmt->kinds] : NULL;
+}
+
 int silta_batch_format_init(silta_batch_format_t *fmt, const char *root, const char *ns,
                             const silta_batch_kind_t *kinds, size_t nkinds, const char *xsd_name,
                             silta_err_t *err)
 {
     memset(fmt, 0, sizeof *fmt);
+    if (nkinds > SILTA_BATCH_MAX_KINDS)
+        return silta_err_set(err, SILTA_ERR, "more than %d record kinds", SILTA_BATCH_MAX_KINDS);
     fmt->root = root;
     fmt->ns = ns;
     fmt->kinds = kinds;
@@ -369,15 +529,27 @@ int silta_batch_format_init(silta_batch_format_t *fmt, const char *root, const c
         fmt->limits.max_doc = SILTA_XML_MAX_DOC_DEFAULT;
     if (!fmt->limits.max_record)
         fmt->limits.max_record = SILTA_XML_MAX_RECORD_DEFAULT;
+    if (fmt->limits.max_record > SILTA_XML_MAX_RECORD_CAP)
+        fmt->limits.max_record = SILTA_XML_MAX_RECORD_CAP; /* the reader's cap: one limit */
     const char *dir = getenv("SILTA_SCHEMA_DIR");
     char xsd[4096];
     snprintf(xsd, sizeof xsd, "%s/%s", dir && *dir ? dir : SILTA_SRC_DIR "/config/schemas",
              xsd_name);
     fmt->schema = silta_xml_schema_load(xsd, err);
-    return fmt->schema ? 0 : SILTA_ERR;
+    if (!fmt->schema)
+        return SILTA_ERR;
+    if (s_dates(fmt, xsd, err) != 0) {
+        silta_batch_format_fini(fmt);
+        return SILTA_ERR;
+    }
+    return 0;
 }
 
 void silta_batch_format_fini(silta_batch_format_t *fmt)
 {
     silta_xml_schema_destroy(&fmt->schema);
+    for (size_t i = 0; i < SILTA_BATCH_MAX_KINDS; i++) {
+        free(fmt->dates[i]);
+        fmt->dates[i] = NULL;
+    }
 }

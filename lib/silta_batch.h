@@ -11,10 +11,18 @@
  *  after its singular ("attachments" <- <attachment>). The XSD is the
  *  contract; the mapping trusts only what the XSD validated.
  *
+ *  Dates: every element the XSD types as xs:date (directly, through a named
+ *  complexType, or through a simpleType restricting xs:date) is found when the
+ *  format is loaded, and its text goes through silta_date_from_xsd: a zone
+ *  ("2025-03-13Z", "2025-03-13+02:00") is dropped, the calendar day kept, and
+ *  an impossible day is a rejected record. So a new date field in the XSD is
+ *  normalised without code (silta_date.h says why the day is kept as written).
+ *
  *  Record checks, in order (the first failure is reported):
  *    1. size <= limits.max_record            field "-"
  *    2. <hetu> is a valid identity code       field "hetu", the hetu module's reason
  *    3. the XSD, the record element alone     field = the element at fault
+ *    4. mapping (dates normalised)            field = the element at fault
  *  Kela and employment use it; silta-health parses FHIR documents instead.
  */
 #ifndef SILTA_BATCH_H
@@ -32,6 +40,8 @@ typedef struct {
     const ProtobufCMessageDescriptor *desc; /* payload message */
 } silta_batch_kind_t;
 
+#define SILTA_BATCH_MAX_KINDS 16
+
 typedef struct {
     const char *root;             /* root element, e.g. "kela-batch" */
     const char *ns;               /* its namespace, e.g. "urn:silta:kela:1" */
@@ -39,6 +49,8 @@ typedef struct {
     size_t nkinds;
     silta_xml_limits_t limits;
     silta_xml_schema_t *schema;   /* owned: silta_batch_format_init/fini */
+    char *dates[SILTA_BATCH_MAX_KINDS]; /* owned: per kind, "|name|name|" of its xs:date
+                                           elements (from the XSD); "|" when none */
 } silta_batch_format_t;
 
 /* Fill fmt for a format and load its XSD from $SILTA_SCHEMA_DIR (default
@@ -50,14 +62,20 @@ int silta_batch_format_init(silta_batch_format_t *fmt, const char *root, const c
                             silta_err_t *err);
 void silta_batch_format_fini(silta_batch_format_t *fmt);
 
+/* The "|name|name|" list of the xs:date elements of record element `element`
+ * (borrowed), or NULL when it is not a kind of fmt. */
+const char *silta_batch_date_fields(const silta_batch_format_t *fmt, const char *element);
+
 /* Ingest the file at path (see silta_adapter_ops_t.on_input for the return). */
 int silta_batch_ingest(silta_adapter_t *a, const silta_batch_format_t *fmt, const char *path);
 
-/* Fill a fresh message of desc from rec's children. Returns the message
- * (protobuf_c_message_free_unpacked(msg, NULL) frees it) or NULL with the
- * element at fault in field and the reason in err. */
+/* Fill a fresh message of desc from rec's children; the children named in
+ * `dates` ("|name|...|", may be NULL) are xs:date values, normalised to
+ * YYYY-MM-DD. Returns the message (protobuf_c_message_free_unpacked(msg,
+ * NULL) frees it) or NULL with the element at fault in field and the reason
+ * in err. */
 ProtobufCMessage *silta_batch_map(xmlNodePtr rec, const ProtobufCMessageDescriptor *desc,
-                                  char *field, size_t fsize, silta_err_t *err);
+                                  const char *dates, char *field, size_t fsize, silta_err_t *err);
 
 /* Unpack a delivered event's payload as desc (the payload_type must name it
  * when set). Returns the message (protobuf_c_message_free_unpacked) or NULL

@@ -7,7 +7,8 @@
  *                         starting with '.' or ending in .tmp/.part are ignored.
  *      <root>/done/       ingested files (every published event confirmed),
  *                         with NAME.report when some records were rejected
- *      <root>/rejected/   files of which nothing could be used, with NAME.report
+ *      <root>/rejected/   files of which nothing could be used, or that could not
+ *                         be read to their end, with NAME.report
  *      <outbox>/          what the adapter writes back to the agency
  *
  *  done/ and rejected/ are siblings of the inbox (same file system, so a move

@@ -1,9 +1,11 @@
-/*  silta_uuid.c - UUIDv7 generation (RFC 9562) and canonical-text validation. */
+/*  silta_uuid.c - UUIDv7 generation (RFC 9562), content-derived version-8 ids
+ *  (BLAKE2b) and canonical-text validation. */
 #include "silta_uuid.h"
 #include "silta_time.h"
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,22 +40,12 @@ void silta_uuid_v7(char out[SILTA_UUID_STRLEN + 1])
 void silta_uuid_from_content(const char *namespace_, const void *data, size_t len,
                              char out[SILTA_UUID_STRLEN + 1])
 {
-    /* Two independent 64-bit FNV-1a lanes over namespace, a separator and data. */
-    uint64_t h1 = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
-    const uint64_t prime = 0x100000001b3ULL;
-    const uint8_t *parts[2] = {(const uint8_t *)namespace_, (const uint8_t *)data};
-    size_t lens[2] = {strlen(namespace_) + 1, len};
-    for (int p = 0; p < 2; p++)
-        for (size_t i = 0; i < lens[p]; i++) {
-            h1 = (h1 ^ parts[p][i]) * prime;
-            h2 = (h2 ^ (uint8_t)(parts[p][i] + 0x5b)) * prime;
-            h2 ^= h2 >> 29;
-        }
     uint8_t b[16];
-    for (int i = 0; i < 8; i++) {
-        b[i] = (uint8_t)(h1 >> (56 - 8 * i));
-        b[8 + i] = (uint8_t)(h2 >> (56 - 8 * i));
-    }
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof b);
+    crypto_generichash_update(&st, (const unsigned char *)namespace_, strlen(namespace_) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)data, len);
+    crypto_generichash_final(&st, b, sizeof b);
     b[6] = (uint8_t)(0x80 | (b[6] & 0x0f));
     b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
     s_format(b, out);

@@ -9,9 +9,22 @@
 /* Write a fresh UUIDv7 in canonical lowercase text form into out (37 bytes). */
 void silta_uuid_v7(char out[SILTA_UUID_STRLEN + 1]);
 
-/* A name-based id: the same (namespace, data) always gives the same UUID
- * (version 8 layout, FNV-1a-128 of the input), so re-reading an input creates
- * no new events. Not a security hash. */
+/* A name-based id: the same (namespace, data) always gives the same UUID, so
+ * re-reading an input creates no new events. Version 8 layout (RFC 9562
+ * "custom"): the 128-bit BLAKE2b (libsodium crypto_generichash, no key) of
+ * namespace, a NUL byte and data, with the version nibble set to 8 and the
+ * variant bits to 10; 122 bits of a cryptographic hash remain, so two
+ * different inputs never share an id in practice (the hub would confirm the
+ * second as a "duplicate" and it would be lost).
+ *
+ * The scheme changed (issue 9): before, the hash was FNV-1a-128, which is not
+ * collision resistant. Ids made by the two schemes differ for the same input.
+ * The journal deduplicates by id only, so across the upgrade a batch file
+ * that was half-read by the old version and is read again by the new one
+ * republishes its already-journalled records once under new ids (a one-time
+ * duplicate of those records in the journal; the rest of the file is read
+ * once); a file read completely before the upgrade is not read again. Drain
+ * the inboxes before upgrading to avoid even that. */
 void silta_uuid_from_content(const char *namespace_, const void *data, size_t len,
                              char out[SILTA_UUID_STRLEN + 1]);
 

@@ -1,15 +1,20 @@
 /*  silta_xml.c - libxml2 behind one safe door (policy: silta_xml.h).
  *
  *  The streaming reader wraps xmlTextReader over our own read callback, which
- *  counts bytes: past the document limit, or far past the record limit inside
- *  one record, it fails the read and the reader stops with that reason. Each
- *  record (a child element of the root) is expanded on its own and skipped
- *  with xmlTextReaderNext, which frees it, so memory stays bounded by the
- *  largest record, not the file.
+ *  takes the file's bytes through silta_xmlsplit: a record over the record
+ *  limit reaches libxml2 as an empty placeholder element (so a 12 MiB text
+ *  node never becomes a "huge text node" that would end the document), and
+ *  each record's true size comes from there. Past the document limit the
+ *  callback fails the read and the reader stops with that reason. Each record
+ *  (a child element of the root) is expanded on its own and skipped with
+ *  xmlTextReaderNext, which frees it, so memory stays bounded by the largest
+ *  record, not the file.
  *
  *  Does not: map anything to events, decide what a bad record means.
  */
 #include "silta_xml.h"
+
+#include "silta_xmlsplit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +30,10 @@
 /* Options for every parse: no network, no entity substitution, no DTD
  * loading or attribute defaults from a DTD, no XML_PARSE_HUGE. */
 #define S_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_COMPACT)
+#define S_REASON_NOT_UTF8                                                                          \
+    "a file in another encoding must declare it in its XML declaration, e.g. <?xml "               \
+    "version=\"1.0\" encoding=\"ISO-8859-1\"?> (accepted: UTF-8, ISO-8859-1, ISO-8859-15, "        \
+    "windows-1252)"
 #define S_REASON_DOCTYPE                                                                         \
     "document type declarations (DOCTYPE) are refused: no DTD, entity or external reference " \
     "is accepted"
@@ -32,10 +41,10 @@
 struct silta_xml_reader_t {
     xmlTextReaderPtr reader;
     int fd;
-    size_t total;      /* bytes read from the file so far */
-    size_t rec_start;  /* total when the current record began */
-    int in_record;
+    silta_xmlsplit_t *split;
     int positioned;    /* the reader is on a record we returned: skip it next */
+    int perr_line;     /* line of the parser's first error, in the file */
+    int not_utf8;      /* that error: bytes that are not UTF-8 in an undeclared file */
     silta_xml_limits_t lim;
     char stop[256];    /* why the read callback failed the read */
     char perr[256];    /* the parser's first error */
@@ -146,8 +155,16 @@ static const char *s_find(const char *p, const char *end, const char *needle)
     return NULL;
 }
 
+/* The encodings a document may declare: UTF-8 (and its ASCII subset), and the
+ * single-byte Latin encodings Finnish agency systems still write, which
+ * libxml2 converts to UTF-8 while parsing (ISO-8859-1 natively, ISO-8859-15
+ * and windows-1252 through its tables or iconv). All are ASCII-compatible, so
+ * the byte scans here and in silta_xmlsplit hold. */
 static int s_encoding_ok(const char *decl, const char *end)
 {
+    static const char *ok[] = {"utf-8",        "utf8",   "us-ascii",    "ascii",
+                               "iso-8859-1",   "latin1", "iso-8859-15", "latin-9",
+                               "windows-1252", "cp1252", NULL};
     const char *e = s_find(decl, end, "encoding");
     if (!e)
         return 1;
@@ -161,10 +178,10 @@ static int s_encoding_ok(const char *decl, const char *end)
     while (e < end && *e != q)
         e++;
     size_t n = (size_t)(e - v);
-    return (n == 5 && strncasecmp(v, "utf-8", 5) == 0) ||
-           (n == 4 && strncasecmp(v, "utf8", 4) == 0) ||
-           (n == 8 && strncasecmp(v, "us-ascii", 8) == 0) ||
-           (n == 5 && strncasecmp(v, "ascii", 5) == 0);
+    for (int i = 0; ok[i]; i++)
+        if (n == strlen(ok[i]) && strncasecmp(v, ok[i], n) == 0)
+            return 1;
+    return 0;
 }
 
 int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_t *err)
@@ -175,7 +192,9 @@ int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_
         p += 3;
     else if (len >= 2 && (((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF) ||
                           ((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE)))
-        return silta_err_set(err, SILTA_EINVAL, "only UTF-8 documents are accepted (UTF-16 byte order mark)");
+        return silta_err_set(err, SILTA_EINVAL,
+                             "UTF-16 documents are not accepted (UTF-8, ISO-8859-1, "
+                             "ISO-8859-15 or windows-1252, declared)");
     for (;;) {
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
             p++;
@@ -194,7 +213,8 @@ int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_
             close = s_find(p, end, "?>");
             if (close && strncmp(p, "<?xml ", 6) == 0 && !s_encoding_ok(p, close))
                 return silta_err_set(err, SILTA_EINVAL,
-                                     "only UTF-8 documents are accepted (declared encoding)");
+                                     "the declared encoding is not accepted (accepted: UTF-8, "
+                                     "ISO-8859-1, ISO-8859-15, windows-1252)");
         } else if (p[1] == '!') {
             if (end - p >= 9 && strncasecmp(p, "<!DOCTYPE", 9) == 0)
                 return silta_err_set(err, SILTA_EINVAL, S_REASON_DOCTYPE);
@@ -231,7 +251,19 @@ static void s_capture(void *arg, xmlErrorPtr e)
 
 static void s_reader_errors(void *arg, xmlErrorPtr e)
 {
-    s_capture(((silta_xml_reader_t *)arg)->perr, e);
+    silta_xml_reader_t *r = arg;
+    if (r->perr[0] || !e || e->level < XML_ERR_ERROR)
+        return;
+    /* The file's line: the parser did not see the lines of skipped records. */
+    r->perr_line = e->line + (int)silta_xmlsplit_lines_dropped(r->split);
+    if ((e->code == XML_ERR_INVALID_CHAR || e->code == XML_ERR_INVALID_ENCODING) && e->message &&
+        strstr(e->message, "UTF-8")) {
+        r->not_utf8 = 1;
+        snprintf(r->perr, sizeof r->perr, "%s", S_REASON_NOT_UTF8);
+        return;
+    }
+    snprintf(r->perr, sizeof r->perr, "%s", e->message ? e->message : "parse error");
+    silta_xml_redact(r->perr, sizeof r->perr);
 }
 
 static int s_read(void *ctx, char *buf, int len)
@@ -239,28 +271,17 @@ static int s_read(void *ctx, char *buf, int len)
     silta_xml_reader_t *r = ctx;
     if (r->stop[0])
         return -1;
-    ssize_t n;
-    do
-        n = read(r->fd, buf, (size_t)len);
-    while (n < 0 && errno == EINTR);
+    int n = silta_xmlsplit_read(r->split, buf, len);
     if (n < 0) {
         snprintf(r->stop, sizeof r->stop, "read failed: %s", strerror(errno));
         return -1;
     }
-    r->total += (size_t)n;
-    if (r->total > r->lim.max_doc) {
+    if (silta_xmlsplit_total(r->split) > r->lim.max_doc) {
         snprintf(r->stop, sizeof r->stop, "document is larger than the limit of %zu bytes",
                  r->lim.max_doc);
         return -1;
     }
-    /* A record far beyond its limit is not read into memory at all. */
-    if (r->in_record && r->total - r->rec_start > 4 * r->lim.max_record + (1u << 20)) {
-        snprintf(r->stop, sizeof r->stop,
-                 "a record is far larger than the limit of %zu bytes; reading stopped",
-                 r->lim.max_record);
-        return -1;
-    }
-    return (int)n;
+    return n;
 }
 
 static int s_close_cb(void *ctx)
@@ -273,6 +294,8 @@ static void s_limits(silta_xml_limits_t *dst, const silta_xml_limits_t *src)
 {
     dst->max_doc = src && src->max_doc ? src->max_doc : SILTA_XML_MAX_DOC_DEFAULT;
     dst->max_record = src && src->max_record ? src->max_record : SILTA_XML_MAX_RECORD_DEFAULT;
+    if (dst->max_record > SILTA_XML_MAX_RECORD_CAP)
+        dst->max_record = SILTA_XML_MAX_RECORD_CAP;
 }
 
 silta_xml_reader_t *silta_xml_reader_open(const char *path, const silta_xml_limits_t *limits,
@@ -304,12 +327,15 @@ silta_xml_reader_t *silta_xml_reader_open(const char *path, const silta_xml_limi
     if (rc == 0 && (size_t)st.st_size > r->lim.max_doc)
         rc = silta_err_set(err, SILTA_EINVAL, "document is larger than the limit of %zu bytes",
                            r->lim.max_doc);
+    if (rc == 0 && !(r->split = silta_xmlsplit_new(fd, r->lim.max_record)))
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
     if (rc == 0) {
         r->reader = xmlReaderForIO(s_read, s_close_cb, r, NULL, NULL, S_OPTIONS);
         if (!r->reader)
             rc = silta_err_set(err, SILTA_ERR, "could not create an XML reader");
     }
     if (rc != 0) {
+        silta_xmlsplit_destroy(&r->split);
         close(fd);
         free(r);
         return NULL;
@@ -325,6 +351,7 @@ void silta_xml_reader_destroy(silta_xml_reader_t **self_p)
     silta_xml_reader_t *r = *self_p;
     if (r->reader)
         xmlFreeTextReader(r->reader);
+    silta_xmlsplit_destroy(&r->split);
     if (r->fd >= 0)
         close(r->fd);
     free(r);
@@ -345,9 +372,14 @@ static int s_fail(silta_xml_reader_t *r, silta_err_t *err)
 {
     if (r->stop[0])
         return silta_err_set(err, SILTA_EINVAL, "%s", r->stop);
+    if (r->not_utf8)
+        return silta_err_set(err, SILTA_EINVAL, "the file is not UTF-8 (line %d): %s", r->perr_line,
+                             r->perr);
     if (r->perr[0])
-        return silta_err_set(err, SILTA_EINVAL, "not well-formed XML: %s", r->perr);
-    return silta_err_set(err, SILTA_EINVAL, "not well-formed XML");
+        return silta_err_set(err, SILTA_EINVAL,
+                             "the file is malformed at line %d (not well-formed XML): %s",
+                             r->perr_line, r->perr);
+    return silta_err_set(err, SILTA_EINVAL, "the file is malformed (not well-formed XML)");
 }
 
 int silta_xml_reader_next(silta_xml_reader_t *self, xmlNodePtr *node, size_t *bytes,
@@ -379,16 +411,18 @@ int silta_xml_reader_next(silta_xml_reader_t *self, xmlNodePtr *node, size_t *by
         }
         if (depth != 1)
             continue; /* cannot happen: records are skipped whole */
-        long start = xmlTextReaderByteConsumed(rd);
-        self->in_record = 1;
-        self->rec_start = self->total;
         xmlNodePtr n = xmlTextReaderExpand(rd);
-        self->in_record = 0;
-        if (!n || self->stop[0] || self->perr[0])
+        /* A parse error read ahead, after this record's end (the parser built
+         * a node after it), does not spoil the record: it is returned, and the
+         * error comes with the next. */
+        if (!n || self->stop[0] || (self->perr[0] && !n->next))
             return s_fail(self, err);
-        long end = xmlTextReaderByteConsumed(rd);
+        size_t size = 0;
+        int over = 0;
+        if (silta_xmlsplit_next_record(self->split, &size, &over) != 1)
+            return silta_err_set(err, SILTA_ERR, "record boundaries lost"); /* cannot happen */
         *node = n;
-        *bytes = end > start ? (size_t)(end - start) : 0;
+        *bytes = over && size <= self->lim.max_record ? self->lim.max_record + 1 : size;
         self->positioned = 1;
         return 1;
     }

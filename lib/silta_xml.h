@@ -10,7 +10,11 @@
  *      (a byte scan of the prolog) and again if the parser ever reports one;
  *      entities are never substituted (no XML_PARSE_NOENT), which together
  *      rules out entity-expansion bombs ("billion laughs");
- *    - UTF-8 (or ASCII) only, so the prolog scan cannot be fooled by UTF-16;
+ *    - UTF-8 (or ASCII), or ISO-8859-1, ISO-8859-15 or windows-1252 when the
+ *      XML declaration says so (libxml2 converts them: every string out of
+ *      here is UTF-8); nothing that is not ASCII-compatible, so the prolog
+ *      scan cannot be fooled by UTF-16. Undeclared bytes that are not UTF-8
+ *      are refused with a reason that says how to declare the encoding;
  *    - a size limit per document and per record.
  *  Reasons are short, lowercase and never quote document content (a value may
  *  be a hetu): see silta_xml_redact().
@@ -32,6 +36,7 @@
 
 #define SILTA_XML_MAX_DOC_DEFAULT ((size_t)4 << 30)  /* 4 GiB: a nightly batch */
 #define SILTA_XML_MAX_RECORD_DEFAULT ((size_t)64 << 10) /* 64 KiB per record */
+#define SILTA_XML_MAX_RECORD_CAP ((size_t)8 << 20)      /* 8 MiB: under libxml2's text node limit */
 #define SILTA_XML_PROLOG_MAX 65536                     /* bytes before the root element */
 
 typedef struct {
@@ -46,8 +51,8 @@ typedef struct silta_xml_schema_t silta_xml_schema_t;
  * silent generic errors). Idempotent. */
 void silta_xml_init(void);
 
-/* Check the first bytes of a document (len may be a prefix): UTF-8 or ASCII,
- * no DOCTYPE, a root element within SILTA_XML_PROLOG_MAX bytes. `complete` is
+/* Check the first bytes of a document (len may be a prefix): an accepted
+ * encoding (above), no DOCTYPE, a root element within SILTA_XML_PROLOG_MAX bytes. `complete` is
  * 1 when buf is the whole document. Returns 0 or SILTA_EINVAL with the reason. */
 int silta_xml_check_prolog(const char *buf, size_t len, int complete, silta_err_t *err);
 
@@ -63,12 +68,18 @@ const char *silta_xml_reader_root(const silta_xml_reader_t *self);
 const char *silta_xml_reader_root_ns(const silta_xml_reader_t *self);
 
 /* Advance to the next child element of the root and expand it. Returns 1 with
- * *node (borrowed, valid until the next call) and *bytes (its size in the
- * file, approximate to the parser's buffer), 0 at the end of the document, or
- * a negative code with err when the document cannot be read further (not
- * well-formed, DOCTYPE, over the document limit, a record far over the record
- * limit). Text between records is ignored. The caller checks *bytes against
- * limits->max_record for ordinary oversize records (the reader goes on). */
+ * *node (borrowed, valid until the next call) and *bytes (its exact size in
+ * the file), 0 at the end of the document, or a negative code with err when
+ * the document cannot be read further (not well-formed, DOCTYPE, over the
+ * document limit, not in its declared encoding). Text between records is
+ * ignored. A record over limits->max_record (capped at
+ * SILTA_XML_MAX_RECORD_CAP) is never parsed: *bytes is over the limit and
+ * *node an empty placeholder, so the caller checks *bytes first, reports the
+ * record and goes on; its time and memory are those of reading past it.
+ * libxml2 parses a little ahead of the record it returns (a few KB): a
+ * well-formedness error that close after a good record can end the reading
+ * before that record is returned; it is then among the unread, never lost
+ * silently. */
 int silta_xml_reader_next(silta_xml_reader_t *self, xmlNodePtr *node, size_t *bytes,
                           silta_err_t *err);
 

@@ -25,6 +25,8 @@
 #include "silta_time.h"
 #include "silta_uuid.h"
 
+#include <libpq-fe.h>
+
 static char *s_home;
 
 /* Runs after every test, passed or failed: nothing is left running. */
@@ -102,6 +104,93 @@ static void s_no_hetu_in_log(const char *prog)
     const char *hetus[] = {"010185-901E", "150372-902S", "070904A904Y", "311264Y905C", NULL};
     for (int i = 0; hetus[i]; i++)
         cr_assert(!harness_file_contains(path, hetus[i]), "a hetu in %s", path);
+}
+
+/* ------------------------------------------------------------------ payloads */
+
+typedef struct {
+    char type[64];
+    ProtobufCMessage *msg; /* the payload as the message its type names */
+} s_event_t;
+
+static const ProtobufCMessageDescriptor *s_desc(const char *type)
+{
+    static const struct {
+        const char *type;
+        const ProtobufCMessageDescriptor *desc;
+    } t[] = {
+        {"kela.notice.v1", &silta__kela_notice__descriptor},
+        {"kela.application.v1", &silta__kela_benefit__descriptor},
+        {"kela.decision.v1", &silta__kela_benefit__descriptor},
+        {"employment.statement.v1", &silta__employment_statement__descriptor},
+        {"employment.plan.v1", &silta__employment_plan_item__descriptor},
+        {"employment.registration.v1", &silta__employment_registration__descriptor},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i].type, type) == 0)
+            return t[i].desc;
+    return NULL;
+}
+
+/* The events of `source` in the journal, oldest first, payloads unpacked
+ * (free with s_events_free). Returns how many (at most max). */
+static size_t s_events(const char *source, s_event_t *out, size_t max)
+{
+    PGconn *db = PQconnectdb(getenv("SILTA_PG_URL"));
+    cr_assert_eq(PQstatus(db), CONNECTION_OK, "%s", PQerrorMessage(db));
+    const char *params[1] = {source};
+    PGresult *res = PQexecParams(db,
+                                 "SELECT envelope FROM hub.journal WHERE source = $1 "
+                                 "ORDER BY seq",
+                                 1, NULL, params, NULL, NULL, 1);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
+    size_t n = 0;
+    for (int i = 0; i < PQntuples(res) && n < max; i++, n++) {
+        Silta__Envelope *e = silta__envelope__unpack(NULL, (size_t)PQgetlength(res, i, 0),
+                                                     (const uint8_t *)PQgetvalue(res, i, 0));
+        cr_assert_not_null(e, "journal row %d is not an envelope", i);
+        const ProtobufCMessageDescriptor *d = s_desc(e->type);
+        cr_assert_not_null(d, "unexpected type %s", e->type);
+        snprintf(out[n].type, sizeof out[n].type, "%s", e->type);
+        out[n].msg = protobuf_c_message_unpack(d, NULL, e->payload.len, e->payload.data);
+        cr_assert_not_null(out[n].msg, "payload of %s", e->type);
+        silta__envelope__free_unpacked(e, NULL);
+    }
+    PQclear(res);
+    PQfinish(db);
+    return n;
+}
+
+static void s_events_free(s_event_t *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        protobuf_c_message_free_unpacked(ev[i].msg, NULL);
+}
+
+/* A string field of msg by name, or NULL. */
+static const char *s_str(const ProtobufCMessage *msg, const char *name)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
+    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    return *(char *const *)((const char *)msg + f->offset);
+}
+
+/* Every string field of msg that holds a date of the fixture's day (it starts
+ * with "2025-03-1") is exactly "2025-03-13"; returns how many there were. */
+static int s_dates_normalised(const ProtobufCMessage *msg)
+{
+    int n = 0;
+    const ProtobufCMessageDescriptor *d = msg->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const char *v = s_str(msg, d->fields[i].name);
+        if (v && strncmp(v, "2025-03-1", 9) == 0) {
+            cr_assert_str_eq(v, "2025-03-13", "field %s of %s", d->fields[i].name, d->name);
+            n++;
+        }
+    }
+    return n;
 }
 
 Test(adapters, kela_mixed_batch_publishes_good_records_and_reports_bad_ones, .timeout = 300)
@@ -271,5 +360,184 @@ Test(adapters, employment_batch_maps_each_record_kind, .timeout = 300)
     cr_assert_eq(fixture_count("SELECT count(DISTINCT type) FROM hub.journal"), 3);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = 'employment.plan.v1'"), 1);
     s_no_hetu_in_log("silta-employment");
+    s_down();
+}
+
+/* Issue 9: an xs:date with a zone is valid against the XSD; it must reach the
+ * payload as YYYY-MM-DD (the calendar day as written), in every date field. */
+Test(adapters, kela_dates_with_a_zone_are_published_as_plain_dates, .timeout = 300)
+{
+    s_up("silta-kela");
+    s_drop("SILTA_KELA_INBOX", s_fixture("xml/kela-zoned-dates.xml"), "zoned.xml");
+    s_wait_file("kela", "done", "zoned.xml", 60000);
+    s_event_t ev[8];
+    size_t n = s_events("kela", ev, 8);
+    cr_assert_eq(n, 4, "records 1-4 published");
+    int dates = 0;
+    for (size_t i = 0; i < n; i++)
+        dates += s_dates_normalised(ev[i].msg);
+    cr_assert_eq(dates, 8, "every date field of the fixture was seen");
+    s_events_free(ev, n);
+    char *rep = s_read_spool("kela", "done", "zoned.xml.report");
+    cr_assert(strstr(rep, "record=5 field=date reason=") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "2025-02-30") == NULL, "no value quoted: %s", rep);
+    free(rep);
+    s_down();
+}
+
+Test(adapters, employment_dates_with_a_zone_are_published_as_plain_dates, .timeout = 300)
+{
+    s_up("silta-employment");
+    s_drop("SILTA_EMPLOYMENT_INBOX", s_fixture("xml/employment-zoned-dates.xml"), "zoned.xml");
+    s_wait_file("employment", "done", "zoned.xml", 60000);
+    s_event_t ev[4];
+    size_t n = s_events("employment", ev, 4);
+    cr_assert_eq(n, 3);
+    int dates = 0;
+    for (size_t i = 0; i < n; i++)
+        dates += s_dates_normalised(ev[i].msg);
+    cr_assert_eq(dates, 6, "every date field of the fixture was seen");
+    s_events_free(ev, n);
+    s_down();
+}
+
+static void s_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+#define S_KELA_HEAD                                                                                \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kela-batch xmlns=\"urn:silta:kela:1\">\n"
+#define S_NOTICE(hetu, ref)                                                                        \
+    "  <notice><hetu>" hetu "</hetu><kela_reference>" ref "</kela_reference>"                      \
+    "<kind>need_for_social_work</kind><date>2025-03-13</date></notice>\n"
+
+/* Issue 9, "no silent tail": record 2 of 3 has a 12 MiB free_text. Record 2 is
+ * reported with its number and the limit, records 1 and 3 are published, and
+ * the counts add up to the 3 records of the file. */
+Test(adapters, kela_oversize_record_is_skipped_and_the_rest_is_read, .timeout = 300)
+{
+    s_up("silta-kela");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/big.xml", s_home);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(S_KELA_HEAD S_NOTICE("010185-901E", "REF-1"), f);
+    fputs("  <notice><hetu>150372-902S</hetu><kela_reference>REF-2</kela_reference>"
+          "<kind>need_for_social_work</kind><free_text>",
+          f);
+    static char chunk[1 << 16];
+    memset(chunk, 'a', sizeof chunk);
+    for (int i = 0; i < 12 * 16; i++) /* 12 MiB */
+        fwrite(chunk, 1, sizeof chunk, f);
+    fputs("</free_text><date>2025-03-13</date></notice>\n", f);
+    fputs(S_NOTICE("070904A904Y", "REF-3") "</kela-batch>\n", f);
+    cr_assert_eq(fclose(f), 0);
+    s_drop("SILTA_KELA_INBOX", path, "big.xml");
+    s_wait_file("kela", "done", "big.xml", 120000);
+    s_event_t ev[4];
+    size_t n = s_events("kela", ev, 4);
+    cr_assert_eq(n, 2, "records 1 and 3 published");
+    cr_assert_str_eq(s_str(ev[0].msg, "kela_reference"), "REF-1");
+    cr_assert_str_eq(s_str(ev[1].msg, "kela_reference"), "REF-3");
+    s_events_free(ev, n);
+    char *rep = s_read_spool("kela", "done", "big.xml.report");
+    cr_assert(strstr(rep, "record=2 field=- reason=\"record is larger than the limit of 65536 "
+                          "bytes") != NULL,
+              "%s", rep);
+    cr_assert(strstr(rep, "records=3 published=2 duplicates=0 rejected=1 unread=0") != NULL, "%s",
+              rep);
+    free(rep);
+    s_down();
+}
+
+/* A file cut off inside record 3: records 1 and 2 are published, the file is
+ * not in done/, and the report says which records were not read and why. */
+Test(adapters, kela_truncated_file_is_not_done_and_names_what_was_not_read, .timeout = 300)
+{
+    s_up("silta-kela");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cut.xml", s_home);
+    s_write(path, S_KELA_HEAD S_NOTICE("010185-901E", "REF-1")
+                      S_NOTICE("150372-902S", "REF-2") "  <notice><hetu>0709");
+    s_drop("SILTA_KELA_INBOX", path, "cut.xml");
+    s_wait_file("kela", "rejected", "cut.xml.report", 60000);
+    s_path_t done;
+    snprintf(done.path, sizeof done.path, "%s/spool/kela/done/cut.xml", s_home);
+    cr_assert(!s_exists(&done), "a file not read to its end is not done");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 2);
+    char *rep = s_read_spool("kela", "rejected", "cut.xml.report");
+    cr_assert(strstr(rep, "record=3 field=- reason=\"records after 2 were not read: the file is "
+                          "malformed at line 5") != NULL,
+              "%s", rep);
+    cr_assert(strstr(rep, "records=2 published=2 duplicates=0 rejected=0 unread=all after "
+                          "record 2") != NULL,
+              "%s", rep);
+    free(rep);
+    s_down();
+}
+
+/* Issue 9: Kela batches in ISO-8859-1, ISO-8859-15 and windows-1252 (declared)
+ * are published with their text as UTF-8; the same bytes undeclared are
+ * refused, and the report says how to declare the encoding. */
+Test(adapters, kela_latin_encodings_arrive_as_utf8, .timeout = 300)
+{
+    static const struct {
+        const char *file, *enc, *text, *utf8;
+    } cases[] = {
+        {"l1.xml", "ISO-8859-1", "\xc4iti ja is\xe4, \xf6ljy", "Äiti ja isä, öljy"},
+        {"l9.xml", "ISO-8859-15", "\xc4iti ja is\xe4, \xf6ljy 5 \xa4", "Äiti ja isä, öljy 5 €"},
+        {"w.xml", "windows-1252", "\xc4iti ja is\xe4, \xf6ljy 5 \x80", "Äiti ja isä, öljy 5 €"},
+    };
+    s_up("silta-kela");
+    char path[4096], doc[1024];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", s_home, cases[i].file);
+        snprintf(
+            doc, sizeof doc,
+            "<?xml version=\"1.0\" encoding=\"%s\"?>\n<kela-batch xmlns=\"urn:silta:kela:1\">\n"
+            "  <notice><hetu>010185-901E</hetu><kela_reference>ENC-%zu</kela_reference>"
+            "<kind>need_for_social_work</kind><free_text>%s</free_text>"
+            "<date>2025-03-13</date></notice>\n</kela-batch>\n",
+            cases[i].enc, i, cases[i].text);
+        s_write(path, doc);
+        s_drop("SILTA_KELA_INBOX", path, cases[i].file);
+        s_wait_file("kela", "done", cases[i].file, 60000);
+    }
+    s_event_t ev[4];
+    size_t n = s_events("kela", ev, 4);
+    cr_assert_eq(n, 3);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_str_eq(s_str(ev[i].msg, "free_text"), cases[i].utf8, "%s", cases[i].enc);
+    s_events_free(ev, n);
+
+    snprintf(path, sizeof path, "%s/undeclared.xml", s_home);
+    s_write(path, S_KELA_HEAD
+            "  <notice><hetu>010185-901E</hetu><kind>need_for_social_work</kind>"
+            "<free_text>is\xe4</free_text><date>2025-03-13</date></notice>\n</kela-batch>\n");
+    s_drop("SILTA_KELA_INBOX", path, "undeclared.xml");
+    s_wait_file("kela", "rejected", "undeclared.xml.report", 60000);
+    char *rep = s_read_spool("kela", "rejected", "undeclared.xml.report");
+    cr_assert(strstr(rep, "the file is not UTF-8 (line 3)") != NULL, "%s", rep);
+    cr_assert(strstr(rep, "must declare it in its XML declaration") != NULL, "%s", rep);
+    free(rep);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 3);
+
+    /* The documented example (config/examples/kela-batch-latin9.xml). */
+    char src[4096];
+    snprintf(src, sizeof src, "%s/config/examples/kela-batch-latin9.xml", harness_src());
+    s_drop("SILTA_KELA_INBOX", src, "example.xml");
+    s_wait_file("kela", "done", "example.xml", 60000);
+    s_event_t all[8];
+    n = s_events("kela", all, 8);
+    cr_assert_eq(n, 5);
+    cr_assert(strstr(s_str(all[3].msg, "free_text"), "480 €; asiakas pyytää") != NULL, "%s",
+              s_str(all[3].msg, "free_text"));
+    cr_assert_str_eq(s_str(all[3].msg, "date"), "2025-03-13");
+    cr_assert_str_eq(s_str(all[4].msg, "complete_date"), "2025-03-13");
+    s_events_free(all, n);
     s_down();
 }
