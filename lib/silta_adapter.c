@@ -402,24 +402,6 @@ static int s_ingest(silta_adapter_t *a)
 
 /* ------------------------------------------------------------------ main */
 
-static silta_clientkey_t *s_clientkey(silta_err_t *err)
-{
-    char path[SILTA_SPOOL_PATH_MAX];
-    const char *p = getenv("SILTA_CLIENT_KEY_SECRET");
-    if (p && *p)
-        snprintf(path, sizeof path, "%s", p);
-    else
-        snprintf(path, sizeof path, "%s/keys/clientkey.secret", silta_env_home());
-    struct stat st;
-    if (stat(path, &st) != 0 && errno == ENOENT) {
-        silta_err_t gerr;
-        if (silta_clientkey_generate(path, &gerr) == 0)
-            silta_info("generated client-key secret", "path=%s", path);
-        /* else: another process made it first, or the load below says why */
-    }
-    return silta_clientkey_new(path, err);
-}
-
 static int s_start(silta_adapter_t *a, silta_err_t *err)
 {
     char key[96], inbox[SILTA_SPOOL_PATH_MAX], outbox[SILTA_SPOOL_PATH_MAX];
@@ -434,7 +416,7 @@ static int s_start(silta_adapter_t *a, silta_err_t *err)
         snprintf(outbox, sizeof outbox, "%s/spool/%s/outbox", home, a->ops->name);
     if (silta_spool_open(&a->spool, inbox, outbox, err) != 0)
         return SILTA_ERR;
-    a->ck = s_clientkey(err);
+    a->ck = silta_clientkey_open(1, err);
     if (!a->ck)
         return SILTA_ERR;
     char keyfile[SILTA_SPOOL_PATH_MAX];
