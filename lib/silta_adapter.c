@@ -22,6 +22,7 @@
 #include "silta_adapter.h"
 
 #include "silta_clientkey.h"
+#include "silta_contract.h"
 #include "silta_client.h"
 #include "silta_env.h"
 #include "silta_hetu.h"
@@ -71,6 +72,7 @@ struct silta_adapter_t {
     uint64_t wait_seq;
     int wait_state; /* 0 waiting, 1 confirmed, -1 nacked */
     int wait_dup;
+    uint32_t wait_code;
     char wait_reason[256];
 };
 
@@ -105,6 +107,7 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     if (a->wait_seq && ev->seq == a->wait_seq) {
         a->wait_state = ev->kind == SILTA_CLIENT_CONFIRM ? 1 : -1;
         a->wait_dup = ev->duplicate;
+        a->wait_code = ev->code;
         snprintf(a->wait_reason, sizeof a->wait_reason, "%s", ev->reason ? ev->reason : "");
         return;
     }
@@ -194,6 +197,9 @@ static int s_envelope(silta_adapter_t *a, const char *type, const ProtobufCMessa
                       silta_envelope_t *e, uint8_t **packed, char *id, char *ck,
                       const char **field, silta_err_t *err)
 {
+    /* The type's contract first: what the hub would NACK is the sender's to fix. */
+    if (silta_contract_descriptor(type) && silta_contract_check_field(type, msg, field, err) != 0)
+        return SILTA_EINVAL;
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "hetu");
     const char *hetu = fd ? *(char *const *)((const char *)msg + fd->offset) : NULL;
@@ -300,7 +306,7 @@ int silta_adapter_publish_wait(silta_adapter_t *a, const char *type, const Proto
         return 0;
     }
     if (a->wait_state == -1)
-        return silta_err_set(err, SILTA_EINVAL, "refused by the hub: %s", a->wait_reason);
+        return silta_client_nack_error(a->wait_code, a->wait_reason, err);
     /* Not answered in time: the client keeps re-sending it; a later confirm is dropped. */
     return silta_err_set(err, s_stop ? SILTA_EAGAIN : SILTA_ETIMEDOUT,
                          "the hub did not confirm in time");

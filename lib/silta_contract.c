@@ -368,7 +368,7 @@ static const void *s_at(const ProtobufCMessage *m, const ProtobufCFieldDescripto
 }
 
 static int s_message(const ProtobufCMessage *m, const silta_contract_field_t *fields,
-                     size_t nfields, const char *prefix, silta_err_t *err);
+                     size_t nfields, const char *prefix, const char **field, silta_err_t *err);
 
 /* One field of m. Returns 0 or SILTA_EINVAL with "PREFIXNAME: reason". */
 static int s_field(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd,
@@ -407,7 +407,7 @@ static int s_field(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd
             const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)p;
             char sp[64];
             snprintf(sp, sizeof sp, "%s%s[%zu].", prefix, fd->name, i);
-            if (sub && f->items && s_message(sub, f->items, f->nitems, sp, err) != 0)
+            if (sub && f->items && s_message(sub, f->items, f->nitems, sp, NULL, err) != 0)
                 return SILTA_EINVAL;
             break;
         }
@@ -420,15 +420,19 @@ static int s_field(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd
     return 0;
 }
 
-/* Every field of m's descriptor, in field order, against its rule. */
+/* Every field of m's descriptor, in field order, against its rule; the name of
+ * the field that fails goes to *field (a static string) when field is set. */
 static int s_message(const ProtobufCMessage *m, const silta_contract_field_t *fields,
-                     size_t nfields, const char *prefix, silta_err_t *err)
+                     size_t nfields, const char *prefix, const char **field, silta_err_t *err)
 {
     const ProtobufCMessageDescriptor *d = m->descriptor;
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *fd = &d->fields[i];
-        if (s_field(m, fd, s_rule(fields, nfields, fd->name), prefix, err) != 0)
+        if (s_field(m, fd, s_rule(fields, nfields, fd->name), prefix, err) != 0) {
+            if (field)
+                *field = fd->name;
             return SILTA_EINVAL;
+        }
     }
     return 0;
 }
@@ -450,22 +454,36 @@ const ProtobufCMessageDescriptor *silta_contract_descriptor(const char *type)
     return c ? c->desc : NULL;
 }
 
-int silta_contract_check(const char *type, const ProtobufCMessage *m, silta_err_t *err)
+int silta_contract_check_field(const char *type, const ProtobufCMessage *m, const char **field,
+                               silta_err_t *err)
 {
+    const char *dummy;
+    if (!field)
+        field = &dummy;
+    *field = "payload";
     const s_contract_t *c = s_find(type);
-    if (!c)
+    if (!c) {
+        *field = "type";
         return silta_err_set(err, SILTA_EINVAL, "type: no contract for this event type");
+    }
     if (!m || m->descriptor != c->desc)
         return silta_err_set(err, SILTA_EINVAL, "payload: not a %s", c->desc->name);
-    if (s_message(m, c->fields, c->nfields, "", err) != 0)
+    if (s_message(m, c->fields, c->nfields, "", field, err) != 0)
         return SILTA_EINVAL;
     if (c->start) {
         const char *a = s_str(m, c->start), *b = s_str(m, c->end);
         /* Both are valid dates or "" here: YYYY-MM-DD compares as text. */
-        if (a && b && *a && *b && strcmp(a, b) > 0)
+        if (a && b && *a && *b && strcmp(a, b) > 0) {
+            *field = c->end;
             return silta_err_set(err, SILTA_EINVAL, "%s: before %s", c->end, c->start);
+        }
     }
     return 0;
+}
+
+int silta_contract_check(const char *type, const ProtobufCMessage *m, silta_err_t *err)
+{
+    return silta_contract_check_field(type, m, NULL, err);
 }
 
 ProtobufCMessage *silta_contract_decode(const char *type, const uint8_t *data, size_t len,

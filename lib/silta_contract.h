@@ -78,6 +78,12 @@ const ProtobufCMessageDescriptor *silta_contract_descriptor(const char *type);
  * contract, or m of another message, is SILTA_EINVAL too. */
 int silta_contract_check(const char *type, const ProtobufCMessage *m, silta_err_t *err);
 
+/* The same, and on failure *field (when field is not NULL) names the failing
+ * top-level field ("kind", "items", "payload" when m is not the type's message),
+ * a static string a caller may keep, e.g. for a rejection report line. */
+int silta_contract_check_field(const char *type, const ProtobufCMessage *m, const char **field,
+                               silta_err_t *err);
+
 /* Unpack len bytes as type's message and check it. Returns the message (free
  * with silta_contract_free) or NULL with SILTA_EINVAL and "FIELD: reason" in err
  * ("payload: ..." when it does not decode). */
