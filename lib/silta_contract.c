@@ -314,7 +314,8 @@ static const char *s_string(const silta_contract_field_t *f, const char *v, char
         v = "";
     if (!*v)
         return (f->flags & S_REQ) || f->kind == SILTA_CONTRACT_HETU ? "required" : NULL;
-    if (strlen(v) > f->max) {
+    /* A date or a hetu has one length: its own parser says what is wrong. */
+    if (f->kind != SILTA_CONTRACT_DATE && f->kind != SILTA_CONTRACT_HETU && strlen(v) > f->max) {
         snprintf(why, whylen, "longer than %u bytes", (unsigned)f->max);
         return why;
     }
