@@ -257,16 +257,16 @@ int silta_contract_date_valid(const char *s)
 
 /* Strict UTF-8 as PostgreSQL's pg_utf8_islegal reads it (RFC 3629: no overlong
  * form, no surrogate, nothing above U+10FFFF) and no control character but \n
- * and \t where free is set. Hand-written because libxml2's xmlGetUTF8Char, the
+ * and \t where multiline is set. Hand-written because libxml2's xmlGetUTF8Char, the
  * decoder already linked, accepts overlong forms and surrogates, which PostgreSQL
  * then refuses. Returns NULL or the reason. */
-static const char *s_utf8(const char *str, int free)
+static const char *s_utf8(const char *str, int multiline)
 {
     const unsigned char *s = (const unsigned char *)str;
     while (*s) {
         unsigned c = *s, n, cp;
         if (c < 0x80) {
-            if ((c < 0x20 && !(free && (c == '\n' || c == '\t'))) || c == 0x7f)
+            if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
                 return "control character";
             s++;
             continue;
