@@ -122,12 +122,17 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     }
     a->cur->nacked++;
     a->cur->rejected++;
-    char why[400];
+    char why[400], field[64] = "-";
     snprintf(why, sizeof why, "refused by the hub (code %u): %s", (unsigned)ev->code,
              ev->reason ? ev->reason : "");
+    /* INVALID_PAYLOAD's reason is "FIELD: reason": the report names the field. */
+    size_t n = ev->reason ? strcspn(ev->reason, ": ") : 0;
+    if (ev->code == SILTA__ERROR_CODE__INVALID_PAYLOAD && n > 0 && n < sizeof field &&
+        ev->reason[n] == ':')
+        snprintf(field, sizeof field, "%.*s", (int)n, ev->reason);
     silta_warn("event refused", "file=%s record=%lu code=%u", a->cur->name, record,
                (unsigned)ev->code);
-    s_report(a, record, "-", why);
+    s_report(a, record, field, why);
 }
 
 static void s_deliver(silta_adapter_t *a, const silta_client_event_t *ev)

@@ -238,3 +238,45 @@ Test(contract, kela_record_the_contract_refuses_is_reported_and_not_published, .
     free(rep);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 1);
 }
+
+/* An adapter with another deployment's client-key secret (here: the file was
+ * replaced after the hub loaded it): the hub refuses every record, and the
+ * report names client_key. */
+Test(contract, adapter_with_another_secret_gets_each_record_refused_by_name, .timeout = 300)
+{
+    s_home = fixture_up();
+    char *secret = harness_env_get(NULL, "SILTA_CLIENT_KEY_SECRET");
+    cr_assert_not_null(secret);
+    cr_assert_eq(unlink(secret), 0);
+    silta_err_t err;
+    cr_assert_eq(silta_clientkey_generate(secret, &err), 0, "%s", err.msg);
+    free(secret);
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-kela", NULL);
+    cr_assert_eq(r.status, 0, "silta-kela did not start:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    char *inbox = harness_env_get(NULL, "SILTA_KELA_INBOX");
+    cr_assert_not_null(inbox);
+    char tmp[4096], dst[4096];
+    snprintf(tmp, sizeof tmp, "%s/other.xml.tmp", inbox);
+    snprintf(dst, sizeof dst, "%s/other.xml", inbox);
+    free(inbox);
+    FILE *f = fopen(tmp, "w");
+    cr_assert_not_null(f);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<kela-batch xmlns=\"urn:silta:kela:1\"><notice><hetu>010185-901E</hetu>"
+          "<kind>need_for_social_work</kind><date>2025-03-13</date></notice></kela-batch>\n",
+          f);
+    fclose(f);
+    cr_assert_eq(rename(tmp, dst), 0);
+    s_path_t p;
+    snprintf(p.path, sizeof p.path, "%s/spool/kela/rejected/other.xml.report", s_home);
+    cr_assert_eq(harness_poll(60000, s_exists, &p), 0, "%s never appeared", p.path);
+    char *rep = harness_read_file(p.path);
+    cr_assert_not_null(rep);
+    cr_assert(strstr(rep, "record=1 field=client_key reason=\"refused by the hub (code 9): "
+                          "client_key: does not match the payload's hetu\"") != NULL,
+              "%s", rep);
+    free(rep);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 0);
+}
