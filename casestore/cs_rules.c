@@ -26,7 +26,7 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      "Sairausvakuutuslaki 1224/2004 8 luku 6 § (300 arkipäivää); Kela", "social",
      cs_rule_sickness_allowance_running_out},
     {5, "benefit_ends_no_successor", "Benefit ends with no successor",
-     "DOMAIN.md rule 5 (continuity of income between benefits)", "social",
+     "local policy: continuity of income between benefits", "social",
      cs_rule_benefit_ends_no_successor},
     {6, "not_entitled_income_gap", "Not entitled / waiting period",
      "Työttömyysturvalaki 1290/2002 2 a luku and 11 luku 4 § (labour-policy statement)", "social",

@@ -74,7 +74,7 @@ typedef int (*cs_rule_fn)(const cs_rule_t *self, const cs_history_t *h, const cs
                           cs_day_t today, cs_findings_t *out);
 
 struct cs_rule_s {
-    int number;          /* 1..10, DOMAIN.md's numbering */
+    int number;          /* 1..10, the numbering of config/rules.conf */
     const char *name;    /* the alert's rule name: "notice_not_handled" */
     const char *title;   /* for people: "Kela notice not handled" */
     const char *source;  /* statute or study */
@@ -82,7 +82,7 @@ struct cs_rule_s {
     cs_rule_fn eval;
 };
 
-/* The ten rules, in DOMAIN.md's order. */
+/* The ten rules, in their historical order (1..10). */
 const cs_rule_t *cs_rules_all(size_t *n);
 /* A rule by name, or NULL. */
 const cs_rule_t *cs_rules_find(const char *name);

@@ -1,13 +1,13 @@
 /*  web.h - the caseworker inbox's shared types (casestore/web_*.c).
  *
- *  The inbox runs inside silta-casestore on libmicrohttpd's one internal
- *  polling thread (web_server.c). Everything in web_ctx_t belongs to that
- *  thread: its own PGconn for reads, sessions and the access log, and its own
+ *  The inbox runs inside silta-casestore on silta_http's server threads
+ *  (web_server.c), one request at a time holding web_ctx_t: its own PGconn
+ *  for reads, sessions and the access log, and its own
  *  cs_store_t (another PGconn) for caseworker actions. It never touches the
  *  main loop's store or hub client; an action's event reaches the hub through
  *  the outbox table, and outbox_dirty tells the main loop to rescan it.
  *
- *      browser --HTTP--> web_server (MHD thread) --> web_routes
+ *      browser --HTTP--> web_server (silta_http) --> web_routes
  *                                         |-- web_auth    accounts, sessions, CSRF, access log
  *                                         |-- web_pages   HTML of the inbox and the client page
  *                                         `-- web_actions social.* events via cs_store_act
@@ -25,8 +25,8 @@
 #include "silta_buf.h"
 
 typedef struct {
-    PGconn *db;                /* the web thread's connection: reads, sessions, log */
-    cs_store_t *store;         /* the web thread's store: actions (its own PGconn) */
+    PGconn *db;                /* the inbox's connection: reads, sessions, log */
+    cs_store_t *store;         /* the inbox's store: actions (its own PGconn) */
     const cs_params_t *params; /* borrowed, read-only */
     char pg_url[1024];
     atomic_int outbox_dirty; /* set after an action committed an outbox row */
@@ -56,8 +56,7 @@ typedef struct {
     const char *query;  /* raw query string or "" */
     const char *body;
     size_t body_len;
-    int too_large;
-    const char *session_cookie; /* borrowed from MHD, or NULL */
+    const char *session_cookie; /* borrowed from silta_http, or NULL */
     const char *login_cookie;
 } web_req_t;
 

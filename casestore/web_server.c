@@ -1,9 +1,10 @@
-/*  web_server.c - the caseworker inbox's HTTP server: libmicrohttpd on one
- *  internal polling thread, loopback only, form bodies up to WEB_BODY_MAX.
+/*  web_server.c - the caseworker inbox's HTTP server on silta_http (its
+ *  threads, connection limit, idle timeout), loopback only, form bodies up to
+ *  WEB_BODY_MAX (silta_http answers 413 beyond, before the body is read).
  *
- *  Per request: collect the body (POST), pick out the two cookies, hand a
- *  web_req_t to web_route() and send its web_resp_t with the security
- *  headers every page gets. The web thread owns web_ctx_t (web.h); the only
+ *  Per request: pick out the two cookies, hand a web_req_t to web_route() and
+ *  send its web_resp_t with the security headers every page gets. web_ctx_t
+ *  (web.h) is used by one server thread at a time, under self->lock; the only
  *  thing it shares with the main loop is the atomic outbox_dirty flag.
  *
  *  Not here: page content (web_pages.c), sessions (web_auth.c), actions
@@ -12,10 +13,9 @@
 #include "web_server.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,21 +23,24 @@
 #include "cs_store.h"
 #include "silta_db.h"
 #include "silta_env.h"
+#include "silta_http.h"
 #include "silta_log.h"
 #include "web.h"
 #include "web_auth.h"
 
 #define WEB_BODY_MAX 16384
 
+/* Over WEB_BODY_MAX silta_http answers 413 itself; the connection limit is per
+ * process (all caseworkers come through one reverse proxy: one address). */
+#define WEB_MAX_CONNECTIONS 256u
+#define WEB_IDLE_TIMEOUT_S 15u
+
 struct web_server_s {
-    struct MHD_Daemon *mhd;
+    silta_http_t *http;
+    pthread_mutex_t lock; /* one request at a time uses ctx */
+    int lock_ok;
     web_ctx_t ctx;
 };
-
-typedef struct {
-    silta_buf_t body;
-    int too_large;
-} s_conn_t;
 
 /* ---------------------------------------------------------------- forms */
 
@@ -87,76 +90,50 @@ int web_form_get(const char *form, const char *key, char *out, size_t len)
     return -1;
 }
 
-/* ---------------------------------------------------------------- MHD glue */
+/* ---------------------------------------------------------------- silta_http glue */
 
-static void s_header(struct MHD_Response *r, const char *k, const char *v)
+static void s_send(silta_http_resp_t *out, web_resp_t *resp)
 {
-    MHD_add_response_header(r, k, v);
-}
-
-static enum MHD_Result s_send(struct MHD_Connection *conn, web_resp_t *resp)
-{
-    if (resp->body.failed)
-        resp->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        resp->body.failed ? 0 : resp->body.len, resp->body.failed ? (void *)"" : resp->body.data,
-        MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return MHD_NO;
-    s_header(r, "Content-Type", "text/html; charset=utf-8");
-    s_header(r, "Cache-Control", "no-store");
-    s_header(r, "X-Content-Type-Options", "nosniff");
-    s_header(r, "X-Frame-Options", "DENY");
-    s_header(r, "Referrer-Policy", "no-referrer");
-    s_header(r, "Content-Security-Policy",
-             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-             "frame-ancestors 'none'; base-uri 'none'");
+    if (resp->body.failed) {
+        silta_http_resp_body(out, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
+    } else {
+        silta_http_resp_take(out, resp->status, "text/html; charset=utf-8", resp->body.data,
+                             resp->body.len); /* out owns the page now */
+        silta_buf_init(&resp->body);
+    }
+    /* 5 + Location + 2 cookies: SILTA_HTTP_MAX_HEADERS (8) exactly */
+    silta_http_resp_header(out, "Cache-Control", "no-store");
+    silta_http_resp_header(out, "X-Content-Type-Options", "nosniff");
+    silta_http_resp_header(out, "X-Frame-Options", "DENY");
+    silta_http_resp_header(out, "Referrer-Policy", "no-referrer");
+    silta_http_resp_header(out, "Content-Security-Policy",
+                           "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'");
     if (resp->location[0])
-        s_header(r, "Location", resp->location);
+        silta_http_resp_header(out, "Location", resp->location);
     for (int i = 0; i < 2; i++)
         if (resp->cookie[i][0])
-            s_header(r, "Set-Cookie", resp->cookie[i]);
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
-    MHD_destroy_response(r);
-    return ret;
+            silta_http_resp_header(out, "Set-Cookie", resp->cookie[i]);
 }
 
-static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version, const char *upload,
-                                 size_t *upload_size, void **con_cls)
+/* On a server thread. web_ctx_t is one set of connections for one thread at a
+ * time: pages are made one after another, as on the single MHD thread before;
+ * an idle connection holds no lock. */
+static void s_handler(void *arg, const silta_http_req_t *hreq, silta_http_resp_t *out)
 {
-    (void)version;
-    web_ctx_t *ctx = cls;
-    s_conn_t *c = *con_cls;
-    if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c)
-            return MHD_NO;
-        silta_buf_init(&c->body);
-        *con_cls = c;
-        return MHD_YES;
-    }
-    if (*upload_size > 0) {
-        if (c->body.len + *upload_size > WEB_BODY_MAX)
-            c->too_large = 1;
-        else
-            silta_buf_append(&c->body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    web_server_t *self = arg;
     char path[512];
-    snprintf(path, sizeof path, "%s", url ? url : "/");
+    snprintf(path, sizeof path, "%s", hreq->path);
     web_req_t req = {0};
-    req.method = method;
+    req.method = hreq->method;
     req.path = path;
     req.query = "";
-    req.body = c->body.data ? c->body.data : "";
-    req.body_len = c->body.len;
-    req.too_large = c->too_large || c->body.failed;
-    req.session_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE);
-    req.login_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEB_LOGIN_COOKIE);
-    /* MHD splits the query off url; rebuild the one key the pages use. */
-    const char *msg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "ok");
+    req.body = hreq->body;
+    req.body_len = hreq->len;
+    req.session_cookie = silta_http_cookie(hreq, WEB_SESSION_COOKIE);
+    req.login_cookie = silta_http_cookie(hreq, WEB_LOGIN_COOKIE);
+    /* the query is split off the path; rebuild the one key the pages use. */
+    const char *msg = silta_http_arg(hreq, "ok");
     char query[128] = "";
     if (msg) {
         snprintf(query, sizeof query, "ok=%.100s", msg);
@@ -168,38 +145,17 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const c
     web_resp_t resp;
     memset(&resp, 0, sizeof resp);
     silta_buf_init(&resp.body);
-    web_route(ctx, &req, &resp);
-    enum MHD_Result ret = s_send(conn, &resp);
+    pthread_mutex_lock(&self->lock);
+    web_route(&self->ctx, &req, &resp);
+    pthread_mutex_unlock(&self->lock);
+    s_send(out, &resp);
     silta_buf_free(&resp.body);
-    return ret;
-}
-
-static void s_done(void *cls, struct MHD_Connection *conn, void **con_cls,
-                   enum MHD_RequestTerminationCode toe)
-{
-    (void)cls;
-    (void)conn;
-    (void)toe;
-    s_conn_t *c = *con_cls;
-    if (c) {
-        silta_buf_free(&c->body);
-        free(c);
-        *con_cls = NULL;
-    }
-}
-
-static void s_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char line[256];
-    vsnprintf(line, sizeof line, fmt, ap);
-    line[strcspn(line, "\r\n\"")] = '\0';
-    silta_warn("inbox http", "reason=\"%s\"", line);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
 
-static int s_bind_addr(const char *bind, struct sockaddr_in *sa, silta_err_t *err)
+/* The inbox speaks plain HTTP: only a loopback address (a reverse proxy does TLS). */
+static int s_bind_ok(const char *bind, silta_err_t *err)
 {
     char host[64];
     const char *colon = strrchr(bind, ':');
@@ -209,14 +165,12 @@ static int s_bind_addr(const char *bind, struct sockaddr_in *sa, silta_err_t *er
     host[colon - bind] = '\0';
     char *end;
     long port = strtol(colon + 1, &end, 10);
-    memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
-    if (*end || port < 1 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+    struct in_addr a;
+    if (*end || port < 1 || port > 65535 || inet_pton(AF_INET, host, &a) != 1)
         return silta_err_set(err, SILTA_EINVAL, "SILTA_INBOX_BIND is not an IPv4 HOST:PORT");
-    if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
+    if ((ntohl(a.s_addr) >> 24) != 127)
         return silta_err_set(err, SILTA_EINVAL, "SILTA_INBOX_BIND must be a loopback address "
                                                 "(no TLS here; use a reverse proxy)");
-    sa->sin_port = htons((uint16_t)port);
     return 0;
 }
 
@@ -228,8 +182,7 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
         silta_err_set(err, 0, "SILTA_INBOX_BIND is not set");
         return NULL;
     }
-    struct sockaddr_in sa;
-    if (s_bind_addr(bind, &sa, err) != 0)
+    if (s_bind_ok(bind, err) != 0)
         return NULL;
     const char *url = silta_env_require("SILTA_PG_URL", err);
     if (!url)
@@ -248,17 +201,19 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
                                         silta_env_get("SILTA_CASESTORE_MIGRATIONS",
                                                       SILTA_SRC_DIR "/casestore/migrations"),
                                         params, seal, ck, err);
-    if (self->ctx.store &&
+    int locked = self->ctx.store && pthread_mutex_init(&self->lock, NULL) == 0;
+    self->lock_ok = locked;
+    silta_http_opts_t opts = {.name = "inbox",
+                              .bind = bind,
+                              .max_body = WEB_BODY_MAX,
+                              .max_connections = WEB_MAX_CONNECTIONS,
+                              .timeout_s = WEB_IDLE_TIMEOUT_S};
+    if (locked &&
         silta_db_exec(self->ctx.db, "SET application_name = 'silta-casestore inbox'", err) == 0)
-        self->mhd = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-            s_handler, &self->ctx, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, s_done,
-            NULL, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 15u,
-            MHD_OPTION_END);
-    if (!self->mhd) {
-        if (self->ctx.store)
-            silta_err_set(err, SILTA_ERR, "could not listen on %s", bind);
+        self->http = silta_http_start(&opts, s_handler, self, err);
+    if (!self->http) {
+        if (self->ctx.store && !locked)
+            silta_err_set(err, SILTA_ERR, "could not create the inbox lock");
         web_server_stop(&self);
         return NULL;
     }
@@ -271,8 +226,9 @@ void web_server_stop(web_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     web_server_t *self = *self_p;
-    if (self->mhd)
-        MHD_stop_daemon(self->mhd); /* joins the web thread */
+    silta_http_stop(&self->http); /* waits for the pages being made */
+    if (self->lock_ok)
+        pthread_mutex_destroy(&self->lock);
     cs_store_destroy(&self->ctx.store);
     silta_db_close(&self->ctx.db);
     free(self);

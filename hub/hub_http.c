@@ -1,60 +1,53 @@
-/*  hub_http.c - accept, read one GET, answer, close. */
+/*  hub_http.c - glue from silta_http's server threads to the hub's loop.
+ *
+ *  Server thread: anything but GET/HEAD is answered 405 right there; a GET is
+ *  submitted to the calls queue and waits up to HUB_HTTP_WAIT_MS. The loop
+ *  (hub_http_serve) takes it, runs the router's handler, hands the rendered
+ *  buffer over as the response body. See hub_http.h for why.
+ */
 #include "hub_http.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "silta_time.h"
+#include "silta_http.h"
 
 struct hub_http_t {
-    int fd;
+    silta_http_t *server;
+    silta_http_calls_t *calls;
     hub_http_handler_fn fn;
     void *arg;
-    silta_buf_t body;
 };
+
+/* On a server thread. */
+static void s_on_request(void *arg, const silta_http_req_t *req, silta_http_resp_t *resp)
+{
+    hub_http_t *self = arg;
+    silta_http_resp_header(resp, "Cache-Control", "no-store");
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        silta_http_resp_header(resp, "Allow", "GET, HEAD");
+        silta_http_resp_body(resp, 405, NULL, "only GET\n", 9);
+        return;
+    }
+    if (silta_http_call_submit(self->calls, req, resp, NULL, HUB_HTTP_WAIT_MS) != 0)
+        silta_http_resp_body(resp, 503, NULL, "hub busy\n", 9);
+}
 
 hub_http_t *hub_http_listen(const char *addr, hub_http_handler_fn fn, void *arg, silta_err_t *err)
 {
-    char host[64];
-    int port = 0;
-    const char *colon = strrchr(addr, ':');
-    if (!colon || (size_t)(colon - addr) >= sizeof host || (port = atoi(colon + 1)) <= 0) {
-        silta_err_set(err, SILTA_EINVAL, "metrics address must be HOST:PORT, not %s", addr);
-        return NULL;
-    }
-    snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        silta_err_set(err, SILTA_EINVAL, "metrics host must be an IPv4 address, not %s", host);
-        return NULL;
-    }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0) {
-        silta_err_set(err, SILTA_ERR, "could not listen on %s: %s", addr, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
     hub_http_t *self = calloc(1, sizeof *self);
     if (!self) {
-        close(fd);
         silta_err_set(err, SILTA_ERR, "out of memory");
         return NULL;
     }
-    self->fd = fd;
     self->fn = fn;
     self->arg = arg;
-    silta_buf_init(&self->body);
+    silta_http_opts_t opts = {.name = "metrics", .bind = addr, .max_body = 0};
+    if (!(self->calls = silta_http_calls_new(err)) ||
+        !(self->server = silta_http_start(&opts, s_on_request, self, err))) {
+        hub_http_close(&self);
+        return NULL;
+    }
     return self;
 }
 
@@ -62,85 +55,39 @@ void hub_http_close(hub_http_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    close((*self_p)->fd);
-    silta_buf_free(&(*self_p)->body);
-    free(*self_p);
+    hub_http_t *self = *self_p;
+    if (self->calls)
+        silta_http_calls_close(self->calls);
+    silta_http_stop(&self->server);
+    silta_http_calls_destroy(&self->calls);
+    free(self);
     *self_p = NULL;
 }
 
 int hub_http_fd(const hub_http_t *self)
 {
-    return self->fd;
+    return silta_http_calls_fd(self->calls);
 }
 
-static void s_write_all(int fd, const char *data, size_t len)
+int hub_http_port(const hub_http_t *self)
 {
-    int64_t deadline = silta_mono_ms() + 1000;
-    while (len > 0 && silta_mono_ms() < deadline) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n > 0) {
-            data += n;
-            len -= (size_t)n;
-        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            struct pollfd p = {fd, POLLOUT, 0};
-            poll(&p, 1, 100);
-        } else {
-            return;
-        }
-    }
-}
-
-static void s_answer(hub_http_t *self, int fd)
-{
-    char req[2048];
-    req[0] = '\0';
-    size_t len = 0;
-    int64_t deadline = silta_mono_ms() + 200;
-    while (len < sizeof req - 1 && !strstr(req, "\r\n\r\n") && !strstr(req, "\n\n")) {
-        long left = (long)(deadline - silta_mono_ms());
-        struct pollfd p = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-            break;
-        ssize_t n = recv(fd, req + len, sizeof req - 1 - len, 0);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        req[len] = '\0';
-    }
-    req[len] = '\0';
-    char method[8] = "", path[256] = "";
-    int status;
-    const char *type = "text/plain; charset=utf-8";
-    silta_buf_reset(&self->body);
-    if (sscanf(req, "%7s %255s", method, path) != 2) {
-        status = 400;
-        silta_buf_puts(&self->body, "bad request\n");
-    } else if (strcmp(method, "GET") != 0) {
-        status = 405;
-        silta_buf_puts(&self->body, "only GET\n");
-    } else {
-        char *q = strchr(path, '?');
-        if (q)
-            *q = '\0';
-        status = self->fn(path, &self->body, &type, self->arg);
-    }
-    const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Error";
-    char head[256];
-    int hn = snprintf(head, sizeof head,
-                      "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                      "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-                      status, reason, type, self->body.len);
-    s_write_all(fd, head, (size_t)hn);
-    s_write_all(fd, self->body.data ? self->body.data : "", self->body.len);
+    return silta_http_port(self->server);
 }
 
 void hub_http_serve(hub_http_t *self)
 {
-    for (int i = 0; i < 8; i++) {
-        int fd = accept4(self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return;
-        s_answer(self, fd);
-        close(fd);
+    silta_http_call_t *call;
+    for (int i = 0; i < HUB_HTTP_PER_TURN && (call = silta_http_calls_take(self->calls)); i++) {
+        silta_buf_t body;
+        silta_buf_init(&body);
+        const char *type = "text/plain; charset=utf-8";
+        int status = self->fn(call->req->path, &body, &type, self->arg);
+        if (body.failed) {
+            silta_buf_free(&body);
+            silta_http_resp_body(call->resp, 503, NULL, "out of memory\n", 14);
+        } else {
+            silta_http_resp_take(call->resp, status, type, body.data, body.len); /* owns data */
+        }
+        silta_http_call_done(self->calls, call);
     }
 }

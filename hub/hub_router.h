@@ -2,15 +2,17 @@
  *
  *  One thread owns the ROUTER socket, the database connection and every queue;
  *  nothing is shared, so nothing is locked (the ZAP thread only reads its own
- *  key map). The loop:
+ *  key map; the HTTP server's threads only hand requests over: hub_http.h).
+ *  The loop:
  *
- *    poll(router, database socket, timeout)
+ *    poll(router, HTTP hand-over fd, database socket, timeout)
  *      -> read every waiting packet: HELLO / SUBSCRIBE / CREDIT / ACK / ...
  *         handled at once; PUBLISH validated and added to the open batch
  *      -> batch full, or the router drained and the batch window passed:
  *         one INSERT for the whole batch, then CONFIRMs, then queue the events
  *      -> send DELIVERs within each consumer's credit
  *      -> every tick: heartbeats, dead peers, ack timeouts, ack flush, status
+ *      -> (when asked) /metrics, /healthz, status page rendered for hub_http
  *
  *  Least privilege (hub_policy): an identity publishes only the types the
  *  policy gives it and attaches only to its own queues for types it may read.

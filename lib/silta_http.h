@@ -103,6 +103,7 @@ typedef struct {
 } silta_http_call_t;
 
 silta_http_calls_t *silta_http_calls_new(silta_err_t *err);
+/* Free the queue; call it after silta_http_stop (no submitter may be waiting). */
 void silta_http_calls_destroy(silta_http_calls_t **self_p);
 /* An fd that is readable while calls wait (for poll / zmq_poll). */
 int silta_http_calls_fd(const silta_http_calls_t *self);
@@ -115,5 +116,9 @@ int silta_http_call_submit(silta_http_calls_t *self, const silta_http_req_t *req
 silta_http_call_t *silta_http_calls_take(silta_http_calls_t *self);
 /* From the main loop: the call is answered (or abandoned); wakes its thread. */
 void silta_http_call_done(silta_http_calls_t *self, silta_http_call_t *call);
+/* From the main loop, when it stops answering (before silta_http_stop): waiting
+ * calls are withdrawn at once and later submits return SILTA_ETIMEDOUT without
+ * waiting, so stopping the server does not wait out every timeout. */
+void silta_http_calls_close(silta_http_calls_t *self);
 
 #endif

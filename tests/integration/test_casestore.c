@@ -437,5 +437,6 @@ Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeo
     cr_assert(strstr(why, "contract: payload: does not decode"), "%s", why);
     free(why);
     cr_assert_eq(s_count("SELECT count(*) FROM casestore.inbox"), 0);
+    harness_expect_dead_letters(1);
     s_down();
 }

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 extern char **environ;
 
 #define S_MAX_ARGS 32
@@ -169,6 +171,40 @@ static void s_report_sanitizers(const char *home)
     closedir(d);
 }
 
+/* Dead letters the running test put there on purpose (harness_expect_dead_letters);
+ * Criterion runs each test in a process of its own, so this is per test. */
+static long s_expected_dead = 0;
+
+void harness_expect_dead_letters(long n)
+{
+    s_expected_dead = n;
+}
+
+/* Before the deployment goes down: a dead letter that the test did not ask for
+ * is a bug (an edge said "accepted" for what a consumer then refused, or a
+ * consumer failed). Print it where tools/run-tests finds it and fails the run. */
+static void s_report_dead_letters(const char *home)
+{
+    char *url = harness_env_get(home, "SILTA_PG_URL");
+    if (!url)
+        return;
+    PGconn *db = PQconnectdb(url);
+    free(url);
+    if (PQstatus(db) == CONNECTION_OK) {
+        PGresult *r = PQexec(db, "SELECT c.name, d.reason FROM hub.dead_letter d "
+                                 "JOIN hub.consumer c ON c.id = d.consumer_id ORDER BY d.id");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > s_expected_dead) {
+            fprintf(stderr, "harness: unexpected dead letters: %d (the test expected %ld)\n",
+                    PQntuples(r), s_expected_dead);
+            for (int i = 0; i < PQntuples(r) && i < 20; i++)
+                fprintf(stderr, "harness:   consumer=%s reason=\"%s\"\n", PQgetvalue(r, i, 0),
+                        PQgetvalue(r, i, 1));
+        }
+        PQclear(r);
+    }
+    PQfinish(db);
+}
+
 void harness_home_destroy(char **home_p)
 {
     if (!home_p || !*home_p)
@@ -179,6 +215,7 @@ void harness_home_destroy(char **home_p)
     snprintf(run, sizeof run, "%s/run", home);
     struct stat st;
     if (stat(pg, &st) == 0 || stat(run, &st) == 0) {
+        s_report_dead_letters(home);
         setenv("SILTA_HOME", home, 1);
         harness_result_t r;
         harness_local(&r, "down", (char *)NULL);

@@ -53,6 +53,11 @@ char *harness_home_new(void);
  * when SILTA_KEEP_HOME is set (to read the logs). */
 void harness_home_destroy(char **home_p);
 
+/* The number of dead letters this test leaves on purpose (default 0).
+ * harness_home_destroy reports any more, with their consumer and reason, as
+ * "harness: unexpected dead letters", which fails tools/run-tests. */
+void harness_expect_dead_letters(long n);
+
 /* Run argv (argv[0] a path; NULL-terminated) with stdin from /dev/null and
  * stdout/stderr captured, killing it (SIGKILL to its process group) after
  * timeout_ms. Fills *res; returns res->status. Output goes through temporary
