@@ -179,12 +179,13 @@ Test(health, hostile_or_oversized_requests_are_refused, .timeout = 300)
     free(reply);
     /* 2 MiB announced against the 1 MiB limit: refused before the body is read. */
     cr_assert_eq(s_post("/fhir/Bundle", NULL, 2u << 20, NULL, &reply), 413, "%s", reply);
-    cr_assert(strstr(reply, "larger than the limit") != NULL, "%s", reply);
+    cr_assert(strstr(reply, "too large") != NULL, "%s", reply);
     free(reply);
     cr_assert_eq(s_post("/fhir/Patient", "<a/>", 4, NULL, &reply), 404, "%s", reply);
     free(reply);
-    cr_assert_eq(s_post("/fhir/ServiceRequest", "x", 1, "Transfer-Encoding: chunked\r\n", &reply),
-                 411, "%s", reply);
+    /* Not valid chunked encoding: refused by the HTTP layer, never mapped. */
+    int st = s_post("/fhir/ServiceRequest", "x", 1, "Transfer-Encoding: chunked\r\n", &reply);
+    cr_assert(st == 400 || st == 411, "%d %s", st, reply);
     free(reply);
     cr_assert_eq(s_post("/fhir/ServiceRequest", "not xml", 7, NULL, &reply), 400, "%s", reply);
     free(reply);
