@@ -114,6 +114,13 @@ $(B)/test/unit/test_casestore_%: $(B)/obj/tests/unit/test_casestore_%.o $(CASEST
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
 
+# Unit tests of silta-health's modules (test_health_*) link its objects but its main.
+HEALTH_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out adapters/health/health_main.c,$(wildcard adapters/health/*.c)))
+$(B)/obj/tests/unit/test_health_%.o: CFLAGS += -Iadapters/health
+$(B)/test/unit/test_health_%: $(B)/obj/tests/unit/test_health_%.o $(HEALTH_MODULE_OBJ) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
+
 $(B)/test/unit/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBSILTA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion

@@ -147,7 +147,9 @@ static void s_add(json_t *obj, const char *key, json_t *value)
         json_array_append(arr, have);
         json_array_append_new(arr, value);
         json_object_set_new(obj, key, arr);
-    } else if (s_is_list(key)) {
+    } else if (s_is_list(key) &&
+               (strcmp(key, "identifier") != 0 || json_object_get(obj, "resourceType"))) {
+        /* Reference.identifier is one Identifier; a resource's are a list */
         json_t *arr = json_array();
         json_array_append_new(arr, value);
         json_object_set_new(obj, key, arr);
@@ -267,7 +269,8 @@ static void s_write_fields(xmlTextWriterPtr w, const json_t *obj, int resource, 
     json_t *v;
     json_object_foreach((json_t *)obj, key, v)
     {
-        if (strcmp(key, "resourceType") == 0 || key[0] == '_' || strcmp(key, "text") == 0)
+        if (strcmp(key, "resourceType") == 0 || key[0] == '_' ||
+            (strcmp(key, "text") == 0 && json_is_object(v)))
             continue; /* the element name; primitive extensions; narrative */
         if (!resource && strcmp(key, "id") == 0)
             continue; /* written as an attribute */
