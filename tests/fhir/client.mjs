@@ -201,6 +201,10 @@ async function readback(id, identValue) {
             searchParams: { 'based-on:identifier': `${IDENT_SYSTEM}|${identValue}` },
         });
         assert.equal(byIdent.total, b.total);
+        const byId = await client.search({ resourceType: 'Task', searchParams: { 'based-on': id } });
+        assert.equal(byId.total, b.total);
+        const one = await client.read({ resourceType: 'Task', id: task.id });
+        assert.equal(one.id, task.id);
         const none = await client.search({ resourceType: 'Task', searchParams: { 'based-on': 'nosuch' } });
         assert.equal(none.total, 0);
     } else {
