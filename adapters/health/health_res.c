@@ -237,7 +237,11 @@ static json_t *s_parse_json(const char *data, size_t len, size_t max_doc, silta_
     json_error_t je;
     json_t *res = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!res) {
-        /* je.text describes the syntax; it never quotes more than a token. */
+        /* je.text may end in "near '<token>'": the token could be a hetu, and
+         * reasons never quote document content (as silta_xml_redact for XML). */
+        char *near = strstr(je.text, " near ");
+        if (near)
+            *near = '\0';
         silta_err_set(err, SILTA_EINVAL, "not well-formed JSON at line %d column %d: %s",
                       je.line, je.column, je.text);
         return NULL;

@@ -200,6 +200,10 @@ Test(health_map, xml_and_json_round_trip_keeps_the_fhir_shape)
     json_decref(again);
     const char *bad = "{\"resourceType\":\"ServiceRequest\",\"id\":\"a\",\"id\":\"b\"}";
     cr_assert_null(health_res_parse(bad, strlen(bad), HEALTH_FMT_JSON, 1 << 20, &err));
+    const char *hetu = "{\"resourceType\":\"ServiceRequest\",\"x\":010185-901E}";
+    cr_assert_null(health_res_parse(hetu, strlen(hetu), HEALTH_FMT_JSON, 1 << 20, &err));
+    cr_assert(strstr(err.msg, "not well-formed JSON") && !strstr(err.msg, "010185"), "%s",
+              err.msg);
     cr_assert_null(health_res_parse("[1]", 3, HEALTH_FMT_JSON, 1 << 20, &err));
     cr_assert(strstr(err.msg, "resourceType") != NULL, "%s", err.msg);
 }
