@@ -9,6 +9,13 @@
  *  422 a referral that cannot be used (patient cannot be identified, invalid
  *  hetu or date) or that the hub refused, 503 the hub did not confirm in
  *  time (send again: the same referral gets the same id).
+ *
+ *  XML on the server threads: libxml2 (built with threads) keeps its error
+ *  handlers per thread and silta_xml_parse_memory installs its own for each
+ *  parse; the external-entity loader is process-wide and installed by
+ *  silta_xml_init() before these threads exist. health_rest_start makes the
+ *  generic error handler of new threads silent too, so nothing of a document
+ *  reaches the log.
  */
 #include "health_rest_int.h"
 
@@ -16,6 +23,7 @@
 #include "health_out.h"
 #include "silta_log.h"
 
+#include <libxml/globals.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +343,12 @@ static void s_handle(void *arg, const silta_http_req_t *req, silta_http_resp_t *
 
 /* ------------------------------------------------------------------ lifecycle */
 
+static void s_xml_silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 health_rest_t *health_rest_start(const health_rest_opts_t *opts, silta_err_t *err)
 {
     health_rest_t *self = calloc(1, sizeof *self);
@@ -346,6 +360,7 @@ health_rest_t *health_rest_start(const health_rest_opts_t *opts, silta_err_t *er
     self->publish = opts->publish;
     self->publish_arg = opts->publish_arg;
     self->max_doc = opts->max_doc;
+    xmlThrDefSetGenericErrorFunc(NULL, s_xml_silent); /* for the server threads */
     self->calls = silta_http_calls_new(err);
     char bind[40];
     snprintf(bind, sizeof bind, "127.0.0.1:%d", opts->port);
