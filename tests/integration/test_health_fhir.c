@@ -329,7 +329,7 @@ Test(health_fhir, transaction_and_batch_bundles_resolve_references_by_fhir_rules
               reply);
     free(reply);
     for (int i = 1; i <= 3; i++) {
-        char rid[8];
+        char rid[16];
         snprintf(rid, sizeof rid, "b%d", i);
         s_wait_referral(rid, NULL);
     }
