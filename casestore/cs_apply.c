@@ -4,6 +4,8 @@
  *  Facts are kept as the latest state per natural key (a benefit by benefit +
  *  Kela reference, a referral by its id) except employment plan items, which
  *  get a new version row per event. Empty payload strings become SQL NULL.
+ *  Shapes (required fields, dates, enumerations) are the contract's, checked
+ *  in cs_event_decode: nothing here validates a payload.
  */
 #include "cs_apply.h"
 
@@ -12,7 +14,6 @@
 #include <string.h>
 
 #include "silta_db.h"
-#include "silta_uuid.h"
 
 #define NUL(s) ((s) && *(s) ? (s) : NULL)
 
@@ -112,13 +113,6 @@ void cs_apply_summary(const cs_event_t *e, char *out, size_t len)
     }
 }
 
-static int s_need(const char *v, const char *field, silta_err_t *err)
-{
-    if (NUL(v))
-        return 0;
-    return silta_err_set(err, SILTA_EINVAL, "payload field %s is required", field);
-}
-
 int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const char *ck,
                   const char *day, const char *team, silta_err_t *err)
 {
@@ -126,8 +120,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     switch (e->kind) {
     case CS_EV_NOTICE: {
         const Silta__KelaNotice *m = (const Silta__KelaNotice *)e->msg;
-        if (s_need(m->kind, "kind", err))
-            return SILTA_EINVAL;
         snprintf(num[0], sizeof num[0], "%u", m->reduction_percent);
         const char *p[7] = {event_id, ck, m->kind, NUL(m->kela_reference),
                             NUL(m->date) ? m->date : day, num[0], team};
@@ -141,8 +133,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     case CS_EV_APPLICATION:
     case CS_EV_DECISION: {
         const Silta__KelaBenefit *m = (const Silta__KelaBenefit *)e->msg;
-        if (s_need(m->benefit, "benefit", err) || s_need(m->status, "status", err))
-            return SILTA_EINVAL;
         snprintf(num[0], sizeof num[0], "%u", m->sickness_days_used);
         const char *p[12] = {ck, m->benefit, m->kela_reference ? m->kela_reference : "",
                              m->status, NUL(m->period_start), NUL(m->period_end),
@@ -164,8 +154,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_STATEMENT: {
         const Silta__EmploymentStatement *m = (const Silta__EmploymentStatement *)e->msg;
-        if (s_need(m->statement_id, "statement_id", err) || s_need(m->outcome, "outcome", err))
-            return SILTA_EINVAL;
         snprintf(num[0], sizeof num[0], "%u", m->waiting_days);
         const char *p[7] = {ck, m->statement_id, m->outcome, num[0], NUL(m->waiting_from),
                             NUL(m->date) ? m->date : day, event_id};
@@ -180,8 +168,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_EMP_PLAN: {
         const Silta__EmploymentPlanItem *m = (const Silta__EmploymentPlanItem *)e->msg;
-        if (s_need(m->item_id, "item_id", err))
-            return SILTA_EINVAL;
         const char *p[9] = {ck, m->item_id, m->plan_id ? m->plan_id : "", m->title ? m->title : "",
                             NUL(m->start_date), NUL(m->due_date),
                             NUL(m->status) ? m->status : "open", NUL(m->responsible), event_id};
@@ -194,8 +180,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_REGISTRATION: {
         const Silta__EmploymentRegistration *m = (const Silta__EmploymentRegistration *)e->msg;
-        if (s_need(m->status, "status", err))
-            return SILTA_EINVAL;
         const char *p[5] = {ck, m->status, NUL(m->date) ? m->date : day, NUL(m->unemployed_since),
                             event_id};
         return cs_exec(db,
@@ -207,8 +191,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_REFERRAL: {
         const Silta__HealthReferral *m = (const Silta__HealthReferral *)e->msg;
-        if (s_need(m->referral_id, "referral_id", err))
-            return SILTA_EINVAL;
         const char *p[7] = {ck, m->referral_id, NUL(m->priority) ? m->priority : "routine",
                             NUL(m->requester_org), NUL(m->authored) ? m->authored : day,
                             m->consent ? "t" : "f", event_id};
@@ -222,9 +204,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_INCAPACITY: {
         const Silta__HealthIncapacity *m = (const Silta__HealthIncapacity *)e->msg;
-        if (s_need(m->period_start, "period_start", err) ||
-            s_need(m->period_end, "period_end", err))
-            return SILTA_EINVAL;
         const char *p[5] = {ck, m->period_start, m->period_end, NUL(m->diagnosis_group), event_id};
         return cs_exec(db,
                       "INSERT INTO casestore.incapacity VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
@@ -234,8 +213,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_CONSENT: {
         const Silta__Consent *m = (const Silta__Consent *)e->msg;
-        if (s_need(m->consent_id, "consent_id", err) || s_need(m->status, "status", err))
-            return SILTA_EINVAL;
         /* recipients as a text[] literal: each element quoted and escaped. */
         size_t cap = 3;
         for (size_t i = 0; i < m->n_recipients; i++)
@@ -270,9 +247,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_NOTICE_HANDLED: {
         const Silta__NoticeHandled *m = (const Silta__NoticeHandled *)e->msg;
-        if (!m->notice_event_id || !silta_uuid_valid(m->notice_event_id))
-            return silta_err_set(err, SILTA_EINVAL, "payload field notice_event_id is not an "
-                                                    "event id");
         if (s_worker(db, m->worker, ck, team, err) != 0)
             return err->code ? err->code : SILTA_ERR;
         const char *p[5] = {m->notice_event_id, ck, day, NUL(m->worker), event_id};
@@ -284,8 +258,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_REFERRAL_STATUS: {
         const Silta__ReferralStatus *m = (const Silta__ReferralStatus *)e->msg;
-        if (s_need(m->referral_id, "referral_id", err) || s_need(m->status, "status", err))
-            return SILTA_EINVAL;
         if (s_worker(db, m->worker, ck, team, err) != 0)
             return err->code ? err->code : SILTA_ERR;
         const char *p[4] = {ck, m->referral_id, m->status, day};
@@ -298,8 +270,6 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     }
     case CS_EV_SOCIAL_STATEMENT: {
         const Silta__SocialStatement *m = (const Silta__SocialStatement *)e->msg;
-        if (s_need(m->kela_reference, "kela_reference", err))
-            return SILTA_EINVAL;
         if (s_worker(db, m->worker, ck, team, err) != 0)
             return err->code ? err->code : SILTA_ERR;
         const char *p[5] = {ck, m->kela_reference, NUL(m->date) ? m->date : day, NUL(m->worker),

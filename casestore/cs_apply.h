@@ -19,8 +19,9 @@ void cs_apply_summary(const cs_event_t *e, char *out, size_t len);
 
 /* Write e's effect. event_id and client_key from the envelope; day = the
  * event's date where the payload has none; team_queue for unassigned notices.
- * Returns 0, SILTA_EINVAL (a required field missing: reject), SILTA_EAGAIN
- * (connection lost) or SILTA_ERR. */
+ * e passed its contract in cs_event_decode (required fields, dates,
+ * enumerations), so only database logic is here. Returns 0, SILTA_EAGAIN
+ * (connection lost) or SILTA_ERR (SILTA_EINVAL only for a kind not applied). */
 int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const char *client_key,
                   const char *day, const char *team_queue, silta_err_t *err);
 

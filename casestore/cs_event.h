@@ -1,10 +1,12 @@
 /*  cs_event.h - decode a delivered event's typed payload (proto/events.proto).
  *
- *  The only place in casestore/ that unpacks payloads. A payload that does not
- *  decode, has no valid hetu, or carries a malformed date is bad input: the
- *  caller REJECTs the delivery with err's reason (the reason names the field,
- *  never its value). The decoded message is owned by the cs_event_t and freed
- *  with cs_event_free().
+ *  The only place in casestore/ that unpacks payloads, through the type's
+ *  contract (lib/silta_contract.h: hetu, dates, required fields, enumerations,
+ *  UTF-8, lengths). The hub checks the same contract before it confirms, so a
+ *  payload that fails here is an event journalled before the contract, or a
+ *  bug: the caller REJECTs the delivery with err's reason ("contract: FIELD:
+ *  reason", never a value). The decoded message is owned by the cs_event_t and
+ *  freed with cs_event_free().
  */
 #ifndef CS_EVENT_H
 #define CS_EVENT_H
@@ -34,7 +36,7 @@ typedef enum {
 typedef struct {
     cs_event_kind_t kind;
     ProtobufCMessage *msg; /* the typed payload: cast by kind */
-    const char *hetu;      /* borrowed from msg; validated */
+    const char *hetu;      /* borrowed from msg; validated by the contract */
 } cs_event_t;
 
 /* The event types the case store subscribes to: the agencies' types (static

@@ -44,29 +44,6 @@ int cs_today(cs_day_t *out, silta_err_t *err)
     return cs_day_parse(buf, out) == 0 ? 0 : silta_err_set(err, SILTA_ERR, "no local date");
 }
 
-silta_clientkey_t *cs_clientkey_open(int create, silta_err_t *err)
-{
-    char path[4096];
-    const char *p = silta_env_get("SILTA_CLIENT_KEY_SECRET", NULL);
-    if (p) {
-        snprintf(path, sizeof path, "%s", p);
-    } else {
-        const char *dir = silta_env_get("SILTA_KEYS_DIR", NULL);
-        if (!dir) {
-            silta_err_set(err, SILTA_EINVAL, "neither SILTA_CLIENT_KEY_SECRET nor SILTA_KEYS_DIR "
-                                             "is set");
-            return NULL;
-        }
-        snprintf(path, sizeof path, "%s/clientkey.secret", dir);
-    }
-    FILE *f = fopen(path, "r");
-    if (f)
-        fclose(f);
-    else if (errno == ENOENT && create)
-        silta_clientkey_generate(path, NULL); /* may lose a race: then the file exists */
-    return silta_clientkey_new(path, err);
-}
-
 /* ---------------------------------------------------------------- parsing */
 
 #define S_MAX_LABELS 1024
@@ -261,7 +238,7 @@ cs_store_t *cs_open_store(const cs_params_t *p, cs_seal_t **seal, silta_clientke
     if (!seal_path[0])
         snprintf(seal_path, sizeof seal_path, "%s/casestore.seal", keys);
     *seal = cs_seal_new(seal_path, 1, err);
-    *ck = *seal ? cs_clientkey_open(1, err) : NULL;
+    *ck = *seal ? silta_clientkey_open(1, err) : NULL;
     cs_store_t *store = NULL;
     if (*ck)
         store = cs_store_open(url,

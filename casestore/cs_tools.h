@@ -4,7 +4,6 @@
  *                         and publish each line as a typed event through the hub
  *    cs_bench_rules       evaluate every rule over N synthetic in-memory histories
  *    cs_today             the rules' "today": $SILTA_TODAY (YYYY-MM-DD) or the local date
- *    cs_clientkey_open    the deployment's client_key secret
  */
 #ifndef CS_TOOLS_H
 #define CS_TOOLS_H
@@ -19,15 +18,9 @@
 /* $SILTA_TODAY when set (a bad value is an error), else today's local date. */
 int cs_today(cs_day_t *out, silta_err_t *err);
 
-/* Load the client_key secret from $SILTA_CLIENT_KEY_SECRET, else
- * $SILTA_KEYS_DIR/clientkey.secret; create it there first when missing and
- * create is 1 (silta_clientkey_generate refuses to overwrite, so two programs
- * starting together end up with the same file). NULL with err on failure. */
-silta_clientkey_t *cs_clientkey_open(int create, silta_err_t *err);
-
 /* Open the case store as the running service does: the seal key
  * ($SILTA_CASESTORE_SEAL_KEY or $SILTA_KEYS_DIR/casestore.seal, created when
- * missing), the client_key secret, $SILTA_PG_URL, the migrations. On success
+ * missing), the client_key secret (silta_clientkey_open), $SILTA_PG_URL, the migrations. On success
  * *seal and *ck belong to the caller and must outlive the store. */
 cs_store_t *cs_open_store(const cs_params_t *p, cs_seal_t **seal, silta_clientkey_t **ck,
                           silta_err_t *err);

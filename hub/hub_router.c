@@ -15,6 +15,7 @@
 
 #include "hub_auth.h"
 #include "hub_consent.h"
+#include "hub_contract.h"
 #include "hub_http.h"
 #include "hub_journal.h"
 #include "hub_metrics.h"
@@ -81,6 +82,7 @@ typedef struct {
     const hub_router_config_t *config;
     hub_policy_t *policy;
     hub_consent_t *consent;
+    hub_contract_t *contract;
     char last_hash[SILTA_AUDIT_HASH_LEN + 1];
     s_outgoing_t *out;
     hub_journal_disclosure_t *disclosures;
@@ -484,13 +486,7 @@ static void s_batch_free_entry(s_pending_t *e)
 
 static Silta__Consent *s_consent_payload(const silta_envelope_t *e)
 {
-    Silta__Consent *c = silta__consent__unpack(NULL, e->payload.len, e->payload.data);
-    if (c && (!*c->consent_id || !*c->purpose ||
-              (strcmp(c->status, "given") != 0 && strcmp(c->status, "revoked") != 0))) {
-        silta__consent__free_unpacked(c, NULL);
-        return NULL;
-    }
-    return c;
+    return silta__consent__unpack(NULL, e->payload.len, e->payload.data); /* contract-checked */
 }
 
 static int s_save_consent(s_hub_t *hub, const silta_envelope_t *e, uint64_t seq, silta_err_t *err)
@@ -605,37 +601,37 @@ static void s_commit(s_hub_t *hub)
         hub_journal_reconnect(hub->journal, &err);
 }
 
+/* NACK a PUBLISH with a rate-limited warning (reasons name fields, never values). */
+static void s_refuse(s_hub_t *hub, s_session_t *s, const silta_envelope_t *e, uint64_t seq,
+                     uint32_t code, const char *why)
+{
+    if (s_warn_ok(hub))
+        silta_warn("publish refused", "identity=%s type=%s seq=%llu code=%u reason=\"%s\"",
+                   s->identity, e && e->type ? e->type : "-", (unsigned long long)seq,
+                   (unsigned)code, why);
+    s_nack(hub, s, NULL, 0, seq, code, why);
+}
+
 static void s_on_publish(s_hub_t *hub, s_session_t *s, silta_packet_t **pp)
 {
     silta_packet_t *p = *pp;
     const Silta__Publish *pub = p->publish;
     silta_err_t err;
     if (!pub || silta_codec_check_envelope(pub->event, hub->config->max_packet, &err) != 0) {
-        if (!pub)
-            snprintf(err.msg, sizeof err.msg, "publish carries no event");
-        if (s_warn_ok(hub))
-            silta_warn("publish refused", "identity=%s seq=%llu reason=\"%s\"", s->identity,
-                       pub ? (unsigned long long)pub->seq : 0ULL, err.msg);
-        s_nack(hub, s, NULL, 0, pub ? pub->seq : 0, SILTA__ERROR_CODE__INVALID, err.msg);
+        s_refuse(hub, s, NULL, pub ? pub->seq : 0, SILTA__ERROR_CODE__INVALID,
+                 pub ? err.msg : "publish carries no event");
         return;
     }
     if (!hub_policy_may_publish(hub->policy, s->identity, pub->event->type)) {
-        char reason[256];
-        snprintf(reason, sizeof reason, "%s may not publish %s", s->identity, pub->event->type);
-        if (s_warn_ok(hub))
-            silta_warn("publish forbidden", "identity=%s type=%s seq=%llu", s->identity,
-                       pub->event->type, (unsigned long long)pub->seq);
-        s_nack(hub, s, NULL, 0, pub->seq, SILTA__ERROR_CODE__FORBIDDEN, reason);
+        snprintf(err.msg, sizeof err.msg, "%s may not publish %.200s", s->identity,
+                 pub->event->type);
+        s_refuse(hub, s, pub->event, pub->seq, SILTA__ERROR_CODE__FORBIDDEN, err.msg);
         return;
     }
-    if (strcmp(pub->event->type, S_CONSENT_TYPE) == 0) {
-        Silta__Consent *c = s_consent_payload(pub->event);
-        if (!c) {
-            s_nack(hub, s, NULL, 0, pub->seq, SILTA__ERROR_CODE__INVALID,
-                   "a consent needs consent_id, purpose and status given or revoked");
-            return;
-        }
-        silta__consent__free_unpacked(c, NULL);
+    /* The payload's contract (for a consent: consent_id, purpose, status) and client_key. */
+    if (hub_contract_check(hub->contract, pub->event, &err) != 0) {
+        s_refuse(hub, s, pub->event, pub->seq, SILTA__ERROR_CODE__INVALID_PAYLOAD, err.msg);
+        return;
     }
     /* What is journalled: the publisher's envelope with the hub's source (the
      * authenticated identity, never the sender's claim) and recorded_at. */
@@ -1201,6 +1197,8 @@ static int s_open(s_hub_t *hub, silta_err_t *err)
     if (!hub->policy)
         return SILTA_EINVAL;
     hub->consent = hub_consent_new();
+    if (!(hub->contract = hub_contract_new()))
+        return silta_err_set(err, SILTA_ERR, "out of memory");
     hub->journal = hub_journal_open(cfg->pg_url, cfg->migrations_dir, err);
     if (!hub->journal || !hub->consent)
         return err ? err->code : SILTA_ERR;
@@ -1265,6 +1263,7 @@ static void s_close(s_hub_t *hub)
     hub_http_close(&hub->http);
     hub_policy_destroy(&hub->policy);
     hub_consent_destroy(&hub->consent);
+    hub_contract_destroy(&hub->contract);
     hub_journal_close(&hub->journal);
 }
 

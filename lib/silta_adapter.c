@@ -22,6 +22,7 @@
 #include "silta_adapter.h"
 
 #include "silta_clientkey.h"
+#include "silta_contract.h"
 #include "silta_client.h"
 #include "silta_env.h"
 #include "silta_hetu.h"
@@ -73,6 +74,7 @@ struct silta_adapter_t {
     uint64_t wait_seq;
     int wait_state; /* 0 waiting, 1 confirmed, -1 nacked */
     int wait_dup;
+    uint32_t wait_code;
     char wait_reason[256];
 };
 
@@ -107,6 +109,7 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     if (a->wait_seq && ev->seq == a->wait_seq) {
         a->wait_state = ev->kind == SILTA_CLIENT_CONFIRM ? 1 : -1;
         a->wait_dup = ev->duplicate;
+        a->wait_code = ev->code;
         snprintf(a->wait_reason, sizeof a->wait_reason, "%s", ev->reason ? ev->reason : "");
         return;
     }
@@ -121,12 +124,17 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     }
     a->cur->nacked++;
     a->cur->rejected++;
-    char why[400];
+    char why[400], field[64] = "-";
     snprintf(why, sizeof why, "refused by the hub (code %u): %s", (unsigned)ev->code,
              ev->reason ? ev->reason : "");
+    /* INVALID_PAYLOAD's reason is "FIELD: reason": the report names the field. */
+    size_t n = ev->reason ? strcspn(ev->reason, ": ") : 0;
+    if (ev->code == SILTA__ERROR_CODE__INVALID_PAYLOAD && n > 0 && n < sizeof field &&
+        ev->reason[n] == ':')
+        snprintf(field, sizeof field, "%.*s", (int)n, ev->reason);
     silta_warn("event refused", "file=%s record=%lu code=%u", a->cur->name, record,
                (unsigned)ev->code);
-    s_report(a, record, "-", why);
+    s_report(a, record, field, why);
 }
 
 static void s_deliver(silta_adapter_t *a, const silta_client_event_t *ev)
@@ -196,6 +204,9 @@ static int s_envelope(silta_adapter_t *a, const char *type, const ProtobufCMessa
                       silta_envelope_t *e, uint8_t **packed, char *id, char *ck,
                       const char **field, silta_err_t *err)
 {
+    /* The type's contract first: what the hub would NACK is the sender's to fix. */
+    if (silta_contract_descriptor(type) && silta_contract_check_field(type, msg, field, err) != 0)
+        return SILTA_EINVAL;
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "hetu");
     const char *hetu = fd ? *(char *const *)((const char *)msg + fd->offset) : NULL;
@@ -302,7 +313,7 @@ int silta_adapter_publish_wait(silta_adapter_t *a, const char *type, const Proto
         return 0;
     }
     if (a->wait_state == -1)
-        return silta_err_set(err, SILTA_EINVAL, "refused by the hub: %s", a->wait_reason);
+        return silta_client_nack_error(a->wait_code, a->wait_reason, err);
     /* Not answered in time: the client keeps re-sending it; a later confirm is dropped. */
     return silta_err_set(err, s_stop ? SILTA_EAGAIN : SILTA_ETIMEDOUT,
                          "the hub did not confirm in time");
@@ -422,24 +433,6 @@ static int s_ingest(silta_adapter_t *a)
 
 /* ------------------------------------------------------------------ main */
 
-static silta_clientkey_t *s_clientkey(silta_err_t *err)
-{
-    char path[SILTA_SPOOL_PATH_MAX];
-    const char *p = getenv("SILTA_CLIENT_KEY_SECRET");
-    if (p && *p)
-        snprintf(path, sizeof path, "%s", p);
-    else
-        snprintf(path, sizeof path, "%s/keys/clientkey.secret", silta_env_home());
-    struct stat st;
-    if (stat(path, &st) != 0 && errno == ENOENT) {
-        silta_err_t gerr;
-        if (silta_clientkey_generate(path, &gerr) == 0)
-            silta_info("generated client-key secret", "path=%s", path);
-        /* else: another process made it first, or the load below says why */
-    }
-    return silta_clientkey_new(path, err);
-}
-
 static int s_start(silta_adapter_t *a, silta_err_t *err)
 {
     char key[96], inbox[SILTA_SPOOL_PATH_MAX], outbox[SILTA_SPOOL_PATH_MAX];
@@ -454,7 +447,7 @@ static int s_start(silta_adapter_t *a, silta_err_t *err)
         snprintf(outbox, sizeof outbox, "%s/spool/%s/outbox", home, a->ops->name);
     if (silta_spool_open(&a->spool, inbox, outbox, err) != 0)
         return SILTA_ERR;
-    a->ck = s_clientkey(err);
+    a->ck = silta_clientkey_open(1, err);
     if (!a->ck)
         return SILTA_ERR;
     char keyfile[SILTA_SPOOL_PATH_MAX];

@@ -434,6 +434,26 @@ static int s_on_nack(silta_client_t *self, const Silta__Nack *n, silta_client_ev
     return 1;
 }
 
+int silta_client_nack_error(uint32_t code, const char *reason, silta_err_t *err)
+{
+    const char *r = reason ? reason : "";
+    switch (code) {
+    case SILTA__ERROR_CODE__INVALID_PAYLOAD:
+        return silta_err_set(err, SILTA_EINVAL, "%.500s", r);
+    case SILTA__ERROR_CODE__UNAVAILABLE:
+        return silta_err_set(err, SILTA_EAGAIN, "hub unavailable: %.400s", r);
+    case SILTA__ERROR_CODE__MALFORMED:
+    case SILTA__ERROR_CODE__VERSION:
+    case SILTA__ERROR_CODE__TOO_LARGE:
+    case SILTA__ERROR_CODE__INVALID:
+    case SILTA__ERROR_CODE__FORBIDDEN:
+        return silta_err_set(err, SILTA_EINVAL, "refused by the hub: %.400s", r);
+    default:
+        return silta_err_set(err, SILTA_ERR, "refused by the hub (code %u): %.400s",
+                             (unsigned)code, r);
+    }
+}
+
 static int s_on_deliver(silta_client_t *self, const Silta__Deliver *d, silta_client_event_t *ev)
 {
     if (!d->event) {

@@ -94,6 +94,13 @@ int silta_client_reject(silta_client_t *self, uint64_t delivery_id, const char *
  * on (interrupted by a signal: errno EINTR). */
 int silta_client_poll(silta_client_t *self, int timeout_ms, silta_client_event_t *ev);
 
+/* A NACK's code and reason as a libsilta error, into err: UNAVAILABLE is
+ * SILTA_EAGAIN; INVALID_PAYLOAD is SILTA_EINVAL with the hub's reason as it is
+ * ("FIELD: reason"); the other refusals of a publish (MALFORMED, VERSION,
+ * TOO_LARGE, INVALID, FORBIDDEN) SILTA_EINVAL; anything else SILTA_ERR.
+ * Returns the code. */
+int silta_client_nack_error(uint32_t code, const char *reason, silta_err_t *err);
+
 /* Number of published events not yet confirmed or nacked. */
 size_t silta_client_unconfirmed(const silta_client_t *self);
 

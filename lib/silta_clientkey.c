@@ -8,6 +8,7 @@
 #include "silta_clientkey.h"
 #include "silta_env.h"
 #include "silta_hetu.h"
+#include "silta_log.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -161,6 +162,26 @@ silta_clientkey_t *silta_clientkey_new(const char *path, silta_err_t *err)
     }
     silta_clientkey_destroy(&self);
     return NULL;
+}
+
+silta_clientkey_t *silta_clientkey_open(int create, silta_err_t *err)
+{
+    char path[4096];
+    const char *p = silta_env_get("SILTA_CLIENT_KEY_SECRET", NULL);
+    const char *dir = silta_env_get("SILTA_KEYS_DIR", NULL);
+    if (p)
+        snprintf(path, sizeof path, "%s", p);
+    else if (dir)
+        snprintf(path, sizeof path, "%s/clientkey.secret", dir);
+    else
+        snprintf(path, sizeof path, "%s/keys/clientkey.secret", silta_env_home());
+    struct stat st;
+    if (create && stat(path, &st) != 0 && errno == ENOENT) {
+        if (silta_clientkey_generate(path, NULL) == 0)
+            silta_info("generated client-key secret", "path=%s", path);
+        /* else: another process made it first, or the load below says why */
+    }
+    return silta_clientkey_new(path, err);
 }
 
 void silta_clientkey_destroy(silta_clientkey_t **self_p)

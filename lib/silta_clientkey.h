@@ -45,6 +45,14 @@ int silta_clientkey_generate(const char *path, silta_err_t *err);
  * Returns a new object (free with silta_clientkey_destroy) or NULL with err set. */
 silta_clientkey_t *silta_clientkey_new(const char *path, silta_err_t *err);
 
+/* The deployment's secret, found the one way every program finds it:
+ * $SILTA_CLIENT_KEY_SECRET, else $SILTA_KEYS_DIR/clientkey.secret, else
+ * $SILTA_HOME/keys/clientkey.secret. With create set, a missing file is
+ * generated first (the first program of a deployment to start makes it; one
+ * that loses the race loads the winner's). Returns a new object or NULL with
+ * err set, as silta_clientkey_new. */
+silta_clientkey_t *silta_clientkey_open(int create, silta_err_t *err);
+
 /* Wipe the secret, free, and set *self_p to NULL; harmless on NULL. */
 void silta_clientkey_destroy(silta_clientkey_t **self_p);
 

@@ -20,6 +20,7 @@
 #include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
+#include "silta_clientkey.h"
 #include "silta_db.h"
 #include "silta_env.h"
 #include "silta_time.h"
@@ -304,6 +305,18 @@ static silta_client_t *s_client(const char *identity)
     return c;
 }
 
+/* The client_key of hetu under this deployment's secret (the hub checks it). */
+static const char *s_client_key(const char *hetu)
+{
+    static char out[SILTA_CLIENTKEY_LEN + 1];
+    silta_err_t err;
+    silta_clientkey_t *ck = silta_clientkey_new(NULL, &err);
+    cr_assert_not_null(ck, "%s", err.msg);
+    cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
+    silta_clientkey_destroy(&ck);
+    return out;
+}
+
 /* Publish one event as `identity` and wait for its confirm; the id goes to id. */
 static void s_publish(const char *identity, const char *type, const ProtobufCMessage *msg,
                       const char *client_key, char id[SILTA_UUID_STRLEN + 1])
@@ -337,8 +350,7 @@ Test(adapters, kela_writes_statements_to_its_outbox, .timeout = 300)
     st.worker = "sosiaalityöntekijä";
     st.date = "2025-03-14";
     char id[SILTA_UUID_STRLEN + 1], name[128];
-    s_publish("casestore", "social.statement.v1", &st.base,
-              "ck_00000000000000000000000000000001", id);
+    s_publish("casestore", "social.statement.v1", &st.base, s_client_key(st.hetu), id);
     snprintf(name, sizeof name, "statement-%s.xml", id);
     s_wait_file("kela", "outbox", name, 60000);
     char *xml = s_read_spool("kela", "outbox", name);

@@ -16,6 +16,7 @@
 #include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
+#include "silta_clientkey.h"
 #include "silta_db.h"
 #include "silta_env.h"
 #include "silta_time.h"
@@ -261,7 +262,12 @@ Test(health, referral_status_is_written_back_as_a_fhir_task, .timeout = 300)
     silta_uuid_v7(id);
     e.event_id = id;
     e.type = "social.referral_status.v1";
-    e.client_key = "ck_00000000000000000000000000000002";
+    char ckey[SILTA_CLIENTKEY_LEN + 1];
+    silta_clientkey_t *secret = silta_clientkey_new(NULL, &err);
+    cr_assert_not_null(secret, "%s", err.msg);
+    cr_assert_eq(silta_clientkey_of(secret, st.hetu, ckey, &err), 0, "%s", err.msg);
+    silta_clientkey_destroy(&secret);
+    e.client_key = ckey;
     e.payload.data = buf;
     e.payload.len = protobuf_c_message_pack(&st.base, buf);
     uint64_t seq;

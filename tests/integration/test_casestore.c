@@ -20,6 +20,7 @@
 
 #include "harness.h"
 #include "silta_client.h"
+#include "silta_codec.h"
 #include "silta_db.h"
 #include "silta_env.h"
 #include "silta_time.h"
@@ -341,7 +342,7 @@ Test(casestore, parameter_changes_due_date, .timeout = 240)
     s_down();
 }
 
-Test(casestore, undecodable_payload_is_dead_lettered, .timeout = 240)
+Test(casestore, undecodable_payload_is_refused_by_the_hub_not_dead_lettered, .timeout = 240)
 {
     s_up("2026-05-20");
     char key[4096];
@@ -362,14 +363,78 @@ Test(casestore, undecodable_payload_is_dead_lettered, .timeout = 240)
     e.occurred_at = silta_now_ms();
     e.payload.data = (uint8_t *)"\xff\xff\xff garbage";
     e.payload.len = 12;
-    cr_assert_eq(silta_client_publish(c, &e, NULL, &err), 0, "%s", err.msg);
-    cr_assert_eq(silta_client_flush(c, 10000, NULL, NULL), 0);
+    uint64_t seq = 0;
+    cr_assert_eq(silta_client_publish(c, &e, &seq, &err), 0, "%s", err.msg);
+    silta_client_event_t ev;
+    int64_t end = silta_mono_ms() + 20000;
+    int answered = 0;
+    while (!answered && silta_mono_ms() < end) {
+        cr_assert_eq(silta_client_poll(c, 100, &ev), 0);
+        answered = (ev.kind == SILTA_CLIENT_NACK || ev.kind == SILTA_CLIENT_CONFIRM) &&
+                   ev.seq == seq;
+    }
+    cr_assert(answered, "no answer from the hub");
+    cr_assert_eq(ev.kind, SILTA_CLIENT_NACK, "the hub confirmed an undecodable payload");
+    cr_assert_eq(ev.code, SILTA__ERROR_CODE__INVALID_PAYLOAD);
+    cr_assert(strstr(ev.reason, "payload: does not decode"), "%s", ev.reason);
     silta_client_destroy(&c);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.journal"), 0);
+    cr_assert_eq(s_count("SELECT count(*) FROM hub.dead_letter"), 0);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.inbox"), 0);
+    s_down();
+}
+
+/* The last defence: an event journalled before the hub checked contracts is
+ * still REJECTed by the case store (a dead letter with the contract's reason),
+ * never applied half-way. */
+Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeout = 240)
+{
+    s_up("2026-05-20");
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM hub.consumer WHERE name = "
+                                          "'casestore'",
+                                          "1"}),
+                 0, "the case store never subscribed");
+    char id[SILTA_UUID_STRLEN + 1];
+    silta_uuid_v7(id);
+    silta_envelope_t e = SILTA__ENVELOPE__INIT;
+    e.event_id = id;
+    e.type = "kela.notice.v1";
+    e.source = "kela";
+    e.client_key = "ck_00000000000000000000000000000000";
+    e.occurred_at = silta_now_ms();
+    e.payload.data = (uint8_t *)"\xff\xff\xff garbage";
+    e.payload.len = 12;
+    size_t len = 0;
+    uint8_t *packed = silta_codec_pack_envelope(&e, &len);
+    cr_assert_not_null(packed);
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    const char *values[] = {id, (const char *)packed};
+    int lengths[] = {0, (int)len}, formats[] = {0, 1};
+    PGresult *res = PQexecParams(
+        db,
+        "WITH j AS (INSERT INTO hub.journal (event_id, type, source, client_key, occurred_at, "
+        "envelope) VALUES ($1::uuid, 'kela.notice.v1', 'kela', "
+        "'ck_00000000000000000000000000000000', now(), $2::bytea) RETURNING seq) "
+        "INSERT INTO hub.delivery (consumer_id, seq) SELECT c.id, j.seq FROM j, hub.consumer c "
+        "WHERE c.name = 'casestore'",
+        2, NULL, values, lengths, formats, 0);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+    PQclear(res);
+    silta_db_close(&db);
+    free(packed);
+    /* The hub reads pending deliveries at start. */
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "hub restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
     cr_assert_eq(harness_poll(30000, s_holds,
                               &(s_cond_t){"SELECT count(*) FROM hub.dead_letter", "1"}),
                  0, "rejected to the dead-letter queue");
     char *why = s_one("SELECT reason FROM hub.dead_letter");
-    cr_assert(strstr(why, "does not decode"), "%s", why);
+    cr_assert(strstr(why, "contract: payload: does not decode"), "%s", why);
     free(why);
     cr_assert_eq(s_count("SELECT count(*) FROM casestore.inbox"), 0);
     harness_expect_dead_letters(1);

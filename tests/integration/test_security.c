@@ -113,7 +113,13 @@ Test(security, agency_may_publish_only_its_own_types, .timeout = 120)
                            &code),
                  SILTA_CLIENT_NACK, "kela may not publish a health referral");
     cr_assert_eq(code, SILTA__ERROR_CODE__FORBIDDEN);
-    cr_assert_eq(s_publish(kela, "kela.notice.v1", "ck-test", (const uint8_t *)"x", 1, id, &code),
+    Silta__KelaNotice n = SILTA__KELA_NOTICE__INIT;
+    n.hetu = "010185-901E";
+    n.kind = "need_for_social_work";
+    uint8_t buf[256];
+    size_t len = silta__kela_notice__pack(&n, buf);
+    char key[SILTA_CLIENTKEY_LEN + 1];
+    cr_assert_eq(s_publish(kela, "kela.notice.v1", s_client_key(n.hetu, key), buf, len, id, &code),
                  SILTA_CLIENT_CONFIRM, "its own type is accepted");
     /* the journal's source is the authenticated identity, not anything sent */
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 1);

@@ -720,3 +720,18 @@ Test(client_opts, thousands_outstanding_confirmed_out_of_order)
     cr_assert_eq(confirms, N);
     cr_assert_eq(silta_client_flush(F.client, 100, NULL, NULL), 0);
 }
+
+Test(client, nack_codes_map_to_error_codes)
+{
+    silta_err_t err;
+    cr_assert_eq(silta_client_nack_error(SILTA__ERROR_CODE__INVALID_PAYLOAD,
+                                         "date: not a date (YYYY-MM-DD, 1900..2199)", &err),
+                 SILTA_EINVAL);
+    cr_assert_str_eq(err.msg, "date: not a date (YYYY-MM-DD, 1900..2199)", "the field first");
+    cr_assert_eq(silta_client_nack_error(SILTA__ERROR_CODE__FORBIDDEN, "kela may not", &err),
+                 SILTA_EINVAL);
+    cr_assert_eq(silta_client_nack_error(SILTA__ERROR_CODE__INVALID, NULL, &err), SILTA_EINVAL);
+    cr_assert_eq(silta_client_nack_error(SILTA__ERROR_CODE__UNAVAILABLE, "journal", &err),
+                 SILTA_EAGAIN);
+    cr_assert_eq(silta_client_nack_error(99, "?", &err), SILTA_ERR);
+}

@@ -160,6 +160,41 @@ Test(clientkey, path_from_the_environment)
     cr_assert(strstr(err.msg, "SILTA_CLIENT_KEY_SECRET") != NULL, "%s", err.msg);
 }
 
+/* silta_clientkey_open: the one lookup every program uses (hub, adapters, case store). */
+Test(clientkey, open_finds_or_makes_the_deployment_secret)
+{
+    unsetenv("SILTA_CLIENT_KEY_SECRET");
+    unsetenv("SILTA_KEYS_DIR");
+    cr_assert_eq(setenv("SILTA_HOME", s_dir, 1), 0);
+    silta_err_t err = {0};
+    cr_assert_null(silta_clientkey_open(0, &err), "nothing there, and not asked to make it");
+    silta_clientkey_t *a = silta_clientkey_open(1, &err);
+    cr_assert_not_null(a, "%s", err.msg);
+    struct stat st;
+    cr_assert_eq(stat(s_path, &st), 0, "made at $SILTA_HOME/keys/clientkey.secret");
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    silta_clientkey_t *b = silta_clientkey_open(1, &err); /* a second program: the same file */
+    cr_assert_not_null(b, "%s", err.msg);
+    char ka[SILTA_CLIENTKEY_LEN + 1], kb[SILTA_CLIENTKEY_LEN + 1];
+    s_key_of(a, "010185-901E", ka);
+    s_key_of(b, "010185-901E", kb);
+    cr_assert_str_eq(ka, kb);
+    silta_clientkey_destroy(&a);
+    silta_clientkey_destroy(&b);
+    /* $SILTA_CLIENT_KEY_SECRET wins over the home folder. */
+    char other[160];
+    snprintf(other, sizeof other, "%s/keys/other.secret", s_dir);
+    s_write_key(other, 32, 0600);
+    cr_assert_eq(setenv("SILTA_CLIENT_KEY_SECRET", other, 1), 0);
+    a = silta_clientkey_open(1, &err);
+    cr_assert_not_null(a, "%s", err.msg);
+    s_key_of(a, "010185-901E", kb);
+    cr_assert_str_eq(kb, "ck_18715c915b8b856d454b848ef7360724");
+    silta_clientkey_destroy(&a);
+    unsetenv("SILTA_CLIENT_KEY_SECRET");
+    unsetenv("SILTA_HOME");
+}
+
 Test(clientkey, bad_secret_files_are_refused)
 {
     silta_err_t err = {0};
