@@ -205,7 +205,10 @@ static int s_envelope(silta_adapter_t *a, const char *type, const ProtobufCMessa
                       const char **field, silta_err_t *err)
 {
     /* The type's contract first: what the hub would NACK is the sender's to fix. */
-    if (silta_contract_descriptor(type) && silta_contract_check_field(type, msg, field, err) != 0)
+    /* ...and, data entering Silta, no hetu born after today (issue 10). */
+    if (silta_contract_descriptor(type) &&
+        silta_contract_check_inbound(type, msg, silta_hetu_today_ymd(silta_now_ms()), field,
+                                     err) != 0)
         return SILTA_EINVAL;
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "hetu");

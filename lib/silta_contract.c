@@ -482,6 +482,31 @@ int silta_contract_check_field(const char *type, const ProtobufCMessage *m, cons
     return 0;
 }
 
+int silta_contract_check_born(const ProtobufCMessage *m, long today_ymd, silta_err_t *err)
+{
+    silta_hetu_t h;
+    const char *hetu = m ? s_str(m, "hetu") : NULL;
+    if (!hetu || silta_hetu_parse(hetu, &h, NULL) != 0)
+        return 0;
+    silta_err_t herr;
+    if (silta_hetu_check_not_future(&h, today_ymd, &herr) != 0)
+        return silta_err_set(err, SILTA_EINVAL, "hetu: %s", herr.msg);
+    return 0;
+}
+
+int silta_contract_check_inbound(const char *type, const ProtobufCMessage *m, long today_ymd,
+                                 const char **field, silta_err_t *err)
+{
+    if (silta_contract_check_field(type, m, field, err) != 0)
+        return SILTA_EINVAL;
+    if (silta_contract_check_born(m, today_ymd, err) != 0) {
+        if (field)
+            *field = "hetu";
+        return SILTA_EINVAL;
+    }
+    return 0;
+}
+
 int silta_contract_check(const char *type, const ProtobufCMessage *m, silta_err_t *err)
 {
     return silta_contract_check_field(type, m, NULL, err);

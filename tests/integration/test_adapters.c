@@ -553,3 +553,26 @@ Test(adapters, kela_latin_encodings_arrive_as_utf8, .timeout = 300)
     s_events_free(all, n);
     s_down();
 }
+
+/* Issue 10: a Kela record whose hetu is born after today is refused by
+ * silta-kela before it publishes, with the field and the reason in the report;
+ * the other records go on. 010199F953R is born 1.1.2099. */
+Test(adapters, kela_hetu_born_in_the_future_is_reported_not_published, .timeout = 300)
+{
+    s_up("silta-kela");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/future.xml", s_home);
+    s_write(path, S_KELA_HEAD S_NOTICE("010185-901E", "REF-1")
+                      S_NOTICE("010199F953R", "REF-2") "</kela-batch>\n");
+    s_drop("SILTA_KELA_INBOX", path, "future.xml");
+    s_wait_file("kela", "done", "future.xml.report", 60000);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 1);
+    char *rep = s_read_spool("kela", "done", "future.xml.report");
+    cr_assert(strstr(rep, "record=2 field=hetu reason=\"hetu: birth date is in the future\"") !=
+                  NULL,
+              "%s", rep);
+    cr_assert(strstr(rep, "010199") == NULL, "no hetu in the report: %s", rep);
+    free(rep);
+    s_no_hetu_in_log("silta-kela");
+    s_down();
+}
