@@ -44,14 +44,20 @@
 
 /* ------------------------------------------------------------ value lists */
 
-/* Kela's eTotu notice kinds (kela-batch.xsd) and "kehotus", Kela's request to
- * the client that social work is told of. */
+/* Kela's eTotu notice kinds (kela-batch.xsd), with "kehotus" (since 1.2.2026, HE
+ * 116/2025): Kela's instruction to the client, one month before a 50 % cut. */
 static const char *const s_notice_kinds[] = {
     "forwarded_application", "basic_amount_reduction", "under25_basic_assistance_4m",
     "long_term_unemployed_over25", "immigrant_2m", "meeting_request", "need_for_social_work",
     "kehotus", NULL};
 /* 0 = no reduction; 20 and 40 per cent (toimeentulotukilaki 10 §), 50 from 2026. */
 static const char *const s_reduction[] = {"0", "20", "40", "50", NULL};
+/* Why the basic amount is reduced (10 § as amended from 1.2.2026, HE 116/2025;
+ * config/schemas/kela-batch.xsd, reductionReason). */
+static const char *const s_reduction_reason[] = {"primary_benefit_not_applied",
+                                                 "not_registered_jobseeker",
+                                                 "labour_policy_sanction", "integration_plan",
+                                                 NULL};
 static const char *const s_benefit_status[] = {"received", "pending", "granted", "rejected",
                                                "reduced", "ended", "suspended", NULL};
 static const char *const s_outcome[] = {"entitled", "not_entitled", "waiting_period", NULL};
@@ -75,6 +81,7 @@ static const silta_contract_field_t s_kela_notice[] = {
     F_LIST("attachments", S_ID_MAX, 50),
     F_DATE("date", 0),
     F_USET("reduction_percent", s_reduction),
+    F_ENUM("reduction_reason", s_reduction_reason, 0),
 };
 
 static const silta_contract_field_t s_kela_benefit[] = {

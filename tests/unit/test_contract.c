@@ -330,3 +330,25 @@ Test(contract, inbound_refuses_a_hetu_born_after_today_decode_does_not)
                  SILTA_EINVAL);
     cr_assert_str_eq(err.msg, "hetu: birth date is in the future");
 }
+
+/* Issue 10: the reason of a reduction (10 § as amended by HE 116/2025), optional. */
+Test(contract, kela_notice_reduction_reasons)
+{
+    Silta__KelaNotice m = s_notice();
+    m.reduction_percent = 50;
+    const char *ok[] = {"primary_benefit_not_applied", "not_registered_jobseeker",
+                        "labour_policy_sanction", "integration_plan", ""};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        m.reduction_reason = (char *)ok[i];
+        s_ok("kela.notice.v1", &m.base);
+    }
+    m.kind = "kehotus";
+    m.reduction_percent = 0;
+    m.reduction_reason = "not_registered_jobseeker";
+    s_ok("kela.notice.v1", &m.base);
+    const char *bad[] = {"bad_luck", "Integration_plan", "integration plan"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m.reduction_reason = (char *)bad[i];
+        s_bad("kela.notice.v1", &m.base, "reduction_reason", bad[i]);
+    }
+}
