@@ -48,8 +48,8 @@ int hub_contract_check(const hub_contract_t *self, const silta_envelope_t *ev, s
     int rc = silta_contract_check_born(m, silta_hetu_today_ymd(silta_now_ms()), err);
     char key[SILTA_CLIENTKEY_LEN + 1];
     if (rc == 0 && self && self->ck &&
-        (silta_clientkey_of(self->ck, silta_contract_hetu(m), key, NULL) != 0 ||
-         !ev->client_key || strcmp(key, ev->client_key) != 0))
+        (silta_clientkey_of(self->ck, silta_contract_hetu(m), key, NULL) != 0 || !ev->client_key ||
+         strcmp(key, ev->client_key) != 0))
         rc = silta_err_set(err, SILTA_EINVAL, "client_key: does not match the payload's hetu");
     silta_contract_free(m);
     return rc;

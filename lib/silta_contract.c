@@ -54,10 +54,9 @@ static const char *const s_notice_kinds[] = {
 static const char *const s_reduction[] = {"0", "20", "40", "50", NULL};
 /* Why the basic amount is reduced (10 § as amended from 1.2.2026, HE 116/2025;
  * config/schemas/kela-batch.xsd, reductionReason). */
-static const char *const s_reduction_reason[] = {"primary_benefit_not_applied",
-                                                 "not_registered_jobseeker",
-                                                 "labour_policy_sanction", "integration_plan",
-                                                 NULL};
+static const char *const s_reduction_reason[] = {
+    "primary_benefit_not_applied", "not_registered_jobseeker", "labour_policy_sanction",
+    "integration_plan", NULL};
 static const char *const s_benefit_status[] = {"received", "pending", "granted", "rejected",
                                                "reduced", "ended", "suspended", NULL};
 static const char *const s_outcome[] = {"entitled", "not_entitled", "waiting_period", NULL};

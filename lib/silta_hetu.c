@@ -168,7 +168,9 @@ int silta_hetu_check_not_future(const silta_hetu_t *h, long today_ymd, silta_err
 {
     if (!h)
         return silta_err_set(err, SILTA_EINVAL, "no personal identity code given");
-    int ty = (int)(today_ymd / 10000), tm = (int)(today_ymd / 100 % 100), td = (int)(today_ymd % 100);
+    int ty = (int)(today_ymd / 10000);
+    int tm = (int)(today_ymd / 100 % 100);
+    int td = (int)(today_ymd % 100);
     if (today_ymd < 0 || tm < 1 || tm > 12 || td < 1 || td > s_days_in_month(ty, tm))
         return silta_err_set(err, SILTA_EINVAL, "today is not a date (YYYYMMDD)");
     long birth = (long)h->year * 10000 + h->month * 100 + h->day;

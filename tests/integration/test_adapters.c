@@ -618,10 +618,12 @@ Test(adapters, kela_2026_notices_reach_the_journal, .timeout = 300)
     /* A reason outside the list is refused by the XSD, named in the report. */
     char path[4096];
     snprintf(path, sizeof path, "%s/reason.xml", s_home);
-    s_write(path, S_KELA_HEAD S_NOTICE("010185-901E", "REF-1")
-            "  <notice><hetu>311264Y905C</hetu><kind>basic_amount_reduction</kind>"
-            "<date>2026-03-05</date><reduction_percent>50</reduction_percent>"
-            "<reduction_reason>bad_luck</reduction_reason></notice>\n</kela-batch>\n");
+    static const char bad_reason[] = S_KELA_HEAD S_NOTICE(
+        "010185-901E",
+        "REF-1") "  <notice><hetu>311264Y905C</hetu><kind>basic_amount_reduction</kind>"
+                 "<date>2026-03-05</date><reduction_percent>50</reduction_percent>"
+                 "<reduction_reason>bad_luck</reduction_reason></notice>\n</kela-batch>\n";
+    s_write(path, bad_reason);
     s_drop("SILTA_KELA_INBOX", path, "reason.xml");
     s_wait_file("kela", "done", "reason.xml.report", 60000);
     char *rep = s_read_spool("kela", "done", "reason.xml.report");

@@ -302,8 +302,8 @@ Test(contract, inbound_refuses_a_hetu_born_after_today_decode_does_not)
     cr_assert_eq(silta_contract_check_born(&m.base, 20261130, &err), SILTA_EINVAL);
     cr_assert_str_eq(err.msg, "hetu: birth date is in the future");
     /* born today, and every later day: accepted */
-    cr_assert_eq(silta_contract_check_inbound("kela.notice.v1", &m.base, 20261201, &field, &err),
-                 0, "%s", err.msg);
+    cr_assert_eq(silta_contract_check_inbound("kela.notice.v1", &m.base, 20261201, &field, &err), 0,
+                 "%s", err.msg);
     cr_assert_eq(silta_contract_check_born(&m.base, 20261201, &err), 0);
     /* replay: the consumers' check takes it on any day */
     s_ok("kela.notice.v1", &m.base);
@@ -325,9 +325,9 @@ Test(contract, inbound_refuses_a_hetu_born_after_today_decode_does_not)
     inc.hetu = "010199F953R"; /* born 1.1.2099 */
     inc.period_start = "2026-11-01";
     inc.period_end = "2026-11-30";
-    cr_assert_eq(silta_contract_check_inbound("health.incapacity.v1", &inc.base, 20261130, &field,
-                                              &err),
-                 SILTA_EINVAL);
+    cr_assert_eq(
+        silta_contract_check_inbound("health.incapacity.v1", &inc.base, 20261130, &field, &err),
+        SILTA_EINVAL);
     cr_assert_str_eq(err.msg, "hetu: birth date is in the future");
 }
 

@@ -106,13 +106,20 @@ Test(hub_policy, shipped_policy_cites_the_law_in_force)
     static const struct {
         const char *type, *to;
     } routes[] = {
-        {"kela.notice.v1", "casestore"},           {"kela.application.v1", "casestore"},
-        {"kela.decision.v1", "casestore"},         {"employment.statement.v1", "kela"},
-        {"employment.statement.v1", "casestore"},  {"employment.plan.v1", "casestore"},
-        {"employment.registration.v1", "casestore"}, {"health.referral.v1", "casestore"},
-        {"health.incapacity.v1", "casestore"},     {"health.incapacity.v1", "employment"},
-        {"social.referral_status.v1", "health"},   {"social.statement.v1", "kela"},
-        {"social.plan.v1", "employment"},          {"social.plan.v1", "kela"},
+        {"kela.notice.v1", "casestore"},
+        {"kela.application.v1", "casestore"},
+        {"kela.decision.v1", "casestore"},
+        {"employment.statement.v1", "kela"},
+        {"employment.statement.v1", "casestore"},
+        {"employment.plan.v1", "casestore"},
+        {"employment.registration.v1", "casestore"},
+        {"health.referral.v1", "casestore"},
+        {"health.incapacity.v1", "casestore"},
+        {"health.incapacity.v1", "employment"},
+        {"social.referral_status.v1", "health"},
+        {"social.statement.v1", "kela"},
+        {"social.plan.v1", "employment"},
+        {"social.plan.v1", "kela"},
         {"hub.gap_alert.v1", "employment"},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -133,7 +140,8 @@ Test(hub_policy, shipped_policy_cites_the_law_in_force)
     const hub_policy_delivery_t *d = hub_policy_delivery(p, "health.incapacity.v1", "casestore");
     cr_assert_null(d->statute, "health data goes on consent, not under a statute");
     cr_assert_str_eq(d->consent_purpose, "work-incapacity");
-    const char *out[][2] = {{"social.referral_status.v1", "health"}, {"social.statement.v1", "kela"}};
+    const char *out[][2] = {{"social.referral_status.v1", "health"},
+                            {"social.statement.v1", "kela"}};
     for (size_t i = 0; i < 2; i++) {
         d = hub_policy_delivery(p, out[i][0], out[i][1]);
         cr_assert(d->statute && strstr(d->statute, "703/2023"), "%s: %s", out[i][0],
