@@ -21,7 +21,7 @@ else
   OPT := -O2 -g
 endif
 
-PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd
+PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd jansson
 CC ?= cc
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -111,6 +111,13 @@ $(B)/test/unit/test_hub_%: $(B)/obj/tests/unit/test_hub_%.o $(HUB_MODULE_OBJ) $(
 # Unit tests of the case store's modules (test_casestore_*) link its objects but its main.
 CASESTORE_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out casestore/cs_main.c,$(wildcard casestore/*.c)))
 $(B)/test/unit/test_casestore_%: $(B)/obj/tests/unit/test_casestore_%.o $(CASESTORE_MODULE_OBJ) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
+
+# Unit tests of silta-health's modules (test_health_*) link its objects but its main.
+HEALTH_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out adapters/health/health_main.c,$(wildcard adapters/health/*.c)))
+$(B)/obj/tests/unit/test_health_%.o: CFLAGS += -Iadapters/health
+$(B)/test/unit/test_health_%: $(B)/obj/tests/unit/test_health_%.o $(HEALTH_MODULE_OBJ) $(LIBSILTA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
 

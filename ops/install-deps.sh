@@ -3,8 +3,9 @@
 #   ops/install-deps.sh          install what is missing (idempotent; needs root or sudo)
 #   ops/install-deps.sh --check  exit 0 when everything is there, 1 otherwise (installs nothing)
 #   ops/install-deps.sh --fuzz   the extra packages of `make fuzz` (clang, libFuzzer)
-# Also (not with --fuzz): tests/browser/node_modules via `npm ci` when missing
-# (playwright-core from the lock file; it drives Debian's chromium, no browser download).
+# Also (not with --fuzz), from the lock files via `npm ci` when missing:
+# tests/browser/node_modules (playwright-core; it drives Debian's chromium, no browser
+# download) and tests/fhir/node_modules (fhir-kit-client, the FHIR client of test_health_fhir).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,12 +15,14 @@ PACKAGES=(
     libpq-dev postgresql postgresql-contrib
     libxml2-dev libxml2-utils
     libmicrohttpd-dev
+    libjansson-dev tzdata
     libcriterion-dev
     valgrind
     chromium
 )
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BROWSER_DIR=$REPO/tests/browser
+FHIR_DIR=$REPO/tests/fhir
 NODE_DEPS=yes
 
 # `make fuzz` only: clang and its libFuzzer runtime.
@@ -37,29 +40,46 @@ for p in "${PACKAGES[@]}"; do
 done
 
 node_missing=no
+browser_missing=no
+fhir_missing=no
 if [ $NODE_DEPS = yes ] && [ -f "$BROWSER_DIR/package-lock.json" ] &&
     [ ! -d "$BROWSER_DIR/node_modules/playwright-core" ]; then
+    browser_missing=yes
+    node_missing=yes
+fi
+if [ $NODE_DEPS = yes ] && [ -f "$FHIR_DIR/package-lock.json" ] &&
+    [ ! -d "$FHIR_DIR/node_modules/fhir-kit-client" ]; then
+    fhir_missing=yes
     node_missing=yes
 fi
 
 if [ "${1:-}" = "--check" ]; then
     [ ${#missing[@]} -eq 0 ] && [ $node_missing = no ] && exit 0
     [ ${#missing[@]} -eq 0 ] || echo "missing packages: ${missing[*]}" >&2
-    [ $node_missing = no ] || echo "missing: $BROWSER_DIR/node_modules (npm ci)" >&2
+    [ $browser_missing = no ] || echo "missing: $BROWSER_DIR/node_modules (npm ci)" >&2
+    [ $fhir_missing = no ] || echo "missing: $FHIR_DIR/node_modules (npm ci)" >&2
     exit 1
 fi
 
-# The browser tests' node modules, from the lock file (idempotent: only when missing).
+# The node modules of the browser and FHIR-client tests, from their lock files
+# (idempotent: only when missing).
 s_node_deps() {
     [ $node_missing = yes ] || return 0
     if ! command -v npm >/dev/null 2>&1; then
-        echo "install-deps: npm not found; the browser tests need Node.js and npm" >&2
+        echo "install-deps: npm not found; the browser and FHIR-client tests need Node.js and npm" >&2
         return 0
     fi
-    echo "install-deps: npm ci --prefix tests/browser"
-    # Offline (no registry) is not fatal: the build goes on, the browser test says why it fails.
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$BROWSER_DIR" --no-audit --no-fund ||
-        echo "install-deps: npm ci failed (offline?); the browser tests cannot run" >&2
+    # Offline (no registry) is not fatal: the build goes on, the test says why it fails.
+    if [ $browser_missing = yes ]; then
+        echo "install-deps: npm ci --prefix tests/browser"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$BROWSER_DIR" --no-audit --no-fund ||
+            echo "install-deps: npm ci failed (offline?); the browser tests cannot run" >&2
+    fi
+    if [ $fhir_missing = yes ]; then
+        echo "install-deps: npm ci --prefix tests/fhir"
+        npm ci --prefix "$FHIR_DIR" --no-audit --no-fund ||
+            echo "install-deps: npm ci failed (offline?); the FHIR-client test cannot run" >&2
+    fi
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

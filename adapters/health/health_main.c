@@ -1,26 +1,32 @@
 /*  health_main.c - silta-health: FHIR referrals onto the bus, referral status
  *  back to health care as FHIR Task.
  *
- *  Inbound, two doors to one mapping (health_fhir.c):
- *    - files in the inbox: one FHIR XML document each (ServiceRequest, or a
- *      Bundle with a ServiceRequest and its Patient); a refused one goes to
- *      rejected/ with a report saying why;
- *    - HTTP: POST $SILTA_HEALTH_URL/fhir/ServiceRequest and /fhir/Bundle
- *      (health_http.c), answered with an OperationOutcome after the hub has
- *      journalled the event (201), or 4xx with the reason.
+ *  Inbound, two doors to one mapping (health_map.c, on health_res's one
+ *  in-memory form for JSON and XML):
+ *    - files in the inbox: one FHIR document each, XML or JSON (a
+ *      ServiceRequest, or a Bundle with a ServiceRequest and its Patient); a
+ *      refused one goes to rejected/ with a report saying why;
+ *    - FHIR REST on silta_http's threads (health_rest.c, health_tx.c): the
+ *      server threads hand each referral to this loop, which publishes it,
+ *      waits for the hub's CONFIRM and stores it for reading back.
  *  Both publish health.referral.v1 (HealthReferral). Outbound:
- *  social.referral_status.v1 -> task-<event_id>.xml (FHIR Task) in the outbox.
+ *  social.referral_status.v1 -> task-<event_id>.xml (FHIR Task) in the outbox,
+ *  and the same Task in the store, where GET /fhir/Task?based-on= finds it.
  */
 #include "events.pb-c.h"
-#include "health_fhir.h"
-#include "health_http.h"
+#include "health_map.h"
+#include "health_out.h"
+#include "health_res.h"
+#include "health_rest.h"
+#include "health_store.h"
+#include "health_time.h"
 #include "silta_adapter.h"
 #include "silta_batch.h"
 #include "silta_env.h"
 #include "silta_log.h"
-#include "silta_xml.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +36,8 @@
 
 typedef struct {
     silta_adapter_t *a;
-    health_http_t *http;
+    health_rest_t *rest;
+    health_store_t *store;
     size_t max_doc;
 } health_t;
 
@@ -43,62 +50,19 @@ static int s_url_port(const char *url)
     return p && p > url + 5 ? atoi(p + 1) : 0;
 }
 
-static void s_reply(health_http_reply_t *r, int status, const char *severity, const char *code,
-                    const char *text)
-{
-    r->status = status;
-    r->body = health_fhir_outcome(severity, code, text, &r->len);
-}
-
-static void s_handle(void *arg, const char *method, const char *path, const char *ctype,
-                     const char *body, size_t len, health_http_reply_t *reply)
+/* Main loop, from health_tx_serve: one referral to the hub. */
+static int s_publish(void *arg, const Silta__HealthReferral *m,
+                     char event_id[SILTA_UUID_STRLEN + 1], int *duplicate, silta_err_t *err)
 {
     health_t *h = arg;
-    const char *expect = strcmp(path, "/fhir/ServiceRequest") == 0 ? "ServiceRequest"
-                         : strcmp(path, "/fhir/Bundle") == 0       ? "Bundle"
-                                                                   : NULL;
-    if (!expect) {
-        s_reply(reply, 404, "error", "not-found",
-                "no such endpoint: POST /fhir/ServiceRequest or /fhir/Bundle");
-    } else if (strcmp(method, "POST") != 0) {
-        s_reply(reply, 405, "error", "not-supported", "only POST is supported here");
-    } else if (ctype[0] && !strstr(ctype, "xml")) {
-        s_reply(reply, 415, "error", "not-supported",
-                "send FHIR XML (Content-Type: application/fhir+xml)");
-    } else {
-        silta_err_t err = {0};
-        silta_xml_limits_t lim = {h->max_doc, h->max_doc};
-        xmlDocPtr doc = silta_xml_parse_memory(body, len, &lim, &err);
-        Silta__HealthReferral *m = doc ? health_fhir_referral(doc, expect, &err) : NULL;
-        if (doc)
-            xmlFreeDoc(doc);
-        if (!doc) {
-            s_reply(reply, 400, "error", "structure", err.msg);
-        } else if (!m) {
-            s_reply(reply, 422, "error", "processing", err.msg);
-        } else {
-            char id[SILTA_UUID_STRLEN + 1] = "", text[200];
-            int dup = 0;
-            int rc = silta_adapter_publish_wait(h->a, "health.referral.v1", &m->base,
-                                                "health/http", S_CONFIRM_MS, id, &dup, &err);
-            silta__health_referral__free_unpacked(m, NULL);
-            if (rc == 0) {
-                snprintf(text, sizeof text, "referral accepted as event %s%s", id,
-                         dup ? " (already received earlier)" : "");
-                s_reply(reply, 201, "information", "informational", text);
-            } else if (rc == SILTA_EINVAL) {
-                s_reply(reply, 422, "error", "processing", err.msg);
-            } else {
-                s_reply(reply, 503, "error", "transient",
-                        "the hub did not confirm the referral in time; send it again");
-            }
-        }
-    }
-    silta_info("http request", "method=%.10s path=%.60s status=%d", method, path, reply->status);
+    return silta_adapter_publish_wait(h->a, "health.referral.v1", &m->base, "health/http",
+                                      S_CONFIRM_MS, event_id, duplicate, err);
 }
 
 static int s_init(silta_adapter_t *a, void **state, silta_err_t *err)
 {
+    if (health_time_init(err) != 0) /* before the server threads start */
+        return SILTA_ERR;
     health_t *h = calloc(1, sizeof *h);
     if (!h)
         return silta_err_set(err, SILTA_ERR, "out of memory");
@@ -107,18 +71,34 @@ static int s_init(silta_adapter_t *a, void **state, silta_err_t *err)
     h->max_doc = v ? (size_t)strtoull(v, NULL, 10) : 0;
     if (!h->max_doc)
         h->max_doc = S_MAX_DOC_DEFAULT;
+    /* $SILTA_HOME/spool/health/fhir: beside the inbox */
+    char dir[SILTA_SPOOL_PATH_MAX], inbox[SILTA_SPOOL_PATH_MAX];
+    snprintf(inbox, sizeof inbox, "%s", silta_adapter_spool(a)->inbox);
+    snprintf(dir, sizeof dir, "%.*s/fhir", (int)(sizeof dir - 8), dirname(inbox));
+    h->store = health_store_open(dir, err);
     int port = s_url_port(silta_env_get("SILTA_HEALTH_URL", NULL));
     if (!port)
         port = atoi(silta_env_get("SILTA_HEALTH_HTTP_PORT", "0"));
-    h->http = health_http_new(port, h->max_doc, s_handle, h, err);
-    if (!h->http) {
+    health_rest_opts_t o = {port, h->max_doc, h->store, s_publish, h};
+    h->rest = h->store ? health_rest_start(&o, err) : NULL;
+    if (!h->rest) {
+        health_store_close(&h->store);
         free(h);
         return SILTA_ERR;
     }
     silta_info("fhir endpoint listening", "url=http://127.0.0.1:%d/fhir",
-               health_http_port(h->http));
+               health_rest_port(h->rest));
     *state = h;
     return 0;
+}
+
+/* JSON when the first character says so, else XML. */
+static health_fmt_t s_sniff(const char *data, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    return i < n && data[i] == '{' ? HEALTH_FMT_JSON : HEALTH_FMT_XML;
 }
 
 static int s_on_input(silta_adapter_t *a, void *state, const char *path, const char *name)
@@ -143,49 +123,73 @@ static int s_on_input(silta_adapter_t *a, void *state, const char *path, const c
         silta_adapter_reject(a, 0, "-", err.msg);
         rc = SILTA_EINVAL;
     } else {
-        silta_xml_limits_t lim = {h->max_doc, h->max_doc};
-        xmlDocPtr doc = silta_xml_parse_memory(data, n, &lim, &err);
-        Silta__HealthReferral *m = doc ? health_fhir_referral(doc, NULL, &err) : NULL;
-        if (doc)
-            xmlFreeDoc(doc);
+        json_t *doc = health_res_parse(data, n, s_sniff(data, n), h->max_doc, &err);
+        health_referral_t r;
+        int mrc = doc ? health_map_document(doc, NULL, &r, &err) : SILTA_EINVAL;
+        json_decref(doc);
         if (!doc) {
             silta_adapter_reject(a, 0, "-", err.msg);
             rc = SILTA_EINVAL;
-        } else if (!m) {
+        } else if (mrc == SILTA_ERR) {
+            rc = SILTA_EAGAIN;
+        } else if (mrc != 0) {
             silta_adapter_reject(a, 1, "subject", err.msg);
         } else {
             const char *field = "-";
-            rc = silta_adapter_publish(a, "health.referral.v1", &m->base, 1, &field, &err);
+            rc = silta_adapter_publish(a, "health.referral.v1", &r.msg->base, 1, &field, &err);
             if (rc == SILTA_EINVAL) {
                 silta_adapter_reject(a, 1, field, err.msg);
                 rc = 0;
             }
-            silta__health_referral__free_unpacked(m, NULL);
+            health_referral_clear(&r);
         }
     }
     free(data);
     return rc;
 }
 
+/* The business identifier of a stored referral (a new reference), or NULL. */
+static json_t *s_sr_identifier(health_t *h, const char *referral_id)
+{
+    json_t *sr = health_store_get(h->store, "ServiceRequest", referral_id);
+    json_t *out = NULL;
+    for (size_t i = 0; sr && !out && i < health_res_count(sr, "identifier"); i++) {
+        json_t *id = health_res_at(sr, "identifier", i);
+        const char *sys = health_res_str(id, "system");
+        if (sys && strcmp(sys, HEALTH_HETU_SYSTEM) != 0 && health_res_str(id, "value"))
+            out = json_incref(id);
+    }
+    json_decref(sr);
+    return out;
+}
+
 static int s_on_event(silta_adapter_t *a, void *state, const silta_envelope_t *ev,
                       silta_err_t *reason)
 {
-    (void)state;
+    health_t *h = state;
     if (strcmp(ev->type, "social.referral_status.v1") != 0)
         return silta_err_set(reason, SILTA_EINVAL, "silta-health does not write %s", ev->type);
     ProtobufCMessage *m = silta_batch_unpack(ev, &silta__referral_status__descriptor, reason);
     if (!m)
         return SILTA_EINVAL;
-    char *xml = NULL, file[128];
-    size_t len = 0;
-    int rc = health_fhir_task((const Silta__ReferralStatus *)m, ev->event_id,
-                              (long long)ev->recorded_at, &xml, &len, reason);
+    const Silta__ReferralStatus *st = (const Silta__ReferralStatus *)m;
+    json_t *ident = st->referral_id && health_res_id_valid(st->referral_id)
+                        ? s_sr_identifier(h, st->referral_id) : NULL;
+    json_t *task = NULL;
+    int rc = health_out_task(st, ev->event_id, (long long)ev->recorded_at, ident, &task, reason);
+    json_decref(ident);
     protobuf_c_message_free_unpacked(m, NULL);
     if (rc != 0)
         return rc == SILTA_EINVAL ? rc : SILTA_EAGAIN;
+    size_t len = 0;
+    char *xml = health_res_dump(task, HEALTH_FMT_XML, &len), file[128];
     snprintf(file, sizeof file, "task-%s.xml", ev->event_id);
-    rc = silta_spool_write(silta_adapter_spool(a)->outbox, file, xml, len, reason);
+    rc = xml ? silta_spool_write(silta_adapter_spool(a)->outbox, file, xml, len, reason)
+             : SILTA_ERR;
+    if (rc == 0)
+        rc = health_store_put(h->store, task, reason);
     free(xml);
+    json_decref(task);
     return rc == 0 ? 0 : SILTA_EAGAIN;
 }
 
@@ -193,20 +197,21 @@ static void s_on_tick(silta_adapter_t *a, void *state)
 {
     (void)a;
     health_t *h = state;
-    health_http_serve(h->http);
+    health_rest_serve(h->rest);
 }
 
 static void s_destroy(void *state)
 {
     health_t *h = state;
-    health_http_destroy(&h->http);
+    health_rest_stop(&h->rest);
+    health_store_close(&h->store);
     free(h);
 }
 
 static const silta_adapter_ops_t s_ops = {
     .name = "health",
     .out_types = s_out_types,
-    .tick_ms = 20,
+    .tick_ms = 10,
     .init = s_init,
     .on_input = s_on_input,
     .on_event = s_on_event,

@@ -180,12 +180,13 @@ Test(health, hostile_or_oversized_requests_are_refused, .timeout = 300)
     free(reply);
     /* 2 MiB announced against the 1 MiB limit: refused before the body is read. */
     cr_assert_eq(s_post("/fhir/Bundle", NULL, 2u << 20, NULL, &reply), 413, "%s", reply);
-    cr_assert(strstr(reply, "larger than the limit") != NULL, "%s", reply);
+    cr_assert(strstr(reply, "too large") != NULL, "%s", reply);
     free(reply);
     cr_assert_eq(s_post("/fhir/Patient", "<a/>", 4, NULL, &reply), 404, "%s", reply);
     free(reply);
-    cr_assert_eq(s_post("/fhir/ServiceRequest", "x", 1, "Transfer-Encoding: chunked\r\n", &reply),
-                 411, "%s", reply);
+    /* Not valid chunked encoding: refused by the HTTP layer, never mapped. */
+    int st = s_post("/fhir/ServiceRequest", "x", 1, "Transfer-Encoding: chunked\r\n", &reply);
+    cr_assert(st == 400 || st == 411, "%d %s", st, reply);
     free(reply);
     cr_assert_eq(s_post("/fhir/ServiceRequest", "not xml", 7, NULL, &reply), 400, "%s", reply);
     free(reply);
@@ -209,22 +210,23 @@ static void s_wait(const char *folder, const char *name)
     cr_assert_eq(harness_poll(60000, s_exists, &p), 0, "%s never appeared", p.path);
 }
 
-Test(health, inbox_files_are_accepted_or_rejected_with_a_report, .timeout = 300)
+Test(health, inbox_files_xml_or_json_are_accepted_or_rejected_with_a_report, .timeout = 300)
 {
     s_up();
     char *inbox = harness_env_get(NULL, "SILTA_HEALTH_INBOX");
     cr_assert_not_null(inbox);
     const char *files[] = {"servicerequest-example.xml", "servicerequest-example-pt.xml",
                            "servicerequest-example2.xml", "silta-r4-identifier.xml",
-                           "silta-bundle-patient.xml", "silta-bad-check.xml"};
-    int ok[] = {0, 0, 0, 1, 1, 0};
-    for (int i = 0; i < 6; i++) {
+                           "silta-bundle-patient.xml", "silta-bad-check.xml",
+                           "silta-r4-identifier-noid.json"};
+    int ok[] = {0, 0, 0, 1, 1, 0, 1};
+    for (int i = 0; i < 7; i++) {
         char cmd[12288];
         snprintf(cmd, sizeof cmd, "cp '%s/tests/fixtures/fhir/%s' '%s/%s.tmp' && mv '%s/%s.tmp' '%s/%s'",
                  harness_src(), files[i], inbox, files[i], inbox, files[i], inbox, files[i]);
         cr_assert_eq(system(cmd), 0);
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         s_wait(ok[i] ? "done" : "rejected", files[i]);
         if (!ok[i]) {
             char rep[4096];
@@ -233,7 +235,7 @@ Test(health, inbox_files_are_accepted_or_rejected_with_a_report, .timeout = 300)
                                                        : "check character"), "%s", rep);
         }
     }
-    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'health'"), 2);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'health'"), 3);
     free(inbox);
     harness_home_destroy(&s_home);
 }
