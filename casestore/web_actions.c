@@ -41,6 +41,7 @@ static int s_act(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMess
     size_t len = protobuf_c_message_get_packed_size(msg);
     uint8_t *buf = malloc(len + 1);
     if (!buf) {
+        *hetu_field = NULL;
         sodium_memzero(hetu, sizeof hetu);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }

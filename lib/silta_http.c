@@ -275,7 +275,8 @@ static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* MHD's own messages (a client gone mid-request, the connection limit reached)
  * can come once per hostile connection: at most one line a second per server,
  * with the count of the ones left out. */
-static void s_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void s_mhd_log(void *cls, const char *fmt,
+                                                             va_list ap)
 {
     silta_http_t *self = cls;
     struct timespec ts;

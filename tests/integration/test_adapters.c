@@ -309,12 +309,7 @@ static silta_client_t *s_client(const char *identity)
 static const char *s_client_key(const char *hetu)
 {
     static char out[SILTA_CLIENTKEY_LEN + 1];
-    silta_err_t err;
-    silta_clientkey_t *ck = silta_clientkey_new(NULL, &err);
-    cr_assert_not_null(ck, "%s", err.msg);
-    cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
-    silta_clientkey_destroy(&ck);
-    return out;
+    return fixture_client_key(hetu, out);
 }
 
 /* Publish one event as `identity` and wait for its confirm; the id goes to id. */

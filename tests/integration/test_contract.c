@@ -36,12 +36,7 @@ TestSuite(contract, .fini = s_fini);
 
 static const char *s_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1])
 {
-    silta_err_t err;
-    silta_clientkey_t *ck = silta_clientkey_new(NULL, &err);
-    cr_assert_not_null(ck, "%s", err.msg);
-    cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
-    silta_clientkey_destroy(&ck);
-    return out;
+    return fixture_client_key(hetu, out);
 }
 
 typedef struct {

@@ -350,6 +350,30 @@ Test(health_fhir, transaction_and_batch_bundles_resolve_references_by_fhir_rules
     harness_home_destroy(&s_home);
 }
 
+/* The payload contract (lib/silta_contract.c) runs before anything is
+ * published: what it refuses is a 422 naming the field, never a 201. */
+Test(health_fhir, a_referral_the_contract_refuses_is_422_naming_the_field, .timeout = 300)
+{
+    s_up();
+    char display[700], json[1200], *reply;
+    memset(display, 'a', 600);
+    display[600] = '\0';
+    snprintf(json, sizeof json,
+             "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-long\",\"status\":\"active\","
+             "\"intent\":\"order\",\"requester\":{\"display\":\"%s\"},\"subject\":{"
+             "\"identifier\":{\"system\":\"urn:oid:1.2.246.21\",\"value\":\"010185-901E\"}}}",
+             display);
+    cr_assert_eq(s_http("POST", "/fhir/ServiceRequest", S_JSON, json, &reply, 30000), 422, "%s",
+                 reply);
+    cr_assert(strstr(reply, "requester") && strstr(reply, "OperationOutcome"), "%s", reply);
+    free(reply);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
+                               "'health.referral.v1'"),
+                 0, "a refused referral reached the journal");
+    s_no_dead_letters();
+    harness_home_destroy(&s_home);
+}
+
 Test(health_fhir, content_type_accept_and_format_choose_json_or_xml, .timeout = 300)
 {
     s_up();
@@ -418,7 +442,8 @@ static void s_acknowledge(const char *referral_id, const char *hetu, char *event
     silta_uuid_v7(event_id);
     e.event_id = event_id;
     e.type = "social.referral_status.v1";
-    e.client_key = "ck_00000000000000000000000000000009";
+    char ck[SILTA_CLIENTKEY_LEN + 1];
+    e.client_key = (char *)fixture_client_key(hetu, ck);
     e.payload.data = buf;
     e.payload.len = protobuf_c_message_pack(&st.base, buf);
     uint64_t seq;

@@ -41,12 +41,7 @@ static void s_up(void)
 
 static const char *s_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1])
 {
-    silta_err_t err;
-    silta_clientkey_t *ck = silta_clientkey_new(NULL, &err);
-    cr_assert_not_null(ck, "%s", err.msg);
-    cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
-    silta_clientkey_destroy(&ck);
-    return out;
+    return fixture_client_key(hetu, out);
 }
 
 /* Publish one event and wait for its answer; returns the event kind seen

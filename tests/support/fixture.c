@@ -76,3 +76,13 @@ int fixture_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_
     }
     return -1;
 }
+
+const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1])
+{
+    silta_err_t err;
+    silta_clientkey_t *ck = silta_clientkey_new(NULL, &err);
+    cr_assert_not_null(ck, "%s", err.msg);
+    cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
+    silta_clientkey_destroy(&ck);
+    return out;
+}

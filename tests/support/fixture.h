@@ -8,6 +8,7 @@
 #define FIXTURE_H
 
 #include "silta_client.h"
+#include "silta_clientkey.h"
 
 /* A fresh SILTA_HOME with PostgreSQL and the hub up (`silta-local up
  * --no-adapters`), its env file loaded into this process. Returns the home
@@ -21,6 +22,10 @@ silta_client_t *fixture_client(const char *home, const char *identity);
  * as a number; fixture_exec runs a statement. */
 long fixture_count(const char *sql);
 void fixture_exec(const char *sql);
+
+/* The client_key of hetu under the deployment's secret (the one in the loaded
+ * env; the hub checks it against the payload). Writes out and returns it. */
+const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1]);
 
 /* Poll c until an event of `kind` arrives (others are passed over); 0, or -1
  * after timeout_ms. */
