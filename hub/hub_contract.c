@@ -7,7 +7,9 @@
 
 #include "silta_clientkey.h"
 #include "silta_contract.h"
+#include "silta_hetu.h"
 #include "silta_log.h"
+#include "silta_time.h"
 
 struct hub_contract_s {
     silta_clientkey_t *ck; /* NULL: client_keys are not checked */
@@ -41,11 +43,13 @@ int hub_contract_check(const hub_contract_t *self, const silta_envelope_t *ev, s
     ProtobufCMessage *m = silta_contract_decode(ev->type, ev->payload.data, ev->payload.len, err);
     if (!m)
         return SILTA_EINVAL;
-    int rc = 0;
+    /* A PUBLISH is data entering Silta: a hetu born after today (Helsinki) is
+     * refused here, never on replay of what is already journalled (issue 10). */
+    int rc = silta_contract_check_born(m, silta_hetu_today_ymd(silta_now_ms()), err);
     char key[SILTA_CLIENTKEY_LEN + 1];
-    if (self && self->ck &&
-        (silta_clientkey_of(self->ck, silta_contract_hetu(m), key, NULL) != 0 ||
-         !ev->client_key || strcmp(key, ev->client_key) != 0))
+    if (rc == 0 && self && self->ck &&
+        (silta_clientkey_of(self->ck, silta_contract_hetu(m), key, NULL) != 0 || !ev->client_key ||
+         strcmp(key, ev->client_key) != 0))
         rc = silta_err_set(err, SILTA_EINVAL, "client_key: does not match the payload's hetu");
     silta_contract_free(m);
     return rc;

@@ -2,7 +2,9 @@
  *
  *  For a type with a contract (lib/silta_contract.h) the payload must pass it,
  *  and, when the hub holds the deployment's client-key secret, the envelope's
- *  client_key must be the keyed hash of the payload's hetu (lib/silta_clientkey.h).
+ *  client_key must be the keyed hash of the payload's hetu (lib/silta_clientkey.h),
+ *  and that hetu must not be born after today in Helsinki ("hetu: birth date is
+ *  in the future"; only here and in the adapters, never on replay).
  *  What fails is NACKed INVALID_PAYLOAD by the router with err's "FIELD: reason",
  *  so a CONFIRM means every consumer can take the event. Types without a
  *  contract (bench.*, test.*) pass unchecked.

@@ -204,8 +204,11 @@ static int s_envelope(silta_adapter_t *a, const char *type, const ProtobufCMessa
                       silta_envelope_t *e, uint8_t **packed, char *id, char *ck,
                       const char **field, silta_err_t *err)
 {
-    /* The type's contract first: what the hub would NACK is the sender's to fix. */
-    if (silta_contract_descriptor(type) && silta_contract_check_field(type, msg, field, err) != 0)
+    /* The type's contract first: what the hub would NACK is the sender's to fix;
+     * data entering Silta, so no hetu born after today either (issue 10). */
+    long today = silta_hetu_today_ymd(silta_now_ms());
+    if (silta_contract_descriptor(type) &&
+        silta_contract_check_inbound(type, msg, today, field, err) != 0)
         return SILTA_EINVAL;
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "hetu");

@@ -44,14 +44,19 @@
 
 /* ------------------------------------------------------------ value lists */
 
-/* Kela's eTotu notice kinds (kela-batch.xsd) and "kehotus", Kela's request to
- * the client that social work is told of. */
+/* Kela's eTotu notice kinds (kela-batch.xsd), with "kehotus" (since 1.2.2026, HE
+ * 116/2025): Kela's instruction to the client, one month before a 50 % cut. */
 static const char *const s_notice_kinds[] = {
     "forwarded_application", "basic_amount_reduction", "under25_basic_assistance_4m",
     "long_term_unemployed_over25", "immigrant_2m", "meeting_request", "need_for_social_work",
     "kehotus", NULL};
 /* 0 = no reduction; 20 and 40 per cent (toimeentulotukilaki 10 §), 50 from 2026. */
 static const char *const s_reduction[] = {"0", "20", "40", "50", NULL};
+/* Why the basic amount is reduced (10 § as amended from 1.2.2026, HE 116/2025;
+ * config/schemas/kela-batch.xsd, reductionReason). */
+static const char *const s_reduction_reason[] = {
+    "primary_benefit_not_applied", "not_registered_jobseeker", "labour_policy_sanction",
+    "integration_plan", NULL};
 static const char *const s_benefit_status[] = {"received", "pending", "granted", "rejected",
                                                "reduced", "ended", "suspended", NULL};
 static const char *const s_outcome[] = {"entitled", "not_entitled", "waiting_period", NULL};
@@ -75,6 +80,7 @@ static const silta_contract_field_t s_kela_notice[] = {
     F_LIST("attachments", S_ID_MAX, 50),
     F_DATE("date", 0),
     F_USET("reduction_percent", s_reduction),
+    F_ENUM("reduction_reason", s_reduction_reason, 0),
 };
 
 static const silta_contract_field_t s_kela_benefit[] = {
@@ -478,6 +484,31 @@ int silta_contract_check_field(const char *type, const ProtobufCMessage *m, cons
             *field = c->end;
             return silta_err_set(err, SILTA_EINVAL, "%s: before %s", c->end, c->start);
         }
+    }
+    return 0;
+}
+
+int silta_contract_check_born(const ProtobufCMessage *m, long today_ymd, silta_err_t *err)
+{
+    silta_hetu_t h;
+    const char *hetu = m ? s_str(m, "hetu") : NULL;
+    if (!hetu || silta_hetu_parse(hetu, &h, NULL) != 0)
+        return 0;
+    silta_err_t herr;
+    if (silta_hetu_check_not_future(&h, today_ymd, &herr) != 0)
+        return silta_err_set(err, SILTA_EINVAL, "hetu: %s", herr.msg);
+    return 0;
+}
+
+int silta_contract_check_inbound(const char *type, const ProtobufCMessage *m, long today_ymd,
+                                 const char **field, silta_err_t *err)
+{
+    if (silta_contract_check_field(type, m, field, err) != 0)
+        return SILTA_EINVAL;
+    if (silta_contract_check_born(m, today_ymd, err) != 0) {
+        if (field)
+            *field = "hetu";
+        return SILTA_EINVAL;
     }
     return 0;
 }

@@ -84,6 +84,20 @@ int silta_contract_check(const char *type, const ProtobufCMessage *m, silta_err_
 int silta_contract_check_field(const char *type, const ProtobufCMessage *m, const char **field,
                                silta_err_t *err);
 
+/* The check where data enters Silta (an adapter before it publishes, the hub
+ * before it confirms a PUBLISH): silta_contract_check_field, and the payload's
+ * hetu must not be born after today_ymd (YYYYMMDD, the Helsinki day:
+ * silta_hetu_today_ymd) - "hetu: birth date is in the future", *field "hetu".
+ * Only at entry: what is already journalled is never refused on replay, so
+ * silta_contract_decode (the consumers' check) does not look at today. */
+int silta_contract_check_inbound(const char *type, const ProtobufCMessage *m, long today_ymd,
+                                 const char **field, silta_err_t *err);
+
+/* Only the birth-date part of that, for a message already checked (the hub's
+ * silta_contract_decode result): 0, or SILTA_EINVAL "hetu: birth date is in
+ * the future". A message without a valid hetu passes (the contract says why). */
+int silta_contract_check_born(const ProtobufCMessage *m, long today_ymd, silta_err_t *err);
+
 /* Unpack len bytes as type's message and check it. Returns the message (free
  * with silta_contract_free) or NULL with SILTA_EINVAL and "FIELD: reason" in err
  * ("payload: ..." when it does not decode). */

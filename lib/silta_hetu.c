@@ -164,6 +164,67 @@ int silta_hetu_parse(const char *s, silta_hetu_t *out, silta_err_t *err)
     return SILTA_OK;
 }
 
+int silta_hetu_check_not_future(const silta_hetu_t *h, long today_ymd, silta_err_t *err)
+{
+    if (!h)
+        return silta_err_set(err, SILTA_EINVAL, "no personal identity code given");
+    int ty = (int)(today_ymd / 10000);
+    int tm = (int)(today_ymd / 100 % 100);
+    int td = (int)(today_ymd % 100);
+    if (today_ymd < 0 || tm < 1 || tm > 12 || td < 1 || td > s_days_in_month(ty, tm))
+        return silta_err_set(err, SILTA_EINVAL, "today is not a date (YYYYMMDD)");
+    long birth = (long)h->year * 10000 + h->month * 100 + h->day;
+    if (birth > today_ymd)
+        return silta_err_set(err, SILTA_EINVAL, "birth date is in the future");
+    return SILTA_OK;
+}
+
+/* Days since 1970-01-01 of y-m-d (Gregorian; H. Hinnant's days_from_civil). */
+static long long s_days(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Unix seconds of 01:00 UTC on the last Sunday of month m of year y. */
+static long long s_last_sunday_0100(int y, int m)
+{
+    long long last = s_days(y, m, s_days_in_month(y, m));
+    long long wd = ((last + 4) % 7 + 7) % 7; /* 1970-01-01 was a Thursday; 0 = Sunday */
+    return (last - wd) * 86400 + 3600;
+}
+
+/* y-m-d of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
+static void s_civil(long long days, int *y, int *m, int *d)
+{
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400) + (*m <= 2);
+}
+
+static long long s_floor_div(long long a, long long b)
+{
+    return a / b - (a % b < 0);
+}
+
+long silta_hetu_today_ymd(long long now_ms)
+{
+    long long t = s_floor_div(now_ms, 1000);
+    int y, m, d;
+    s_civil(s_floor_div(t, 86400), &y, &m, &d);
+    int summer = t >= s_last_sunday_0100(y, 3) && t < s_last_sunday_0100(y, 10);
+    s_civil(s_floor_div(t + (summer ? 3 : 2) * 3600, 86400), &y, &m, &d);
+    return (long)y * 10000 + m * 100 + d;
+}
+
 int silta_hetu_valid(const char *s)
 {
     return silta_hetu_parse(s, NULL, NULL) == SILTA_OK;

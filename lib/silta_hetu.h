@@ -15,6 +15,11 @@
  *  number, check character) and never repeat the whole code - nor the birth
  *  date, which together with the check character nearly identifies a person.
  *
+ *  A birth date in the future is a separate check (silta_hetu_check_not_future)
+ *  with an explicit today: it belongs where data enters (the adapters, the hub's
+ *  PUBLISH contract), not in the parser, so a journalled event is never refused
+ *  on replay and the check stays testable on any day.
+ *
  *  Not here: the keyed pseudonym used in place of a hetu (silta_clientkey).
  */
 #ifndef SILTA_HETU_H
@@ -41,6 +46,18 @@ typedef struct {
  * Returns 0, or SILTA_EINVAL with the reason in err (out is then untouched).
  * A NULL s is bad input, not a crash. */
 int silta_hetu_parse(const char *s, silta_hetu_t *out, silta_err_t *err);
+
+/* Refuse a birth date after today_ymd (YYYYMMDD as a number, e.g. 20261130;
+ * the caller's "today", see silta_hetu_today_ymd). A code born today is
+ * accepted. Returns 0, or SILTA_EINVAL with "birth date is in the future" in
+ * err (no date quoted). A NULL h, or a today_ymd that is no date, is SILTA_EINVAL. */
+int silta_hetu_check_not_future(const silta_hetu_t *h, long today_ymd, silta_err_t *err);
+
+/* The calendar day of now_ms (unix milliseconds) in Europe/Helsinki, as YYYYMMDD:
+ * EET (UTC+2), EEST (UTC+3) from 01:00 UTC on the last Sunday of March to 01:00
+ * UTC on the last Sunday of October (EU summer time, directive 2000/84/EC).
+ * Computed, not read from the TZ database: the process's TZ does not matter. */
+long silta_hetu_today_ymd(long long now_ms);
 
 /* 1 when s is a valid hetu, else 0. */
 int silta_hetu_valid(const char *s);

@@ -40,9 +40,30 @@ int kela_gen_cli(int argc, char **argv)
             h[10] = h[10] == 'A' ? 'B' : 'A'; /* a wrong check character */
         switch (i % 3) {
         case 0:
-            fprintf(f, "  <notice><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"
-                       "<kind>need_for_social_work</kind><free_text>record %lu</free_text>"
-                       "<date>2025-03-13</date></notice>\n", h, i, i);
+            /* Notices rotate through the 2026 kinds: need for social work, a kehotus
+             * and a 50 % reduction with its reason (HE 116/2025). */
+            if (i % 9 == 3)
+                fprintf(f,
+                        "  <notice><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"
+                        "<kind>kehotus</kind><free_text>record %lu</free_text>"
+                        "<date>2026-02-02</date>"
+                        "<reduction_reason>not_registered_jobseeker</reduction_reason>"
+                        "</notice>\n",
+                        h, i, i);
+            else if (i % 9 == 6)
+                fprintf(f,
+                        "  <notice><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"
+                        "<kind>basic_amount_reduction</kind><free_text>record %lu</free_text>"
+                        "<date>2026-03-05</date><reduction_percent>50</reduction_percent>"
+                        "<reduction_reason>primary_benefit_not_applied</reduction_reason>"
+                        "</notice>\n",
+                        h, i, i);
+            else
+                fprintf(f,
+                        "  <notice><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"
+                        "<kind>need_for_social_work</kind><free_text>record %lu</free_text>"
+                        "<date>2025-03-13</date></notice>\n",
+                        h, i, i);
             break;
         case 1:
             fprintf(f, "  <application><hetu>%s</hetu><kela_reference>TOTU-%lu</kela_reference>"

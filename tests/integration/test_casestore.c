@@ -255,6 +255,9 @@ Test(casestore, r7_referral_not_acknowledged, .timeout = 240)
 Test(casestore, r8_activation_during_incapacity, .timeout = 240)
 {
     s_up("2026-05-13");
+    /* Health data reaches social work on the client's consent (policy.xml, issue 10). */
+    s_publish("consent", "social.consent.v1 280899-910D consent_id=C-910 status=given "
+                         "purpose=work-incapacity recipients=casestore\n");
     s_publish("a", "health.incapacity.v1 280899-910D period_start=2026-05-13 "
                    "period_end=2026-06-05 diagnosis_group=F\n"
                    "employment.plan.v1 280899-910D plan_id=tyollistymissuunnitelma item_id=TY-1 "

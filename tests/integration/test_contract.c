@@ -18,8 +18,10 @@
 #include "harness.h"
 #include "silta_client.h"
 #include "silta_clientkey.h"
+#include "silta_hetu.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
+#include "silta_workday.h"
 
 #define HETU "010185-901E"
 #define OTHER_HETU "150372-902S"
@@ -274,4 +276,41 @@ Test(contract, adapter_with_another_secret_gets_each_record_refused_by_name, .ti
               "%s", rep);
     free(rep);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 0);
+}
+
+/* Issue 10: a hetu born after today (Helsinki) is refused at the hub's PUBLISH,
+ * "hetu: birth date is in the future", and nothing is journalled; born today
+ * is accepted. Individual numbers 900-999, check characters computed. */
+Test(contract, hub_nacks_a_hetu_born_after_today, .timeout = 180)
+{
+    s_home = fixture_up();
+    silta_client_t *kela = fixture_client(s_home, "kela");
+    long today = silta_hetu_today_ymd(silta_now_ms());
+    silta_workday_date_t d = {(int)(today / 10000), (int)(today / 100 % 100), (int)(today % 100)};
+    silta_workday_date_t t = silta_workday_from_days(silta_workday_to_days(d) + 1);
+    char born_today[SILTA_HETU_LEN + 1], born_tomorrow[SILTA_HETU_LEN + 1];
+    char key[SILTA_CLIENTKEY_LEN + 1];
+    cr_assert_eq(silta_hetu_make(d.year, d.month, d.day, 951, born_today, NULL), 0);
+    cr_assert_eq(silta_hetu_make(t.year, t.month, t.day, 950, born_tomorrow, NULL), 0);
+
+    const char *future[] = {born_tomorrow, "010199F953R" /* 1.1.2099 */};
+    for (int i = 0; i < 2; i++) {
+        Silta__KelaNotice n = s_notice();
+        n.hetu = (char *)future[i];
+        s_answer_t a = s_publish(kela, "kela.notice.v1", s_key(future[i], key), &n.base, NULL, 0);
+        /* Midnight in Helsinki between the two clocks: tomorrow became today. */
+        if (i == 0 && silta_hetu_today_ymd(silta_now_ms()) != today)
+            continue;
+        s_expect_nack(a, "hetu");
+        cr_assert_str_eq(a.reason, "hetu: birth date is in the future");
+        cr_assert(strstr(a.reason, future[i]) == NULL, "the reason echoes the hetu");
+    }
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 0, "nothing journalled");
+
+    Silta__KelaNotice n = s_notice();
+    n.hetu = born_today;
+    s_answer_t a = s_publish(kela, "kela.notice.v1", s_key(born_today, key), &n.base, NULL, 0);
+    cr_assert_eq(a.kind, SILTA_CLIENT_CONFIRM, "born today refused: %s", a.reason);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 1);
+    silta_client_destroy(&kela);
 }

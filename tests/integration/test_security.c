@@ -216,6 +216,64 @@ Test(security, consent_based_route_withholds_delivers_and_withholds_again, .time
     harness_home_destroy(&s_home);
 }
 
+/* Issue 10: work incapacity is health data. It reaches the case store only on
+ * the client's consent for purpose work-incapacity naming casestore (policy.xml;
+ * asiakastietolaki 703/2023), not under a repealed act: withheld before the
+ * consent, delivered after it, with the consent as the disclosure's basis. */
+Test(security, work_incapacity_reaches_social_work_only_on_consent, .timeout = 120)
+{
+    s_up();
+    const char *hetu = "010185-901E";
+    char key[SILTA_CLIENTKEY_LEN + 1];
+    s_client_key(hetu, key);
+    silta_client_t *cs = fixture_client(s_home, "casestore");
+    cr_assert_eq(s_subscribe(cs, "casestore-incapacity", "health.incapacity.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *health = fixture_client(s_home, "health");
+    Silta__HealthIncapacity inc = SILTA__HEALTH_INCAPACITY__INIT;
+    inc.hetu = (char *)hetu;
+    inc.period_start = "2026-05-13";
+    inc.period_end = "2026-06-05";
+    inc.diagnosis_group = "F";
+    uint8_t buf[256];
+    size_t len = silta__health_incapacity__pack(&inc, buf);
+    char id1[37], id2[37];
+    cr_assert_eq(s_publish(health, "health.incapacity.v1", key, buf, len, id1, NULL),
+                 SILTA_CLIENT_CONFIRM);
+    s_wait_outcome(id1, "withheld");
+
+    Silta__Consent c = SILTA__CONSENT__INIT;
+    c.hetu = (char *)hetu;
+    c.consent_id = "consent-incapacity-1";
+    c.status = "given";
+    c.purpose = "work-incapacity";
+    char *recipients[1] = {"casestore"};
+    c.recipients = recipients;
+    c.n_recipients = 1;
+    uint8_t cbuf[512];
+    size_t clen = silta__consent__pack(&c, cbuf);
+    char cid[37];
+    cr_assert_eq(s_publish(cs, "social.consent.v1", key, cbuf, clen, cid, NULL),
+                 SILTA_CLIENT_CONFIRM);
+
+    inc.period_end = "2026-06-12"; /* a new certificate: another event */
+    len = silta__health_incapacity__pack(&inc, buf);
+    cr_assert_eq(s_publish(health, "health.incapacity.v1", key, buf, len, id2, NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_event_t ev;
+    cr_assert_eq(fixture_wait(cs, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivered on consent");
+    cr_assert_str_eq(ev.event->event_id, id2, "the withheld event is not sent later");
+    silta_client_ack(cs, ev.delivery_id);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure WHERE type = "
+                               "'health.incapacity.v1' AND recipient = 'casestore' AND "
+                               "legal_basis = 'consent:work-incapacity' AND "
+                               "consent_ref = 'consent-incapacity-1'"),
+                 1);
+    silta_client_destroy(&health);
+    silta_client_destroy(&cs);
+    harness_home_destroy(&s_home);
+}
+
 static long s_id_at(int offset)
 {
     char sql[128];

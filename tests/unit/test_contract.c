@@ -286,3 +286,69 @@ Test(contract, check_field_names_the_field_as_a_static_string)
     cr_assert_str_eq(field, "date");
     cr_assert_str_eq(err.msg, "date: not a date (YYYY-MM-DD, 1900..2199)");
 }
+
+/* Issue 10: a hetu born after today is refused where data enters (adapters, the
+ * hub's PUBLISH), never by the consumers' decode of what is already journalled. */
+Test(contract, inbound_refuses_a_hetu_born_after_today_decode_does_not)
+{
+    Silta__KelaNotice m = s_notice();
+    m.hetu = "011226A950N"; /* born 1.12.2026 */
+    const char *field = "-";
+    silta_err_t err = {0};
+    cr_assert_eq(silta_contract_check_inbound("kela.notice.v1", &m.base, 20261130, &field, &err),
+                 SILTA_EINVAL);
+    cr_assert_str_eq(err.msg, "hetu: birth date is in the future");
+    cr_assert_str_eq(field, "hetu");
+    cr_assert_eq(silta_contract_check_born(&m.base, 20261130, &err), SILTA_EINVAL);
+    cr_assert_str_eq(err.msg, "hetu: birth date is in the future");
+    /* born today, and every later day: accepted */
+    cr_assert_eq(silta_contract_check_inbound("kela.notice.v1", &m.base, 20261201, &field, &err), 0,
+                 "%s", err.msg);
+    cr_assert_eq(silta_contract_check_born(&m.base, 20261201, &err), 0);
+    /* replay: the consumers' check takes it on any day */
+    s_ok("kela.notice.v1", &m.base);
+    /* the contract's own failures come first and keep their field */
+    m.kind = "lottery_win";
+    cr_assert_eq(silta_contract_check_inbound("kela.notice.v1", &m.base, 20261130, &field, &err),
+                 SILTA_EINVAL);
+    cr_assert_str_eq(field, "kind");
+    /* every century sign of the 2000s */
+    m = s_notice();
+    for (const char *sign = "ABCDEF"; *sign; sign++) {
+        char h[12] = "011226A950N";
+        h[6] = *sign;
+        m.hetu = h;
+        cr_assert_eq(silta_contract_check_inbound("kela.notice.v1", &m.base, 20261130, NULL, &err),
+                     SILTA_EINVAL, "sign %c", *sign);
+    }
+    Silta__HealthIncapacity inc = SILTA__HEALTH_INCAPACITY__INIT;
+    inc.hetu = "010199F953R"; /* born 1.1.2099 */
+    inc.period_start = "2026-11-01";
+    inc.period_end = "2026-11-30";
+    cr_assert_eq(
+        silta_contract_check_inbound("health.incapacity.v1", &inc.base, 20261130, &field, &err),
+        SILTA_EINVAL);
+    cr_assert_str_eq(err.msg, "hetu: birth date is in the future");
+}
+
+/* Issue 10: the reason of a reduction (10 § as amended by HE 116/2025), optional. */
+Test(contract, kela_notice_reduction_reasons)
+{
+    Silta__KelaNotice m = s_notice();
+    m.reduction_percent = 50;
+    const char *ok[] = {"primary_benefit_not_applied", "not_registered_jobseeker",
+                        "labour_policy_sanction", "integration_plan", ""};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        m.reduction_reason = (char *)ok[i];
+        s_ok("kela.notice.v1", &m.base);
+    }
+    m.kind = "kehotus";
+    m.reduction_percent = 0;
+    m.reduction_reason = "not_registered_jobseeker";
+    s_ok("kela.notice.v1", &m.base);
+    const char *bad[] = {"bad_luck", "Integration_plan", "integration plan"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m.reduction_reason = (char *)bad[i];
+        s_bad("kela.notice.v1", &m.base, "reduction_reason", bad[i]);
+    }
+}

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "silta_hetu.h"
 
@@ -252,4 +253,102 @@ Test(hetu, check_char_range)
     cr_assert_eq(silta_hetu_check_char(30), 'Y');
     cr_assert_eq(silta_hetu_check_char(-1), 0);
     cr_assert_eq(silta_hetu_check_char(1000000000L), 0);
+}
+
+/* ------------------------------------------------ birth date in the future (issue 10) */
+
+/* Parse s (valid) and check it against today (YYYYMMDD). */
+static int s_not_future(const char *s, long today, silta_err_t *err)
+{
+    silta_hetu_t h = s_accept(s);
+    return silta_hetu_check_not_future(&h, today, err);
+}
+
+Test(hetu, born_tomorrow_is_refused_today_is_accepted)
+{
+    silta_err_t err = {0};
+    /* 011226A950N: born 1.12.2026; 301126A951L: born 30.11.2026. */
+    cr_assert_eq(s_not_future("011226A950N", 20261130, &err), SILTA_EINVAL);
+    cr_assert_str_eq(err.msg, "birth date is in the future");
+    cr_assert(strstr(err.msg, "011226") == NULL && strstr(err.msg, "2026") == NULL,
+              "the reason never quotes the date: %s", err.msg);
+    cr_assert_eq(s_not_future("301126A951L", 20261130, &err), 0, "born today: %s", err.msg);
+    cr_assert_eq(s_not_future("011226A950N", 20261201, &err), 0, "born today: %s", err.msg);
+    cr_assert_eq(s_not_future("011226A950N", 20270101, &err), 0);
+    /* The same digits with '-' are 1.12.1926: long past. */
+    cr_assert_eq(s_not_future("011226-952R", 20261130, &err), 0, "%s", err.msg);
+    /* A year ahead, a century ahead within the signs (2099). */
+    cr_assert_eq(s_not_future("011226A950N", 20251201, &err), SILTA_EINVAL);
+    cr_assert_eq(s_not_future("010199F953R", 20261130, &err), SILTA_EINVAL);
+}
+
+Test(hetu, every_2000s_century_sign_is_checked_against_today)
+{
+    for (const char *sign = "ABCDEF"; *sign; sign++) {
+        char tomorrow[12] = "011226A950N", today[12] = "301126A951L";
+        tomorrow[6] = *sign;
+        today[6] = *sign;
+        silta_err_t err = {0};
+        cr_assert_eq(s_not_future(tomorrow, 20261130, &err), SILTA_EINVAL, "sign %c", *sign);
+        cr_assert_str_eq(err.msg, "birth date is in the future");
+        cr_assert_eq(s_not_future(today, 20261130, &err), 0, "sign %c: %s", *sign, err.msg);
+    }
+    /* 1900s signs: the same digits are a hundred years ago. */
+    for (const char *sign = "-YXWVU"; *sign; sign++) {
+        char s[12] = "011226-952R";
+        s[6] = *sign;
+        cr_assert_eq(s_not_future(s, 20261130, NULL), 0, "sign %c", *sign);
+    }
+}
+
+Test(hetu, not_future_refuses_bad_arguments)
+{
+    silta_hetu_t h = s_accept("301126A951L");
+    silta_err_t err = {0};
+    cr_assert_eq(silta_hetu_check_not_future(NULL, 20261130, &err), SILTA_EINVAL);
+    cr_assert_eq(silta_hetu_check_not_future(&h, 20261331, &err), SILTA_EINVAL);
+    cr_assert_eq(silta_hetu_check_not_future(&h, 20260230, &err), SILTA_EINVAL);
+    cr_assert_eq(silta_hetu_check_not_future(&h, -1, &err), SILTA_EINVAL);
+    cr_assert_str_eq(err.msg, "today is not a date (YYYYMMDD)");
+}
+
+Test(hetu, today_is_the_day_in_helsinki)
+{
+    static const struct {
+        long long sec;
+        long ymd;
+    } cases[] = {
+        {1796077800LL, 20261201}, /* 2026-11-30 22:30Z = 00:30 EET on 1.12 */
+        {1796075999LL, 20261130}, /* 21:59:59Z = 23:59:59 EET */
+        {1782853200LL, 20260701}, /* 2026-06-30 21:00Z = 00:00 EEST */
+        {1782853199LL, 20260630},
+        {1774733400LL, 20260328}, /* 28.3. 21:30Z, still winter time: 23:30 */
+        {1774819800LL, 20260330}, /* 29.3. 21:30Z, summer time since 01:00Z: 00:30 */
+        {1792877400LL, 20261025}, /* 24.10. 21:30Z, summer time: 00:30 on 25.10 */
+        {1792963800LL, 20261025}, /* 25.10. 21:30Z, winter again: 23:30 */
+        {-3600LL, 19700101},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert_eq(silta_hetu_today_ymd(cases[i].sec * 1000), cases[i].ymd, "case %zu: %ld", i,
+                     silta_hetu_today_ymd(cases[i].sec * 1000));
+}
+
+/* Every hour 2020-2031 against the system's Europe/Helsinki zone, when the
+ * zone file is installed (tzdata). */
+Test(hetu, today_agrees_with_the_tz_database)
+{
+    FILE *zf = fopen("/usr/share/zoneinfo/Europe/Helsinki", "rb");
+    if (!zf)
+        cr_skip_test("no tzdata");
+    fclose(zf);
+    setenv("TZ", "Europe/Helsinki", 1);
+    tzset();
+    for (time_t t = 1577836800; t < 1956528000; t += 1800) {
+        struct tm tm;
+        cr_assert_not_null(localtime_r(&t, &tm));
+        long want = (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        long got = silta_hetu_today_ymd((long long)t * 1000);
+        if (got != want)
+            cr_assert_fail("t=%lld: %ld, the zone says %ld", (long long)t, got, want);
+    }
 }

@@ -90,3 +90,62 @@ Test(hub_policy, invalid_policy_is_refused_with_file_and_line)
     cr_assert(strstr(err.msg, path), "names the file: %s", err.msg);
     unlink(path);
 }
+
+/* Issue 10: the shipped policy follows the law in force 2025-2026. Employment data
+ * reaches social work under 380/2023 / 381/2023 (916/2012 and 1369/2014 are
+ * repealed); work incapacity is health data and goes to the case store only on
+ * the client's consent; disclosures out of social work cite asiakastietolaki 703/2023. */
+Test(hub_policy, shipped_policy_cites_the_law_in_force)
+{
+    char policy[4096], xsd[4096];
+    s_path(policy, sizeof policy, "config/policy.xml");
+    s_path(xsd, sizeof xsd, "config/schemas/policy.xsd");
+    silta_err_t err;
+    hub_policy_t *p = hub_policy_load(policy, xsd, &err);
+    cr_assert_not_null(p, "%s", err.msg);
+    static const struct {
+        const char *type, *to;
+    } routes[] = {
+        {"kela.notice.v1", "casestore"},
+        {"kela.application.v1", "casestore"},
+        {"kela.decision.v1", "casestore"},
+        {"employment.statement.v1", "kela"},
+        {"employment.statement.v1", "casestore"},
+        {"employment.plan.v1", "casestore"},
+        {"employment.registration.v1", "casestore"},
+        {"health.referral.v1", "casestore"},
+        {"health.incapacity.v1", "casestore"},
+        {"health.incapacity.v1", "employment"},
+        {"social.referral_status.v1", "health"},
+        {"social.statement.v1", "kela"},
+        {"social.plan.v1", "employment"},
+        {"social.plan.v1", "kela"},
+        {"hub.gap_alert.v1", "employment"},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const hub_policy_delivery_t *d = hub_policy_delivery(p, routes[i].type, routes[i].to);
+        cr_assert_not_null(d, "%s -> %s", routes[i].type, routes[i].to);
+        if (!d->statute)
+            continue;
+        cr_assert(strstr(d->statute, "1369/2014") == NULL && strstr(d->statute, "916/2012") == NULL,
+                  "%s -> %s cites a repealed act: %s", routes[i].type, routes[i].to, d->statute);
+    }
+    const char *emp[] = {"employment.statement.v1", "employment.plan.v1",
+                         "employment.registration.v1"};
+    for (size_t i = 0; i < 3; i++) {
+        const hub_policy_delivery_t *d = hub_policy_delivery(p, emp[i], "casestore");
+        cr_assert(d->statute && strstr(d->statute, "380/2023") && strstr(d->statute, "381/2023"),
+                  "%s: %s", emp[i], d->statute ? d->statute : "(consent)");
+    }
+    const hub_policy_delivery_t *d = hub_policy_delivery(p, "health.incapacity.v1", "casestore");
+    cr_assert_null(d->statute, "health data goes on consent, not under a statute");
+    cr_assert_str_eq(d->consent_purpose, "work-incapacity");
+    const char *out[][2] = {{"social.referral_status.v1", "health"},
+                            {"social.statement.v1", "kela"}};
+    for (size_t i = 0; i < 2; i++) {
+        d = hub_policy_delivery(p, out[i][0], out[i][1]);
+        cr_assert(d->statute && strstr(d->statute, "703/2023"), "%s: %s", out[i][0],
+                  d->statute ? d->statute : "(consent)");
+    }
+    hub_policy_destroy(&p);
+}
