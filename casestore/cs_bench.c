@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cs_plan.h"
+#include "rules/cs_plan.h"
 #include "cs_tools.h"
 #include "silta_time.h"
 

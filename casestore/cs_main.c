@@ -32,15 +32,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_event.h"
-#include "cs_seal.h"
-#include "cs_store.h"
+#include "store/cs_event.h"
+#include "store/cs_seal.h"
+#include "store/cs_store.h"
 #include "cs_tools.h"
 #include "silta_client.h"
 #include "silta_env.h"
 #include "silta_log.h"
 #include "silta_time.h"
-#include "web_server.h"
+#include "web/web_server.h"
 
 static volatile sig_atomic_t s_stop = 0;
 

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cs_event.h"
-#include "cs_seal.h"
-#include "cs_store.h"
+#include "store/cs_event.h"
+#include "store/cs_seal.h"
+#include "store/cs_store.h"
 #include "cs_tools.h"
 #include "silta_client.h"
 #include "silta_db.h"

@@ -8,10 +8,10 @@
 #ifndef CS_TOOLS_H
 #define CS_TOOLS_H
 
-#include "cs_history.h"
-#include "cs_rules.h"
-#include "cs_seal.h"
-#include "cs_store.h"
+#include "rules/cs_history.h"
+#include "rules/cs_rules.h"
+#include "store/cs_seal.h"
+#include "store/cs_store.h"
 #include "silta_clientkey.h"
 #include "silta_err.h"
 

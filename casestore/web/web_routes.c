@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cs_tools.h"
+#include "../cs_tools.h"
 #include "silta_db.h"
 #include "silta_log.h"
 #include "web.h"

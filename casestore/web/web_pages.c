@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cs_store.h"
+#include "../store/cs_store.h"
 #include "silta_db.h"
 #include "silta_hetu.h"
 

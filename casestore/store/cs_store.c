@@ -12,7 +12,7 @@
 
 #include "cs_apply.h"
 #include "cs_event.h"
-#include "cs_plan.h"
+#include "../rules/cs_plan.h"
 #include "events.pb-c.h"
 #include "silta_db.h"
 #include "silta_hetu.h"

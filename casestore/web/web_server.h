@@ -8,8 +8,8 @@
 #ifndef WEB_SERVER_H
 #define WEB_SERVER_H
 
-#include "cs_rules.h"
-#include "cs_seal.h"
+#include "../rules/cs_rules.h"
+#include "../store/cs_seal.h"
 #include "silta_clientkey.h"
 #include "silta_err.h"
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_event.h"
-#include "cs_tools.h"
+#include "../store/cs_event.h"
+#include "../cs_tools.h"
 #include "events.pb-c.h"
 #include "silta_db.h"
 #include "silta_log.h"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "cs_event.h"
-#include "cs_history.h"
+#include "../rules/cs_history.h"
 #include "silta_codec.h"
 #include "silta_err.h"
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_store.h"
+#include "../store/cs_store.h"
 #include "silta_db.h"
 #include "silta_env.h"
 #include "silta_http.h"

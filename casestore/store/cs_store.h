@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cs_history.h"
-#include "cs_rules.h"
+#include "../rules/cs_history.h"
+#include "../rules/cs_rules.h"
 #include "cs_seal.h"
 #include "silta_clientkey.h"
 #include "silta_codec.h"

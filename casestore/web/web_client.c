@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cs_store.h"
+#include "../store/cs_store.h"
 #include "silta_db.h"
 #include "silta_hetu.h"
 #include "web_pages.h"

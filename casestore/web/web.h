@@ -20,8 +20,8 @@
 #include <libpq-fe.h>
 #include <stdatomic.h>
 
-#include "cs_rules.h"
-#include "cs_store.h"
+#include "../rules/cs_rules.h"
+#include "../store/cs_store.h"
 #include "silta_buf.h"
 
 typedef struct {
