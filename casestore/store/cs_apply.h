@@ -1,6 +1,9 @@
-/*  cs_apply.h - the SQL of one fact: write a decoded event into its table, and
- *  read a client's history back for the rules. Internal to silta-casestore;
- *  cs_store.c calls these inside its transaction. Nothing here commits.
+/*  cs_apply.h - the SQL of one fact: write a decoded event into its table
+ *  (cs_apply.c, a table of event kind -> SQL + parameters + timeline line),
+ *  and read a client's history back for the rules (cs_apply_history.c).
+ *  Internal to silta-casestore; cs_store.c calls these inside its
+ *  transaction. Nothing here begins or commits a transaction, and nothing
+ *  here decides anything: the rules (rules/) read the history.
  */
 #ifndef CS_APPLY_H
 #define CS_APPLY_H
