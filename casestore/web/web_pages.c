@@ -3,16 +3,13 @@
  *  Labels are Finnish (the users' language); codes from the events (rule
  *  names, notice kinds, priorities) get a Finnish label from the tables
  *  below and fall back to the code itself. Dates are shown as D.M.YYYY.
+ *
+ *  Not here: SQL (the data comes from read/, via web_routes.c).
  */
 #include "web_pages.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "../store/cs_store.h"
-#include "silta_db.h"
-#include "silta_hetu.h"
 
 typedef struct {
     const char *code, *label;
@@ -176,16 +173,15 @@ void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, c
     web_page_end(b);
 }
 
-void web_due_cell(silta_buf_t *b, const PGresult *r, int row, int col, const char *today)
+void web_due_cell(silta_buf_t *b, const char *due, const char *today)
 {
-    if (PQgetisnull(r, row, col)) {
+    if (!due) {
         silta_buf_puts(b, "<td class=\"muted\">–</td>");
         return;
     }
-    const char *d = PQgetvalue(r, row, col);
     int y = 0, m = 0, day = 0;
-    sscanf(d, "%d-%d-%d", &y, &m, &day);
-    int late = strcmp(d, today) < 0;
+    sscanf(due, "%d-%d-%d", &y, &m, &day);
+    int late = strcmp(due, today) < 0;
     silta_buf_printf(b, "<td%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
                      late ? " (myöhässä)" : "");
 }
@@ -197,63 +193,32 @@ void web_date(silta_buf_t *b, const char *d)
         silta_buf_printf(b, "%d.%d.%d", day, m, y);
 }
 
-int web_page_inbox(PGconn *db, const web_session_t *s, const char *today, silta_buf_t *b)
+void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
+                    silta_buf_t *b)
 {
-    /* One statement reads the items and logs, per client shown, that this
-     * user saw it (inbox_access), so no view goes unlogged. */
-    const char *p[2] = {s->username, today};
-    PGresult *r = silta_db_query(
-        db,
-        "WITH items AS ("
-        " SELECT 'referral' AS kind, r.client_key, r.priority AS label,"
-        "  coalesce(r.requester_org, '') AS detail, (SELECT due_date FROM casestore.plan_item i"
-        "   WHERE i.client_key = r.client_key AND i.item_id = 'referral:' || r.referral_id"
-        "   ORDER BY version DESC LIMIT 1) AS due, r.authored AS received, r.referral_id AS obj"
-        " FROM casestore.referral r WHERE r.acknowledged IS NULL"
-        "  AND casestore.inbox_can_see($1, r.client_key)"
-        " UNION ALL"
-        " SELECT 'notice', n.client_key, n.kind, coalesce(n.kela_reference, ''),"
-        "  (SELECT due_date FROM casestore.plan_item i WHERE i.client_key = n.client_key"
-        "   AND i.item_id = 'notice:' || n.event_id ORDER BY version DESC LIMIT 1),"
-        "  n.notice_date, n.event_id::text"
-        " FROM casestore.notice n WHERE n.handled_date IS NULL"
-        "  AND casestore.inbox_can_see($1, n.client_key)"
-        " UNION ALL"
-        " SELECT 'alert', a.client_key, a.rule, a.explanation, a.due_date, a.opened_on,"
-        "  a.alert_id::text FROM casestore.alert a WHERE a.status = 'open'"
-        "  AND casestore.inbox_can_see($1, a.client_key)),"
-        " logged AS (INSERT INTO casestore.inbox_access(username, action, client_key, outcome)"
-        "  SELECT DISTINCT $1, 'view_inbox', client_key, 'ok' FROM items)"
-        "SELECT kind, client_key, label, detail, due::text, received::text, obj,"
-        " (SELECT coalesce(responsible_worker, '') FROM casestore.client c"
-        "  WHERE c.client_key = items.client_key), $2::text"
-        " FROM items ORDER BY due ASC NULLS LAST, received DESC, kind LIMIT 500",
-        2, p, NULL);
     web_page_begin(b, "Saapuneet", s);
     silta_buf_puts(b, "<h1>Saapuneet</h1>");
-    if (!r)
-        return -1;
-    int n = PQntuples(r);
-    silta_buf_printf(b, "<p class=\"muted\">%d avointa asiaa asiakkailla, joihin sinulla tai "
+    size_t n = items->n;
+    silta_buf_printf(b, "<p class=\"muted\">%zu avointa asiaa asiakkailla, joihin sinulla tai "
                         "tiimilläsi on vastuu, ja tiimin jonossa olevat. Kiireellisin "
                         "ensin.</p>",
                      n);
     if (n == 0) {
         silta_buf_puts(b, "<p>Ei avoimia asioita.</p>");
-        PQclear(r);
         web_page_end(b);
-        return 0;
+        return;
     }
     silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\"><thead><tr><th>Määräaika</th>"
                       "<th>Tyyppi</th><th>Syy</th><th>Saapunut</th><th>Asiakas</th>"
                       "<th>Vastuu</th></tr></thead><tbody>");
-    for (int i = 0; i < n; i++) {
-        const char *kind = PQgetvalue(r, i, 0), *ck = PQgetvalue(r, i, 1);
-        const char *label = PQgetvalue(r, i, 2), *detail = PQgetvalue(r, i, 3);
+    for (size_t i = 0; i < n; i++) {
+        const read_inbox_item_t *it = &items->items[i];
+        const char *kind = it->kind, *ck = it->client_key;
+        const char *label = it->label, *detail = it->detail;
         silta_buf_printf(b, "<tr class=\"item-%s\" data-client=\"", kind);
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
-        web_due_cell(b, r, i, 4, today);
+        web_due_cell(b, it->due, today);
         if (strcmp(kind, "referral") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-referral\">Ohjaus</span></td><td>"
                               "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §), ");
@@ -263,7 +228,7 @@ int web_page_inbox(PGconn *db, const web_session_t *s, const char *today, silta_
                 web_esc(b, detail);
             }
             silta_buf_puts(b, " <span class=\"muted\">");
-            web_esc(b, PQgetvalue(r, i, 6));
+            web_esc(b, it->object);
             silta_buf_puts(b, "</span></td>");
         } else if (strcmp(kind, "notice") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-notice\">Kelan ilmoitus</span></td><td>");
@@ -282,7 +247,7 @@ int web_page_inbox(PGconn *db, const web_session_t *s, const char *today, silta_
             silta_buf_puts(b, "</td>");
         }
         silta_buf_puts(b, "<td>");
-        web_date(b, PQgetvalue(r, i, 5));
+        web_date(b, it->received);
         /* The link shows a short client_key (enough to tell rows apart); the
          * whole key is in the URL and the title. */
         silta_buf_puts(b, "</td><td><a href=\"/client/");
@@ -294,7 +259,7 @@ int web_page_inbox(PGconn *db, const web_session_t *s, const char *today, silta_
         silta_buf_puts(b, "\">");
         web_esc(b, shortck);
         silta_buf_puts(b, "…</a></td><td>");
-        const char *w = PQgetvalue(r, i, 7);
+        const char *w = it->worker;
         if (*w)
             web_esc(b, w);
         else
@@ -302,7 +267,5 @@ int web_page_inbox(PGconn *db, const web_session_t *s, const char *today, silta_
         silta_buf_puts(b, "</td></tr>");
     }
     silta_buf_puts(b, "</tbody></table></div>");
-    PQclear(r);
     web_page_end(b);
-    return 0;
 }

@@ -3,16 +3,16 @@
  *  (Asiakas), error pages. Server-rendered, no JavaScript, one inline style
  *  sheet; every value from the database is HTML-escaped.
  *
- *  The pages that show client data write the access log themselves (in the
- *  same statement as the read, for the inbox). A hetu is shown only masked
- *  (DDMMYYC****): enough to tell two clients apart at the desk, not enough to
- *  identify anyone from a screenshot. URLs carry client_key, never a hetu.
+ *  The pages render what the read model (read/) returns; no page runs SQL.
+ *  A hetu is shown only masked (DDMMYYC****): enough to tell two clients
+ *  apart at the desk, not enough to identify anyone from a screenshot. URLs
+ *  carry client_key, never a hetu.
  */
 #ifndef WEB_PAGES_H
 #define WEB_PAGES_H
 
-#include <libpq-fe.h>
-
+#include "../read/read_client.h"
+#include "../read/read_inbox.h"
 #include "silta_buf.h"
 #include "web.h"
 
@@ -26,10 +26,10 @@ const char *web_fi(const char *code);
 /* The message of a flash key from a redirect, or NULL. */
 const char *web_flash(const char *key);
 
-/* "YYYY-MM-DD" as "D.M.YYYY" into b; a table cell of column col of r likewise,
- * red with "(myöhässä)" when before today, "–" when NULL. */
+/* "YYYY-MM-DD" as "D.M.YYYY" into b; a table cell of a deadline likewise,
+ * red with "(myöhässä)" when before today, "–" when due is NULL. */
 void web_date(silta_buf_t *b, const char *d);
-void web_due_cell(silta_buf_t *b, const PGresult *r, int row, int col, const char *today);
+void web_due_cell(silta_buf_t *b, const char *due, const char *today);
 
 /* A page's head and top bar (session NULL: not logged in), and its end. */
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s);
@@ -41,15 +41,15 @@ void web_page_login(silta_buf_t *b, const char *login_token, const char *error);
 /* A whole error page (status text in title, one sentence in text). */
 void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, const char *text);
 
-/* Saapuneet: the items of every client the user may see, most urgent first.
- * today: YYYY-MM-DD. Returns 0 or -1 (database error; b holds a partial page). */
-int web_page_inbox(PGconn *db, const web_session_t *s, const char *today, silta_buf_t *b);
+/* Saapuneet: the items (read_inbox_load) of every client the user may see,
+ * most urgent first. today: YYYY-MM-DD. */
+void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
+                    silta_buf_t *b);
 
 /* Asiakas: plan, timeline, open alerts, referrals and notices with their
- * actions. The caller has checked access. flash: a message key from a
- * redirect ("" for none). Returns 0, 1 when there is no such client, -1 on a
- * database error. */
-int web_page_client(PGconn *db, cs_store_t *store, const web_session_t *s, const char *ck,
-                    const char *today, const char *flash, silta_buf_t *b);
+ * actions, from read_client_load. The caller has checked access. flash: a
+ * message key from a redirect ("" for none). */
+void web_page_client(const read_client_t *c, const web_session_t *s, const char *ck,
+                     const char *today, const char *flash, silta_buf_t *b);
 
 #endif

@@ -15,14 +15,18 @@
  *  here runs: web_server.c) -> session (403) -> CSRF token
  *  (403) -> access to the client (403) -> form fields (400) -> the action.
  *  A refused request changes nothing but the access log. A successful POST
- *  answers 303 (post/redirect/get).
+ *  answers 303 (post/redirect/get). A page is read (read/) and then
+ *  rendered (web_pages.c, web_client.c): the routes hold the two together.
+ *
+ *  Not here: SQL (read/, store/), HTML (web_pages.c, web_client.c).
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../cs_tools.h"
-#include "silta_db.h"
+#include "../read/read_client.h"
+#include "../read/read_inbox.h"
 #include "silta_log.h"
 #include "web.h"
 #include "web_actions.h"
@@ -221,9 +225,14 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     if (get && (strcmp(path, "/") == 0))
         return s_redirect(resp, "/inbox");
     if (get && strcmp(path, "/inbox") == 0) {
-        resp->status = 200;
-        if (web_page_inbox(ctx->db, &s, today, &resp->body) != 0)
+        read_inbox_t items;
+        if (read_inbox_load(ctx->db, s.username, &items) == 0) {
+            resp->status = 200;
+            web_page_inbox(&items, &s, today, &resp->body);
+        } else {
             s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+        }
+        read_inbox_free(&items);
         return;
     }
     if (strncmp(path, "/client/", 8) == 0) {
@@ -251,12 +260,17 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         char flash[32] = "";
         web_form_get(req->query, "ok", flash, sizeof flash);
         web_auth_log(ctx->db, s.username, "view_client", key, NULL, "ok");
-        resp->status = 200;
-        int rc = web_page_client(ctx->db, ctx->store, &s, key, today, flash, &resp->body);
-        if (rc == 1)
+        read_client_t c;
+        int rc = read_client_load(ctx->db, ctx->store, s.team, key, &c);
+        if (rc == 0) {
+            resp->status = 200;
+            web_page_client(&c, &s, key, today, flash, &resp->body);
+        } else if (rc == 1) {
             s_error(resp, &s, 404, "Ei löydy", "Asiakasta ei löydy.");
-        else if (rc != 0)
+        } else {
             s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+        }
+        read_client_free(&c);
         return;
     }
     return s_error(resp, &s, 404, "Ei löydy", "Sivua ei ole.");
