@@ -1,5 +1,6 @@
 /*  web_actions.c - caseworker actions as social.* events applied through
- *  cs_store (see web_actions.h). The hetu a payload needs is opened from the
+ *  cs_store (see web_actions.h), after the checks of read/read_checks.h
+ *  (no SQL here). The hetu a payload needs is opened from the
  *  client row only to pack the payload and wiped right after; it is never
  *  logged. Log lines carry client_key, event_id and the username.
  */
@@ -10,24 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../store/cs_event.h"
 #include "../cs_tools.h"
+#include "../read/read_checks.h"
+#include "../store/cs_event.h"
 #include "events.pb-c.h"
-#include "silta_db.h"
 #include "silta_log.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
 
-/* 1 / 0 from a one-row boolean query; WEB_ACT_NOT_FOUND for no row; -1 error. */
-static int s_flag(PGconn *db, const char *sql, const char *a, const char *b, silta_err_t *err)
+/* A read_checks.h answer with "no such object" as WEB_ACT_NOT_FOUND. */
+static int s_flag(int rc)
 {
-    const char *p[2] = {a, b};
-    PGresult *r = silta_db_query(db, sql, 2, p, err);
-    if (!r)
-        return -1;
-    int rc = PQntuples(r) == 1 ? strcmp(PQgetvalue(r, 0, 0), "t") == 0 : WEB_ACT_NOT_FOUND;
-    PQclear(r);
-    return rc;
+    return rc == READ_NO_ROW ? WEB_ACT_NOT_FOUND : rc;
 }
 
 /* Pack msg (its hetu set here), apply and queue it as `type` for ck. */
@@ -86,10 +81,7 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
 {
     if (!*referral_id)
         return silta_err_set(err, SILTA_EINVAL, "referral_id is missing");
-    int open = s_flag(ctx->db,
-                      "SELECT acknowledged IS NULL FROM casestore.referral WHERE client_key = $1 "
-                      "AND referral_id = $2",
-                      ck, referral_id, err);
+    int open = s_flag(read_referral_open(ctx->db, ck, referral_id, err));
     if (open != 1)
         return open == 0 ? 1 : open;
     Silta__ReferralStatus m = SILTA__REFERRAL_STATUS__INIT;
@@ -107,10 +99,7 @@ int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char
 {
     if (!silta_uuid_valid(notice_event_id))
         return silta_err_set(err, SILTA_EINVAL, "notice is not an event id");
-    int open = s_flag(ctx->db,
-                      "SELECT handled_date IS NULL FROM casestore.notice WHERE client_key = $1 "
-                      "AND event_id = $2::uuid",
-                      ck, notice_event_id, err);
+    int open = s_flag(read_notice_open(ctx->db, ck, notice_event_id, err));
     if (open != 1)
         return open == 0 ? 1 : open;
     Silta__NoticeHandled m = SILTA__NOTICE_HANDLED__INIT;
@@ -127,16 +116,10 @@ int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, co
 {
     if (!*worker)
         return silta_err_set(err, SILTA_EINVAL, "worker is missing");
-    int ok = s_flag(ctx->db,
-                    "SELECT u.team = me.team FROM casestore.inbox_user u, casestore.inbox_user me "
-                    "WHERE u.username = $1 AND u.active AND me.username = $2",
-                    worker, s->username, err);
+    int ok = s_flag(read_same_team(ctx->db, worker, s->username, err));
     if (ok != 1)
         return ok == 0 ? WEB_ACT_NOT_FOUND : ok;
-    int same = s_flag(ctx->db,
-                      "SELECT coalesce(responsible_worker = $2, false) FROM casestore.client "
-                      "WHERE client_key = $1",
-                      ck, worker, err);
+    int same = s_flag(read_is_responsible(ctx->db, ck, worker, err));
     if (same != 0)
         return same == 1 ? 1 : same;
     cs_day_t today;
@@ -226,10 +209,7 @@ int web_action_plan_done(web_ctx_t *ctx, const web_session_t *s, const char *ck,
 {
     if (strncmp(item_id, "manual:", 7) != 0 || !silta_uuid_valid(item_id + 7))
         return silta_err_set(err, SILTA_EINVAL, "item is not a hand-made plan item");
-    int open = s_flag(ctx->db,
-                      "SELECT status = 'open' FROM casestore.plan_manual WHERE client_key = $1 "
-                      "AND item_id = $2",
-                      ck, item_id, err);
+    int open = s_flag(read_manual_item_open(ctx->db, ck, item_id, err));
     if (open != 1)
         return open == 0 ? 1 : open;
     cs_day_t today;

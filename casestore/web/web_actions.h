@@ -11,6 +11,8 @@
  *  Returns: 0 done; 1 already done (nothing changed); WEB_ACT_NOT_FOUND (no
  *  such referral / notice / worker / plan item for this client); SILTA_EINVAL (bad input,
  *  err says which); SILTA_EAGAIN / SILTA_ERR (database).
+ *
+ *  Not here: SQL (read/read_checks.h, store/cs_store.h), HTML.
  */
 #ifndef WEB_ACTIONS_H
 #define WEB_ACTIONS_H
