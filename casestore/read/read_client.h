@@ -43,23 +43,23 @@ typedef struct {
     const char *type, *summary;
 } read_event_t;
 
-#define READ_LIST(T) \
-    struct {         \
-        size_t n;    \
-        T *v;        \
+#define READ_LIST(T)                                                                               \
+    struct {                                                                                       \
+        size_t n;                                                                                  \
+        T *v;                                                                                      \
     }
 
 typedef struct {
-    char hetu_masked[12]; /* DDMMYYC**** ; "" when the seal does not open */
-    const char *worker;      /* responsible worker; "" = none */
-    const char *worker_team; /* "" */
-    const char *team_queue;  /* TEAM_QUEUE in force */
+    char hetu_masked[12];               /* DDMMYYC**** ; "" when the seal does not open */
+    const char *worker;                 /* responsible worker; "" = none */
+    const char *worker_team;            /* "" */
+    const char *team_queue;             /* TEAM_QUEUE in force */
     READ_LIST(const char *) team_users; /* active accounts of the viewer's team */
     READ_LIST(read_alert_t) alerts;     /* open ones, earliest deadline first */
     READ_LIST(read_referral_t) referrals;
     READ_LIST(read_notice_t) notices;
-    READ_LIST(read_plan_item_t) plan;   /* plan_current: open first, then by deadline */
-    READ_LIST(read_event_t) timeline;   /* newest first, at most 200 */
+    READ_LIST(read_plan_item_t) plan; /* plan_current: open first, then by deadline */
+    READ_LIST(read_event_t) timeline; /* newest first, at most 200 */
     read_pool_t pool;
 } read_client_t;
 

@@ -16,14 +16,14 @@
 #include "read.h"
 
 typedef struct {
-    const char *kind;       /* referral | notice | alert */
+    const char *kind; /* referral | notice | alert */
     const char *client_key;
-    const char *label;      /* a code: the priority, the notice kind or the rule */
-    const char *detail;     /* the requester, the Kela reference or the explanation; "" */
-    const char *due;        /* YYYY-MM-DD, NULL when there is no deadline */
-    const char *received;   /* YYYY-MM-DD */
-    const char *object;     /* the referral id, the notice's event_id or the alert id */
-    const char *worker;     /* the client's responsible worker; "" = the team queue */
+    const char *label;    /* a code: the priority, the notice kind or the rule */
+    const char *detail;   /* the requester, the Kela reference or the explanation; "" */
+    const char *due;      /* YYYY-MM-DD, NULL when there is no deadline */
+    const char *received; /* YYYY-MM-DD */
+    const char *object;   /* the referral id, the notice's event_id or the alert id */
+    const char *worker;   /* the client's responsible worker; "" = the team queue */
 } read_inbox_item_t;
 
 typedef struct {

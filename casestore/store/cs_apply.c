@@ -31,6 +31,15 @@
 #define NUL(s) ((s) && *(s) ? (s) : NULL)
 #define S_MAX_PARAMS 12
 
+/* In a fill function: copy the parameter array v into p and return how many
+ * there are (the count follows the array: no second number to keep in step). */
+#define S_RETURN_PARAMS(p, v)                                                                      \
+    do {                                                                                           \
+        _Static_assert(sizeof(v) / sizeof((v)[0]) <= S_MAX_PARAMS, "too many parameters");         \
+        memcpy((p), (v), sizeof(v));                                                               \
+        return (int)(sizeof(v) / sizeof((v)[0]));                                                  \
+    } while (0)
+
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
 {
     PGresult *res = silta_db_query(db, sql, n, params, err);
@@ -63,7 +72,8 @@ typedef struct {
     char *owned;  /* malloc'd (the consent's recipients array) */
 } s_scratch_t;
 
-/* Fill p[0..n-1]. Returns 0, or an error code with err set. */
+/* Fill p with the statement's parameters. Returns their number, or a
+ * negative error code with err set. */
 typedef int (*s_fill_fn)(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
                          silta_err_t *err);
 typedef void (*s_summary_fn)(const cs_event_t *e, char *out, size_t len);
@@ -71,7 +81,6 @@ typedef const char *(*s_worker_fn)(const cs_event_t *e);
 
 typedef struct {
     const char *sql;
-    int n;
     s_fill_fn fill;
     s_summary_fn summary;
     s_worker_fn worker; /* NULL: the event names no worker */
@@ -93,8 +102,7 @@ static int s_notice(const cs_event_t *e, const s_in_t *in, const char **p, s_scr
     snprintf(x->num, sizeof x->num, "%u", m->reduction_percent);
     const char *v[7] = {in->event_id, in->ck, m->kind, NUL(m->kela_reference),
                         NUL(m->date) ? m->date : in->day, x->num, in->team};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_notice_summary(const cs_event_t *e, char *out, size_t len)
@@ -127,8 +135,7 @@ static int s_benefit(const cs_event_t *e, const s_in_t *in, const char **p, s_sc
                          m->status, NUL(m->period_start), NUL(m->period_end),
                          NUL(m->complete_date), m->urgent ? "t" : "f", NUL(m->reason_code),
                          x->num, in->day, in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_benefit_summary(const cs_event_t *e, char *out, size_t len)
@@ -156,8 +163,7 @@ static int s_statement(const cs_event_t *e, const s_in_t *in, const char **p, s_
     snprintf(x->num, sizeof x->num, "%u", m->waiting_days);
     const char *v[7] = {in->ck, m->statement_id, m->outcome, x->num, NUL(m->waiting_from),
                         NUL(m->date) ? m->date : in->day, in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_statement_summary(const cs_event_t *e, char *out, size_t len)
@@ -182,8 +188,7 @@ static int s_emp_plan(const cs_event_t *e, const s_in_t *in, const char **p, s_s
     const char *v[9] = {in->ck, m->item_id, m->plan_id ? m->plan_id : "", m->title ? m->title : "",
                         NUL(m->start_date), NUL(m->due_date),
                         NUL(m->status) ? m->status : "open", NUL(m->responsible), in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_emp_plan_summary(const cs_event_t *e, char *out, size_t len)
@@ -207,8 +212,7 @@ static int s_registration(const cs_event_t *e, const s_in_t *in, const char **p,
     const Silta__EmploymentRegistration *m = (const Silta__EmploymentRegistration *)e->msg;
     const char *v[5] = {in->ck, m->status, NUL(m->date) ? m->date : in->day,
                         NUL(m->unemployed_since), in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_registration_summary(const cs_event_t *e, char *out, size_t len)
@@ -235,8 +239,7 @@ static int s_referral(const cs_event_t *e, const s_in_t *in, const char **p, s_s
     const char *v[7] = {in->ck, m->referral_id, NUL(m->priority) ? m->priority : "routine",
                         NUL(m->requester_org), NUL(m->authored) ? m->authored : in->day,
                         m->consent ? "t" : "f", in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_referral_summary(const cs_event_t *e, char *out, size_t len)
@@ -259,8 +262,7 @@ static int s_incapacity(const cs_event_t *e, const s_in_t *in, const char **p, s
     const Silta__HealthIncapacity *m = (const Silta__HealthIncapacity *)e->msg;
     const char *v[5] = {in->ck, m->period_start, m->period_end, NUL(m->diagnosis_group),
                         in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_incapacity_summary(const cs_event_t *e, char *out, size_t len)
@@ -304,8 +306,7 @@ static int s_consent(const cs_event_t *e, const s_in_t *in, const char **p, s_sc
     x->owned = arr;
     const char *v[7] = {in->ck, m->consent_id, m->status, NUL(m->purpose), arr,
                         NUL(m->expires), in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_consent_summary(const cs_event_t *e, char *out, size_t len)
@@ -327,8 +328,7 @@ static int s_notice_handled(const cs_event_t *e, const s_in_t *in, const char **
     (void)err;
     const Silta__NoticeHandled *m = (const Silta__NoticeHandled *)e->msg;
     const char *v[5] = {m->notice_event_id, in->ck, in->day, NUL(m->worker), in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_notice_handled_summary(const cs_event_t *e, char *out, size_t len)
@@ -357,8 +357,7 @@ static int s_referral_status(const cs_event_t *e, const s_in_t *in, const char *
     (void)err;
     const Silta__ReferralStatus *m = (const Silta__ReferralStatus *)e->msg;
     const char *v[4] = {in->ck, m->referral_id, m->status, in->day};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_referral_status_summary(const cs_event_t *e, char *out, size_t len)
@@ -387,8 +386,7 @@ static int s_social_statement(const cs_event_t *e, const s_in_t *in, const char 
     const Silta__SocialStatement *m = (const Silta__SocialStatement *)e->msg;
     const char *v[5] = {in->ck, m->kela_reference, NUL(m->date) ? m->date : in->day,
                         NUL(m->worker), in->event_id};
-    memcpy(p, v, sizeof v);
-    return 0;
+    S_RETURN_PARAMS(p, v);
 }
 
 static void s_social_statement_summary(const cs_event_t *e, char *out, size_t len)
@@ -403,20 +401,20 @@ static const char *s_social_statement_worker(const cs_event_t *e)
 }
 
 static const s_kind_t s_kinds[CS_EV_NTYPES] = {
-    [CS_EV_NOTICE] = {s_notice_sql, 7, s_notice, s_notice_summary, NULL},
-    [CS_EV_APPLICATION] = {s_benefit_sql, 12, s_benefit, s_benefit_summary, NULL},
-    [CS_EV_DECISION] = {s_benefit_sql, 12, s_benefit, s_benefit_summary, NULL},
-    [CS_EV_STATEMENT] = {s_statement_sql, 7, s_statement, s_statement_summary, NULL},
-    [CS_EV_EMP_PLAN] = {s_emp_plan_sql, 9, s_emp_plan, s_emp_plan_summary, NULL},
-    [CS_EV_REGISTRATION] = {s_registration_sql, 5, s_registration, s_registration_summary, NULL},
-    [CS_EV_REFERRAL] = {s_referral_sql, 7, s_referral, s_referral_summary, NULL},
-    [CS_EV_INCAPACITY] = {s_incapacity_sql, 5, s_incapacity, s_incapacity_summary, NULL},
-    [CS_EV_CONSENT] = {s_consent_sql, 7, s_consent, s_consent_summary, NULL},
-    [CS_EV_NOTICE_HANDLED] = {s_notice_handled_sql, 5, s_notice_handled,
+    [CS_EV_NOTICE] = {s_notice_sql, s_notice, s_notice_summary, NULL},
+    [CS_EV_APPLICATION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
+    [CS_EV_DECISION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
+    [CS_EV_STATEMENT] = {s_statement_sql, s_statement, s_statement_summary, NULL},
+    [CS_EV_EMP_PLAN] = {s_emp_plan_sql, s_emp_plan, s_emp_plan_summary, NULL},
+    [CS_EV_REGISTRATION] = {s_registration_sql, s_registration, s_registration_summary, NULL},
+    [CS_EV_REFERRAL] = {s_referral_sql, s_referral, s_referral_summary, NULL},
+    [CS_EV_INCAPACITY] = {s_incapacity_sql, s_incapacity, s_incapacity_summary, NULL},
+    [CS_EV_CONSENT] = {s_consent_sql, s_consent, s_consent_summary, NULL},
+    [CS_EV_NOTICE_HANDLED] = {s_notice_handled_sql, s_notice_handled,
                               s_notice_handled_summary, s_notice_handled_worker},
-    [CS_EV_REFERRAL_STATUS] = {s_referral_status_sql, 4, s_referral_status,
+    [CS_EV_REFERRAL_STATUS] = {s_referral_status_sql, s_referral_status,
                                s_referral_status_summary, s_referral_status_worker},
-    [CS_EV_SOCIAL_STATEMENT] = {s_social_statement_sql, 5, s_social_statement,
+    [CS_EV_SOCIAL_STATEMENT] = {s_social_statement_sql, s_social_statement,
                                 s_social_statement_summary, s_social_statement_worker},
 };
 
@@ -468,9 +466,8 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     const s_in_t in = {event_id, ck, day, team};
     const char *p[S_MAX_PARAMS] = {0};
     s_scratch_t x = {.owned = NULL};
-    int rc = k->fill(e, &in, p, &x, err);
-    if (rc == 0)
-        rc = cs_exec(db, k->sql, k->n, p, err);
+    int n = k->fill(e, &in, p, &x, err);
+    int rc = n < 0 ? n : cs_exec(db, k->sql, n, p, err);
     free(x.owned);
     return rc;
 }

@@ -139,8 +139,8 @@ static void s_manitem(cs_history_t *h, const PGresult *r, int i)
 }
 
 static const s_read_t s_reads[] = {
-    {"SELECT birth_date, responsible_worker FROM casestore.client WHERE client_key = $1",
-     s_client, 1},
+    {"SELECT birth_date, responsible_worker FROM casestore.client WHERE client_key = $1", s_client,
+     1},
     {"SELECT benefit, kela_reference, status, period_start, period_end, complete_date, "
      "as_of, urgent, sickness_days_used, reason_code, event_id FROM casestore.benefit "
      "WHERE client_key = $1 ORDER BY as_of DESC, benefit, kela_reference LIMIT 24",
