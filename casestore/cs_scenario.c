@@ -11,6 +11,8 @@
  *  occurred_at. A value today, today+N or today-N is a date relative to
  *  cs_today(). event_id = silta_uuid_from_content(client_key + the line
  *  without the hetu), so publishing a file twice journals nothing new.
+ *
+ *  Not here: how an event is applied (store/cs_store.c), the rules.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -4,6 +4,8 @@
  *                         and publish each line as a typed event through the hub
  *    cs_bench_rules       evaluate every rule over N synthetic in-memory histories
  *    cs_today             the rules' "today": $SILTA_TODAY (YYYY-MM-DD) or the local date
+ *
+ *  Not here: the main loop (cs_main.c), the store itself (store/).
  */
 #ifndef CS_TOOLS_H
 #define CS_TOOLS_H

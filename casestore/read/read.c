@@ -1,4 +1,7 @@
-/*  read.c - the string pool of the read model (see read.h). */
+/*  read.c - the string pool of the read model (see read.h).
+ *
+ *  Not here: queries (read_*.c).
+ */
 #include "read.h"
 
 #include <stdlib.h>

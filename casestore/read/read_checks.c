@@ -1,5 +1,8 @@
 /*  read_checks.c - the one-row checks of the inbox's actions (see
- *  read_checks.h). */
+ *  read_checks.h).
+ *
+ *  Not here: the actions themselves (web/web_actions.c, store/).
+ */
 #include "read_checks.h"
 
 #include <string.h>

@@ -1,4 +1,7 @@
-/*  read_client.c - the queries of the client page (see read_client.h). */
+/*  read_client.c - the queries of the client page (see read_client.h).
+ *
+ *  Not here: HTML and labels (web/web_client.c), the access check.
+ */
 #include "read_client.h"
 
 #include <sodium.h>

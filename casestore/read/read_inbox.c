@@ -1,4 +1,7 @@
-/*  read_inbox.c - the query of Saapuneet (see read_inbox.h). */
+/*  read_inbox.c - the query of Saapuneet (see read_inbox.h).
+ *
+ *  Not here: HTML and labels (web/web_pages.c).
+ */
 #include "read_inbox.h"
 
 #include <stdlib.h>

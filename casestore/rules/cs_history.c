@@ -1,5 +1,8 @@
 /*  cs_history.c - dates for the case store: parse, format, working days, age.
- *  The calendar itself is lib/silta_workday.c; this is the thin cs_day_t face. */
+ *  The calendar itself is lib/silta_workday.c; this is the thin cs_day_t face.
+ *
+ *  Not here: filling a history from the database (store/cs_apply_history.c).
+ */
 #include "cs_history.h"
 
 #include <stdio.h>

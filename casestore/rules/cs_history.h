@@ -1,14 +1,17 @@
 /*  cs_history.h - one client's history as the rules see it: plain data, no I/O.
  *
- *  cs_store.c fills it from the casestore schema (inside the transaction that
- *  applies an event, or in the deadline sweep); cs_bench.c and the unit tests
- *  fill it by hand. The rules (rules_*.c) only read it. Every list has a fixed
- *  capacity (CS_HIST_MAX): a client with more keeps the most recent ones, and
- *  nothing here allocates, so 100,000 evaluations cost no malloc.
+ *  store/cs_apply_history.c fills it from the casestore schema (inside the
+ *  transaction that applies an event, or in the deadline sweep); cs_bench.c
+ *  and the unit tests fill it by hand. The rules (rules_*.c) only read it.
+ *  Every list has a fixed capacity (CS_HIST_MAX): a client with more keeps
+ *  the most recent ones, and nothing here allocates, so 100,000 evaluations
+ *  cost no malloc.
  *
  *  Dates are cs_day_t: days since 1970-01-01 (silta_workday_to_days), CS_NODAY
  *  when absent. Strings are the payloads' codes ("granted", "urgent"), never a
  *  hetu or a name.
+ *
+ *  Not here: I/O; reading it from the database (store/cs_apply_history.c).
  */
 #ifndef CS_HISTORY_H
 #define CS_HISTORY_H

@@ -1,4 +1,7 @@
-/*  cs_plan.c - derive the coordinated plan's items from a client's history. */
+/*  cs_plan.c - derive the coordinated plan's items from a client's history.
+ *
+ *  Not here: storing or versioning the plan (store/cs_store.c); I/O.
+ */
 #include "cs_plan.h"
 
 #include <stdarg.h>

@@ -4,9 +4,11 @@
  *  agency, a responsible worker (or the team queue, or the agency), a due date
  *  in working days, a status and the event that caused it. The store compares
  *  the derived items with the latest stored version of each and writes a new
- *  version row for every one that changed (cs_store.c); this module only says
+ *  version row for every one that changed (store/cs_store.c); this module only says
  *  what the plan should be now. Items a caseworker added by hand
  *  (history.manitems, casestore.plan_manual) are copied as they are.
+ *
+ *  Not here: I/O; versions and publishing (store/cs_store.c).
  */
 #ifndef CS_PLAN_H
 #define CS_PLAN_H

@@ -3,6 +3,9 @@
  *  The parameter table below maps each config key to a field of cs_params_t
  *  with its allowed range (nginx-style directives). The numbers themselves and
  *  their sources are in config/rules.conf; nothing here has a default.
+ *
+ *  Not here: the rules themselves (rules_*.c), I/O other than reading the config file (no
+ *  database: the store turns findings into alerts).
  */
 #include "cs_rules.h"
 

@@ -3,7 +3,7 @@
  *  A rule is a pure function over one client's history (cs_history.h) and the
  *  rules' "today": it appends one finding per occurrence whose condition holds
  *  now. It does no I/O and keeps no state, so the same history and day always
- *  give the same findings; the store (cs_store.c) turns findings into alerts:
+ *  give the same findings; the store (store/cs_store.c) turns findings into alerts:
  *  a new occurrence opens an alert, a missing one closes it.
  *
  *  Every number a rule uses comes from cs_params_t, loaded from
@@ -11,6 +11,8 @@
  *  is missing or out of range stops the program at start: there are no
  *  defaults in C. The rules live in rules_deadlines.c (1, 2, 7, 10),
  *  rules_income.c (4, 5, 6) and rules_services.c (3, 8, 9).
+ *
+ *  Not here: any I/O but the config file; alerts (store/cs_store.c).
  */
 #ifndef CS_RULES_H
 #define CS_RULES_H

@@ -9,6 +9,8 @@
  *
  *  Each finding appears once the deadline has passed (today > due) and
  *  disappears when the awaited event arrives; due is the missed deadline.
+ *
+ *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
  */
 #include <stdio.h>
 #include <string.h>

@@ -9,6 +9,8 @@
  *
  *  These open as soon as the condition holds (they are warnings, not missed
  *  deadlines); due is the day by which the gap must be covered.
+ *
+ *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
  */
 #include <stdio.h>
 #include <string.h>

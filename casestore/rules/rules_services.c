@@ -10,6 +10,8 @@
  *
  *  3 and 8 open as soon as the condition holds; 9 from the day the threshold
  *  is reached. due is the day by which the owning agency should act.
+ *
+ *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
  */
 #include <stdio.h>
 #include <string.h>

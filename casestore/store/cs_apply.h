@@ -4,6 +4,8 @@
  *  Internal to silta-casestore; cs_store.c calls these inside its
  *  transaction. Nothing here begins or commits a transaction, and nothing
  *  here decides anything: the rules (rules/) read the history.
+ *
+ *  Not here: the transaction (cs_store.c), rule logic (rules/).
  */
 #ifndef CS_APPLY_H
 #define CS_APPLY_H

@@ -1,7 +1,10 @@
 /*  cs_event.c - event type table and payload decoding for the case store.
  *  The payload's shape (hetu, dates, required fields, enumerations) is the
  *  contract of lib/silta_contract, checked here once, so the store can pass the
- *  values to SQL as they are. */
+ *  values to SQL as they are.
+ *
+ *  Not here: SQL, rules.
+ */
 #include "cs_event.h"
 
 #include <string.h>

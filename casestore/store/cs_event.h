@@ -7,6 +7,8 @@
  *  bug: the caller REJECTs the delivery with err's reason ("contract: FIELD:
  *  reason", never a value). The decoded message is owned by the cs_event_t and
  *  freed with cs_event_free().
+ *
+ *  Not here: SQL (cs_apply.c), what an event means for the plan (rules/).
  */
 #ifndef CS_EVENT_H
 #define CS_EVENT_H

@@ -1,4 +1,7 @@
-/*  cs_seal.c - secretbox sealing of hetus for the case store (see cs_seal.h). */
+/*  cs_seal.c - secretbox sealing of hetus for the case store (see cs_seal.h).
+ *
+ *  Not here: key rotation, SQL.
+ */
 #include "cs_seal.h"
 
 #include <errno.h>

@@ -5,6 +5,8 @@
  *  ($SILTA_CASESTORE_SEAL_KEY, default $SILTA_KEYS_DIR/casestore.seal, 0600,
  *  created on first start). Lookups never need it: they go by client_key. The
  *  store opens a sealed hetu only to put it into a payload it publishes.
+ *
+ *  Not here: SQL (the store writes the sealed bytes), key rotation.
  */
 #ifndef CS_SEAL_H
 #define CS_SEAL_H

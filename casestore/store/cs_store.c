@@ -1,6 +1,8 @@
 /*  cs_store.c - apply events once, evaluate rules, version the plan, outbox.
  *  The transaction shape is drawn in cs_store.h; the SQL of each fact is in
  *  cs_apply.c. Log lines carry client_key and event_id only.
+ *
+ *  Not here: the SQL of each fact (cs_apply.c), rule logic (rules/), pages (web/).
  */
 #include "cs_store.h"
 

@@ -16,6 +16,8 @@
  *  published twice is stored once by the hub.
  *
  *  Owns its PGconn. Not thread-safe.
+ *
+ *  Not here: what a rule decides (rules/), what a page shows (read/, web/).
  */
 #ifndef CS_STORE_H
 #define CS_STORE_H

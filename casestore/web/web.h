@@ -1,4 +1,4 @@
-/*  web.h - the caseworker inbox's shared types (casestore/web_*.c).
+/*  web.h - the caseworker inbox's shared types (casestore/web/).
  *
  *  The inbox runs inside silta-casestore on silta_http's server threads
  *  (web_server.c), one request at a time holding web_ctx_t: its own PGconn
@@ -9,10 +9,12 @@
  *
  *      browser --HTTP--> web_server (silta_http) --> web_routes
  *                                         |-- web_auth    accounts, sessions, CSRF, access log
+ *                                         |-- ../read/    the data of a page (no SQL in pages)
  *                                         |-- web_pages   HTML of the inbox and the client page
  *                                         `-- web_actions social.* events via cs_store_act
  *
- *  Not here: TLS (bind loopback; put a reverse proxy in front), JavaScript.
+ *  Not here: TLS (bind loopback; put a reverse proxy in front), JavaScript,
+ *  SQL on client data (../read/, ../store/).
  */
 #ifndef WEB_H
 #define WEB_H

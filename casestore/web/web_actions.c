@@ -3,6 +3,8 @@
  *  (no SQL here). The hetu a payload needs is opened from the
  *  client row only to pack the payload and wiped right after; it is never
  *  logged. Log lines carry client_key, event_id and the username.
+ *
+ *  Not here: SQL (read/read_checks.c, store/), HTML, the request checks (web_routes.c).
  */
 #include "web_actions.h"
 

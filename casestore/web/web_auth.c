@@ -1,6 +1,9 @@
 /*  web_auth.c - accounts, sessions, CSRF, authorization and the access log
  *  of the caseworker inbox. See web_auth.h for the rules; the SQL objects are
  *  in migrations/002_inbox.sql. Log lines name the username, never a password.
+ *
+ *  Not here: pages, client data (read/); the only SQL of web/ is here, on the inbox's own
+ *  tables (accounts, sessions, access log).
  */
 #include "web_auth.h"
 

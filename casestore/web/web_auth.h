@@ -13,6 +13,8 @@
  *  * Access log: casestore.inbox_access, one row per view or action.
  *
  *  All functions take the web thread's PGconn; none keeps state.
+ *
+ *  Not here: pages, client data (read/).
  */
 #ifndef WEB_AUTH_H
 #define WEB_AUTH_H

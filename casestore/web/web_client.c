@@ -5,6 +5,8 @@
  *  every agency's events. The caller (web_routes.c) has checked access,
  *  logged the view and read the data (read/read_client.c): nothing here runs
  *  SQL. Every form carries the session's CSRF token.
+ *
+ *  Not here: SQL (read/read_client.c), the access check and log (web_routes.c).
  */
 #include <stdio.h>
 #include <string.h>

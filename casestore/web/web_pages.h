@@ -7,6 +7,8 @@
  *  A hetu is shown only masked (DDMMYYC****): enough to tell two clients
  *  apart at the desk, not enough to identify anyone from a screenshot. URLs
  *  carry client_key, never a hetu.
+ *
+ *  Not here: SQL (read/), routing and checks (web_routes.c).
  */
 #ifndef WEB_PAGES_H
 #define WEB_PAGES_H

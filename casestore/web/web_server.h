@@ -4,6 +4,8 @@
  *  web_server_outbox_dirty() in the loop, web_server_stop() at the end.
  *  The server answers on its own threads with its own database connections
  *  (web.h); nothing it does touches the caller's store or hub client.
+ *
+ *  Not here: pages (web_pages.h), the data they show (read/).
  */
 #ifndef WEB_SERVER_H
 #define WEB_SERVER_H
