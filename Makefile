@@ -43,7 +43,10 @@ PROG_DIRS := silta-hub:hub siltactl:tools/siltactl silta-bench:bench \
              silta-kela:adapters/kela silta-employment:adapters/employment \
              silta-health:adapters/health silta-casestore:casestore
 prog_dir = $(word 2,$(subst :, ,$(filter $(1):%,$(PROG_DIRS))))
-PROGRAMS := $(foreach p,$(PROG_DIRS),$(if $(wildcard $(word 2,$(subst :, ,$(p)))/*.c),$(word 1,$(subst :, ,$(p)))))
+# A program is every .c under its folder, subfolders included (casestore/ has
+# store/, rules/, read/, web/); sorted so the link order does not depend on find.
+src_under = $(sort $(shell find $(1) -name '*.c' 2>/dev/null))
+PROGRAMS := $(foreach p,$(PROG_DIRS),$(if $(call src_under,$(word 2,$(subst :, ,$(p)))),$(word 1,$(subst :, ,$(p)))))
 BINS := $(addprefix $(B)/bin/,$(PROGRAMS))
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -94,9 +97,9 @@ $(LIBSILTA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-# One link rule per program: its folder's objects + libsilta.
+# One link rule per program: the objects of every .c under its folder + libsilta.
 define PROGRAM_RULE
-$(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(call prog_dir,$(1))/*.c)) $(LIBSILTA)
+$(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(call src_under,$(call prog_dir,$(1)))) $(LIBSILTA)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(LIBSILTA) $$(LDLIBS_ALL)
 endef
@@ -109,7 +112,8 @@ $(B)/test/unit/test_hub_%: $(B)/obj/tests/unit/test_hub_%.o $(HUB_MODULE_OBJ) $(
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
 
 # Unit tests of the case store's modules (test_casestore_*) link its objects but its main.
-CASESTORE_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out casestore/cs_main.c,$(wildcard casestore/*.c)))
+CASESTORE_SRC := $(call src_under,casestore)
+CASESTORE_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out casestore/cs_main.c,$(CASESTORE_SRC)))
 $(B)/test/unit/test_casestore_%: $(B)/obj/tests/unit/test_casestore_%.o $(CASESTORE_MODULE_OBJ) $(LIBSILTA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
@@ -149,7 +153,7 @@ check:
 	$(MAKE) VARIANT=asan test
 
 lint: $(GEN_H)
-	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c adapters/*/*.c casestore/*.c) \
+	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c adapters/*/*.c) $(CASESTORE_SRC) \
 	    -- $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 	    -I lib -I $(B)/gen lib hub tools bench adapters casestore

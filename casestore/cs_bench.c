@@ -5,11 +5,13 @@
  *  and registrations around today, so every rule has work to do), evaluates
  *  all ten rules and derives the plan for each, and prints the time. One
  *  history struct is reused: the figure is CPU per client, not allocation.
+ *
+ *  Not here: the database (the rules are timed alone), the hub.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "cs_plan.h"
+#include "rules/cs_plan.h"
 #include "cs_tools.h"
 #include "silta_time.h"
 

@@ -1,8 +1,8 @@
 /*  cs_main.c - silta-casestore: the social-work case store.
  *
  *  A consumer of the hub: SUBSCRIBEs durable queue `casestore` to every event
- *  type it applies (cs_event.c), applies each DELIVER in one transaction
- *  (cs_store.c) and ACKs it; a payload it cannot use is REJECTed with the
+ *  type it applies (store/cs_event.c), applies each DELIVER in one transaction
+ *  (store/cs_store.c) and ACKs it; a payload it cannot use is REJECTed with the
  *  reason (the hub dead-letters it). Alerts and plan changes wait in the
  *  outbox and are published from here; a CONFIRM marks them. A timer re-runs
  *  the rules for every client when the day changes and every sweep interval.
@@ -19,28 +19,30 @@
  *          silta-casestore --check-config       load config/rules.conf and exit
  *          silta-casestore --add-user NAME TEAM an inbox account (password on stdin)
  *
- *  The caseworker inbox (web_server.h) runs on its own thread when
+ *  The caseworker inbox (web/web_server.h) runs on its own thread when
  *  SILTA_INBOX_BIND is set; its actions reach the hub through the outbox.
  *
  *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
  *  SILTA_RULES_CONF (default <src>/config/rules.conf), SILTA_TODAY (the rules'
  *  today, for tests and demos), SILTA_CASESTORE_SWEEP_MS (default 300000),
  *  SILTA_CASESTORE_CREDIT (64), SILTA_CASESTORE_SEAL_KEY, SILTA_CASESTORE_MIGRATIONS.
+ *
+ *  Not here: the transaction (store/), the rules (rules/), the pages (web/).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs_event.h"
-#include "cs_seal.h"
-#include "cs_store.h"
+#include "store/cs_event.h"
+#include "store/cs_seal.h"
+#include "store/cs_store.h"
 #include "cs_tools.h"
 #include "silta_client.h"
 #include "silta_env.h"
 #include "silta_log.h"
 #include "silta_time.h"
-#include "web_server.h"
+#include "web/web_server.h"
 
 static volatile sig_atomic_t s_stop = 0;
 

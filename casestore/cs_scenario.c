@@ -11,6 +11,8 @@
  *  occurred_at. A value today, today+N or today-N is a date relative to
  *  cs_today(). event_id = silta_uuid_from_content(client_key + the line
  *  without the hetu), so publishing a file twice journals nothing new.
+ *
+ *  Not here: how an event is applied (store/cs_store.c), the rules.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cs_event.h"
-#include "cs_seal.h"
-#include "cs_store.h"
+#include "store/cs_event.h"
+#include "store/cs_seal.h"
+#include "store/cs_store.h"
 #include "cs_tools.h"
 #include "silta_client.h"
 #include "silta_db.h"

@@ -4,14 +4,16 @@
  *                         and publish each line as a typed event through the hub
  *    cs_bench_rules       evaluate every rule over N synthetic in-memory histories
  *    cs_today             the rules' "today": $SILTA_TODAY (YYYY-MM-DD) or the local date
+ *
+ *  Not here: the main loop (cs_main.c), the store itself (store/).
  */
 #ifndef CS_TOOLS_H
 #define CS_TOOLS_H
 
-#include "cs_history.h"
-#include "cs_rules.h"
-#include "cs_seal.h"
-#include "cs_store.h"
+#include "rules/cs_history.h"
+#include "rules/cs_rules.h"
+#include "store/cs_seal.h"
+#include "store/cs_store.h"
 #include "silta_clientkey.h"
 #include "silta_err.h"
 

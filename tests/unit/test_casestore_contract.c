@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../casestore/cs_event.h"
-#include "../../casestore/cs_history.h"
+#include "../../casestore/store/cs_event.h"
+#include "../../casestore/rules/cs_history.h"
 #include "silta_contract.h"
 #include "silta_hetu.h"
 #include "silta_uuid.h"

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../casestore/cs_plan.h"
-#include "../../casestore/cs_rules.h"
+#include "../../casestore/rules/cs_plan.h"
+#include "../../casestore/rules/cs_rules.h"
 
 static cs_params_t s_p;
 static cs_history_t s_h;

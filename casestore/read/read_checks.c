@@ -1,0 +1,62 @@
+/*  read_checks.c - the one-row checks of the inbox's actions (see
+ *  read_checks.h).
+ *
+ *  Not here: the actions themselves (web/web_actions.c, store/).
+ */
+#include "read_checks.h"
+
+#include <string.h>
+
+#include "silta_db.h"
+
+/* 1 / 0 from a one-row boolean query; READ_NO_ROW for no row; -1 error. */
+static int s_flag(PGconn *db, const char *sql, const char *a, const char *b, silta_err_t *err)
+{
+    const char *p[2] = {a, b};
+    PGresult *r = silta_db_query(db, sql, 2, p, err);
+    if (!r)
+        return -1;
+    int rc = PQntuples(r) == 1 ? strcmp(PQgetvalue(r, 0, 0), "t") == 0 : READ_NO_ROW;
+    PQclear(r);
+    return rc;
+}
+
+int read_referral_open(PGconn *db, const char *ck, const char *referral_id, silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT acknowledged IS NULL FROM casestore.referral WHERE client_key = $1 "
+                  "AND referral_id = $2",
+                  ck, referral_id, err);
+}
+
+int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT handled_date IS NULL FROM casestore.notice WHERE client_key = $1 "
+                  "AND event_id = $2::uuid",
+                  ck, notice_event_id, err);
+}
+
+int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT status = 'open' FROM casestore.plan_manual WHERE client_key = $1 "
+                  "AND item_id = $2",
+                  ck, item_id, err);
+}
+
+int read_same_team(PGconn *db, const char *worker, const char *username, silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT u.team = me.team FROM casestore.inbox_user u, casestore.inbox_user me "
+                  "WHERE u.username = $1 AND u.active AND me.username = $2",
+                  worker, username, err);
+}
+
+int read_is_responsible(PGconn *db, const char *ck, const char *worker, silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT coalesce(responsible_worker = $2, false) FROM casestore.client "
+                  "WHERE client_key = $1",
+                  ck, worker, err);
+}

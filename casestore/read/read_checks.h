@@ -1,0 +1,30 @@
+/*  read_checks.h - what an inbox action checks before it acts: is the
+ *  referral still unacknowledged, the notice unhandled, the hand-made plan
+ *  item open, the worker an active account of the user's team, already the
+ *  client's responsible worker.
+ *
+ *  Each returns 1 (yes), 0 (no), READ_NO_ROW (no such object for this
+ *  client, or no such account) or -1 (database error, err filled). The
+ *  action itself goes through the store (store/cs_store.h).
+ *
+ *  Not here: the access check (web_auth_can_see), form validation, writes.
+ */
+#ifndef READ_CHECKS_H
+#define READ_CHECKS_H
+
+#include "read.h"
+#include "silta_err.h"
+
+#define READ_NO_ROW 2
+
+int read_referral_open(PGconn *db, const char *ck, const char *referral_id, silta_err_t *err);
+int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, silta_err_t *err);
+int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta_err_t *err);
+
+/* worker is an active account whose team is username's team. */
+int read_same_team(PGconn *db, const char *worker, const char *username, silta_err_t *err);
+
+/* worker is ck's responsible worker (0 when the client has none). */
+int read_is_responsible(PGconn *db, const char *ck, const char *worker, silta_err_t *err);
+
+#endif

@@ -1,0 +1,76 @@
+/*  read_inbox.c - the query of Saapuneet (see read_inbox.h).
+ *
+ *  Not here: HTML and labels (web/web_pages.c).
+ */
+#include "read_inbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "silta_db.h"
+
+/* One statement reads the items and logs, per client shown, that this user
+ * saw it (inbox_access), so no view goes unlogged. */
+static const char s_inbox_sql[] =
+    "WITH items AS ("
+    " SELECT 'referral' AS kind, r.client_key, r.priority AS label,"
+    "  coalesce(r.requester_org, '') AS detail, (SELECT due_date FROM casestore.plan_item i"
+    "   WHERE i.client_key = r.client_key AND i.item_id = 'referral:' || r.referral_id"
+    "   ORDER BY version DESC LIMIT 1) AS due, r.authored AS received, r.referral_id AS obj"
+    " FROM casestore.referral r WHERE r.acknowledged IS NULL"
+    "  AND casestore.inbox_can_see($1, r.client_key)"
+    " UNION ALL"
+    " SELECT 'notice', n.client_key, n.kind, coalesce(n.kela_reference, ''),"
+    "  (SELECT due_date FROM casestore.plan_item i WHERE i.client_key = n.client_key"
+    "   AND i.item_id = 'notice:' || n.event_id ORDER BY version DESC LIMIT 1),"
+    "  n.notice_date, n.event_id::text"
+    " FROM casestore.notice n WHERE n.handled_date IS NULL"
+    "  AND casestore.inbox_can_see($1, n.client_key)"
+    " UNION ALL"
+    " SELECT 'alert', a.client_key, a.rule, a.explanation, a.due_date, a.opened_on,"
+    "  a.alert_id::text FROM casestore.alert a WHERE a.status = 'open'"
+    "  AND casestore.inbox_can_see($1, a.client_key)),"
+    " logged AS (INSERT INTO casestore.inbox_access(username, action, client_key, outcome)"
+    "  SELECT DISTINCT $1, 'view_inbox', client_key, 'ok' FROM items)"
+    "SELECT kind, client_key, label, detail, due::text, received::text, obj,"
+    " (SELECT coalesce(responsible_worker, '') FROM casestore.client c"
+    "  WHERE c.client_key = items.client_key)"
+    " FROM items ORDER BY due ASC NULLS LAST, received DESC, kind LIMIT 500";
+
+int read_inbox_load(PGconn *db, const char *username, read_inbox_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *p[1] = {username};
+    PGresult *r = silta_db_query(db, s_inbox_sql, 1, p, NULL);
+    if (!r)
+        return -1;
+    int n = PQntuples(r);
+    out->items = calloc(n ? (size_t)n : 1, sizeof *out->items);
+    if (!out->items) {
+        PQclear(r);
+        return -1;
+    }
+    read_pool_t *pool = &out->pool;
+    for (int i = 0; i < n; i++) {
+        read_inbox_item_t *it = &out->items[out->n++];
+        it->kind = read_pool_col(pool, r, i, 0, 0);
+        it->client_key = read_pool_col(pool, r, i, 1, 0);
+        it->label = read_pool_col(pool, r, i, 2, 0);
+        it->detail = read_pool_col(pool, r, i, 3, 0);
+        it->due = read_pool_col(pool, r, i, 4, 1);
+        it->received = read_pool_col(pool, r, i, 5, 0);
+        it->object = read_pool_col(pool, r, i, 6, 0);
+        it->worker = read_pool_col(pool, r, i, 7, 0);
+    }
+    PQclear(r);
+    return pool->failed ? -1 : 0;
+}
+
+void read_inbox_free(read_inbox_t *list)
+{
+    if (!list)
+        return;
+    free(list->items);
+    read_pool_free(&list->pool);
+    memset(list, 0, sizeof *list);
+}

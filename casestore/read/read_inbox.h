@@ -1,0 +1,40 @@
+/*  read_inbox.h - Saapuneet as data: every open item of the clients a user
+ *  may see, most urgent first.
+ *
+ *  An item is an unacknowledged health referral, an unhandled Kela notice or
+ *  an open gap alert, with its deadline (the plan item's, or the alert's).
+ *  Reading the list also writes the access log: one inbox_access row
+ *  ('view_inbox') per client shown, in the same statement, so no view goes
+ *  unlogged. Values are the database's codes and dates (YYYY-MM-DD); the
+ *  page (web/web_pages.c) gives them Finnish labels.
+ *
+ *  Not here: HTML, the access check (casestore.inbox_can_see in the SQL).
+ */
+#ifndef READ_INBOX_H
+#define READ_INBOX_H
+
+#include "read.h"
+
+typedef struct {
+    const char *kind; /* referral | notice | alert */
+    const char *client_key;
+    const char *label;    /* a code: the priority, the notice kind or the rule */
+    const char *detail;   /* the requester, the Kela reference or the explanation; "" */
+    const char *due;      /* YYYY-MM-DD, NULL when there is no deadline */
+    const char *received; /* YYYY-MM-DD */
+    const char *object;   /* the referral id, the notice's event_id or the alert id */
+    const char *worker;   /* the client's responsible worker; "" = the team queue */
+} read_inbox_item_t;
+
+typedef struct {
+    size_t n;
+    read_inbox_item_t *items;
+    read_pool_t pool;
+} read_inbox_t;
+
+/* Load username's items (at most 500) into *out (read_inbox_free after, also
+ * on failure). Returns 0, or -1 on a database error or out of memory. */
+int read_inbox_load(PGconn *db, const char *username, read_inbox_t *out);
+void read_inbox_free(read_inbox_t *list);
+
+#endif

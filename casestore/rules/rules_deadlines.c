@@ -1,0 +1,165 @@
+/*  rules_deadlines.c - the deadline rules: something must happen within N
+ *  working days of an event, and has not.
+ *
+ *    1 basic_assistance_decision_late   Kela decides basic assistance
+ *    2 notice_not_handled               social work handles a Kela notice
+ *    7 referral_not_acknowledged        social work acknowledges a referral
+ *   10 service_need_assessment_late     the assessment starts (75+, highest care
+ *                                       allowance: 7th working day; urgent: at once)
+ *
+ *  Each finding appears once the deadline has passed (today > due) and
+ *  disappears when the awaited event arrives; due is the missed deadline.
+ *
+ *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cs_rules.h"
+
+static int s_pending(const char *status)
+{
+    return strcmp(status, "received") == 0 || strcmp(status, "pending") == 0;
+}
+
+static int s_urgent_priority(const char *priority)
+{
+    return strcmp(priority, "urgent") == 0 || strcmp(priority, "asap") == 0 ||
+           strcmp(priority, "stat") == 0;
+}
+
+/* 1. An application for basic assistance, complete on day C, with no decision
+ *    by the BASIC_DECISION_WD-th working day after C (urgent: _URGENT_WD). */
+int cs_rule_basic_decision_late(const cs_rule_t *self, const cs_history_t *h,
+                                const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if (strcmp(b->benefit, "perustoimeentulotuki") != 0 || !s_pending(b->status) ||
+            b->complete == CS_NODAY)
+            continue;
+        int wd = b->urgent ? p->basic_decision_urgent_wd : p->basic_decision_wd;
+        cs_day_t due = cs_wd_add(b->complete, wd);
+        if (due == CS_NODAY || today <= due)
+            continue;
+        char occ[96], c[11], d[11];
+        snprintf(occ, sizeof occ, "basic:%s", b->ref);
+        cs_finding_add(out, self, occ, due, b->cause,
+                       "The %sapplication for basic social assistance (Kela ref %s) was complete "
+                       "on %s and still has no decision; Kela had to decide by %s (%d working "
+                       "days). Contact Kela and check that the client has money for food and "
+                       "housing now.",
+                       b->urgent ? "urgent " : "", b->ref, cs_day_format(b->complete, c),
+                       cs_day_format(due, d), wd);
+    }
+    return 0;
+}
+
+/* 2. A Kela notice with no social.notice_handled within NOTICE_HANDLE_WD. */
+int cs_rule_notice_not_handled(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
+                               cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nnotices; i++) {
+        const cs_notice_t *n = &h->notices[i];
+        if (n->handled != CS_NODAY)
+            continue;
+        cs_day_t due = cs_wd_add(n->date, p->notice_handle_wd);
+        if (due == CS_NODAY || today <= due)
+            continue;
+        char occ[96], a[11], d[11];
+        snprintf(occ, sizeof occ, "notice:%s", n->id);
+        cs_finding_add(out, self, occ, due, n->id,
+                       "Kela's notice (%s) of %s has not been handled; it had to be handled by "
+                       "%s (%d working days). Contact the client and record the outcome.",
+                       n->kind, cs_day_format(n->date, a), cs_day_format(due, d),
+                       p->notice_handle_wd);
+    }
+    return 0;
+}
+
+/* 7. A health referral with no social.referral_status within REFERRAL_ACK_WD
+ *    (urgent, asap and stat referrals: REFERRAL_ACK_URGENT_WD). */
+int cs_rule_referral_not_acknowledged(const cs_rule_t *self, const cs_history_t *h,
+                                      const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nreferrals; i++) {
+        const cs_referral_t *r = &h->referrals[i];
+        if (r->acknowledged != CS_NODAY)
+            continue;
+        int wd = s_urgent_priority(r->priority) ? p->referral_ack_urgent_wd : p->referral_ack_wd;
+        cs_day_t due = cs_wd_add(r->authored, wd);
+        if (due == CS_NODAY || today <= due)
+            continue;
+        char occ[96], a[11], d[11];
+        snprintf(occ, sizeof occ, "referral:%s", r->id);
+        cs_finding_add(out, self, occ, due, r->cause,
+                       "The %s referral from health care of %s has not been acknowledged; "
+                       "it had to be by %s (%d working days). Acknowledge it to the referring "
+                       "unit and contact the client.",
+                       r->priority, cs_day_format(r->authored, a), cs_day_format(due, d), wd);
+    }
+    return 0;
+}
+
+/* 10. Who must be assessed by when: the client's age on the trigger day or
+ *     the highest care allowance, or an urgent referral. Returns the number of
+ *     working days allowed, or -1 when no statutory start deadline applies. */
+static int s_assessment_wd(const cs_history_t *h, const cs_params_t *p, cs_day_t trigger,
+                           int urgent, char why[64])
+{
+    if (urgent) {
+        snprintf(why, 64, "an urgent need");
+        return p->assessment_urgent_wd;
+    }
+    if (cs_age_on(h->birth, trigger) >= p->assessment_age) {
+        snprintf(why, 64, "a client aged %d or over", p->assessment_age);
+        return p->assessment_wd;
+    }
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if (strcmp(b->benefit, p->care_allowance_benefit) == 0 &&
+            strcmp(b->status, "granted") == 0 &&
+            strcmp(b->reason_code, p->care_allowance_highest) == 0) {
+            snprintf(why, 64, "a client on the highest care allowance");
+            return p->assessment_wd;
+        }
+    }
+    return -1;
+}
+
+static void s_assessment(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
+                         cs_day_t today, cs_findings_t *out, const char *kind, const char *id,
+                         cs_day_t trigger, cs_day_t started, int urgent, const char *cause)
+{
+    if (started != CS_NODAY || trigger == CS_NODAY)
+        return;
+    char why[64];
+    int wd = s_assessment_wd(h, p, trigger, urgent, why);
+    if (wd < 0)
+        return;
+    cs_day_t due = cs_wd_add(trigger, wd);
+    if (due == CS_NODAY || today <= due)
+        return;
+    char occ[96], a[11], d[11];
+    snprintf(occ, sizeof occ, "assessment:%s:%s", kind, id);
+    cs_finding_add(out, self, occ, due, cause,
+                   "The service-need assessment for %s (%s of %s) has not started; it had to "
+                   "start by %s. Start the assessment and record it.",
+                   why, kind, cs_day_format(trigger, a), cs_day_format(due, d));
+}
+
+int cs_rule_service_need_assessment_late(const cs_rule_t *self, const cs_history_t *h,
+                                         const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nreferrals; i++) {
+        const cs_referral_t *r = &h->referrals[i];
+        s_assessment(self, h, p, today, out, "referral", r->id, r->authored, r->started,
+                     s_urgent_priority(r->priority), r->cause);
+    }
+    for (size_t i = 0; i < h->nnotices; i++) {
+        const cs_notice_t *n = &h->notices[i];
+        if (strcmp(n->kind, "need_for_social_work") == 0 || strcmp(n->kind, "meeting_request") == 0)
+            s_assessment(self, h, p, today, out, "notice", n->id, n->date, n->handled, 0, n->id);
+    }
+    return 0;
+}

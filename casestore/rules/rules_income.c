@@ -1,0 +1,152 @@
+/*  rules_income.c - the income-gap rules: a person whose income is about to
+ *  stop, or has stopped, with nothing in place after it.
+ *
+ *    4 sickness_allowance_running_out   the 300-day maximum nears with no pension,
+ *                                       rehabilitation allowance or registration
+ *    5 benefit_ends_no_successor        an income benefit ends; nothing covers the next day
+ *    6 not_entitled_income_gap          a negative labour-policy statement or a
+ *                                       waiting period, and no basic assistance applied
+ *
+ *  These open as soon as the condition holds (they are warnings, not missed
+ *  deadlines); due is the day by which the gap must be covered.
+ *
+ *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cs_rules.h"
+#include "silta_workday.h"
+
+static int s_active(const char *status)
+{
+    return strcmp(status, "granted") == 0 || strcmp(status, "reduced") == 0;
+}
+
+static int s_in_place(const char *status)
+{
+    return s_active(status) || strcmp(status, "received") == 0 || strcmp(status, "pending") == 0;
+}
+
+/* 4. Latest granted sickness allowance: the maximum (SICKNESS_MAX_DAYS
+ *    arkipäivät) falls on day X, counted from the days used when Kela reported
+ *    them. Warn from SICKNESS_WARN_REMAINING arkipäivät before X. */
+int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_history_t *h,
+                                           const cs_params_t *p, cs_day_t today,
+                                           cs_findings_t *out)
+{
+    const cs_benefit_t *sick = NULL;
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if (strcmp(b->benefit, "sairauspaivaraha") == 0 && s_active(b->status) &&
+            b->as_of != CS_NODAY && (!sick || b->as_of > sick->as_of))
+            sick = b;
+    }
+    if (!sick)
+        return 0;
+    int left = p->sickness_max_days - sick->sickness_days_used;
+    if (left < 0)
+        left = 0;
+    cs_day_t max_day = cs_arkipaiva_add(sick->as_of, left);
+    int before = left > p->sickness_warn_remaining ? left - p->sickness_warn_remaining : 0;
+    cs_day_t warn_from = cs_arkipaiva_add(sick->as_of, before);
+    if (max_day == CS_NODAY || today < warn_from)
+        return 0;
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if ((strcmp(b->benefit, "elake") == 0 || strcmp(b->benefit, "kuntoutusraha") == 0) &&
+            s_in_place(b->status))
+            return 0;
+    }
+    if (strcmp(h->reg_status, "registered") == 0)
+        return 0;
+    char occ[96], d[11];
+    snprintf(occ, sizeof occ, "sickness:%s", sick->ref);
+    cs_finding_add(out, self, occ, cs_wd_add(max_day, 0), sick->cause,
+                   "Sickness allowance reaches its maximum of %d days around %s (%d days were "
+                   "used when Kela last reported) and no pension, rehabilitation allowance or "
+                   "jobseeker registration is in place. Plan the next income with the client "
+                   "and Kela before then.",
+                   p->sickness_max_days, cs_day_format(max_day, d), sick->sickness_days_used);
+    return 0;
+}
+
+/* 5. An income benefit (INCOME_BENEFITS) granted until E: from
+ *    BENEFIT_END_WARN_WD working days before E, something granted or applied
+ *    must cover E + 1. */
+int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t *h,
+                                      const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if (b->end == CS_NODAY || !cs_list_has(p->income_benefits, b->benefit) ||
+            !(s_active(b->status) || strcmp(b->status, "ended") == 0))
+            continue;
+        long left = 0;
+        if (silta_workday_count(silta_workday_from_days(today), silta_workday_from_days(b->end),
+                                &left, NULL) != 0 ||
+            left > p->benefit_end_warn_wd)
+            continue;
+        cs_day_t next = b->end + 1;
+        int covered = 0;
+        for (size_t j = 0; j < h->nbenefits && !covered; j++) {
+            const cs_benefit_t *o = &h->benefits[j];
+            if (o == b || !cs_list_has(p->income_benefits, o->benefit) || !s_in_place(o->status))
+                continue;
+            covered = (o->start == CS_NODAY || o->start <= next) &&
+                      (o->end == CS_NODAY || o->end >= next);
+        }
+        if (covered)
+            continue;
+        char occ[96], e[11];
+        snprintf(occ, sizeof occ, "ends:%s:%s:%s", b->benefit, b->ref, cs_day_format(b->end, e));
+        cs_finding_add(out, self, occ, cs_wd_add(b->end, 0), b->cause,
+                       "The client's %s ends on %s and nothing granted or applied covers the "
+                       "next day. Check with the client which benefit follows and help with "
+                       "the application.",
+                       b->benefit, e);
+    }
+    return 0;
+}
+
+/* 6. A labour-policy statement "not entitled" or a waiting period leaves the
+ *    client without unemployment benefit: basic assistance must be checked
+ *    within STATEMENT_GAP_WD. Cleared by a basic-assistance application or
+ *    grant on or after the statement, or when the waiting period is over. */
+int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
+                             cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nstatements; i++) {
+        const cs_statement_t *s = &h->statements[i];
+        int waiting = strcmp(s->outcome, "waiting_period") == 0;
+        if (!waiting && strcmp(s->outcome, "not_entitled") != 0)
+            continue;
+        cs_day_t from = waiting && s->waiting_from != CS_NODAY ? s->waiting_from : s->date;
+        if (waiting && today > from + s->waiting_days - 1)
+            continue; /* the waiting period is over */
+        int covered = 0;
+        for (size_t j = 0; j < h->nbenefits && !covered; j++) {
+            const cs_benefit_t *b = &h->benefits[j];
+            covered = strcmp(b->benefit, "perustoimeentulotuki") == 0 && s_in_place(b->status) &&
+                      (b->as_of >= s->date || b->end == CS_NODAY || b->end >= s->date);
+        }
+        if (covered)
+            continue;
+        char occ[96], a[11], d[11];
+        snprintf(occ, sizeof occ, "statement:%s", s->id);
+        if (waiting)
+            cs_finding_add(out, self, occ, cs_wd_add(s->date, p->statement_gap_wd), s->cause,
+                           "Employment services set a waiting period of %d days from %s: no "
+                           "unemployment benefit is paid. Check basic assistance with the client "
+                           "by %s.",
+                           s->waiting_days, cs_day_format(from, a),
+                           cs_day_format(cs_wd_add(s->date, p->statement_gap_wd), d));
+        else
+            cs_finding_add(out, self, occ, cs_wd_add(s->date, p->statement_gap_wd), s->cause,
+                           "Employment services stated on %s that the client is not entitled to "
+                           "unemployment benefit. Check basic assistance with the client by %s.",
+                           cs_day_format(s->date, a),
+                           cs_day_format(cs_wd_add(s->date, p->statement_gap_wd), d));
+    }
+    return 0;
+}

@@ -1,0 +1,187 @@
+/*  rules_services.c - the service rules: work that one agency's event makes
+ *  due for another.
+ *
+ *    3 reduction_without_social_work   a basic-amount reduction needs a social-work
+ *                                      contact (the notice handled) and a statement to Kela
+ *    8 activation_during_incapacity    an employment plan item falls inside a
+ *                                      health-declared incapacity period
+ *    9 joint_service_assessment_due    300 days of labour market subsidy, or 12 months'
+ *                                      unemployment (25+) / 6 months (under 25)
+ *
+ *  3 and 8 open as soon as the condition holds; 9 from the day the threshold
+ *  is reached. due is the day by which the owning agency should act.
+ *
+ *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cs_rules.h"
+#include "silta_workday.h"
+
+/* 3. Kela reduced the basic amount: social work must contact the client and
+ *    write its statement within REDUCTION_CONTACT_WD. */
+int cs_rule_reduction_without_social_work(const cs_rule_t *self, const cs_history_t *h,
+                                          const cs_params_t *p, cs_day_t today,
+                                          cs_findings_t *out)
+{
+    (void)today;
+    for (size_t i = 0; i < h->nnotices; i++) {
+        const cs_notice_t *n = &h->notices[i];
+        if (strcmp(n->kind, "basic_amount_reduction") != 0)
+            continue;
+        int statement = 0;
+        for (size_t j = 0; j < h->nsocstatements && !statement; j++)
+            statement = n->ref[0] && strcmp(h->socstatements[j].ref, n->ref) == 0;
+        if (statement && n->handled != CS_NODAY)
+            continue;
+        cs_day_t due = cs_wd_add(n->date, p->reduction_contact_wd);
+        char occ[96], a[11], d[11];
+        snprintf(occ, sizeof occ, "reduction:%s", n->id);
+        cs_finding_add(out, self, occ, due, n->id,
+                       "Kela reduced the client's basic amount by %d %% (notice of %s). Social "
+                       "work must contact the client and give Kela its statement by %s; still "
+                       "missing: %s%s%s.",
+                       n->reduction_percent, cs_day_format(n->date, a), cs_day_format(due, d),
+                       n->handled == CS_NODAY ? "the contact" : "",
+                       n->handled == CS_NODAY && !statement ? " and " : "",
+                       statement ? "" : "the statement to Kela");
+    }
+    return 0;
+}
+
+/* 8. An open employment plan item whose start or due date lies inside an
+ *    incapacity period: employment services must move it within
+ *    ACTIVATION_RESOLVE_WD of the incapacity's start, and before the item. */
+int cs_rule_activation_during_incapacity(const cs_rule_t *self, const cs_history_t *h,
+                                         const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    (void)today;
+    for (size_t i = 0; i < h->nempitems; i++) {
+        const cs_empitem_t *e = &h->empitems[i];
+        if (strcmp(e->status, "open") != 0)
+            continue;
+        for (size_t j = 0; j < h->nincapacity; j++) {
+            const cs_incapacity_t *c = &h->incapacity[j];
+            cs_day_t when = CS_NODAY;
+            if (e->start != CS_NODAY && e->start >= c->start && e->start <= c->end)
+                when = e->start;
+            else if (e->due != CS_NODAY && e->due >= c->start && e->due <= c->end)
+                when = e->due;
+            if (when == CS_NODAY)
+                continue;
+            cs_day_t due = cs_wd_add(c->start, p->activation_resolve_wd);
+            cs_day_t item_day = cs_wd_add(when, 0);
+            if (item_day != CS_NODAY && item_day < due)
+                due = item_day;
+            char occ[96], a[11], b[11], w[11];
+            snprintf(occ, sizeof occ, "activation:%s:%s", e->item_id, cs_day_format(c->start, a));
+            cs_finding_add(out, self, occ, due, e->cause,
+                           "The employment plan item \"%s\" on %s falls inside a work-incapacity "
+                           "period (%s to %s) declared by health care. Employment services should "
+                           "move or cancel it.",
+                           e->title, cs_day_format(when, w), a, cs_day_format(c->end, b));
+        }
+    }
+    return 0;
+}
+
+/* Mon-Fri days in [a, b] (labour market subsidy is paid five days a week).
+ * 1970-01-01, day 0, was a Thursday. */
+static int s_wday(cs_day_t d)
+{
+    return (int)(((d + 3) % 7 + 7) % 7) + 1; /* 1 = Monday */
+}
+
+static long s_weekdays(cs_day_t a, cs_day_t b)
+{
+    if (b < a)
+        return 0;
+    long n = b - a + 1, count = n / 7 * 5;
+    for (cs_day_t d = a + n / 7 * 7; d <= b; d++)
+        count += s_wday(d) <= 5;
+    return count;
+}
+
+static cs_day_t s_add_months(cs_day_t d, int months)
+{
+    silta_workday_date_t x = silta_workday_from_days(d);
+    int m = x.month - 1 + months;
+    x.year += m / 12;
+    x.month = m % 12 + 1;
+    while (x.day > 28 && !silta_workday_date_valid(x))
+        x.day--;
+    return silta_workday_date_valid(x) ? silta_workday_to_days(x) : CS_NODAY;
+}
+
+/* 9. The day the client first met a joint-service criterion, or CS_NODAY. */
+static cs_day_t s_joint_threshold(const cs_history_t *h, const cs_params_t *p, cs_day_t today,
+                                  char why[96])
+{
+    cs_day_t best = CS_NODAY;
+    /* Labour market subsidy days, summed in period order up to today. */
+    long sum = 0;
+    cs_day_t last = CS_NODAY;
+    for (size_t k = 0; k < h->nbenefits; k++) {
+        const cs_benefit_t *b = NULL; /* next period by start, after `last` */
+        for (size_t i = 0; i < h->nbenefits; i++) {
+            const cs_benefit_t *c = &h->benefits[i];
+            if (strcmp(c->benefit, "tyomarkkinatuki") != 0 || c->start == CS_NODAY ||
+                strcmp(c->status, "rejected") == 0 || (last != CS_NODAY && c->start <= last))
+                continue;
+            if (!b || c->start < b->start)
+                b = c;
+        }
+        if (!b)
+            break;
+        last = b->start;
+        cs_day_t end = b->end == CS_NODAY || b->end > today ? today : b->end;
+        if (end < b->start)
+            continue;
+        long n = s_weekdays(b->start, end);
+        if (sum + n >= p->joint_tmt_days) {
+            cs_day_t d = b->start;
+            for (; sum < p->joint_tmt_days; d++)
+                sum += s_weekdays(d, d);
+            best = d - 1;
+            snprintf(why, 96, "has received labour market subsidy for %d days", p->joint_tmt_days);
+            break;
+        }
+        sum += n;
+    }
+    if (strcmp(h->reg_status, "registered") == 0 && h->unemployed_since != CS_NODAY) {
+        int age = cs_age_on(h->birth, today);
+        int months = age >= 0 && age < p->joint_age_limit ? p->joint_months_under25
+                                                          : p->joint_months_25plus;
+        cs_day_t t = s_add_months(h->unemployed_since, months);
+        if (t != CS_NODAY && t <= today && (best == CS_NODAY || t < best)) {
+            best = t;
+            if (months == p->joint_months_under25)
+                snprintf(why, 96, "is under %d and has been unemployed for %d months",
+                         p->joint_age_limit, months);
+            else
+                snprintf(why, 96, "has been unemployed for %d months", months);
+        }
+    }
+    return best;
+}
+
+int cs_rule_joint_service_assessment_due(const cs_rule_t *self, const cs_history_t *h,
+                                         const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nempitems; i++)
+        if (strcmp(h->empitems[i].plan_id, p->joint_plan_id) == 0 &&
+            strcmp(h->empitems[i].status, "cancelled") != 0)
+            return 0; /* a multi-agency plan exists */
+    char why[96] = "";
+    cs_day_t t = s_joint_threshold(h, p, today, why);
+    if (t == CS_NODAY || t > today)
+        return 0;
+    cs_day_t due = cs_wd_add(t, p->joint_assessment_wd);
+    char a[11], d[11];
+    cs_finding_add(out, self, "joint", due, "",
+                   "The client %s (reached on %s): a joint-service assessment with employment "
+                   "services, Kela and social work is due by %s.",
+                   why, cs_day_format(t, a), cs_day_format(due, d));
+    return 0;
+}

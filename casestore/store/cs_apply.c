@@ -1,0 +1,473 @@
+/*  cs_apply.c - one event's effect on the casestore tables: its fact row and
+ *  its timeline line. See cs_apply.h; the schema is migrations/001_casestore.sql.
+ *
+ *  Table-driven: s_kinds has one row per event kind (cs_event.h) with
+ *
+ *      the SQL of its fact     one statement, $1..$n
+ *      fill()                  the n parameters from the payload (no I/O)
+ *      summary()               the timeline line (casestore.inbox.summary)
+ *      worker()                the acting worker of a social.* event, or none
+ *
+ *  so cs_apply_fact is a lookup: worker -> responsible worker (when the
+ *  client has none yet), then the one statement. A new kind is a new row.
+ *
+ *  Facts are kept as the latest state per natural key (a benefit by benefit +
+ *  Kela reference, a referral by its id) except employment plan items, which
+ *  get a new version row per event. Empty payload strings become SQL NULL.
+ *  Shapes (required fields, dates, enumerations) are the contract's, checked
+ *  in cs_event_decode: nothing here validates a payload.
+ *
+ *  Not here: the transaction (cs_store.c), the history read back for the
+ *  rules (cs_apply_history.c).
+ */
+#include "cs_apply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "silta_db.h"
+
+#define NUL(s) ((s) && *(s) ? (s) : NULL)
+#define S_MAX_PARAMS 12
+
+/* In a fill function: copy the parameter array v into p and return how many
+ * there are (the count follows the array: no second number to keep in step). */
+#define S_RETURN_PARAMS(p, v)                                                                      \
+    do {                                                                                           \
+        _Static_assert(sizeof(v) / sizeof((v)[0]) <= S_MAX_PARAMS, "too many parameters");         \
+        memcpy((p), (v), sizeof(v));                                                               \
+        return (int)(sizeof(v) / sizeof((v)[0]));                                                  \
+    } while (0)
+
+PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
+{
+    PGresult *res = silta_db_query(db, sql, n, params, err);
+    if (!res && PQstatus(db) != CONNECTION_OK && err)
+        err->code = SILTA_EAGAIN;
+    return res;
+}
+
+int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
+{
+    PGresult *res = cs_q(db, sql, n, params, err);
+    if (!res)
+        return err && err->code ? err->code : SILTA_ERR;
+    PQclear(res);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the table */
+
+/* What a fill function gets: the envelope's ids, the event's day (for a
+ * payload without a date) and the team queue (notices nobody is assigned). */
+typedef struct {
+    const char *event_id, *ck, *day, *team;
+} s_in_t;
+
+/* Scratch a fill function may use for its parameters; freed after the
+ * statement. */
+typedef struct {
+    char num[16]; /* a number as text */
+    char *owned;  /* malloc'd (the consent's recipients array) */
+} s_scratch_t;
+
+/* Fill p with the statement's parameters. Returns their number, or a
+ * negative error code with err set. */
+typedef int (*s_fill_fn)(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                         silta_err_t *err);
+typedef void (*s_summary_fn)(const cs_event_t *e, char *out, size_t len);
+typedef const char *(*s_worker_fn)(const cs_event_t *e);
+
+typedef struct {
+    const char *sql;
+    s_fill_fn fill;
+    s_summary_fn summary;
+    s_worker_fn worker; /* NULL: the event names no worker */
+} s_kind_t;
+
+/* kela.notice.v1: one row per notice (its event_id), assigned to the client's
+ * worker or the team queue. */
+static const char s_notice_sql[] =
+    "INSERT INTO casestore.notice(event_id, client_key, kind, kela_reference, "
+    "notice_date, reduction_percent, assigned_to) VALUES ($1, $2, $3, $4, $5, "
+    "$6, coalesce((SELECT responsible_worker FROM casestore.client WHERE "
+    "client_key = $2), $7)) ON CONFLICT DO NOTHING";
+
+static int s_notice(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                    silta_err_t *err)
+{
+    (void)err;
+    const Silta__KelaNotice *m = (const Silta__KelaNotice *)e->msg;
+    snprintf(x->num, sizeof x->num, "%u", m->reduction_percent);
+    const char *v[7] = {in->event_id, in->ck, m->kind, NUL(m->kela_reference),
+                        NUL(m->date) ? m->date : in->day, x->num, in->team};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_notice_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__KelaNotice *m = (const Silta__KelaNotice *)e->msg;
+    snprintf(out, len, "kela notice %s %s", m->kind, m->date);
+}
+
+/* kela.application.v1 and kela.decision.v1: the latest state of a benefit
+ * (benefit + Kela reference); dates a later event leaves out are kept. */
+static const char s_benefit_sql[] =
+    "INSERT INTO casestore.benefit AS b (client_key, benefit, kela_reference, status, "
+    "period_start, period_end, complete_date, urgent, reason_code, sickness_days_used, "
+    "as_of, event_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
+    "ON CONFLICT (client_key, benefit, kela_reference) DO UPDATE SET "
+    "status = EXCLUDED.status, period_start = coalesce(EXCLUDED.period_start, "
+    "b.period_start), period_end = coalesce(EXCLUDED.period_end, b.period_end), "
+    "complete_date = coalesce(EXCLUDED.complete_date, b.complete_date), "
+    "urgent = EXCLUDED.urgent OR b.urgent, reason_code = coalesce(EXCLUDED.reason_code, "
+    "b.reason_code), sickness_days_used = greatest(EXCLUDED.sickness_days_used, "
+    "b.sickness_days_used), as_of = EXCLUDED.as_of, event_id = EXCLUDED.event_id";
+
+static int s_benefit(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                     silta_err_t *err)
+{
+    (void)err;
+    const Silta__KelaBenefit *m = (const Silta__KelaBenefit *)e->msg;
+    snprintf(x->num, sizeof x->num, "%u", m->sickness_days_used);
+    const char *v[12] = {in->ck, m->benefit, m->kela_reference ? m->kela_reference : "",
+                         m->status, NUL(m->period_start), NUL(m->period_end),
+                         NUL(m->complete_date), m->urgent ? "t" : "f", NUL(m->reason_code),
+                         x->num, in->day, in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_benefit_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__KelaBenefit *m = (const Silta__KelaBenefit *)e->msg;
+    snprintf(out, len, "kela %s %s %s %s..%s%s",
+             e->kind == CS_EV_DECISION ? "decision" : "application", m->benefit, m->status,
+             m->period_start, m->period_end, m->urgent ? " urgent" : "");
+}
+
+/* employment.statement.v1: the latest of each statement_id. */
+static const char s_statement_sql[] =
+    "INSERT INTO casestore.statement(client_key, statement_id, outcome, "
+    "waiting_days, waiting_from, statement_date, event_id) VALUES "
+    "($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (client_key, statement_id) DO UPDATE "
+    "SET outcome = EXCLUDED.outcome, waiting_days = EXCLUDED.waiting_days, "
+    "waiting_from = EXCLUDED.waiting_from, statement_date = "
+    "EXCLUDED.statement_date, event_id = EXCLUDED.event_id";
+
+static int s_statement(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                       silta_err_t *err)
+{
+    (void)err;
+    const Silta__EmploymentStatement *m = (const Silta__EmploymentStatement *)e->msg;
+    snprintf(x->num, sizeof x->num, "%u", m->waiting_days);
+    const char *v[7] = {in->ck, m->statement_id, m->outcome, x->num, NUL(m->waiting_from),
+                        NUL(m->date) ? m->date : in->day, in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_statement_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__EmploymentStatement *m = (const Silta__EmploymentStatement *)e->msg;
+    snprintf(out, len, "labour-policy statement %s %s", m->outcome, m->date);
+}
+
+/* employment.plan.v1: a new version row of the item per event. */
+static const char s_emp_plan_sql[] =
+    "INSERT INTO casestore.emp_plan_item(client_key, item_id, version, plan_id, "
+    "title, start_date, due_date, status, responsible, event_id) SELECT $1, $2, "
+    "coalesce(max(version), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM "
+    "casestore.emp_plan_item WHERE client_key = $1 AND item_id = $2";
+
+static int s_emp_plan(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                      silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__EmploymentPlanItem *m = (const Silta__EmploymentPlanItem *)e->msg;
+    const char *v[9] = {in->ck, m->item_id, m->plan_id ? m->plan_id : "", m->title ? m->title : "",
+                        NUL(m->start_date), NUL(m->due_date),
+                        NUL(m->status) ? m->status : "open", NUL(m->responsible), in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_emp_plan_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__EmploymentPlanItem *m = (const Silta__EmploymentPlanItem *)e->msg;
+    snprintf(out, len, "employment plan item %s %s due %s", m->item_id, m->status, m->due_date);
+}
+
+/* employment.registration.v1: one row per client, the latest. */
+static const char s_registration_sql[] =
+    "INSERT INTO casestore.registration VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
+    "(client_key) DO UPDATE SET status = EXCLUDED.status, status_date = "
+    "EXCLUDED.status_date, unemployed_since = EXCLUDED.unemployed_since, "
+    "event_id = EXCLUDED.event_id";
+
+static int s_registration(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                          silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__EmploymentRegistration *m = (const Silta__EmploymentRegistration *)e->msg;
+    const char *v[5] = {in->ck, m->status, NUL(m->date) ? m->date : in->day,
+                        NUL(m->unemployed_since), in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_registration_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__EmploymentRegistration *m = (const Silta__EmploymentRegistration *)e->msg;
+    snprintf(out, len, "jobseeker %s %s", m->status, m->date);
+}
+
+/* health.referral.v1: the latest of each referral_id (status and
+ * acknowledgement are social work's: social.referral_status). */
+static const char s_referral_sql[] =
+    "INSERT INTO casestore.referral(client_key, referral_id, priority, "
+    "requester_org, authored, consent, event_id) VALUES ($1,$2,$3,$4,$5,$6,$7) "
+    "ON CONFLICT (client_key, referral_id) DO UPDATE SET priority = "
+    "EXCLUDED.priority, authored = EXCLUDED.authored, consent = "
+    "EXCLUDED.consent";
+
+static int s_referral(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                      silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__HealthReferral *m = (const Silta__HealthReferral *)e->msg;
+    const char *v[7] = {in->ck, m->referral_id, NUL(m->priority) ? m->priority : "routine",
+                        NUL(m->requester_org), NUL(m->authored) ? m->authored : in->day,
+                        m->consent ? "t" : "f", in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_referral_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__HealthReferral *m = (const Silta__HealthReferral *)e->msg;
+    snprintf(out, len, "health referral %s %s", m->priority, m->authored);
+}
+
+/* health.incapacity.v1: one row per period start. */
+static const char s_incapacity_sql[] =
+    "INSERT INTO casestore.incapacity VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
+    "(client_key, period_start) DO UPDATE SET period_end = EXCLUDED.period_end, "
+    "diagnosis_group = EXCLUDED.diagnosis_group, event_id = EXCLUDED.event_id";
+
+static int s_incapacity(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                        silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__HealthIncapacity *m = (const Silta__HealthIncapacity *)e->msg;
+    const char *v[5] = {in->ck, m->period_start, m->period_end, NUL(m->diagnosis_group),
+                        in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_incapacity_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__HealthIncapacity *m = (const Silta__HealthIncapacity *)e->msg;
+    snprintf(out, len, "work incapacity %s..%s", m->period_start, m->period_end);
+}
+
+/* social.consent.v1: the latest of each consent_id. */
+static const char s_consent_sql[] =
+    "INSERT INTO casestore.consent VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT "
+    "(client_key, consent_id) DO UPDATE SET status = EXCLUDED.status, purpose "
+    "= EXCLUDED.purpose, recipients = EXCLUDED.recipients, expires = "
+    "EXCLUDED.expires, event_id = EXCLUDED.event_id";
+
+static int s_consent(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                     silta_err_t *err)
+{
+    const Silta__Consent *m = (const Silta__Consent *)e->msg;
+    /* recipients as a text[] literal: each element quoted and escaped. */
+    size_t cap = 3;
+    for (size_t i = 0; i < m->n_recipients; i++)
+        cap += strlen(m->recipients[i]) * 2 + 3;
+    char *arr = malloc(cap), *w = arr;
+    if (!arr)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    *w++ = '{';
+    for (size_t i = 0; i < m->n_recipients; i++) {
+        if (i)
+            *w++ = ',';
+        *w++ = '"';
+        for (const char *s = m->recipients[i]; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                *w++ = '\\';
+            *w++ = *s;
+        }
+        *w++ = '"';
+    }
+    *w++ = '}';
+    *w = '\0';
+    x->owned = arr;
+    const char *v[7] = {in->ck, m->consent_id, m->status, NUL(m->purpose), arr,
+                        NUL(m->expires), in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_consent_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__Consent *m = (const Silta__Consent *)e->msg;
+    snprintf(out, len, "consent %s", m->status);
+}
+
+/* social.notice_handled.v1: the notice handled (once). */
+static const char s_notice_handled_sql[] =
+    "UPDATE casestore.notice SET handled_date = $3, handled_by = $4, "
+    "handled_event = $5 WHERE event_id = $1 AND client_key = $2 "
+    "AND handled_date IS NULL";
+
+static int s_notice_handled(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                            silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__NoticeHandled *m = (const Silta__NoticeHandled *)e->msg;
+    const char *v[5] = {m->notice_event_id, in->ck, in->day, NUL(m->worker), in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_notice_handled_summary(const cs_event_t *e, char *out, size_t len)
+{
+    (void)e;
+    snprintf(out, len, "kela notice handled");
+}
+
+static const char *s_notice_handled_worker(const cs_event_t *e)
+{
+    return ((const Silta__NoticeHandled *)e->msg)->worker;
+}
+
+/* social.referral_status.v1: the first status acknowledges the referral;
+ * accepted / in-progress / completed start the assessment. */
+static const char s_referral_status_sql[] =
+    "UPDATE casestore.referral SET status = $3, acknowledged = "
+    "coalesce(acknowledged, $4::date), started = CASE WHEN $3 IN ('accepted', "
+    "'in-progress', 'completed') THEN coalesce(started, $4::date) ELSE started "
+    "END WHERE client_key = $1 AND referral_id = $2";
+
+static int s_referral_status(const cs_event_t *e, const s_in_t *in, const char **p,
+                             s_scratch_t *x, silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__ReferralStatus *m = (const Silta__ReferralStatus *)e->msg;
+    const char *v[4] = {in->ck, m->referral_id, m->status, in->day};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_referral_status_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__ReferralStatus *m = (const Silta__ReferralStatus *)e->msg;
+    snprintf(out, len, "referral status %s", m->status);
+}
+
+static const char *s_referral_status_worker(const cs_event_t *e)
+{
+    return ((const Silta__ReferralStatus *)e->msg)->worker;
+}
+
+/* social.statement.v1: social work's statement to Kela, one per reference. */
+static const char s_social_statement_sql[] =
+    "INSERT INTO casestore.social_statement VALUES ($1,$2,$3,$4,$5) ON CONFLICT "
+    "(client_key, kela_reference) DO UPDATE SET statement_date = "
+    "EXCLUDED.statement_date, worker = EXCLUDED.worker, event_id = "
+    "EXCLUDED.event_id";
+
+static int s_social_statement(const cs_event_t *e, const s_in_t *in, const char **p,
+                              s_scratch_t *x, silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__SocialStatement *m = (const Silta__SocialStatement *)e->msg;
+    const char *v[5] = {in->ck, m->kela_reference, NUL(m->date) ? m->date : in->day,
+                        NUL(m->worker), in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_social_statement_summary(const cs_event_t *e, char *out, size_t len)
+{
+    (void)e;
+    snprintf(out, len, "social-work statement to kela");
+}
+
+static const char *s_social_statement_worker(const cs_event_t *e)
+{
+    return ((const Silta__SocialStatement *)e->msg)->worker;
+}
+
+static const s_kind_t s_kinds[CS_EV_NTYPES] = {
+    [CS_EV_NOTICE] = {s_notice_sql, s_notice, s_notice_summary, NULL},
+    [CS_EV_APPLICATION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
+    [CS_EV_DECISION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
+    [CS_EV_STATEMENT] = {s_statement_sql, s_statement, s_statement_summary, NULL},
+    [CS_EV_EMP_PLAN] = {s_emp_plan_sql, s_emp_plan, s_emp_plan_summary, NULL},
+    [CS_EV_REGISTRATION] = {s_registration_sql, s_registration, s_registration_summary, NULL},
+    [CS_EV_REFERRAL] = {s_referral_sql, s_referral, s_referral_summary, NULL},
+    [CS_EV_INCAPACITY] = {s_incapacity_sql, s_incapacity, s_incapacity_summary, NULL},
+    [CS_EV_CONSENT] = {s_consent_sql, s_consent, s_consent_summary, NULL},
+    [CS_EV_NOTICE_HANDLED] = {s_notice_handled_sql, s_notice_handled,
+                              s_notice_handled_summary, s_notice_handled_worker},
+    [CS_EV_REFERRAL_STATUS] = {s_referral_status_sql, s_referral_status,
+                               s_referral_status_summary, s_referral_status_worker},
+    [CS_EV_SOCIAL_STATEMENT] = {s_social_statement_sql, s_social_statement,
+                                s_social_statement_summary, s_social_statement_worker},
+};
+
+static const s_kind_t *s_kind(const cs_event_t *e)
+{
+    if ((unsigned)e->kind >= CS_EV_NTYPES || !s_kinds[e->kind].sql)
+        return NULL;
+    return &s_kinds[e->kind];
+}
+
+/* ---------------------------------------------------------------- apply */
+
+/* The worker who acted becomes the client's responsible worker when the
+ * client has none, and takes over its unhandled notices from the team queue. */
+static int s_worker(PGconn *db, const char *worker, const char *client_key, const char *team,
+                    silta_err_t *err)
+{
+    if (!NUL(worker))
+        return 0;
+    const char *p[3] = {worker, client_key, team};
+    return cs_exec(db,
+                  "WITH w AS (INSERT INTO casestore.caseworker(worker_id) VALUES ($1) "
+                  "           ON CONFLICT DO NOTHING), "
+                  "     c AS (UPDATE casestore.client SET responsible_worker = $1, "
+                  "           updated_at = now() WHERE client_key = $2 "
+                  "           AND responsible_worker IS NULL RETURNING 1) "
+                  "UPDATE casestore.notice SET assigned_to = $1 WHERE client_key = $2 "
+                  "  AND handled_date IS NULL AND assigned_to = $3 AND EXISTS (SELECT 1 FROM c)",
+                  3, p, err);
+}
+
+void cs_apply_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const s_kind_t *k = s_kind(e);
+    if (k)
+        k->summary(e, out, len);
+    else
+        snprintf(out, len, "event");
+}
+
+int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const char *ck,
+                  const char *day, const char *team, silta_err_t *err)
+{
+    const s_kind_t *k = s_kind(e);
+    if (!k)
+        return silta_err_set(err, SILTA_EINVAL, "event kind not applied");
+    if (k->worker && s_worker(db, k->worker(e), ck, team, err) != 0)
+        return err->code ? err->code : SILTA_ERR;
+    const s_in_t in = {event_id, ck, day, team};
+    const char *p[S_MAX_PARAMS] = {0};
+    s_scratch_t x = {.owned = NULL};
+    int n = k->fill(e, &in, p, &x, err);
+    int rc = n < 0 ? n : cs_exec(db, k->sql, n, p, err);
+    free(x.owned);
+    return rc;
+}

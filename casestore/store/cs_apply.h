@@ -1,0 +1,43 @@
+/*  cs_apply.h - the SQL of one fact: write a decoded event into its table
+ *  (cs_apply.c, a table of event kind -> SQL + parameters + timeline line),
+ *  and read a client's history back for the rules (cs_apply_history.c).
+ *  Internal to silta-casestore; cs_store.c calls these inside its
+ *  transaction. Nothing here begins or commits a transaction, and nothing
+ *  here decides anything: the rules (rules/) read the history.
+ *
+ *  Not here: the transaction (cs_store.c), rule logic (rules/).
+ */
+#ifndef CS_APPLY_H
+#define CS_APPLY_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "cs_event.h"
+#include "../rules/cs_history.h"
+#include "silta_codec.h"
+#include "silta_err.h"
+
+/* A one-line summary of e for the client's timeline: kinds, statuses and
+ * dates only - never a hetu, a name or free text. */
+void cs_apply_summary(const cs_event_t *e, char *out, size_t len);
+
+/* Write e's effect. event_id and client_key from the envelope; day = the
+ * event's date where the payload has none; team_queue for unassigned notices.
+ * e passed its contract in cs_event_decode (required fields, dates,
+ * enumerations), so only database logic is here. Returns 0, SILTA_EAGAIN
+ * (connection lost) or SILTA_ERR (SILTA_EINVAL only for a kind not applied). */
+int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const char *client_key,
+                  const char *day, const char *team_queue, silta_err_t *err);
+
+/* Fill h with client_key's history (cs_history_reset first). Returns 0 or an
+ * error code; a client with no rows gives an empty history. */
+int cs_apply_load_history(PGconn *db, const char *client_key, cs_history_t *h, silta_err_t *err);
+
+/* silta_db_query, with SILTA_EAGAIN in err->code when the connection is gone. */
+PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
+
+/* cs_q for a statement whose rows nobody reads: 0, or the error code (err filled). */
+int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
+
+#endif

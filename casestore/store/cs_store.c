@@ -1,0 +1,645 @@
+/*  cs_store.c - apply events once, evaluate rules, version the plan, outbox.
+ *  The transaction shape is drawn in cs_store.h; the SQL of each fact is in
+ *  cs_apply.c. Log lines carry client_key and event_id only.
+ *
+ *  Not here: the SQL of each fact (cs_apply.c), rule logic (rules/), pages (web/).
+ */
+#include "cs_store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cs_apply.h"
+#include "cs_event.h"
+#include "../rules/cs_plan.h"
+#include "events.pb-c.h"
+#include "silta_db.h"
+#include "silta_hetu.h"
+#include "silta_log.h"
+#include "silta_uuid.h"
+
+struct cs_store_s {
+    PGconn *db;
+    char *url;
+    const cs_params_t *params;
+    const cs_seal_t *seal;
+    const silta_clientkey_t *ck;
+    cs_history_t hist;          /* scratch, reused per evaluation */
+    cs_findings_t findings;     /* scratch */
+    cs_plan_item_t plan[CS_PLAN_MAX];
+};
+
+static void s_param_row(const char *key, const char *value, void *arg)
+{
+    cs_store_t *self = arg;
+    const char *p[2] = {key, value};
+    PGresult *r = cs_q(self->db,
+                       "INSERT INTO casestore.rule_param VALUES ($1, $2) ON CONFLICT (key) DO "
+                       "UPDATE SET value = EXCLUDED.value",
+                       2, p, NULL);
+    PQclear(r);
+}
+
+static int s_connect(cs_store_t *self, silta_err_t *err)
+{
+    silta_db_close(&self->db);
+    self->db = silta_db_connect(self->url, err);
+    if (!self->db)
+        return SILTA_EAGAIN;
+    return silta_db_exec(self->db, "SET TimeZone = 'Europe/Helsinki'; SET application_name = "
+                                   "'silta-casestore'",
+                         err);
+}
+
+cs_store_t *cs_store_open(const char *url, const char *migrations_dir, const cs_params_t *params,
+                          const cs_seal_t *seal, const silta_clientkey_t *ck, silta_err_t *err)
+{
+    cs_store_t *self = calloc(1, sizeof *self);
+    if (!self || !(self->url = strdup(url))) {
+        free(self);
+        silta_err_set(err, SILTA_ERR, "out of memory");
+        return NULL;
+    }
+    self->params = params;
+    self->seal = seal;
+    self->ck = ck;
+    if (s_connect(self, err) != 0 ||
+        silta_db_migrate(self->db, "casestore", migrations_dir, err) != 0) {
+        cs_store_destroy(&self);
+        return NULL;
+    }
+    cs_params_each(params, s_param_row, self);
+    return self;
+}
+
+void cs_store_destroy(cs_store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    silta_db_close(&(*self_p)->db);
+    free((*self_p)->url);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+int cs_store_reconnect(cs_store_t *self, silta_err_t *err)
+{
+    return s_connect(self, err) == 0 ? 0 : SILTA_EAGAIN;
+}
+
+static int s_code(const silta_err_t *err)
+{
+    return err->code ? err->code : SILTA_ERR;
+}
+
+static void s_rollback(cs_store_t *self)
+{
+    if (PQstatus(self->db) == CONNECTION_OK)
+        silta_db_exec(self->db, "ROLLBACK", NULL);
+}
+
+/* ---------------------------------------------------------------- outbox */
+
+static int s_outbox_bytes(cs_store_t *self, const char *event_id, const char *type,
+                          const char *ck, const uint8_t *buf, size_t len, silta_err_t *err)
+{
+    char *hex = malloc(2 + len * 2 + 1);
+    if (!hex)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    hex[0] = '\\';
+    hex[1] = 'x';
+    sodium_bin2hex(hex + 2, len * 2 + 1, buf, len);
+    const char *p[4] = {event_id, type, ck, hex};
+    PGresult *r = cs_q(self->db,
+                       "INSERT INTO casestore.outbox(event_id, type, client_key, payload) VALUES "
+                       "($1, $2, $3, $4::bytea) ON CONFLICT (event_id) DO NOTHING",
+                       4, p, err);
+    free(hex);
+    if (!r)
+        return s_code(err);
+    PQclear(r);
+    return 0;
+}
+
+static int s_outbox_add(cs_store_t *self, const char *event_id, const char *type, const char *ck,
+                        const ProtobufCMessage *msg, silta_err_t *err)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(len + 1);
+    if (!buf)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    protobuf_c_message_pack(msg, buf);
+    int rc = s_outbox_bytes(self, event_id, type, ck, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg,
+                    silta_err_t *err)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%lld", (long long)*after);
+    const char *p[1] = {a};
+    PGresult *r = cs_q(self->db,
+                       "SELECT id, event_id, type, client_key, payload FROM casestore.outbox "
+                       "WHERE confirmed_at IS NULL AND id > $1 ORDER BY id LIMIT 1000",
+                       1, p, err);
+    if (!r)
+        return s_code(err);
+    for (int i = 0; i < PQntuples(r); i++) {
+        size_t len = 0;
+        unsigned char *payload = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 4), &len);
+        if (!payload)
+            break;
+        int stop = fn(PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), payload, len,
+                      arg);
+        PQfreemem(payload);
+        if (stop)
+            break;
+        *after = atoll(PQgetvalue(r, i, 0));
+    }
+    PQclear(r);
+    return 0;
+}
+
+int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err)
+{
+    const char *p[1] = {event_id};
+    PGresult *r = cs_q(self->db,
+                       "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = $1 "
+                       "AND confirmed_at IS NULL",
+                       1, p, err);
+    if (!r)
+        return s_code(err);
+    PQclear(r);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- evaluation */
+
+static int s_hetu(cs_store_t *self, const char *ck, char out[SILTA_HETU_LEN + 1],
+                  silta_err_t *err)
+{
+    const char *p[1] = {ck};
+    PGresult *r = cs_q(self->db, "SELECT hetu_sealed FROM casestore.client WHERE client_key = $1",
+                       1, p, err);
+    if (!r)
+        return s_code(err);
+    int rc = SILTA_ERR;
+    if (PQntuples(r) == 1) {
+        size_t len = 0;
+        unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 0), &len);
+        if (b && cs_seal_open(self->seal, b, len, out, SILTA_HETU_LEN + 1) == 0)
+            rc = 0;
+        PQfreemem(b);
+    }
+    PQclear(r);
+    if (rc != 0)
+        silta_err_set(err, SILTA_ERR, "could not open the sealed hetu of a client");
+    return rc;
+}
+
+static int s_alert_publish(cs_store_t *self, const char *ck, const char *hetu,
+                           const char *alert_id, const char *status, const char *rule,
+                           const char *severity, const char *due, const char *agency,
+                           const char *worker, const char *explanation, silta_err_t *err)
+{
+    Silta__GapAlert ga = SILTA__GAP_ALERT__INIT;
+    ga.hetu = (char *)hetu;
+    ga.rule = (char *)rule;
+    ga.severity = (char *)severity;
+    ga.due_date = (char *)due;
+    ga.responsible_agency = (char *)agency;
+    ga.responsible_worker = (char *)worker;
+    ga.explanation = (char *)explanation;
+    ga.status = (char *)status;
+    ga.alert_id = (char *)alert_id;
+    char key[128], id[SILTA_UUID_STRLEN + 1];
+    snprintf(key, sizeof key, "%s|%s", alert_id, status);
+    silta_uuid_from_content("silta.casestore.gap_alert", key, strlen(key), id);
+    return s_outbox_add(self, id, "hub.gap_alert.v1", ck, &ga.base, err);
+}
+
+/* Open alerts for new findings, close open alerts whose finding is gone. */
+static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_day_t today,
+                         size_t *changed, silta_err_t *err)
+{
+    const cs_params_t *p = self->params;
+    const char *worker = self->hist.worker[0] ? self->hist.worker : p->team_queue;
+    char t[11];
+    cs_day_format(today, t);
+    const char *q[1] = {ck};
+    PGresult *cur = cs_q(self->db,
+                         "SELECT rule, occurrence, status, alert_id, severity, due_date, "
+                         "responsible_agency, responsible_worker, explanation FROM "
+                         "casestore.alert WHERE client_key = $1",
+                         1, q, err);
+    if (!cur)
+        return s_code(err);
+    int rc = 0, ncur = PQntuples(cur);
+    for (size_t i = 0; rc == 0 && i < self->findings.n; i++) {
+        const cs_finding_t *f = &self->findings.items[i];
+        int known = 0;
+        for (int j = 0; j < ncur && !known; j++)
+            known = strcmp(PQgetvalue(cur, j, 0), f->rule->name) == 0 &&
+                    strcmp(PQgetvalue(cur, j, 1), f->occurrence) == 0;
+        if (known)
+            continue; /* open: stays open; closed: raised once per occurrence */
+        char key[256], alert_id[SILTA_UUID_STRLEN + 1], due[11];
+        snprintf(key, sizeof key, "%s|%s|%s", ck, f->rule->name, f->occurrence);
+        silta_uuid_from_content("silta.casestore.alert", key, strlen(key), alert_id);
+        cs_day_format(f->due, due);
+        const char *severity = p->severity[f->rule->number - 1];
+        const char *ins[12] = {alert_id, ck, f->rule->name, f->occurrence, severity,
+                               due[0] ? due : NULL, f->rule->agency, worker, f->explanation,
+                               t, f->cause[0] ? f->cause : NULL};
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.alert(alert_id, client_key, rule, occurrence, "
+                     "severity, due_date, responsible_agency, responsible_worker, "
+                     "explanation, status, opened_on, cause_event_id) VALUES ($1,$2,$3,$4,"
+                     "$5,$6,$7,$8,$9,'open',$10,$11)",
+                     11, ins, err);
+        if (rc != 0)
+            break;
+        rc = s_alert_publish(self, ck, hetu, alert_id, "open", f->rule->name, severity, due,
+                             f->rule->agency, worker, f->explanation, err);
+        (*changed)++;
+        silta_info("alert opened", "client_key=%s rule=%s alert_id=%s due=%s", ck, f->rule->name,
+                   alert_id, due);
+    }
+    for (int j = 0; rc == 0 && j < ncur; j++) {
+        if (strcmp(PQgetvalue(cur, j, 2), "open") != 0)
+            continue;
+        int holds = 0;
+        for (size_t i = 0; i < self->findings.n && !holds; i++)
+            holds = strcmp(PQgetvalue(cur, j, 0), self->findings.items[i].rule->name) == 0 &&
+                    strcmp(PQgetvalue(cur, j, 1), self->findings.items[i].occurrence) == 0;
+        if (holds)
+            continue;
+        const char *alert_id = PQgetvalue(cur, j, 3);
+        const char *upd[2] = {alert_id, t};
+        rc = cs_exec(self->db,
+                     "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
+                     "closed_on = $2 WHERE alert_id = $1",
+                     2, upd, err);
+        if (rc != 0)
+            break;
+        rc = s_alert_publish(self, ck, hetu, alert_id, "closed", PQgetvalue(cur, j, 0),
+                             PQgetvalue(cur, j, 4), PQgetvalue(cur, j, 5), PQgetvalue(cur, j, 6),
+                             PQgetvalue(cur, j, 7), PQgetvalue(cur, j, 8), err);
+        (*changed)++;
+        silta_info("alert closed", "client_key=%s rule=%s alert_id=%s", ck,
+                   PQgetvalue(cur, j, 0), alert_id);
+    }
+    PQclear(cur);
+    return rc;
+}
+
+/* Write a new version of every derived plan item that differs from its latest
+ * stored version; when any did, bump the plan's version and publish it. */
+static int s_sync_plan(cs_store_t *self, const char *ck, const char *hetu, silta_err_t *err)
+{
+    size_t n = cs_plan_derive(&self->hist, self->params, self->plan, CS_PLAN_MAX);
+    const char *q[1] = {ck};
+    PGresult *cur = cs_q(self->db,
+                         "SELECT item_id, owner_agency, responsible, title, "
+                         "coalesce(due_date::text, ''), status FROM casestore.plan_current "
+                         "WHERE client_key = $1",
+                         1, q, err);
+    if (!cur)
+        return s_code(err);
+    int rc = 0, version = -1;
+    char vbuf[16] = "";
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const cs_plan_item_t *it = &self->plan[i];
+        char due[11];
+        cs_day_format(it->due, due);
+        int same = 0;
+        for (int j = 0; j < PQntuples(cur) && !same; j++)
+            same = strcmp(PQgetvalue(cur, j, 0), it->item_id) == 0 &&
+                   strcmp(PQgetvalue(cur, j, 1), it->owner) == 0 &&
+                   strcmp(PQgetvalue(cur, j, 2), it->responsible) == 0 &&
+                   strcmp(PQgetvalue(cur, j, 3), it->title) == 0 &&
+                   strcmp(PQgetvalue(cur, j, 4), due) == 0 &&
+                   strcmp(PQgetvalue(cur, j, 5), it->status) == 0;
+        if (same)
+            continue;
+        if (version < 0) {
+            PGresult *r = cs_q(self->db,
+                               "INSERT INTO casestore.plan(client_key, version) VALUES ($1, 1) "
+                               "ON CONFLICT (client_key) DO UPDATE SET version = "
+                               "casestore.plan.version + 1, updated_at = now() RETURNING version",
+                               1, q, err);
+            if (!r) {
+                rc = s_code(err);
+                break;
+            }
+            version = atoi(PQgetvalue(r, 0, 0));
+            snprintf(vbuf, sizeof vbuf, "%d", version);
+            PQclear(r);
+        }
+        const char *ins[9] = {ck,         it->item_id, it->owner,
+                              it->responsible, it->title, due[0] ? due : NULL,
+                              it->status, it->cause[0] ? it->cause : NULL, vbuf};
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.plan_item(client_key, item_id, version, "
+                     "owner_agency, responsible, title, due_date, status, cause_event_id, "
+                     "plan_version) SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, "
+                     "$5, $6, $7, $8, $9 FROM casestore.plan_item WHERE client_key = $1 "
+                     "AND item_id = $2",
+                     9, ins, err);
+    }
+    PQclear(cur);
+    if (rc != 0 || version < 0)
+        return rc;
+
+    Silta__CoordinatedPlan plan = SILTA__COORDINATED_PLAN__INIT;
+    Silta__PlanItem *items = calloc(n ? n : 1, sizeof *items);
+    Silta__PlanItem **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    char (*dues)[11] = calloc(n ? n : 1, sizeof *dues);
+    if (!items || !ptrs || !dues) {
+        free(items);
+        free(ptrs);
+        free(dues);
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        silta__plan_item__init(&items[i]);
+        items[i].item_id = self->plan[i].item_id;
+        items[i].owner_agency = self->plan[i].owner;
+        items[i].responsible = self->plan[i].responsible;
+        items[i].title = self->plan[i].title;
+        items[i].due_date = (char *)cs_day_format(self->plan[i].due, dues[i]);
+        items[i].status = self->plan[i].status;
+        items[i].cause_event_id = self->plan[i].cause;
+        ptrs[i] = &items[i];
+    }
+    plan.hetu = (char *)hetu;
+    plan.version = (uint32_t)version;
+    plan.n_items = n;
+    plan.items = ptrs;
+    char key[96], id[SILTA_UUID_STRLEN + 1];
+    snprintf(key, sizeof key, "%s|%d", ck, version);
+    silta_uuid_from_content("silta.casestore.plan", key, strlen(key), id);
+    rc = s_outbox_add(self, id, "social.plan.v1", ck, &plan.base, err);
+    free(items);
+    free(ptrs);
+    free(dues);
+    silta_info("plan changed", "client_key=%s version=%d items=%zu", ck, version, n);
+    return rc;
+}
+
+/* Inside an open transaction: history -> rules -> alerts, plan. hetu may be
+ * NULL (then it is opened from the client row). */
+static int s_evaluate(cs_store_t *self, const char *ck, const char *hetu, cs_day_t today,
+                      size_t *changed, silta_err_t *err)
+{
+    char buf[SILTA_HETU_LEN + 1];
+    if (!hetu) {
+        if (s_hetu(self, ck, buf, err) != 0)
+            return s_code(err);
+        hetu = buf;
+    }
+    int rc = cs_apply_load_history(self->db, ck, &self->hist, err);
+    if (rc != 0)
+        return rc;
+    cs_rules_eval(&self->hist, self->params, today, &self->findings);
+    rc = s_sync_alerts(self, ck, hetu, today, changed, err);
+    if (rc == 0)
+        rc = s_sync_plan(self, ck, hetu, err);
+    sodium_memzero(buf, sizeof buf);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- apply */
+
+static void s_event_day(const silta_envelope_t *ev, cs_day_t today, char out[11])
+{
+    if (ev->occurred_at > 0) {
+        time_t t = (time_t)(ev->occurred_at / 1000);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        char buf[48];
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        cs_day_t d;
+        if (cs_day_parse(buf, &d) == 0 && d != CS_NODAY) {
+            cs_day_format(d, out);
+            return;
+        }
+    }
+    cs_day_format(today, out);
+}
+
+/* Apply ev; publish = 1 also queues ev itself in the outbox (a caseworker's
+ * action from this process), in the same transaction. */
+static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int publish,
+                   int *duplicate, silta_err_t *err)
+{
+    *duplicate = 0;
+    cs_event_t e = {0};
+    if (cs_event_decode(ev, &e, err) != 0)
+        return SILTA_EINVAL;
+    silta_hetu_t h;
+    silta_hetu_parse(e.hetu, &h, NULL);
+    if (self->ck) {
+        char key[SILTA_CLIENTKEY_LEN + 1];
+        if (silta_clientkey_of(self->ck, e.hetu, key, NULL) != 0 ||
+            strcmp(key, ev->client_key) != 0) {
+            cs_event_free(&e);
+            return silta_err_set(err, SILTA_EINVAL,
+                                 "client_key does not match the payload's hetu");
+        }
+    }
+    char day[11], birth[48], summary[256];
+    s_event_day(ev, today, day);
+    snprintf(birth, sizeof birth, "%04d-%02d-%02d", h.year, h.month, h.day);
+    cs_apply_summary(&e, summary, sizeof summary);
+    char occurred[32];
+    snprintf(occurred, sizeof occurred, "%lld", (long long)(ev->occurred_at / 1000));
+
+    int rc = silta_db_exec(self->db, "BEGIN", err);
+    if (rc != 0) {
+        cs_event_free(&e);
+        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+    }
+    const char *ib[5] = {ev->event_id, ev->type, ev->client_key, summary, occurred};
+    PGresult *r = cs_q(self->db,
+                       "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
+                       "occurred_at) VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN "
+                       "to_timestamp($5::bigint) END) ON CONFLICT (event_id) DO NOTHING",
+                       5, ib, err);
+    if (!r) {
+        rc = s_code(err);
+    } else {
+        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+        PQclear(r);
+    }
+    if (rc == 0 && !*duplicate) {
+        char *sealed = cs_seal_hex(self->seal, e.hetu);
+        const char *cl[3] = {ev->client_key, sealed, birth};
+        r = sealed ? cs_q(self->db,
+                          "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) "
+                          "VALUES ($1, $2::bytea, $3) ON CONFLICT (client_key) DO UPDATE SET "
+                          "updated_at = now()",
+                          3, cl, err)
+                   : NULL;
+        free(sealed);
+        rc = r ? 0 : s_code(err);
+        PQclear(r);
+    }
+    if (rc == 0 && !*duplicate)
+        rc = cs_apply_fact(self->db, &e, ev->event_id, ev->client_key, day,
+                           self->params->team_queue, err);
+    size_t changed = 0;
+    if (rc == 0 && !*duplicate)
+        rc = s_evaluate(self, ev->client_key, e.hetu, today, &changed, err);
+    cs_event_free(&e);
+    if (rc == 0 && !*duplicate && publish)
+        rc = s_outbox_bytes(self, ev->event_id, ev->type, ev->client_key, ev->payload.data,
+                            ev->payload.len, err);
+    if (rc == 0 && !*duplicate)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    return rc;
+}
+
+int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
+                   silta_err_t *err)
+{
+    return s_apply(self, ev, today, 0, duplicate, err);
+}
+
+int cs_store_act(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
+                 silta_err_t *err)
+{
+    return s_apply(self, ev, today, 1, duplicate, err);
+}
+
+int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_LEN + 1],
+                  silta_err_t *err)
+{
+    return s_hetu(self, client_key, out, err);
+}
+
+int cs_store_assign(cs_store_t *self, const char *client_key, const char *worker, cs_day_t today,
+                    silta_err_t *err)
+{
+    int rc = silta_db_exec(self->db, "BEGIN", err);
+    const char *p[2] = {client_key, worker};
+    PGresult *r = rc == 0 ? cs_q(self->db,
+                                 "WITH w AS (INSERT INTO casestore.caseworker(worker_id) VALUES "
+                                 "($2) ON CONFLICT DO NOTHING), n AS (UPDATE casestore.notice SET "
+                                 "assigned_to = $2 WHERE client_key = $1 AND handled_date IS "
+                                 "NULL) UPDATE casestore.client SET responsible_worker = $2, "
+                                 "updated_at = now() WHERE client_key = $1",
+                                 2, p, err)
+                          : NULL;
+    if (rc == 0 && !r)
+        rc = s_code(err);
+    else if (r && strcmp(PQcmdTuples(r), "1") != 0)
+        rc = silta_err_set(err, SILTA_EINVAL, "no such client");
+    PQclear(r);
+    size_t changed = 0;
+    if (rc == 0)
+        rc = s_evaluate(self, client_key, NULL, today, &changed, err);
+    if (rc == 0)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    if (rc == 0)
+        silta_info("responsible worker set", "client_key=%s worker=%s", client_key, worker);
+    return rc;
+}
+
+/* A caseworker's change that is no agency event: sql (n params, $1 the
+ * client_key) in a transaction with the rules and the plan; when it touches
+ * no row, roll back and say *duplicate. */
+static int s_change(cs_store_t *self, const char *ck, const char *sql, int n,
+                    const char *const *p, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    *duplicate = 0;
+    int rc = silta_db_exec(self->db, "BEGIN", err);
+    if (rc != 0)
+        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+    PGresult *r = cs_q(self->db, sql, n, p, err);
+    if (!r)
+        rc = s_code(err);
+    else
+        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+    PQclear(r);
+    size_t changed = 0;
+    if (rc == 0 && !*duplicate)
+        rc = s_evaluate(self, ck, NULL, today, &changed, err);
+    if (rc == 0 && !*duplicate)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    return rc;
+}
+
+int cs_store_plan_add(cs_store_t *self, const char *client_key, const cs_manitem_t *item,
+                      const char *by, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    char due[11];
+    cs_day_format(item->due, due);
+    const char *p[7] = {client_key, item->item_id, item->title, item->owner,
+                        item->responsible, due, by};
+    int rc = s_change(self, client_key,
+                      "INSERT INTO casestore.plan_manual(client_key, item_id, title, "
+                      "owner_agency, responsible, due_date, created_by) VALUES ($1, $2, $3, $4, "
+                      "$5, $6, $7) ON CONFLICT (client_key, item_id) DO NOTHING",
+                      7, p, today, duplicate, err);
+    if (rc == 0 && !*duplicate)
+        silta_info("plan item added", "client_key=%s item_id=%s by=%s", client_key,
+                   item->item_id, by);
+    return rc;
+}
+
+int cs_store_plan_done(cs_store_t *self, const char *client_key, const char *item_id,
+                       const char *by, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    const char *p[3] = {client_key, item_id, by};
+    int rc = s_change(self, client_key,
+                      "UPDATE casestore.plan_manual SET status = 'done', done_by = $3, done_at = "
+                      "now() WHERE client_key = $1 AND item_id = $2 AND status = 'open'",
+                      3, p, today, duplicate, err);
+    if (rc == 0 && !*duplicate)
+        silta_info("plan item done", "client_key=%s item_id=%s by=%s", client_key, item_id, by);
+    return rc;
+}
+
+int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t *nclients, size_t *nchanged,
+                   silta_err_t *err)
+{
+    *nclients = 0;
+    *nchanged = 0;
+    PGresult *all = cs_q(self->db, "SELECT client_key FROM casestore.client ORDER BY client_key",
+                         0, NULL, err);
+    if (!all)
+        return s_code(err);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(all); i++) {
+        rc = silta_db_exec(self->db, "BEGIN", err);
+        if (rc == 0)
+            rc = s_evaluate(self, PQgetvalue(all, i, 0), NULL, today, nchanged, err);
+        if (rc == 0)
+            rc = silta_db_exec(self->db, "COMMIT", err);
+        else
+            s_rollback(self);
+        (*nclients)++;
+    }
+    PQclear(all);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    return rc;
+}

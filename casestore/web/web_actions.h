@@ -1,0 +1,50 @@
+/*  web_actions.h - a caseworker's actions from the inbox, through the case
+ *  store's own code path (cs_store_act / cs_store_assign): the same
+ *  transaction as an agency event - fact, rules, alerts, plan - plus the
+ *  action's social.* event in the outbox, which the main loop publishes.
+ *
+ *  Each action's event_id is derived from its content (client, object,
+ *  status), so a double click or a resent form is a duplicate: nothing
+ *  changes a second time. The caller has checked the session, the CSRF token
+ *  and access to the client.
+ *
+ *  Returns: 0 done; 1 already done (nothing changed); WEB_ACT_NOT_FOUND (no
+ *  such referral / notice / worker / plan item for this client); SILTA_EINVAL (bad input,
+ *  err says which); SILTA_EAGAIN / SILTA_ERR (database).
+ *
+ *  Not here: SQL (read/read_checks.h, store/cs_store.h), HTML.
+ */
+#ifndef WEB_ACTIONS_H
+#define WEB_ACTIONS_H
+
+#include "silta_err.h"
+#include "web.h"
+
+#define WEB_ACT_NOT_FOUND 2
+
+/* social.referral_status.v1 "accepted" -> health gets a FHIR Task. */
+int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                            const char *referral_id, silta_err_t *err);
+
+/* social.notice_handled.v1 for the notice (its event_id). */
+int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                              const char *notice_event_id, silta_err_t *err);
+
+/* Make worker (an active account of the acting user's team) responsible. */
+int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
+                      silta_err_t *err);
+
+/* Add a plan item by hand: title (1-120 bytes of UTF-8, no control
+ * characters), due "YYYY-MM-DD", owner one of social | kela | employment |
+ * health, who "me" (the acting user) or "team" ("team:<the user's team>").
+ * The item_id is derived from client, today and the fields: the same form
+ * sent twice on one day is a duplicate. */
+int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *title,
+                        const char *due, const char *owner, const char *who, silta_err_t *err);
+
+/* Complete a hand-made plan item ("manual:<uuid>") of this client. Items
+ * derived from events are completed by their events (handled, Kuittaa). */
+int web_action_plan_done(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                         const char *item_id, silta_err_t *err);
+
+#endif

@@ -1,0 +1,272 @@
+/*  web_client.c - the client page (Asiakas) of the caseworker inbox: the
+ *  masked hetu and responsible worker, open alerts, referrals and Kela
+ *  notices with their actions, the coordinated plan (add an item, complete a
+ *  hand-made one), and one timeline of
+ *  every agency's events. The caller (web_routes.c) has checked access,
+ *  logged the view and read the data (read/read_client.c): nothing here runs
+ *  SQL. Every form carries the session's CSRF token.
+ *
+ *  Not here: SQL (read/read_client.c), the access check and log (web_routes.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "web_pages.h"
+
+static void s_form_open(silta_buf_t *b, const web_session_t *s, const char *ck,
+                        const char *action)
+{
+    silta_buf_puts(b, "<form class=\"inline\" method=\"post\" action=\"/client/");
+    web_esc(b, ck);
+    silta_buf_printf(b, "/%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">", action,
+                     s->csrf);
+}
+
+static void s_hidden(silta_buf_t *b, const char *name, const char *value)
+{
+    silta_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+    web_esc(b, value);
+    silta_buf_puts(b, "\">");
+}
+
+/* Header: masked hetu, responsible worker, the assign form. */
+static void s_head(const read_client_t *c, const web_session_t *s, const char *ck, silta_buf_t *b)
+{
+    silta_buf_puts(b, "<h1>Asiakas <span class=\"muted\">");
+    web_esc(b, ck);
+    silta_buf_puts(b, "</span></h1><dl><dt>Henkilötunnus</dt><dd id=\"hetu\">");
+    web_esc(b, c->hetu_masked[0] ? c->hetu_masked : "(ei saatavilla)");
+    silta_buf_puts(b, "</dd><dt>Vastuutyöntekijä</dt><dd id=\"worker\">");
+    if (*c->worker) {
+        web_esc(b, c->worker);
+        silta_buf_puts(b, " <span class=\"muted\">(tiimi ");
+        web_esc(b, c->worker_team);
+        silta_buf_puts(b, ")</span>");
+    } else {
+        silta_buf_puts(b, "ei nimetty: tiimin jono ");
+        web_esc(b, c->team_queue);
+    }
+    silta_buf_puts(b, "</dd><dt>Vaihda vastuu</dt><dd>");
+    s_form_open(b, s, ck, "assign");
+    silta_buf_puts(b, "<label for=\"assign-worker\" style=\"display:inline\">Työntekijä</label> "
+                      "<select id=\"assign-worker\" name=\"worker\">");
+    for (size_t i = 0; i < c->team_users.n; i++) {
+        const char *u = c->team_users.v[i];
+        silta_buf_puts(b, "<option");
+        if (strcmp(u, c->worker) == 0)
+            silta_buf_puts(b, " selected");
+        silta_buf_puts(b, ">");
+        web_esc(b, u);
+        silta_buf_puts(b, "</option>");
+    }
+    silta_buf_puts(b, "</select> <button>Vaihda</button></form></dd></dl>");
+}
+
+static void s_alerts(const read_client_t *c, const char *today, silta_buf_t *b)
+{
+    silta_buf_printf(b, "<h2>Avoimet hälytykset (%zu)</h2>", c->alerts.n);
+    if (c->alerts.n > 0) {
+        silta_buf_puts(b, "<div class=\"tbl\"><table id=\"alerts\"><thead><tr><th>Määräaika"
+                          "</th><th>Hälytys</th><th>Selitys</th><th>Vastuutaho</th></tr>"
+                          "</thead><tbody>");
+        for (size_t i = 0; i < c->alerts.n; i++) {
+            const read_alert_t *a = &c->alerts.v[i];
+            silta_buf_puts(b, "<tr>");
+            web_due_cell(b, a->due, today);
+            silta_buf_puts(b, "<td><b>");
+            web_esc(b, web_fi(a->rule));
+            silta_buf_puts(b, "</b> <span class=\"tag\">");
+            web_esc(b, a->severity);
+            silta_buf_puts(b, "</span></td><td>");
+            web_esc(b, a->explanation);
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, web_fi(a->agency));
+            silta_buf_puts(b, "</td></tr>");
+        }
+        silta_buf_puts(b, "</tbody></table></div>");
+    }
+}
+
+static void s_referrals(const read_client_t *c, const web_session_t *s, const char *ck,
+                        silta_buf_t *b)
+{
+    if (c->referrals.n > 0) {
+        silta_buf_puts(b, "<h2>Terveydenhuollon ohjaukset</h2><div class=\"tbl\"><table "
+                          "id=\"referrals\"><thead><tr><th>Ohjaus</th><th>Kiireellisyys</th>"
+                          "<th>Lähettäjä</th><th>Laadittu</th><th>Tila</th><th></th></tr>"
+                          "</thead><tbody>");
+        for (size_t i = 0; i < c->referrals.n; i++) {
+            const read_referral_t *x = &c->referrals.v[i];
+            silta_buf_puts(b, "<tr><td>");
+            web_esc(b, x->id);
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, web_fi(x->priority));
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, x->requester);
+            silta_buf_puts(b, "</td><td>");
+            web_date(b, x->authored);
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, web_fi(x->status));
+            silta_buf_puts(b, "</td><td>");
+            if (x->open) {
+                s_form_open(b, s, ck, "ack");
+                s_hidden(b, "referral_id", x->id);
+                silta_buf_puts(b, "<button name=\"do\" value=\"ack\">Kuittaa</button></form>");
+            }
+            silta_buf_puts(b, "</td></tr>");
+        }
+        silta_buf_puts(b, "</tbody></table></div>");
+    }
+}
+
+static void s_notices(const read_client_t *c, const web_session_t *s, const char *ck,
+                      silta_buf_t *b)
+{
+    if (c->notices.n > 0) {
+        silta_buf_puts(b, "<h2>Kelan ilmoitukset</h2><div class=\"tbl\"><table id=\"notices\">"
+                          "<thead><tr><th>Ilmoitus</th><th>Viite</th><th>Päivä</th>"
+                          "<th>Käsitelty</th><th></th></tr></thead><tbody>");
+        for (size_t i = 0; i < c->notices.n; i++) {
+            const read_notice_t *x = &c->notices.v[i];
+            silta_buf_puts(b, "<tr><td>");
+            web_esc(b, web_fi(x->kind));
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, x->ref);
+            silta_buf_puts(b, "</td><td>");
+            web_date(b, x->date);
+            silta_buf_puts(b, "</td><td>");
+            if (*x->handled) {
+                web_date(b, x->handled);
+                silta_buf_puts(b, " ");
+                web_esc(b, x->handled_by);
+                silta_buf_puts(b, "</td><td>");
+            } else {
+                silta_buf_puts(b, "ei</td><td>");
+                s_form_open(b, s, ck, "handled");
+                s_hidden(b, "notice", x->event_id);
+                silta_buf_puts(b, "<button>Merkitse käsitellyksi</button></form>");
+            }
+            silta_buf_puts(b, "</td></tr>");
+        }
+        silta_buf_puts(b, "</tbody></table></div>");
+    }
+}
+
+/* The add form: title, due date, owner agency (a fixed list), responsible
+ * (me or my team). The server checks every field again (web_action_plan_add). */
+static void s_plan_form(silta_buf_t *b, const web_session_t *s, const char *ck,
+                        const char *today)
+{
+    static const char *const owners[] = {"social", "kela", "employment", "health"};
+    silta_buf_puts(b, "<h3>Lisää kohta</h3><form id=\"plan-add\" method=\"post\" "
+                      "action=\"/client/");
+    web_esc(b, ck);
+    silta_buf_printf(b, "/plan\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                        "<label for=\"plan-title\">Otsikko</label><input id=\"plan-title\" "
+                        "name=\"title\" maxlength=\"120\" size=\"50\" required>"
+                        "<label for=\"plan-due\">Määräaika</label><input id=\"plan-due\" "
+                        "name=\"due\" type=\"date\" min=\"%s\" required>"
+                        "<label for=\"plan-owner\">Vastuutaho</label><select id=\"plan-owner\" "
+                        "name=\"owner\">",
+                     s->csrf, today);
+    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+        silta_buf_printf(b, "<option value=\"%s\">%s</option>", owners[i], web_fi(owners[i]));
+    silta_buf_puts(b, "</select><label for=\"plan-who\">Vastuuhenkilö</label><select "
+                      "id=\"plan-who\" name=\"who\"><option value=\"me\">Minä (");
+    web_esc(b, s->username);
+    silta_buf_puts(b, ")</option><option value=\"team\">Tiimi (");
+    web_esc(b, s->team);
+    silta_buf_puts(b, ")</option></select><p><button>Lisää kohta</button></p></form>");
+}
+
+static void s_plan(const read_client_t *c, const web_session_t *s, const char *ck,
+                   const char *today, silta_buf_t *b)
+{
+    silta_buf_puts(b, "<h2>Yhteinen suunnitelma</h2>");
+    if (c->plan.n == 0) {
+        silta_buf_puts(b, "<p class=\"muted\">Ei suunnitelman kohtia.</p>");
+    } else {
+        silta_buf_puts(b, "<div class=\"tbl\"><table id=\"plan\"><thead><tr><th>Määräaika"
+                          "</th><th>Kohta</th><th>Taho</th><th>Vastuu</th><th>Tila</th>"
+                          "<th></th></tr></thead><tbody>");
+        for (size_t i = 0; i < c->plan.n; i++) {
+            const read_plan_item_t *x = &c->plan.v[i];
+            int open = strcmp(x->status, "open") == 0;
+            const char *id = x->item_id;
+            silta_buf_puts(b, "<tr>");
+            if (open)
+                web_due_cell(b, x->due, today);
+            else {
+                silta_buf_puts(b, "<td class=\"muted\">");
+                web_date(b, x->due ? x->due : "");
+                silta_buf_puts(b, "</td>");
+            }
+            silta_buf_puts(b, "<td>");
+            web_esc(b, x->title);
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, web_fi(x->owner));
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, x->responsible);
+            silta_buf_puts(b, "</td><td>");
+            web_esc(b, web_fi(x->status));
+            silta_buf_puts(b, "</td><td>");
+            /* Only hand-made items: the others are completed by their events. */
+            if (open && strncmp(id, "manual:", 7) == 0) {
+                s_form_open(b, s, ck, "plan_done");
+                s_hidden(b, "item", id);
+                silta_buf_puts(b, "<button>Merkitse valmiiksi</button></form>");
+            }
+            silta_buf_puts(b, "</td></tr>");
+        }
+        silta_buf_puts(b, "</tbody></table></div>");
+    }
+    s_plan_form(b, s, ck, today);
+}
+
+static const char *s_agency(const char *type)
+{
+    if (strncmp(type, "kela.", 5) == 0)
+        return "Kela";
+    if (strncmp(type, "employment.", 11) == 0)
+        return "TE-palvelut";
+    if (strncmp(type, "health.", 7) == 0)
+        return "Terveydenhuolto";
+    if (strncmp(type, "social.", 7) == 0)
+        return "Sosiaalityö";
+    return "Silta";
+}
+
+static void s_timeline(const read_client_t *c, silta_buf_t *b)
+{
+    silta_buf_puts(b, "<h2>Aikajana (kaikki tahot)</h2><div class=\"tbl\"><table "
+                      "id=\"timeline\"><thead><tr><th>Aika</th><th>Taho</th><th>Tapahtuma</th>"
+                      "</tr></thead><tbody>");
+    for (size_t i = 0; i < c->timeline.n; i++) {
+        const read_event_t *x = &c->timeline.v[i];
+        silta_buf_puts(b, "<tr><td>");
+        web_esc(b, x->when);
+        silta_buf_printf(b, "</td><td>%s</td><td>", s_agency(x->type));
+        web_esc(b, x->summary);
+        silta_buf_puts(b, "</td></tr>");
+    }
+    silta_buf_puts(b, "</tbody></table></div>");
+}
+
+void web_page_client(const read_client_t *c, const web_session_t *s, const char *ck,
+                     const char *today, const char *flash, silta_buf_t *b)
+{
+    web_page_begin(b, "Asiakas", s);
+    const char *msg = flash && *flash ? web_flash(flash) : NULL;
+    if (msg) {
+        silta_buf_puts(b, "<p class=\"flash\" role=\"status\">");
+        web_esc(b, msg);
+        silta_buf_puts(b, "</p>");
+    }
+    s_head(c, s, ck, b);
+    s_alerts(c, today, b);
+    s_referrals(c, s, ck, b);
+    s_notices(c, s, ck, b);
+    s_plan(c, s, ck, today, b);
+    s_timeline(c, b);
+    web_page_end(b);
+}

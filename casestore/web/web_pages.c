@@ -1,0 +1,271 @@
+/*  web_pages.c - HTML of the caseworker inbox (see web_pages.h).
+ *
+ *  Labels are Finnish (the users' language); codes from the events (rule
+ *  names, notice kinds, priorities) get a Finnish label from the tables
+ *  below and fall back to the code itself. Dates are shown as D.M.YYYY.
+ *
+ *  Not here: SQL (the data comes from read/, via web_routes.c).
+ */
+#include "web_pages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *code, *label;
+} s_label_t;
+
+static const s_label_t s_labels[] = {
+    /* hub.gap_alert rules (casestore/README.md) */
+    {"basic_assistance_decision_late", "Perustoimeentulotuen päätös myöhässä"},
+    {"notice_not_handled", "Kelan ilmoitus käsittelemättä"},
+    {"reduction_without_social_work", "Perusosan alentaminen ilman sosiaalityötä"},
+    {"sickness_allowance_running_out", "Sairauspäiväraha päättymässä"},
+    {"benefit_ends_no_successor", "Etuus päättyy ilman jatkoa"},
+    {"not_entitled_income_gap", "Ei oikeutta työttömyysetuuteen: tulokatko"},
+    {"referral_not_acknowledged", "Terveydenhuollon ohjaus kuittaamatta"},
+    {"activation_during_incapacity", "Aktivointi työkyvyttömyyden aikana"},
+    {"joint_service_assessment_due", "Monialaisen yhteispalvelun arvio"},
+    {"service_need_assessment_late", "Palvelutarpeen arviointi myöhässä"},
+    /* kela.notice kinds */
+    {"forwarded_application", "Siirretty hakemus (täydentävä / ehkäisevä)"},
+    {"basic_amount_reduction", "Perusosan alentaminen"},
+    {"under25_basic_assistance_4m", "Alle 25-v.: perustoimeentulotuki 4 kk"},
+    {"long_term_unemployed_over25", "Pitkäaikaistyötön yli 25-v."},
+    {"immigrant_2m", "Maahanmuuttaja 2 kk"},
+    {"meeting_request", "Asiakas pyytää tapaamista"},
+    {"need_for_social_work", "Sosiaalityön tarve"},
+    /* referral priorities and statuses */
+    {"routine", "kiireetön"},
+    {"urgent", "kiireellinen"},
+    {"asap", "mahdollisimman pian"},
+    {"stat", "välittömästi"},
+    {"sent", "uusi"},
+    {"accepted", "kuitattu"},
+    {"open", "avoin"},
+    {"done", "tehty"},
+    {"cancelled", "peruttu"},
+    /* owning agencies */
+    {"kela", "Kela"},
+    {"employment", "TE-palvelut"},
+    {"health", "Terveydenhuolto"},
+    {"social", "Sosiaalityö"},
+};
+
+const char *web_fi(const char *code)
+{
+    for (size_t i = 0; i < sizeof s_labels / sizeof s_labels[0]; i++)
+        if (strcmp(s_labels[i].code, code) == 0)
+            return s_labels[i].label;
+    return code;
+}
+
+const char *web_flash(const char *key)
+{
+    static const s_label_t f[] = {
+        {"kuitattu", "Ohjaus kuitattu: tieto lähtee terveydenhuoltoon (FHIR Task)."},
+        {"kasitelty", "Kelan ilmoitus merkitty käsitellyksi."},
+        {"vastuu", "Vastuutyöntekijä vaihdettu."},
+        {"kohta_lisatty", "Suunnitelman kohta lisätty."},
+        {"kohta_valmis", "Suunnitelman kohta merkitty valmiiksi."},
+        {"jo_tehty", "Tämä oli jo tehty; mitään ei muutettu."},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (strcmp(f[i].code, key) == 0)
+            return f[i].label;
+    return NULL;
+}
+
+void web_esc(silta_buf_t *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': silta_buf_puts(b, "&lt;"); break;
+        case '>': silta_buf_puts(b, "&gt;"); break;
+        case '&': silta_buf_puts(b, "&amp;"); break;
+        case '"': silta_buf_puts(b, "&quot;"); break;
+        case '\'': silta_buf_puts(b, "&#39;"); break;
+        default: silta_buf_append(b, s, 1);
+        }
+    }
+}
+
+static const char s_css[] =
+    "body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1f23;background:#f6f7f9}"
+    "header{background:#1f3a5f;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;"
+    "gap:.5rem 1.5rem;align-items:center}header a{color:#fff;font-weight:600}"
+    "header .who{margin-left:auto}main{max-width:1100px;margin:0 auto;padding:1rem}"
+    "h1{font-size:1.35rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}"
+    ".tbl{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff}"
+    "th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #dde1e6;"
+    "vertical-align:top}th{background:#eef1f5;font-weight:600;white-space:nowrap}"
+    ".late{color:#a4001d;font-weight:700}.tag{display:inline-block;padding:0 .4rem;"
+    "border-radius:.3rem;background:#e4e9f2;font-size:.85rem;white-space:nowrap}"
+    ".t-referral{background:#fde7c8}.t-notice{background:#d9ecff}.t-alert{background:#fbd5da}"
+    "button{font:inherit;padding:.3rem .8rem;border:1px solid #1f3a5f;background:#1f3a5f;"
+    "color:#fff;border-radius:.3rem;cursor:pointer}header button{background:transparent;"
+    "border-color:#fff}form.inline{display:inline}.flash{background:#e3f4e1;border:1px solid "
+    "#8cc084;padding:.5rem .8rem;border-radius:.3rem}.err{background:#fde2e2;border:1px solid "
+    "#e08a8a;padding:.5rem .8rem;border-radius:.3rem}.muted{color:#5b6570}"
+    "label{display:block;margin:.6rem 0 .2rem}input,select{font:inherit;padding:.3rem}"
+    ".login{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem;"
+    "border:1px solid #dde1e6;border-radius:.4rem}dl{display:grid;grid-template-columns:"
+    "max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;margin:0}dt{font-weight:600}"
+    "dd{margin:0}";
+
+void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s)
+{
+    silta_buf_puts(b, "<!DOCTYPE html><html lang=\"fi\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                      "<title>");
+    web_esc(b, title);
+    silta_buf_printf(b, " · Silta</title><style>%s</style></head><body><header>"
+                        "<a href=\"/inbox\">Silta · Saapuneet</a>",
+                     s_css);
+    if (s) {
+        silta_buf_puts(b, "<span class=\"who\">");
+        web_esc(b, s->username);
+        silta_buf_puts(b, " <span class=\"muted\" style=\"color:#c9d6ea\">(tiimi ");
+        web_esc(b, s->team);
+        silta_buf_printf(b, ")</span></span><form class=\"inline\" method=\"post\" "
+                            "action=\"/logout\"><input type=\"hidden\" name=\"csrf\" "
+                            "value=\"%s\"><button>Kirjaudu ulos</button></form>",
+                         s->csrf);
+    }
+    silta_buf_puts(b, "</header><main>");
+}
+
+void web_page_end(silta_buf_t *b)
+{
+    silta_buf_puts(b, "</main></body></html>\n");
+}
+
+void web_page_login(silta_buf_t *b, const char *login_token, const char *error)
+{
+    web_page_begin(b, "Kirjaudu", NULL);
+    silta_buf_puts(b, "<form class=\"login\" method=\"post\" action=\"/login\">"
+                      "<h1>Kirjaudu sisään</h1>");
+    if (error && *error) {
+        silta_buf_puts(b, "<p class=\"err\" role=\"alert\">");
+        web_esc(b, error);
+        silta_buf_puts(b, "</p>");
+    }
+    silta_buf_printf(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+                        "<label for=\"username\">Käyttäjätunnus</label>"
+                        "<input id=\"username\" name=\"username\" autocomplete=\"username\" "
+                        "required maxlength=\"40\">"
+                        "<label for=\"password\">Salasana</label>"
+                        "<input id=\"password\" name=\"password\" type=\"password\" "
+                        "autocomplete=\"current-password\" required maxlength=\"200\">"
+                        "<p><button type=\"submit\">Kirjaudu</button></p></form>",
+                     login_token);
+    web_page_end(b);
+}
+
+void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, const char *text)
+{
+    web_page_begin(b, title, s);
+    silta_buf_puts(b, "<h1>");
+    web_esc(b, title);
+    silta_buf_puts(b, "</h1><p>");
+    web_esc(b, text);
+    silta_buf_puts(b, "</p><p><a href=\"/inbox\">Takaisin saapuneisiin</a></p>");
+    web_page_end(b);
+}
+
+void web_due_cell(silta_buf_t *b, const char *due, const char *today)
+{
+    if (!due) {
+        silta_buf_puts(b, "<td class=\"muted\">–</td>");
+        return;
+    }
+    int y = 0, m = 0, day = 0;
+    sscanf(due, "%d-%d-%d", &y, &m, &day);
+    int late = strcmp(due, today) < 0;
+    silta_buf_printf(b, "<td%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
+                     late ? " (myöhässä)" : "");
+}
+
+void web_date(silta_buf_t *b, const char *d)
+{
+    int y = 0, m = 0, day = 0;
+    if (sscanf(d, "%d-%d-%d", &y, &m, &day) == 3)
+        silta_buf_printf(b, "%d.%d.%d", day, m, y);
+}
+
+void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
+                    silta_buf_t *b)
+{
+    web_page_begin(b, "Saapuneet", s);
+    silta_buf_puts(b, "<h1>Saapuneet</h1>");
+    size_t n = items->n;
+    silta_buf_printf(b, "<p class=\"muted\">%zu avointa asiaa asiakkailla, joihin sinulla tai "
+                        "tiimilläsi on vastuu, ja tiimin jonossa olevat. Kiireellisin "
+                        "ensin.</p>",
+                     n);
+    if (n == 0) {
+        silta_buf_puts(b, "<p>Ei avoimia asioita.</p>");
+        web_page_end(b);
+        return;
+    }
+    silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\"><thead><tr><th>Määräaika</th>"
+                      "<th>Tyyppi</th><th>Syy</th><th>Saapunut</th><th>Asiakas</th>"
+                      "<th>Vastuu</th></tr></thead><tbody>");
+    for (size_t i = 0; i < n; i++) {
+        const read_inbox_item_t *it = &items->items[i];
+        const char *kind = it->kind, *ck = it->client_key;
+        const char *label = it->label, *detail = it->detail;
+        silta_buf_printf(b, "<tr class=\"item-%s\" data-client=\"", kind);
+        web_esc(b, ck);
+        silta_buf_puts(b, "\">");
+        web_due_cell(b, it->due, today);
+        if (strcmp(kind, "referral") == 0) {
+            silta_buf_puts(b, "<td><span class=\"tag t-referral\">Ohjaus</span></td><td>"
+                              "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §), ");
+            web_esc(b, web_fi(label));
+            if (*detail) {
+                silta_buf_puts(b, "; lähettäjä ");
+                web_esc(b, detail);
+            }
+            silta_buf_puts(b, " <span class=\"muted\">");
+            web_esc(b, it->object);
+            silta_buf_puts(b, "</span></td>");
+        } else if (strcmp(kind, "notice") == 0) {
+            silta_buf_puts(b, "<td><span class=\"tag t-notice\">Kelan ilmoitus</span></td><td>");
+            web_esc(b, web_fi(label));
+            if (*detail) {
+                silta_buf_puts(b, " <span class=\"muted\">");
+                web_esc(b, detail);
+                silta_buf_puts(b, "</span>");
+            }
+            silta_buf_puts(b, "</td>");
+        } else {
+            silta_buf_puts(b, "<td><span class=\"tag t-alert\">Hälytys</span></td><td><b>");
+            web_esc(b, web_fi(label));
+            silta_buf_puts(b, "</b><br>");
+            web_esc(b, detail);
+            silta_buf_puts(b, "</td>");
+        }
+        silta_buf_puts(b, "<td>");
+        web_date(b, it->received);
+        /* The link shows a short client_key (enough to tell rows apart); the
+         * whole key is in the URL and the title. */
+        silta_buf_puts(b, "</td><td><a href=\"/client/");
+        web_esc(b, ck);
+        silta_buf_puts(b, "\" title=\"");
+        web_esc(b, ck);
+        char shortck[12];
+        snprintf(shortck, sizeof shortck, "%s", ck);
+        silta_buf_puts(b, "\">");
+        web_esc(b, shortck);
+        silta_buf_puts(b, "…</a></td><td>");
+        const char *w = it->worker;
+        if (*w)
+            web_esc(b, w);
+        else
+            silta_buf_puts(b, "<span class=\"muted\">tiimin jono</span>");
+        silta_buf_puts(b, "</td></tr>");
+    }
+    silta_buf_puts(b, "</tbody></table></div>");
+    web_page_end(b);
+}

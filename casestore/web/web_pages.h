@@ -1,0 +1,57 @@
+/*  web_pages.h - the inbox's HTML (web_pages.c; the client page in
+ *  web_client.c): login, inbox (Saapuneet), client page
+ *  (Asiakas), error pages. Server-rendered, no JavaScript, one inline style
+ *  sheet; every value from the database is HTML-escaped.
+ *
+ *  The pages render what the read model (read/) returns; no page runs SQL.
+ *  A hetu is shown only masked (DDMMYYC****): enough to tell two clients
+ *  apart at the desk, not enough to identify anyone from a screenshot. URLs
+ *  carry client_key, never a hetu.
+ *
+ *  Not here: SQL (read/), routing and checks (web_routes.c).
+ */
+#ifndef WEB_PAGES_H
+#define WEB_PAGES_H
+
+#include "../read/read_client.h"
+#include "../read/read_inbox.h"
+#include "silta_buf.h"
+#include "web.h"
+
+/* HTML-escape s into b. */
+void web_esc(silta_buf_t *b, const char *s);
+
+/* The Finnish label of a code (rule, notice kind, priority, status, agency),
+ * or the code itself. Static strings. */
+const char *web_fi(const char *code);
+
+/* The message of a flash key from a redirect, or NULL. */
+const char *web_flash(const char *key);
+
+/* "YYYY-MM-DD" as "D.M.YYYY" into b; a table cell of a deadline likewise,
+ * red with "(myöhässä)" when before today, "–" when due is NULL. */
+void web_date(silta_buf_t *b, const char *d);
+void web_due_cell(silta_buf_t *b, const char *due, const char *today);
+
+/* A page's head and top bar (session NULL: not logged in), and its end. */
+void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s);
+void web_page_end(silta_buf_t *b);
+
+/* The login form; error "" or a message shown above it. */
+void web_page_login(silta_buf_t *b, const char *login_token, const char *error);
+
+/* A whole error page (status text in title, one sentence in text). */
+void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, const char *text);
+
+/* Saapuneet: the items (read_inbox_load) of every client the user may see,
+ * most urgent first. today: YYYY-MM-DD. */
+void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
+                    silta_buf_t *b);
+
+/* Asiakas: plan, timeline, open alerts, referrals and notices with their
+ * actions, from read_client_load. The caller has checked access. flash: a
+ * message key from a redirect ("" for none). */
+void web_page_client(const read_client_t *c, const web_session_t *s, const char *ck,
+                     const char *today, const char *flash, silta_buf_t *b);
+
+#endif

@@ -1,0 +1,277 @@
+/*  web_routes.c - the inbox's URL table and the checks every request passes.
+ *
+ *      GET  /login                     login form (+ double-submit cookie)
+ *      POST /login                     check password -> session cookie -> /inbox
+ *      POST /logout                    CSRF -> end the session
+ *      GET  /  /inbox                  Saapuneet
+ *      GET  /client/<client_key>       Asiakas                        (access, logged)
+ *      POST /client/<client_key>/ack       referral_id -> accepted    (CSRF, access, logged)
+ *      POST /client/<client_key>/handled   notice      -> handled     (CSRF, access, logged)
+ *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
+ *      POST /client/<client_key>/plan      title due owner who -> a plan item (same checks)
+ *      POST /client/<client_key>/plan_done item        -> the item done    (same checks)
+ *
+ *  Order of checks on a POST: body size (413, by silta_http before anything
+ *  here runs: web_server.c) -> session (403) -> CSRF token
+ *  (403) -> access to the client (403) -> form fields (400) -> the action.
+ *  A refused request changes nothing but the access log. A successful POST
+ *  answers 303 (post/redirect/get). A page is read (read/) and then
+ *  rendered (web_pages.c, web_client.c): the routes hold the two together.
+ *
+ *  Not here: SQL (read/, store/), HTML (web_pages.c, web_client.c).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../cs_tools.h"
+#include "../read/read_client.h"
+#include "../read/read_inbox.h"
+#include "silta_log.h"
+#include "web.h"
+#include "web_actions.h"
+#include "web_auth.h"
+#include "web_pages.h"
+
+static void s_error(web_resp_t *resp, const web_session_t *s, int status, const char *title,
+                    const char *text)
+{
+    resp->status = status;
+    silta_buf_reset(&resp->body);
+    web_page_error(&resp->body, s, title, text);
+}
+
+static void s_redirect(web_resp_t *resp, const char *to)
+{
+    resp->status = 303;
+    snprintf(resp->location, sizeof resp->location, "%s", to);
+    silta_buf_puts(&resp->body, "<!DOCTYPE html><title>303</title>");
+}
+
+/* client_key as made by silta_clientkey: "ck_" + 32 lowercase hex. */
+static int s_client_key_ok(const char *s, size_t len)
+{
+    if (len != 35 || strncmp(s, "ck_", 3) != 0)
+        return 0;
+    for (size_t i = 3; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- login */
+
+static void s_login_form(web_resp_t *resp, int status, const char *error)
+{
+    char tok[WEB_TOKEN_HEX + 1];
+    web_auth_token(tok, 32);
+    snprintf(resp->cookie[0], sizeof resp->cookie[0],
+             WEB_LOGIN_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800", tok);
+    resp->status = status;
+    web_page_login(&resp->body, tok, error);
+}
+
+static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
+{
+    char given[WEB_TOKEN_HEX + 2], user[64], pw[256];
+    if (web_form_get(req->body, "csrf", given, sizeof given) != 0 || !req->login_cookie ||
+        strlen(req->login_cookie) != WEB_TOKEN_HEX || strlen(given) != WEB_TOKEN_HEX ||
+        sodium_memcmp(given, req->login_cookie, WEB_TOKEN_HEX) != 0) {
+        web_auth_log(ctx->db, NULL, "login", NULL, NULL, "refused");
+        return s_error(resp, NULL, 403, "Kielletty",
+                       "Lomakkeen tarkiste puuttui tai oli väärä. Avaa kirjautumissivu uudelleen.");
+    }
+    if (web_form_get(req->body, "username", user, sizeof user) != 0 ||
+        web_form_get(req->body, "password", pw, sizeof pw) != 0 || !user[0] || !pw[0]) {
+        sodium_memzero(pw, sizeof pw);
+        return s_login_form(resp, 400, "Anna käyttäjätunnus ja salasana.");
+    }
+    web_session_t s;
+    silta_err_t err;
+    int rc = web_auth_login(ctx->db, user, pw, &s, &err);
+    sodium_memzero(pw, sizeof pw);
+    if (rc == SILTA_EINVAL) {
+        silta_warn("inbox login failed", "%s", "reason=\"wrong username or password\"");
+        web_auth_log(ctx->db, NULL, "login", NULL, NULL, "failed");
+        return s_login_form(resp, 401, "Väärä käyttäjätunnus tai salasana.");
+    }
+    if (rc != 0) {
+        silta_warn("inbox login error", "reason=\"%s\"", err.msg);
+        return s_error(resp, NULL, 503, "Palvelu ei vastaa", "Yritä hetken kuluttua uudelleen.");
+    }
+    silta_info("inbox login", "username=%s", s.username);
+    web_auth_log(ctx->db, s.username, "login", NULL, NULL, "ok");
+    snprintf(resp->cookie[0], sizeof resp->cookie[0],
+             WEB_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/", s.token);
+    snprintf(resp->cookie[1], sizeof resp->cookie[1],
+             WEB_LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0");
+    sodium_memzero(&s, sizeof s);
+    s_redirect(resp, "/inbox");
+}
+
+/* ---------------------------------------------------------------- actions */
+
+static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *req,
+                     const char *ck, const char *verb, web_resp_t *resp)
+{
+    char a[128] = "", url[256];
+    silta_err_t err = {0};
+    int rc;
+    const char *action, *ok;
+    if (strcmp(verb, "ack") == 0) {
+        action = "ack_referral";
+        ok = "kuitattu";
+        rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
+                 ? web_action_ack_referral(ctx, s, ck, a, &err)
+                 : silta_err_set(&err, SILTA_EINVAL, "referral_id is missing");
+    } else if (strcmp(verb, "handled") == 0) {
+        action = "notice_handled";
+        ok = "kasitelty";
+        rc = web_form_get(req->body, "notice", a, sizeof a) == 0
+                 ? web_action_notice_handled(ctx, s, ck, a, &err)
+                 : silta_err_set(&err, SILTA_EINVAL, "notice is missing");
+    } else if (strcmp(verb, "assign") == 0) {
+        action = "assign";
+        ok = "vastuu";
+        rc = web_form_get(req->body, "worker", a, sizeof a) == 0
+                 ? web_action_assign(ctx, s, ck, a, &err)
+                 : silta_err_set(&err, SILTA_EINVAL, "worker is missing");
+    } else if (strcmp(verb, "plan") == 0) {
+        char title[512], due[16], owner[16], who[8];
+        action = "plan_add";
+        ok = "kohta_lisatty";
+        a[0] = '\0'; /* the title is free text: never in the access log */
+        rc = web_form_get(req->body, "title", title, sizeof title) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL, "title is missing, too long or malformed")
+             : web_form_get(req->body, "due", due, sizeof due) != 0 ||
+                     web_form_get(req->body, "owner", owner, sizeof owner) != 0 ||
+                     web_form_get(req->body, "who", who, sizeof who) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL, "due, owner or who is missing or malformed")
+                 : web_action_plan_add(ctx, s, ck, title, due, owner, who, &err);
+    } else if (strcmp(verb, "plan_done") == 0) {
+        action = "plan_done";
+        ok = "kohta_valmis";
+        rc = web_form_get(req->body, "item", a, sizeof a) == 0
+                 ? web_action_plan_done(ctx, s, ck, a, &err)
+                 : silta_err_set(&err, SILTA_EINVAL, "item is missing");
+    } else {
+        return s_error(resp, s, 404, "Ei löydy", "Tuntematon toiminto.");
+    }
+    if (rc != 0 && rc != 1 && rc != WEB_ACT_NOT_FOUND && rc != SILTA_EINVAL)
+        a[0] = '\0';
+    const char *outcome = rc == 0 ? "ok" : rc == 1 ? "ok" : rc == SILTA_EAGAIN || rc == SILTA_ERR ? "failed" : "refused";
+    web_auth_log(ctx->db, s->username, action, ck, rc == SILTA_EINVAL || !a[0] ? NULL : a,
+                 outcome);
+    if (rc == 0 || rc == 1) {
+        snprintf(url, sizeof url, "/client/%s?ok=%s", ck, rc == 0 ? ok : "jo_tehty");
+        return s_redirect(resp, url);
+    }
+    if (rc == WEB_ACT_NOT_FOUND)
+        return s_error(resp, s, 404, "Ei löydy",
+                       "Kohdetta ei ole tällä asiakkaalla (tai työntekijä ei ole tiimissäsi).");
+    if (rc == SILTA_EINVAL)
+        return s_error(resp, s, 400, "Virheellinen lomake", err.msg);
+    return s_error(resp, s, 503, "Palvelu ei vastaa",
+                   "Toimintoa ei tallennettu. Yritä hetken kuluttua uudelleen.");
+}
+
+/* ---------------------------------------------------------------- table */
+
+void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
+{
+    if (PQstatus(ctx->db) != CONNECTION_OK)
+        PQreset(ctx->db);
+    int get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+    int post = strcmp(req->method, "POST") == 0;
+    const char *path = req->path;
+    if (!get && !post)
+        return s_error(resp, NULL, 405, "Menetelmä ei sallittu", "Vain GET ja POST.");
+    if (strcmp(path, "/login") == 0)
+        return post ? s_login(ctx, req, resp) : s_login_form(resp, 200, "");
+
+    web_session_t s;
+    if (web_auth_session(ctx->db, req->session_cookie, &s) != 0) {
+        if (get)
+            return s_redirect(resp, "/login");
+        return s_error(resp, NULL, 403, "Kielletty", "Et ole kirjautunut (tai istunto päättyi).");
+    }
+    char csrf[WEB_TOKEN_HEX + 2] = "";
+    if (post) {
+        if (web_form_get(req->body, "csrf", csrf, sizeof csrf) != 0 ||
+            !web_auth_csrf_ok(&s, csrf)) {
+            char key[40] = "";
+            if (strncmp(path, "/client/", 8) == 0 && s_client_key_ok(path + 8, 35))
+                snprintf(key, sizeof key, "%.35s", path + 8);
+            silta_warn("inbox csrf refused", "username=%s client_key=%s", s.username, key);
+            web_auth_log(ctx->db, s.username, "csrf", key[0] ? key : NULL, NULL, "refused");
+            return s_error(resp, &s, 403, "Kielletty",
+                           "Lomakkeen tarkiste puuttui tai oli väärä. Mitään ei muutettu.");
+        }
+    }
+    cs_day_t today_d;
+    char today[11];
+    silta_err_t err;
+    if (cs_today(&today_d, &err) != 0)
+        return s_error(resp, &s, 500, "Virhe", "Päivämäärä puuttuu (SILTA_TODAY).");
+    cs_day_format(today_d, today);
+
+    if (post && strcmp(path, "/logout") == 0) {
+        web_auth_logout(ctx->db, &s);
+        web_auth_log(ctx->db, s.username, "logout", NULL, NULL, "ok");
+        snprintf(resp->cookie[0], sizeof resp->cookie[0],
+                 WEB_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+        return s_redirect(resp, "/login");
+    }
+    if (get && (strcmp(path, "/") == 0))
+        return s_redirect(resp, "/inbox");
+    if (get && strcmp(path, "/inbox") == 0) {
+        read_inbox_t items;
+        if (read_inbox_load(ctx->db, s.username, &items) == 0) {
+            resp->status = 200;
+            web_page_inbox(&items, &s, today, &resp->body);
+        } else {
+            s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+        }
+        read_inbox_free(&items);
+        return;
+    }
+    if (strncmp(path, "/client/", 8) == 0) {
+        const char *ck = path + 8, *slash = strchr(ck, '/');
+        size_t cklen = slash ? (size_t)(slash - ck) : strlen(ck);
+        char key[40];
+        if (!s_client_key_ok(ck, cklen))
+            return s_error(resp, &s, 404, "Ei löydy", "Asiakasta ei löydy.");
+        memcpy(key, ck, cklen);
+        key[cklen] = '\0';
+        const char *verb = slash ? slash + 1 : NULL;
+        if ((get && verb) || (post && !verb))
+            return s_error(resp, &s, 405, "Menetelmä ei sallittu", "Väärä menetelmä.");
+        int can = web_auth_can_see(ctx->db, s.username, key);
+        if (can < 0)
+            return s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+        if (can == 0) {
+            silta_warn("inbox access denied", "username=%s client_key=%s", s.username, key);
+            web_auth_log(ctx->db, s.username, verb ? verb : "view_client", key, NULL, "denied");
+            return s_error(resp, &s, 403, "Ei oikeutta",
+                           "Tämä asiakas ei ole sinun tai tiimisi vastuulla.");
+        }
+        if (post)
+            return s_action(ctx, &s, req, key, verb, resp);
+        char flash[32] = "";
+        web_form_get(req->query, "ok", flash, sizeof flash);
+        web_auth_log(ctx->db, s.username, "view_client", key, NULL, "ok");
+        read_client_t c;
+        int rc = read_client_load(ctx->db, ctx->store, s.team, key, &c);
+        if (rc == 0) {
+            resp->status = 200;
+            web_page_client(&c, &s, key, today, flash, &resp->body);
+        } else if (rc == 1) {
+            s_error(resp, &s, 404, "Ei löydy", "Asiakasta ei löydy.");
+        } else {
+            s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+        }
+        read_client_free(&c);
+        return;
+    }
+    return s_error(resp, &s, 404, "Ei löydy", "Sivua ei ole.");
+}
