@@ -107,8 +107,8 @@ static const char *s_value_end(const char *v)
 
 void silta_xml_redact(char *msg, size_t size)
 {
-    static const char *keep[] = {"Element ",  "element ", "attribute ", "facet ", "type ",
-                                 "pattern ",  "allowed (", "than ",     NULL};
+    static const char *keep[] = {"Element ", "element ", "attribute ", "facet ", "type ",
+                                 "pattern ", "allowed (", "than ", NULL};
     char out[1024];
     size_t w = 0;
     const char *r = msg;
