@@ -6,7 +6,8 @@
  *             subscribe (when out_types)
  *      loop until SIGTERM:
  *          poll the client (<= tick) -> s_dispatch: CONFIRM/NACK settle a
- *              pending publish; DELIVER -> on_event -> ACK / REJECT
+ *              pending publish (CONFIRM -> on_confirmed); DELIVER -> on_event
+ *              -> ACK / REJECT
  *          first time connected (and subscribed): log msg="ready"
  *          ready and the scan is due: the first inbox file -> s_ingest
  *          on_tick when due
@@ -120,6 +121,9 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     if (ev->kind == SILTA_CLIENT_CONFIRM) {
         a->cur->confirmed++;
         a->cur->duplicates += ev->duplicate ? 1 : 0;
+        if (a->ops->on_confirmed)
+            a->ops->on_confirmed(a, a->state, record, ev->event_id ? ev->event_id : "-",
+                                 ev->duplicate);
         return;
     }
     a->cur->nacked++;

@@ -21,6 +21,7 @@
  *  Inbound file lifecycle (one file at a time, in name order):
  *
  *     inbox/F --on_input--> records published (window) --all confirmed--> done/F
+ *        |                   each confirm -> on_confirmed (optional)
  *        |                   bad records -> report lines          (+ done/F.report)
  *        |-- nothing usable (unreadable, or no record published) --> rejected/F + F.report
  *        |-- not readable to its end (silta_adapter_unread) ------> rejected/F + F.report
@@ -67,6 +68,13 @@ typedef struct {
     /* One outbound event; see above. Must not log the payload. */
     int (*on_event)(silta_adapter_t *a, void *state, const silta_envelope_t *ev,
                     silta_err_t *reason);
+    /* Optional: the hub confirmed (journalled) record `record` of the current
+     * input as event_id (duplicate: it had it already). Called on the main
+     * loop, before the input moves; not called for a refused record, nor
+     * after the input was given up (read again on the next start, it is
+     * confirmed then, as a duplicate). For what is kept only once journalled. */
+    void (*on_confirmed)(silta_adapter_t *a, void *state, unsigned long record,
+                         const char *event_id, int duplicate);
     void (*on_tick)(silta_adapter_t *a, void *state);
     void (*destroy)(void *state);
 } silta_adapter_ops_t;

@@ -86,12 +86,29 @@ void silta_xml_init(void)
 }
 
 /* Quoted text is kept after "Element", "attribute", "facet" and "type" (names
- * from the schema, with any {namespace} dropped), inside {...} (an
- * enumeration's allowed values) and when it is a short number (a length); any
- * other quoted text is document content and becomes "(value)". */
+ * from the schema, with any {namespace} dropped), after "pattern" and in
+ * "allowed ('...')" / "than '...'" (a facet's value from the schema), inside
+ * {...} (an enumeration's allowed values) and when it is a short number (a
+ * length); any other quoted text is document content and becomes "(value)".
+ * Document content may hold a quote itself (O'Brien): it ends at the first
+ * "' is ", "' has ", "' must " or "' does " (how libxml2 goes on after a
+ * value), else at the next quote, so a quote in it never leaks the rest. */
+static const char *s_value_end(const char *v)
+{
+    static const char *after[] = {"' is ", "' has ", "' must ", "' does ", NULL};
+    const char *end = NULL;
+    for (int i = 0; after[i]; i++) {
+        const char *e = strstr(v, after[i]);
+        if (e && (!end || e < end))
+            end = e;
+    }
+    return end ? end : strchr(v, '\'');
+}
+
 void silta_xml_redact(char *msg, size_t size)
 {
-    static const char *keep[] = {"Element ", "element ", "attribute ", "facet ", "type ", NULL};
+    static const char *keep[] = {"Element ", "element ", "attribute ", "facet ", "type ",
+                                 "pattern ", "allowed (", "than ", NULL};
     char out[1024];
     size_t w = 0;
     const char *r = msg;
@@ -116,7 +133,9 @@ void silta_xml_redact(char *msg, size_t size)
         const char *v = r + 1;
         size_t n = (size_t)(q - v);
         int number = n > 0 && n <= 4 && strspn(v, "0123456789") >= n;
-        if (named || number || in_set) {
+        if (!named && !in_set)
+            q = s_value_end(v); /* document content: through any quote inside it */
+        if (named || in_set || (number && q == v + n)) {
             if (named && *v == '{' && memchr(v, '}', n)) {
                 const char *cb = memchr(v, '}', n);
                 n -= (size_t)(cb + 1 - v);

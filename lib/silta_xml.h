@@ -109,8 +109,9 @@ char *silta_xml_child_text(xmlNodePtr node, const char *name);
 char *silta_xml_child_value(xmlNodePtr node, const char *name);
 
 /* Rewrite a libxml2 message in place (msg holds size bytes) so it quotes no
- * document content: quoted values become "(value)", element names keep their
- * local name; the trailing newline and full stop go. */
+ * document content: quoted values become "(value)"; what comes from the
+ * schema stays (element names as their local name, facet names, patterns,
+ * facet values, enumerations); the trailing newline and full stop go. */
 void silta_xml_redact(char *msg, size_t size);
 
 #endif

@@ -9,7 +9,9 @@
  *    - FHIR REST on silta_http's threads (health_rest.c, health_tx.c): the
  *      server threads hand each referral to this loop, which publishes it,
  *      waits for the hub's CONFIRM and stores it for reading back.
- *  Both publish health.referral.v1 (HealthReferral). Outbound:
+ *  Both publish health.referral.v1 (HealthReferral) and, once the hub has
+ *  confirmed it, store the ServiceRequest for reading back (a file's in
+ *  on_confirmed). Outbound:
  *  social.referral_status.v1 -> task-<event_id>.xml (FHIR Task) in the outbox,
  *  and the same Task in the store, where GET /fhir/Task?based-on= finds it.
  */
@@ -39,6 +41,9 @@ typedef struct {
     health_rest_t *rest;
     health_store_t *store;
     size_t max_doc;
+    /* The referral of the inbox file being read, stored once the hub confirms it. */
+    json_t *file_sr;
+    char file_id[128];
 } health_t;
 
 static const char *const s_out_types[] = {"social.referral_status.v1", NULL};
@@ -105,6 +110,8 @@ static int s_on_input(silta_adapter_t *a, void *state, const char *path, const c
 {
     (void)name;
     health_t *h = state;
+    json_decref(h->file_sr); /* the last file's, when the hub refused it */
+    h->file_sr = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
         silta_adapter_reject(a, 0, "-", strerror(errno));
@@ -136,7 +143,14 @@ static int s_on_input(silta_adapter_t *a, void *state, const char *path, const c
             silta_adapter_reject(a, 1, "subject", err.msg);
         } else {
             const char *field = "-";
+            /* kept for s_on_confirmed, which stores it once the hub confirms it */
+            h->file_sr = json_incref(r.resource);
+            snprintf(h->file_id, sizeof h->file_id, "%s", r.msg->referral_id);
             rc = silta_adapter_publish(a, "health.referral.v1", &r.msg->base, 1, &field, &err);
+            if (rc != 0) {
+                json_decref(h->file_sr);
+                h->file_sr = NULL;
+            }
             if (rc == SILTA_EINVAL) {
                 silta_adapter_reject(a, 1, field, err.msg);
                 rc = 0;
@@ -146,6 +160,24 @@ static int s_on_input(silta_adapter_t *a, void *state, const char *path, const c
     }
     free(data);
     return rc;
+}
+
+/* The hub has journalled the referral of the current inbox file: store it as
+ * the REST door does, so GET /fhir/ServiceRequest/{id} reads it back and its
+ * Tasks carry its business identifier. */
+static void s_on_confirmed(silta_adapter_t *a, void *state, unsigned long record,
+                           const char *event_id, int duplicate)
+{
+    (void)a;
+    health_t *h = state;
+    if (!h->file_sr || record != 1)
+        return;
+    long version = 0;
+    silta_err_t err;
+    if (health_store_accepted(h->store, h->file_sr, h->file_id, duplicate, &version, &err) != 0)
+        silta_error("could not store the ServiceRequest", "event_id=%s", event_id);
+    json_decref(h->file_sr);
+    h->file_sr = NULL;
 }
 
 /* The business identifier of a stored referral (a new reference), or NULL. */
@@ -205,6 +237,7 @@ static void s_destroy(void *state)
     health_t *h = state;
     health_rest_stop(&h->rest);
     health_store_close(&h->store);
+    json_decref(h->file_sr);
     free(h);
 }
 
@@ -215,6 +248,7 @@ static const silta_adapter_ops_t s_ops = {
     .init = s_init,
     .on_input = s_on_input,
     .on_event = s_on_event,
+    .on_confirmed = s_on_confirmed,
     .on_tick = s_on_tick,
     .destroy = s_destroy,
 };

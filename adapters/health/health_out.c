@@ -121,7 +121,12 @@ json_t *health_out_searchset(const char *base, const json_t *matches)
     }
     char now[32];
     health_out_now(now);
-    return json_pack("{s:s,s:{s:s},s:s,s:I,s:o}", "resourceType", "Bundle", "meta", "lastUpdated",
-                     now, "type", "searchset", "total", (json_int_t)json_array_size(matches),
-                     "entry", entries);
+    json_t *b = json_pack("{s:s,s:{s:s},s:s,s:I}", "resourceType", "Bundle", "meta",
+                          "lastUpdated", now, "type", "searchset", "total",
+                          (json_int_t)json_array_size(matches));
+    /* FHIR JSON has no empty arrays: no matches, no "entry" */
+    if (b && json_array_size(entries) > 0)
+        json_object_set(b, "entry", entries);
+    json_decref(entries);
+    return b;
 }

@@ -29,7 +29,8 @@ int health_out_task(const Silta__ReferralStatus *st, const char *event_id, long 
                     const json_t *sr_identifier, json_t **out, silta_err_t *err);
 
 /* A searchset Bundle over the resources of `matches` (an array; borrowed),
- * each entry with fullUrl base/Type/id and search.mode match. */
+ * each entry with fullUrl base/Type/id and search.mode match; no "entry"
+ * at all when there are none (FHIR JSON forbids empty arrays). */
 json_t *health_out_searchset(const char *base, const json_t *matches);
 
 /* The current time as a FHIR instant (UTC) into out. */

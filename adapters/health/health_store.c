@@ -1,6 +1,7 @@
 /*  health_store.c - FHIR resources on disk (contract: health_store.h). */
 #include "health_store.h"
 
+#include "health_out.h"
 #include "health_res.h"
 #include "silta_spool.h"
 
@@ -70,6 +71,29 @@ int health_store_put(health_store_t *self, const json_t *res, silta_err_t *err)
     int rc = silta_spool_write(sub, name, text, strlen(text), err);
     free(text);
     return rc == 0 ? 0 : SILTA_ERR;
+}
+
+int health_store_accepted(health_store_t *self, const json_t *sr, const char *id, int duplicate,
+                          long *version, silta_err_t *err)
+{
+    json_t *old = health_store_get(self, "ServiceRequest", id);
+    const char *ov = health_res_str(old, "meta/versionId");
+    long have = ov ? atol(ov) : 0;
+    json_decref(old);
+    if (duplicate && have > 0) {
+        *version = have;
+        return 0;
+    }
+    *version = have + 1;
+    char ver[24], now[32];
+    snprintf(ver, sizeof ver, "%ld", *version);
+    health_out_now(now);
+    json_t *res = health_res_with_id(sr, id,
+                                     json_pack("{s:s,s:s}", "versionId", ver, "lastUpdated", now));
+    int rc = res ? health_store_put(self, res, err)
+                 : silta_err_set(err, SILTA_ERR, "out of memory");
+    json_decref(res);
+    return rc;
 }
 
 static json_t *s_load(const char *path)

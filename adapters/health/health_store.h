@@ -1,7 +1,8 @@
 /*  health_store.h - what silta-health has accepted and written, kept so a
  *  sender can read it back over FHIR REST: one JSON file per resource,
  *  <dir>/<Type>/<id>.json (dir: $SILTA_HOME/spool/health/fhir beside the
- *  inbox). ServiceRequests are written after the hub's CONFIRM; Tasks when
+ *  inbox). ServiceRequests are written after the hub's CONFIRM (whichever
+ *  door they came in: REST or an inbox file); Tasks when
  *  social.referral_status.v1 is delivered.
  *
  *  Writes are atomic (temporary file, fsync, rename), so readers on the HTTP
@@ -25,6 +26,13 @@ void health_store_close(health_store_t **self_p);
 
 /* Write res (its "id" must be a FHIR id) as <Type>/<id>.json. 0 or SILTA_ERR. */
 int health_store_put(health_store_t *self, const json_t *res, silta_err_t *err);
+
+/* Store a ServiceRequest the hub has confirmed, as <id> with meta.versionId
+ * and meta.lastUpdated: a duplicate keeps the version stored (if any), else
+ * the next version. Every door (REST, inbox files) stores through here.
+ * *version: the version it has (also on failure). 0 or SILTA_ERR. */
+int health_store_accepted(health_store_t *self, const json_t *sr, const char *id, int duplicate,
+                          long *version, silta_err_t *err);
 
 /* The stored resource, or NULL when there is none (or it is unreadable). */
 json_t *health_store_get(health_store_t *self, const char *type, const char *id);

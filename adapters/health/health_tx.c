@@ -52,26 +52,10 @@ typedef struct {
  * same version for a duplicate, the next for a change). */
 static void s_store(health_rest_t *self, s_entry_t *e)
 {
-    const char *id = e->ref.msg->referral_id;
-    json_t *old = health_store_get(self->store, "ServiceRequest", id);
-    const char *ov = health_res_str(old, "meta/versionId");
-    long have = ov ? atol(ov) : 0;
-    if (e->duplicate && have > 0) {
-        e->version = have;
-        json_decref(old);
-        return;
-    }
-    json_decref(old);
-    e->version = have + 1;
-    char ver[24], now[32];
-    snprintf(ver, sizeof ver, "%ld", e->version);
-    health_out_now(now);
-    json_t *res = health_res_with_id(e->ref.resource, id,
-                                     json_pack("{s:s,s:s}", "versionId", ver, "lastUpdated", now));
     silta_err_t err;
-    if (!res || health_store_put(self->store, res, &err) != 0)
+    if (health_store_accepted(self->store, e->ref.resource, e->ref.msg->referral_id,
+                              e->duplicate, &e->version, &err) != 0)
         silta_error("could not store the ServiceRequest", "event_id=%s", e->event_id);
-    json_decref(res);
 }
 
 void health_tx_serve(health_rest_t *self)

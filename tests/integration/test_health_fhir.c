@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,5 +536,79 @@ Test(health_fhir, idle_connections_stall_neither_the_endpoint_nor_the_hub_sessio
     snprintf(log, sizeof log, "%s/log/silta-health.log", s_home);
     cr_assert(!harness_file_contains(log, "hub connection lost"), "the hub session dropped");
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'health'"), n);
+    harness_home_destroy(&s_home);
+}
+
+/* ------------------------------------------------------------------ inbox files */
+
+/* The referral id of a business identifier as adapters/health/README.md
+ * documents it: hex of BLAKE2b-128 over "system|value". */
+static void s_id_of_identifier(const char *sys, const char *val, char out[33])
+{
+    char in[256];
+    int n = snprintf(in, sizeof in, "%s|%s", sys, val);
+    unsigned char h[16];
+    cr_assert_eq(crypto_generichash(h, sizeof h, (const unsigned char *)in, (size_t)n, NULL, 0),
+                 0);
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* A referral that came as a file is read back like one that came over REST,
+ * and social work's Task names it by its business identifier too. */
+Test(health_fhir, a_referral_from_an_inbox_file_reads_back_and_its_task_names_the_identifier,
+     .timeout = 300)
+{
+    s_up();
+    const char *sys = "urn:oid:1.2.246.10.1234567.10.1", *val = "L-FILE-0042";
+    const char *anchor = "<id value=\"sr-r4-0001\"/>";
+    char *xml = s_fixture("silta-r4-identifier.xml");
+    char *p = strstr(xml, anchor);
+    cr_assert_not_null(p);
+    char doc[8192], id[33];
+    snprintf(doc, sizeof doc,
+             "%.*s<identifier><system value=\"%s\"/><value value=\"%s\"/></identifier>%s",
+             (int)(p - xml + strlen(anchor)), xml, sys, val, p + strlen(anchor));
+    free(xml);
+    s_id_of_identifier(sys, val, id);
+    char *inbox = harness_env_get(NULL, "SILTA_HEALTH_INBOX");
+    cr_assert_not_null(inbox);
+    char tmp[4096], path[4096];
+    snprintf(tmp, sizeof tmp, "%s/referral-file.xml.tmp", inbox);
+    snprintf(path, sizeof path, "%s/referral-file.xml", inbox);
+    FILE *f = fopen(tmp, "w");
+    cr_assert_not_null(f, "%s", tmp);
+    fputs(doc, f);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(rename(tmp, path), 0);
+    free(inbox);
+    s_path_t done;
+    snprintf(done.path, sizeof done.path, "%s/spool/health/done/referral-file.xml", s_home);
+    cr_assert_eq(harness_poll(60000, s_exists, &done), 0, "never in done/: %s", done.path);
+    s_wait_referral(id, "2025-03-14");
+    /* read back: the file's referral as accepted, version 1 */
+    char url[400], *reply;
+    snprintf(url, sizeof url, "/fhir/ServiceRequest/%s", id);
+    cr_assert_eq(s_http("GET", url, NULL, NULL, &reply, 30000), 200, "%s", reply);
+    cr_assert(strstr(reply, val) != NULL, "%s", reply);
+    cr_assert(strstr(reply, "\"versionId\":\"1\"") != NULL, "%s", reply);
+    free(reply);
+    /* no answer yet: an empty searchset, without an empty "entry" array */
+    snprintf(url, sizeof url, "/fhir/Task?based-on:identifier=%s%%7C%s", sys, val);
+    cr_assert_eq(s_http("GET", url, NULL, NULL, &reply, 30000), 200, "%s", reply);
+    cr_assert(strstr(reply, "\"total\":0") != NULL, "%s", reply);
+    cr_assert(strstr(reply, "\"entry\"") == NULL, "an empty entry array: %s", reply);
+    free(reply);
+    /* social work acknowledges: the Task is found by the business identifier */
+    char event_id[SILTA_UUID_STRLEN + 1];
+    s_acknowledge(id, "010185-901E", event_id);
+    s_path_t task;
+    snprintf(task.path, sizeof task.path, "%s/spool/health/fhir/Task/%s.json", s_home, event_id);
+    cr_assert_eq(harness_poll(60000, s_exists, &task), 0, "no Task %s", task.path);
+    cr_assert_eq(s_http("GET", url, NULL, NULL, &reply, 30000), 200, "%s", reply);
+    cr_assert(strstr(reply, "\"total\":1") != NULL, "%s", reply);
+    cr_assert(strstr(reply, event_id) != NULL, "%s", reply);
+    free(reply);
+    s_no_dead_letters();
     harness_home_destroy(&s_home);
 }

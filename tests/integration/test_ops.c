@@ -183,8 +183,16 @@ Test(ops, up_status_down, .init = s_setup, .fini = s_teardown, .timeout = 300)
     snprintf(path, sizeof path, "%s/run/silta-hub.pid", real);
     cr_assert_neq(access(path, F_OK), 0, "down left %s", path);
 
+    /* After a clean down nothing is expected: every program stopped, none
+     * "expected", and the exit status for "not running" (ops/README.md). */
     harness_local(&r, "status", NULL);
-    cr_assert_eq(r.status, 1, "status after down should fail: %s", r.out);
+    cr_assert_eq(r.status, 3, "status after a clean down: exit %d\n%s%s", r.status, r.out,
+                 r.err);
+    cr_assert(strstr(r.out, "expected") == NULL, "status after down expects something:\n%s",
+              r.out);
+    cr_assert(strstr(r.out, "postgresql") && strstr(r.out, "not running"), "%s", r.out);
+    cr_assert(strstr(r.out, "silta-hub") && strstr(r.out, "not started"), "%s", r.out);
+    cr_assert(strstr(r.out, " up ") == NULL, "%s", r.out);
     harness_result_free(&r);
     free(endpoint);
     free(bind);
@@ -452,7 +460,9 @@ Test(ops, usage_and_missing_deployment, .init = s_setup, .fini = s_teardown, .ti
     cr_assert_eq(r.status, 1, "restart without a deployment: %s", r.out);
     harness_result_free(&r);
     harness_local(&r, "status", NULL);
-    cr_assert_eq(r.status, 1, "status without a deployment");
+    cr_assert_eq(r.status, 3, "status without a deployment: nothing running (exit %d)\n%s",
+                 r.status, r.out);
+    cr_assert(strstr(r.out, "expected") == NULL, "%s", r.out);
     harness_result_free(&r);
 }
 

@@ -434,3 +434,43 @@ Test(xml, redact_keeps_names_drops_values)
     cr_assert(strstr(m, "'hetu'") != NULL, "%s", m);
     cr_assert(strstr(m, "'pattern'") != NULL, "%s", m);
 }
+
+/* The pattern is the schema's own text, so the reason names it; the phone
+ * number is the document's and never appears, even with a quote inside it. */
+Test(xml, schema_reason_names_the_pattern_but_not_the_value)
+{
+    char xsd[512];
+    snprintf(xsd, sizeof xsd, "%s/config/schemas/kela-batch.xsd",
+             getenv("SILTA_SRC") ? getenv("SILTA_SRC") : ".");
+    silta_err_t err;
+    silta_xml_schema_t *s = silta_xml_schema_load(xsd, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    const char *path = s_write("p.xml",
+        "<kela-batch xmlns=\"urn:silta:kela:1\">"
+        "<notice><hetu>010185-901E</hetu><phone>O'Brien 0401234567</phone>"
+        "<kind>need_for_social_work</kind><date>2025-03-13</date></notice>"
+        "</kela-batch>");
+    silta_xml_reader_t *r = silta_xml_reader_open(path, NULL, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    xmlNodePtr n;
+    size_t bytes;
+    char field[64];
+    cr_assert_eq(silta_xml_reader_next(r, &n, &bytes, &err), 1);
+    cr_assert_eq(silta_xml_schema_validate(s, n, field, sizeof field, &err), SILTA_EINVAL);
+    cr_assert_str_eq(field, "phone");
+    cr_assert(strstr(err.msg, "pattern '\\+?[0-9 ]{5,20}'") != NULL, "no pattern: %s", err.msg);
+    cr_assert(strstr(err.msg, "0401234567") == NULL, "the value leaked: %s", err.msg);
+    cr_assert(strstr(err.msg, "Brien") == NULL, "the value leaked: %s", err.msg);
+    cr_assert(strstr(err.msg, "(value)") != NULL, "%s", err.msg);
+    silta_xml_reader_destroy(&r);
+    silta_xml_schema_destroy(&s);
+}
+
+Test(xml, redact_keeps_facet_values_of_the_schema)
+{
+    char m[256] = "Element 'date': [facet 'minInclusive'] The value '2019-12-31' is less than "
+                  "the minimum value allowed ('2020-01-01').\n";
+    silta_xml_redact(m, sizeof m);
+    cr_assert(strstr(m, "2019-12-31") == NULL, "%s", m);
+    cr_assert(strstr(m, "('2020-01-01')") != NULL, "%s", m);
+}
