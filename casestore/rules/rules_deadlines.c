@@ -29,7 +29,11 @@ static int s_urgent_priority(const char *priority)
 }
 
 /* 1. An application for basic assistance, complete on day C, with no decision
- *    by the BASIC_DECISION_WD-th working day after C (urgent: _URGENT_WD). */
+ *    by the BASIC_DECISION_WD-th working day after it arrived (urgent:
+ *    _URGENT_WD). As Kela counts (14 a §): an application complete on a
+ *    weekend or holiday arrives on the next working day, and the count starts
+ *    the day after arrival. Complete Sat 14.11.2026 -> arrives Mon 16.11 ->
+ *    the 7th working day is Wed 25.11. */
 int cs_rule_basic_decision_late(const cs_rule_t *self, const cs_history_t *h,
                                 const cs_params_t *p, cs_day_t today, cs_findings_t *out)
 {
@@ -39,7 +43,8 @@ int cs_rule_basic_decision_late(const cs_rule_t *self, const cs_history_t *h,
             b->complete == CS_NODAY)
             continue;
         int wd = b->urgent ? p->basic_decision_urgent_wd : p->basic_decision_wd;
-        cs_day_t due = cs_wd_add(b->complete, wd);
+        cs_day_t arrived = cs_wd_add(b->complete, 0);
+        cs_day_t due = arrived == CS_NODAY ? CS_NODAY : cs_wd_add(arrived, wd);
         if (due == CS_NODAY || today <= due)
             continue;
         char occ[96], c[11], d[11];

@@ -116,6 +116,18 @@ Test(rules, r1_urgent_is_next_working_day_over_ascension)
     s_due(0, "2026-05-15"); /* 14.5 is Ascension Day */
 }
 
+Test(rules, r1_complete_on_saturday_counts_from_monday)
+{
+    cs_benefit_t *b = s_benefit("perustoimeentulotuki", "pending", "TT-3");
+    b->complete = D("2026-11-14"); /* Sat: arrives Mon 16.11, count from Tue 17.11 */
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-11-25"), 0, "due that day");
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-11-26"), 1);
+    s_due(0, "2026-11-25");
+    b->complete = D("2026-12-06"); /* Independence Day, a Sunday: arrives Mon 7.12 */
+    cr_assert_eq(s_run("basic_assistance_decision_late", "2026-12-17"), 1);
+    s_due(0, "2026-12-16");
+}
+
 Test(rules, r2_notice_not_handled_over_christmas_and_epiphany)
 {
     cs_notice_t *n = s_notice("need_for_social_work", "2026-12-23");
