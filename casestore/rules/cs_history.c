@@ -80,6 +80,15 @@ const char *cs_day_format(cs_day_t d, char out[11])
     return out;
 }
 
+cs_day_t cs_month_before_end(cs_day_t d)
+{
+    if (d == CS_NODAY)
+        return CS_NODAY;
+    int y, m, dd;
+    s_to_civil(d, &y, &m, &dd);
+    return d - dd; /* the first of d's month, minus one day */
+}
+
 cs_day_t cs_wd_add(cs_day_t d, int n)
 {
     if (d == CS_NODAY)
@@ -101,6 +110,26 @@ int cs_age_on(cs_day_t birth, cs_day_t d)
     if (tm < bm || (tm == bm && td < bd))
         age--;
     return age;
+}
+
+static int s_is_arkipaiva(cs_day_t d)
+{
+    silta_workday_date_t x = silta_workday_from_days(d);
+    if (!silta_workday_date_valid(x))
+        return -1;
+    int wd = silta_workday_weekday(x);
+    /* Saturday counts; a holiday on Saturday does not. */
+    return wd != 7 && (wd == 6 ? silta_workday_holiday(x) == NULL : silta_workday_is_working(x));
+}
+
+int cs_arkipaiva_count(cs_day_t a, cs_day_t b)
+{
+    int n = 0;
+    if (a == CS_NODAY || b == CS_NODAY)
+        return 0;
+    for (cs_day_t d = a + 1; d <= b; d++)
+        n += s_is_arkipaiva(d) == 1;
+    return n;
 }
 
 cs_day_t cs_arkipaiva_add(cs_day_t d, int n)

@@ -132,4 +132,11 @@ int cs_age_on(cs_day_t birth, cs_day_t d);
  * allowance maximum counts arkipäivät, not working days). */
 cs_day_t cs_arkipaiva_add(cs_day_t d, int n);
 
+/* The number of arkipäivät in (a, b]: 0 when b <= a or either is CS_NODAY. */
+int cs_arkipaiva_count(cs_day_t a, cs_day_t b);
+
+/* The last day of the month before the month of d (Kela's last paid day of
+ * sickness allowance when day 300 falls on d); CS_NODAY for CS_NODAY. */
+cs_day_t cs_month_before_end(cs_day_t d);
+
 #endif

@@ -36,7 +36,8 @@ typedef struct {
     /* 3 basic-amount reduction without social work */
     int reduction_contact_wd;
     /* 4 sickness allowance running out */
-    int sickness_max_days, sickness_warn_remaining;
+    int sickness_max_days, sickness_warn_day;
+    int sickness_rehab_day, sickness_work_ability_day, sickness_rehab_letter_day;
     /* 5 benefit ends with no successor */
     int benefit_end_warn_wd;
     char income_benefits[256]; /* comma-separated benefit codes that carry income */

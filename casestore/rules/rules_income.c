@@ -1,8 +1,9 @@
 /*  rules_income.c - the income-gap rules: a person whose income is about to
  *  stop, or has stopped, with nothing in place after it.
  *
- *    4 sickness_allowance_running_out   the 300-day maximum nears with no pension,
- *                                       rehabilitation allowance or registration
+ *    4 sickness_allowance_running_out   the 300-day maximum nears (Kela pays to the end
+ *                                       of the month before day 300's month) with no
+ *                                       pension, rehabilitation allowance or registration
  *    5 benefit_ends_no_successor        an income benefit ends; nothing covers the next day
  *    6 not_entitled_income_gap          a negative labour-policy statement or a
  *                                       waiting period, and no basic assistance applied
@@ -28,9 +29,12 @@ static int s_in_place(const char *status)
     return s_active(status) || strcmp(status, "received") == 0 || strcmp(status, "pending") == 0;
 }
 
-/* 4. Latest granted sickness allowance: the maximum (SICKNESS_MAX_DAYS
- *    arkipäivät) falls on day X, counted from the days used when Kela reported
- *    them. Warn from SICKNESS_WARN_REMAINING arkipäivät before X. */
+/* 4. The granted sickness allowance whose period covers today (an allowance
+ *    that ended cannot run out). Day 300 (SICKNESS_MAX_DAYS arkipäivät) is
+ *    counted from the days used when Kela reported them; Kela pays only to the
+ *    last day of the month before day 300's month, and that day is the due
+ *    date. Opens at Kela's checkpoint SICKNESS_WARN_DAY (230) and names the
+ *    earlier checkpoints (60, 90, 150) the caseworker should find on file. */
 int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_history_t *h,
                                            const cs_params_t *p, cs_day_t today,
                                            cs_findings_t *out)
@@ -39,18 +43,19 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
     for (size_t i = 0; i < h->nbenefits; i++) {
         const cs_benefit_t *b = &h->benefits[i];
         if (strcmp(b->benefit, "sairauspaivaraha") == 0 && s_active(b->status) &&
-            b->as_of != CS_NODAY && (!sick || b->as_of > sick->as_of))
+            b->as_of != CS_NODAY && (b->start == CS_NODAY || b->start <= today) &&
+            (b->end == CS_NODAY || b->end >= today) && (!sick || b->as_of > sick->as_of))
             sick = b;
     }
     if (!sick)
         return 0;
-    int left = p->sickness_max_days - sick->sickness_days_used;
-    if (left < 0)
-        left = 0;
+    int used = sick->sickness_days_used;
+    int left = p->sickness_max_days > used ? p->sickness_max_days - used : 0;
     cs_day_t max_day = cs_arkipaiva_add(sick->as_of, left);
-    int before = left > p->sickness_warn_remaining ? left - p->sickness_warn_remaining : 0;
-    cs_day_t warn_from = cs_arkipaiva_add(sick->as_of, before);
-    if (max_day == CS_NODAY || today < warn_from)
+    cs_day_t pay_end = cs_month_before_end(max_day);
+    cs_day_t warn_from = cs_arkipaiva_add(
+        sick->as_of, p->sickness_warn_day > used ? p->sickness_warn_day - used : 0);
+    if (max_day == CS_NODAY || warn_from == CS_NODAY || today < warn_from)
         return 0;
     for (size_t i = 0; i < h->nbenefits; i++) {
         const cs_benefit_t *b = &h->benefits[i];
@@ -60,14 +65,20 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
     }
     if (strcmp(h->reg_status, "registered") == 0)
         return 0;
-    char occ[96], d[11];
+    int now = used + cs_arkipaiva_count(sick->as_of, today);
+    if (now > p->sickness_max_days)
+        now = p->sickness_max_days;
+    char occ[96], d[11], e[11];
     snprintf(occ, sizeof occ, "sickness:%s", sick->ref);
-    cs_finding_add(out, self, occ, cs_wd_add(max_day, 0), sick->cause,
-                   "Sickness allowance reaches its maximum of %d days around %s (%d days were "
-                   "used when Kela last reported) and no pension, rehabilitation allowance or "
-                   "jobseeker registration is in place. Plan the next income with the client "
-                   "and Kela before then.",
-                   p->sickness_max_days, cs_day_format(max_day, d), sick->sickness_days_used);
+    cs_finding_add(out, self, occ, pay_end, sick->cause,
+                   "Sickness allowance reaches day %d on %s, so Kela pays it only until %s. "
+                   "About %d days are used by now and no pension, rehabilitation allowance or "
+                   "jobseeker registration is in place: plan the next income with the client and "
+                   "Kela before then. Check that the statement of work ability (day %d) and "
+                   "Kela's rehabilitation checks (days %d and %d) are done.",
+                   p->sickness_max_days, cs_day_format(max_day, d), cs_day_format(pay_end, e),
+                   now, p->sickness_work_ability_day, p->sickness_rehab_day,
+                   p->sickness_rehab_letter_day);
     return 0;
 }
 

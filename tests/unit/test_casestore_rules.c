@@ -156,18 +156,39 @@ Test(rules, r4_sickness_allowance_running_out)
 {
     cs_benefit_t *b = s_benefit("sairauspaivaraha", "granted", "SV-1");
     b->as_of = D("2026-03-02");
-    b->sickness_days_used = 250; /* 50 arkipäivää left, fewer than 90 */
+    b->sickness_days_used = 250; /* past Kela's 230 checkpoint */
     cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 1);
-    /* 50 Mon-Sat days after 2.3.2026, skipping Good Friday and Easter Monday */
-    s_due(0, "2026-05-04"); /* the 50th falls on Sat 2.5 -> Monday */
+    /* day 300 = 50 Mon-Sat days after 2.3.2026 (Good Friday, Easter Monday skipped): Sat
+     * 2.5.2026; Kela pays to the end of the month before: 30.4.2026 */
+    s_due(0, "2026-04-30");
+    cr_assert(strstr(s_f.items[0].explanation, "2026-05-02"), "%s", s_f.items[0].explanation);
+    cr_assert(strstr(s_f.items[0].explanation, "until 2026-04-30"));
     s_benefit("elake", "received", "EL-1");
     cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 0, "pension applied");
     s_h.nbenefits = 1;
     snprintf(s_h.reg_status, sizeof s_h.reg_status, "registered");
     cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 0, "jobseeker");
     s_h.reg_status[0] = '\0';
-    b->sickness_days_used = 100; /* 200 left: warn only after 110 more */
+    b->sickness_days_used = 100; /* day 230 only 130 arkipäivät later */
     cr_assert_eq(s_run("sickness_allowance_running_out", "2026-03-02"), 0);
+}
+
+Test(rules, r4_pays_to_end_of_previous_month_and_only_while_running)
+{
+    cs_benefit_t *b = s_benefit("sairauspaivaraha", "granted", "SV-2");
+    b->start = D("2026-01-05");
+    b->end = D("2026-11-30");
+    b->as_of = D("2026-08-03");
+    b->sickness_days_used = 240; /* 60 left: day 300 on Mon 12.10.2026 */
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-08-03"), 1);
+    s_due(0, "2026-09-30"); /* not 12.10: Kela pays to the end of September */
+    cr_assert(strstr(s_f.items[0].explanation, "2026-10-12"), "%s", s_f.items[0].explanation);
+    b->end = D("2026-07-31"); /* the allowance ended before today: nothing runs out */
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-08-03"), 0, "ended");
+    b->end = D("2026-11-30");
+    b->sickness_days_used = 220; /* day 230 is 10 arkipäivät after 3.8 (Fri 14.8) */
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-08-13"), 0, "before day 230");
+    cr_assert_eq(s_run("sickness_allowance_running_out", "2026-08-14"), 1, "day 230");
 }
 
 Test(rules, r5_benefit_ends_with_no_successor)
