@@ -39,8 +39,9 @@ typedef struct {
     int sickness_max_days, sickness_warn_day;
     int sickness_rehab_day, sickness_work_ability_day, sickness_rehab_letter_day;
     /* 5 benefit ends with no successor */
-    int benefit_end_warn_wd;
-    char income_benefits[256]; /* comma-separated benefit codes that carry income */
+    int benefit_end_warn_wd, benefit_end_close_wd, unemployment_waiting_days;
+    char income_benefits[256];       /* comma-separated benefit codes that carry income */
+    char unemployment_benefits[128]; /* those paid after a waiting period (omavastuuaika) */
     /* 6 not entitled / waiting period */
     int statement_gap_wd;
     /* 7 referral not acknowledged */

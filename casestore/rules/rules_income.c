@@ -4,7 +4,9 @@
  *    4 sickness_allowance_running_out   the 300-day maximum nears (Kela pays to the end
  *                                       of the month before day 300's month) with no
  *                                       pension, rehabilitation allowance or registration
- *    5 benefit_ends_no_successor        an income benefit ends; nothing covers the next day
+ *    5 benefit_ends_no_successor        an income benefit ends; nothing covers the next
+ *                                       day, or only an unemployment benefit that is
+ *                                       paid after its 7-day waiting period
  *    6 not_entitled_income_gap          a negative labour-policy statement or a
  *                                       waiting period, and no basic assistance applied
  *
@@ -82,9 +84,26 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
     return 0;
 }
 
+/* The last day of an unemployment benefit's waiting period (omavastuuaika)
+ * that starts on day s: the n-th Monday-Friday day counting s itself. */
+static cs_day_t s_waiting_last(cs_day_t s, int n)
+{
+    cs_day_t d = s;
+    for (int k = 0;; d++) {
+        int wday = (int)(((d + 3) % 7 + 7) % 7) + 1; /* 1970-01-01 was a Thursday; 1 = Mon */
+        if (wday <= 5 && ++k >= n)
+            return d;
+    }
+}
+
 /* 5. An income benefit (INCOME_BENEFITS) granted until E: from
  *    BENEFIT_END_WARN_WD working days before E, something granted or applied
- *    must cover E + 1. */
+ *    must cover E + 1. An unemployment benefit (UNEMPLOYMENT_BENEFITS) that
+ *    follows another kind of benefit is paid only after its waiting period
+ *    (UNEMPLOYMENT_WAITING_DAYS, omavastuuaika), so it leaves a gap of its own.
+ *    BENEFIT_END_CLOSE_WD working days after E the finding stops (the store
+ *    closes the alert): by then the gap is basic assistance's matter (rules 1
+ *    and 6), and an alert nobody can act on must not stay open for months. */
 int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t *h,
                                       const cs_params_t *p, cs_day_t today, cs_findings_t *out)
 {
@@ -96,26 +115,42 @@ int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t 
         long left = 0;
         if (silta_workday_count(silta_workday_from_days(today), silta_workday_from_days(b->end),
                                 &left, NULL) != 0 ||
-            left > p->benefit_end_warn_wd)
+            left > p->benefit_end_warn_wd || -left > p->benefit_end_close_wd)
             continue;
         cs_day_t next = b->end + 1;
-        int covered = 0;
-        for (size_t j = 0; j < h->nbenefits && !covered; j++) {
+        const cs_benefit_t *succ = NULL, *waits = NULL;
+        for (size_t j = 0; j < h->nbenefits && !succ; j++) {
             const cs_benefit_t *o = &h->benefits[j];
             if (o == b || !cs_list_has(p->income_benefits, o->benefit) || !s_in_place(o->status))
                 continue;
-            covered = (o->start == CS_NODAY || o->start <= next) &&
-                      (o->end == CS_NODAY || o->end >= next);
+            if (!((o->start == CS_NODAY || o->start <= next) &&
+                  (o->end == CS_NODAY || o->end >= next)))
+                continue;
+            if (cs_list_has(p->unemployment_benefits, o->benefit) &&
+                !cs_list_has(p->unemployment_benefits, b->benefit))
+                waits = o; /* covers next only after its waiting period */
+            else
+                succ = o;
         }
-        if (covered)
+        if (succ)
             continue;
-        char occ[96], e[11];
+        char occ[96], e[11], w[11];
         snprintf(occ, sizeof occ, "ends:%s:%s:%s", b->benefit, b->ref, cs_day_format(b->end, e));
-        cs_finding_add(out, self, occ, cs_wd_add(b->end, 0), b->cause,
-                       "The client's %s ends on %s and nothing granted or applied covers the "
-                       "next day. Check with the client which benefit follows and help with "
-                       "the application.",
-                       b->benefit, e);
+        cs_day_t due = cs_wd_add(b->end, 0);
+        if (waits)
+            cs_finding_add(out, self, occ, due, b->cause,
+                           "The client's %s ends on %s. The following %s is paid only after "
+                           "its waiting period of %d days (omavastuuaika), so there is no "
+                           "income until %s. Check with the client how the gap is covered "
+                           "(basic assistance) and help with the application.",
+                           b->benefit, e, waits->benefit, p->unemployment_waiting_days,
+                           cs_day_format(s_waiting_last(next, p->unemployment_waiting_days), w));
+        else
+            cs_finding_add(out, self, occ, due, b->cause,
+                           "The client's %s ends on %s and nothing granted or applied covers the "
+                           "next day. Check with the client which benefit follows and help with "
+                           "the application.",
+                           b->benefit, e);
     }
     return 0;
 }

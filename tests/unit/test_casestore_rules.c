@@ -204,6 +204,32 @@ Test(rules, r5_benefit_ends_with_no_successor)
     cr_assert_eq(s_run("benefit_ends_no_successor", "2026-06-22"), 0, "successor applied");
 }
 
+Test(rules, r5_unemployment_successor_leaves_waiting_period_gap)
+{
+    cs_benefit_t *b = s_benefit("kuntoutusraha", "granted", "KR-1");
+    b->start = D("2026-01-01");
+    b->end = D("2026-06-30");
+    cs_benefit_t *n = s_benefit("peruspaivaraha", "pending", "PP-2");
+    n->start = D("2026-07-01");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-06-22"), 1, "omavastuuaika");
+    s_due(0, "2026-06-30");
+    /* 7 Mon-Fri days from Wed 1.7: 1, 2, 3, 6, 7, 8, 9 -> paid from 10.7 */
+    cr_assert(strstr(s_f.items[0].explanation, "until 2026-07-09"), "%s",
+              s_f.items[0].explanation);
+    snprintf(n->benefit, sizeof n->benefit, "sairauspaivaraha");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-06-22"), 0, "no waiting period");
+}
+
+Test(rules, r5_stops_20_working_days_after_the_end)
+{
+    cs_benefit_t *b = s_benefit("tyomarkkinatuki", "ended", "TM-2");
+    b->start = D("2025-01-01");
+    b->end = D("2026-06-30");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-07-28"), 1, "20th working day after");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-07-29"), 0, "no longer actionable");
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2027-11-30"), 0, "not 17 months later");
+}
+
 Test(rules, r6_not_entitled_and_waiting_period)
 {
     cs_statement_t *s = &s_h.statements[s_h.nstatements++];
