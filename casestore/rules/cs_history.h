@@ -43,7 +43,8 @@ typedef struct {
     char kind[40];
     char ref[CS_ID_LEN];
     cs_day_t date;
-    int reduction_percent;
+    int reduction_percent;      /* basic_amount_reduction: 20 | 40 | 50 */
+    char reduction_reason[32];  /* reduction or kehotus: primary_benefit_not_applied, ... "" */
     cs_day_t handled; /* CS_NODAY while not handled */
 } cs_notice_t;
 

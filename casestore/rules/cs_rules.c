@@ -23,7 +23,8 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      "THL työpaperi 26/2019 (notices logged but not investigated); local deadline", "social",
      cs_rule_notice_not_handled},
     {3, "reduction_without_social_work", "Basic-amount reduction without social work",
-     "Laki toimeentulotuesta 1412/1997 10 § (reduction needs a plan with social work)", "social",
+     "Laki toimeentulotuesta 1412/1997 10 § (20/40 %; 50 % and reasons from 1.2.2026, HE "
+     "116/2025): a reduction needs a plan with social work", "social",
      cs_rule_reduction_without_social_work},
     {4, "sickness_allowance_running_out", "Sickness allowance running out",
      "Sairausvakuutuslaki 1224/2004 8 luku 6 § (300 arkipäivää, paid to the end of the month "
@@ -48,6 +49,10 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      cs_rule_joint_service_assessment_due},
     {10, "service_need_assessment_late", "Service-need assessment deadline",
      "Sosiaalihuoltolaki 1301/2014 36 §", "social", cs_rule_service_need_assessment_late},
+    {11, "reduction_threatened", "Basic-amount reduction threatened (kehotus)",
+     "Laki toimeentulotuesta 1412/1997 10 § as amended from 1.2.2026 (HE 116/2025: kehotus, "
+     "one month before a 50 % reduction); lead time local policy",
+     "social", cs_rule_reduction_threatened},
 };
 
 const cs_rule_t *cs_rules_all(size_t *n)
@@ -111,9 +116,11 @@ static const s_param_t s_params[] = {
     PI("ASSESSMENT_URGENT_WD", assessment_urgent_wd, 0, 60),
     PS("CARE_ALLOWANCE_BENEFIT", care_allowance_benefit),
     PS("CARE_ALLOWANCE_HIGHEST", care_allowance_highest),
+    PI("REDUCTION_THREAT_MONTHS", reduction_threat_months, 1, 12),
+    PI("REDUCTION_THREAT_LEAD_WD", reduction_threat_lead_wd, 0, 20),
     PSEV("SEVERITY_1", 0), PSEV("SEVERITY_2", 1), PSEV("SEVERITY_3", 2), PSEV("SEVERITY_4", 3),
     PSEV("SEVERITY_5", 4), PSEV("SEVERITY_6", 5), PSEV("SEVERITY_7", 6), PSEV("SEVERITY_8", 7),
-    PSEV("SEVERITY_9", 8), PSEV("SEVERITY_10", 9),
+    PSEV("SEVERITY_9", 8), PSEV("SEVERITY_10", 9), PSEV("SEVERITY_11", 10),
 };
 #define S_NPARAMS (sizeof s_params / sizeof s_params[0])
 

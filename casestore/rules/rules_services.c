@@ -1,14 +1,17 @@
 /*  rules_services.c - the service rules: work that one agency's event makes
  *  due for another.
  *
- *    3 reduction_without_social_work   a basic-amount reduction needs a social-work
- *                                      contact (the notice handled) and a statement to Kela
+ *    3 reduction_without_social_work   a basic-amount reduction (20, 40, 50 %) needs a
+ *                                      social-work contact (the notice handled) and a
+ *                                      statement to Kela
+ *   11 reduction_threatened            Kela's kehotus: the client has a month to act
+ *                                      before a 50 % cut; social work helps within it
  *    8 activation_during_incapacity    an employment plan item falls inside a
  *                                      health-declared incapacity period
  *    9 joint_service_assessment_due    300 days of labour market subsidy, or 12 months'
  *                                      unemployment (25+) / 6 months (under 25)
  *
- *  3 and 8 open as soon as the condition holds; 9 from the day the threshold
+ *  3, 8 and 11 open as soon as the condition holds; 9 from the day the threshold
  *  is reached. due is the day by which the owning agency should act.
  *
  *  Not here: I/O, alerts (store/), parameters' values (config/rules.conf).
@@ -19,8 +22,28 @@
 #include "cs_rules.h"
 #include "silta_workday.h"
 
-/* 3. Kela reduced the basic amount: social work must contact the client and
- *    write its statement within REDUCTION_CONTACT_WD. */
+/* The reason Kela gives for a reduction or a kehotus, in a caseworker's words
+ * (kela.notice.v1 reduction_reason; laki toimeentulotuesta 10 § as amended
+ * from 1.2.2026, HE 116/2025). */
+static const char *s_reason(const char *code)
+{
+    static const struct {
+        const char *code, *text;
+    } reasons[] = {
+        {"primary_benefit_not_applied", "the client did not apply for a primary benefit"},
+        {"not_registered_jobseeker", "the client is not registered as a full-time jobseeker"},
+        {"labour_policy_sanction", "a labour-policy sanction (karenssi or work obligation)"},
+        {"integration_plan", "the integration plan was neglected"},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strcmp(reasons[i].code, code) == 0)
+            return reasons[i].text;
+    return "no reason given in the notice";
+}
+
+/* 3. Kela reduced the basic amount (20, 40 or, since 1.2.2026, 50 %): social
+ *    work must contact the client and write its statement within
+ *    REDUCTION_CONTACT_WD. */
 int cs_rule_reduction_without_social_work(const cs_rule_t *self, const cs_history_t *h,
                                           const cs_params_t *p, cs_day_t today,
                                           cs_findings_t *out)
@@ -39,13 +62,64 @@ int cs_rule_reduction_without_social_work(const cs_rule_t *self, const cs_histor
         char occ[96], a[11], d[11];
         snprintf(occ, sizeof occ, "reduction:%s", n->id);
         cs_finding_add(out, self, occ, due, n->id,
-                       "Kela reduced the client's basic amount by %d %% (notice of %s). Social "
-                       "work must contact the client and give Kela its statement by %s; still "
-                       "missing: %s%s%s.",
-                       n->reduction_percent, cs_day_format(n->date, a), cs_day_format(due, d),
+                       "Kela reduced the client's basic amount by %d %% (notice of %s; reason: "
+                       "%s). Social work must contact the client and give Kela its statement "
+                       "by %s; still missing: %s%s%s.",
+                       n->reduction_percent, cs_day_format(n->date, a),
+                       s_reason(n->reduction_reason), cs_day_format(due, d),
                        n->handled == CS_NODAY ? "the contact" : "",
                        n->handled == CS_NODAY && !statement ? " and " : "",
                        statement ? "" : "the statement to Kela");
+    }
+    return 0;
+}
+
+static cs_day_t s_add_months(cs_day_t d, int months);
+
+/* The working day lead working days before d (d itself when lead is 0 and d
+ * is a working day; a non-working d first moves back to a working day). */
+static cs_day_t s_wd_before(cs_day_t d, int lead)
+{
+    for (int guard = 0; d != CS_NODAY && guard < 400; guard++, d--) {
+        silta_workday_date_t x = silta_workday_from_days(d);
+        if (!silta_workday_date_valid(x))
+            return CS_NODAY;
+        if (silta_workday_is_working(x) && lead-- == 0)
+            return d;
+    }
+    return CS_NODAY;
+}
+
+/* 11. Kela's kehotus (since 1.2.2026, HE 116/2025): the client has one month
+ *     (REDUCTION_THREAT_MONTHS) from the notice to apply for primary benefits or
+ *     register as a full-time jobseeker, or the basic amount is cut by 50 %.
+ *     Social work has that month to help: due REDUCTION_THREAT_LEAD_WD working
+ *     days before the month ends. Kela's notice carries no deadline of its own
+ *     yet, so the month counts from the notice date. Clears when social work has
+ *     handled the notice, or once the month is over (a reduction then comes as
+ *     its own notice, rule 3). */
+int cs_rule_reduction_threatened(const cs_rule_t *self, const cs_history_t *h,
+                                 const cs_params_t *p, cs_day_t today, cs_findings_t *out)
+{
+    for (size_t i = 0; i < h->nnotices; i++) {
+        const cs_notice_t *n = &h->notices[i];
+        if (strcmp(n->kind, "kehotus") != 0 || n->handled != CS_NODAY || n->date == CS_NODAY)
+            continue;
+        cs_day_t month_end = s_add_months(n->date, p->reduction_threat_months);
+        if (month_end == CS_NODAY || today > month_end)
+            continue;
+        cs_day_t due = s_wd_before(month_end, p->reduction_threat_lead_wd);
+        if (due == CS_NODAY || due < n->date)
+            due = n->date;
+        char occ[96], a[11], m[11], d[11];
+        snprintf(occ, sizeof occ, "kehotus:%s", n->id);
+        cs_finding_add(out, self, occ, due, n->id,
+                       "Kela instructed the client on %s (kehotus; reason: %s): unless the "
+                       "client applies for primary benefits or registers as a full-time "
+                       "jobseeker by %s, the basic amount is cut by 50 %%. Contact the client "
+                       "by %s and help them act in time.",
+                       cs_day_format(n->date, a), s_reason(n->reduction_reason),
+                       cs_day_format(month_end, m), cs_day_format(due, d));
     }
     return 0;
 }

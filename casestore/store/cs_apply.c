@@ -90,9 +90,9 @@ typedef struct {
  * worker or the team queue. */
 static const char s_notice_sql[] =
     "INSERT INTO casestore.notice(event_id, client_key, kind, kela_reference, "
-    "notice_date, reduction_percent, assigned_to) VALUES ($1, $2, $3, $4, $5, "
-    "$6, coalesce((SELECT responsible_worker FROM casestore.client WHERE "
-    "client_key = $2), $7)) ON CONFLICT DO NOTHING";
+    "notice_date, reduction_percent, assigned_to, reduction_reason) VALUES ($1, $2, $3, "
+    "$4, $5, $6, coalesce((SELECT responsible_worker FROM casestore.client WHERE "
+    "client_key = $2), $7), $8) ON CONFLICT DO NOTHING";
 
 static int s_notice(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
                     silta_err_t *err)
@@ -100,8 +100,9 @@ static int s_notice(const cs_event_t *e, const s_in_t *in, const char **p, s_scr
     (void)err;
     const Silta__KelaNotice *m = (const Silta__KelaNotice *)e->msg;
     snprintf(x->num, sizeof x->num, "%u", m->reduction_percent);
-    const char *v[7] = {in->event_id, in->ck, m->kind, NUL(m->kela_reference),
-                        NUL(m->date) ? m->date : in->day, x->num, in->team};
+    const char *v[8] = {in->event_id, in->ck, m->kind, NUL(m->kela_reference),
+                        NUL(m->date) ? m->date : in->day, x->num, in->team,
+                        NUL(m->reduction_reason)};
     S_RETURN_PARAMS(p, v);
 }
 

@@ -200,6 +200,34 @@ Test(casestore, r3_reduction_without_social_work, .timeout = 240)
     s_down();
 }
 
+Test(casestore, r11_kehotus_and_fifty_percent_reduction, .timeout = 240)
+{
+    s_up("2026-03-05");
+    s_publish("a", "kela.notice.v1 070904A904Y id=k11 kind=kehotus kela_reference=K-11 "
+                   "date=2026-03-05 reduction_reason=primary_benefit_not_applied\n");
+    s_expect_alert("reduction_threatened", "2026-03-26"); /* month ends 5.4; Good Friday */
+    char *x = s_one("SELECT explanation FROM casestore.alert WHERE rule = 'reduction_threatened'");
+    cr_assert(strstr(x, "did not apply for a primary benefit"), "%s", x);
+    free(x);
+    char *id = s_one("SELECT event_id FROM casestore.notice WHERE kind = 'kehotus'");
+    char lines[512];
+    snprintf(lines, sizeof lines,
+             "social.notice_handled.v1 070904A904Y notice_event_id=%s worker=sw-anna\n"
+             "kela.notice.v1 070904A904Y id=r11 kind=basic_amount_reduction "
+             "kela_reference=K-12 date=2026-03-05 reduction_percent=50 "
+             "reduction_reason=not_registered_jobseeker\n",
+             id);
+    free(id);
+    s_publish("b", lines);
+    s_expect_closed("reduction_threatened");
+    s_expect_alert("reduction_without_social_work", "2026-03-16");
+    x = s_one("SELECT explanation FROM casestore.alert "
+              "WHERE rule = 'reduction_without_social_work'");
+    cr_assert(strstr(x, "by 50 %") && strstr(x, "full-time jobseeker"), "%s", x);
+    free(x);
+    s_down();
+}
+
 Test(casestore, r4_sickness_allowance_running_out, .timeout = 240)
 {
     s_up("2026-03-02");

@@ -152,6 +152,35 @@ Test(rules, r3_reduction_needs_contact_and_statement)
     cr_assert_eq(s_run("reduction_without_social_work", "2026-05-05"), 0);
 }
 
+Test(rules, r3_fifty_percent_reduction_names_its_reason)
+{
+    cs_notice_t *n = s_notice("basic_amount_reduction", "2026-03-05");
+    n->reduction_percent = 50;
+    snprintf(n->reduction_reason, sizeof n->reduction_reason, "not_registered_jobseeker");
+    cr_assert_eq(s_run("reduction_without_social_work", "2026-03-05"), 1);
+    s_due(0, "2026-03-16");
+    cr_assert(strstr(s_f.items[0].explanation, "by 50 %"), "%s", s_f.items[0].explanation);
+    cr_assert(strstr(s_f.items[0].explanation, "not registered as a full-time jobseeker"));
+}
+
+Test(rules, r11_kehotus_gives_social_work_the_month)
+{
+    cs_notice_t *n = s_notice("kehotus", "2026-03-05");
+    snprintf(n->reduction_reason, sizeof n->reduction_reason, "primary_benefit_not_applied");
+    cr_assert_eq(s_run("reduction_threatened", "2026-03-05"), 1, "opens at once");
+    /* the month ends Sun 5.4.2026; the last working day before is Thu 2.4 (Good Friday
+     * 3.4), and 5 working days before that is Thu 26.3 */
+    s_due(0, "2026-03-26");
+    cr_assert_str_eq(s_f.items[0].occurrence, "kehotus:00000000-0000-0000-0000-000000000001");
+    cr_assert(strstr(s_f.items[0].explanation, "2026-04-05"), "%s", s_f.items[0].explanation);
+    cr_assert(strstr(s_f.items[0].explanation, "50 %"));
+    cr_assert(strstr(s_f.items[0].explanation, "did not apply for a primary benefit"));
+    cr_assert_eq(s_run("reduction_threatened", "2026-04-05"), 1, "last day of the month");
+    cr_assert_eq(s_run("reduction_threatened", "2026-04-06"), 0, "the month is over");
+    n->handled = D("2026-03-10");
+    cr_assert_eq(s_run("reduction_threatened", "2026-03-10"), 0, "social work met the client");
+}
+
 Test(rules, r4_sickness_allowance_running_out)
 {
     cs_benefit_t *b = s_benefit("sairauspaivaraha", "granted", "SV-1");
@@ -371,7 +400,7 @@ Test(rules, every_rule_has_name_source_and_is_evaluated)
 {
     size_t n;
     const cs_rule_t *all = cs_rules_all(&n);
-    cr_assert_eq(n, 10);
+    cr_assert_eq(n, 11);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(all[i].number, (int)i + 1);
         cr_assert(all[i].name && all[i].source && strlen(all[i].source) > 5);
