@@ -20,7 +20,10 @@ static const cs_rule_t s_rules[CS_NRULES] = {
     {1, "basic_assistance_decision_late", "Basic-assistance decision late",
      "Laki toimeentulotuesta 1412/1997 14 a §", "kela", cs_rule_basic_decision_late},
     {2, "notice_not_handled", "Kela notice not handled",
-     "THL työpaperi 26/2019 (notices logged but not investigated); local deadline", "social",
+     "Laki toimeentulotuesta 1412/1997 14 a § (forwarded application decided in 7 working "
+     "days) and 14 e § (meeting a social worker in 7 working days); other notices: THL "
+     "työpaperi 26/2019, local deadline",
+     "social",
      cs_rule_notice_not_handled},
     {3, "reduction_without_social_work", "Basic-amount reduction without social work",
      "Laki toimeentulotuesta 1412/1997 10 § (20/40 %; 50 % and reasons from 1.2.2026, HE "
@@ -90,6 +93,8 @@ static const s_param_t s_params[] = {
     PI("BASIC_DECISION_WD", basic_decision_wd, 0, 60),
     PI("BASIC_DECISION_URGENT_WD", basic_decision_urgent_wd, 0, 60),
     PI("NOTICE_HANDLE_WD", notice_handle_wd, 0, 120),
+    PI("FORWARDED_DECISION_WD", forwarded_decision_wd, 0, 60),
+    PI("MEETING_REQUEST_WD", meeting_request_wd, 0, 60),
     PI("REDUCTION_CONTACT_WD", reduction_contact_wd, 0, 120),
     PI("SICKNESS_MAX_DAYS", sickness_max_days, 1, 1000),
     PI("SICKNESS_WARN_DAY", sickness_warn_day, 1, 1000),

@@ -32,7 +32,7 @@ typedef struct {
     /* 1 basic-assistance decision late */
     int basic_decision_wd, basic_decision_urgent_wd;
     /* 2 Kela notice not handled */
-    int notice_handle_wd;
+    int notice_handle_wd, forwarded_decision_wd, meeting_request_wd;
     /* 3 basic-amount reduction without social work */
     int reduction_contact_wd;
     /* 4 sickness allowance running out */

@@ -2,7 +2,9 @@
  *  working days of an event, and has not.
  *
  *    1 basic_assistance_decision_late   Kela decides basic assistance
- *    2 notice_not_handled               social work handles a Kela notice
+ *    2 notice_not_handled               social work handles a Kela notice (decides a
+ *                                       forwarded application: 14 a §; meets the
+ *                                       client who asked: 14 e §)
  *    7 referral_not_acknowledged        social work acknowledges a referral
  *   10 service_need_assessment_late     the assessment starts (75+, highest care
  *                                       allowance: 7th working day; urgent: at once)
@@ -60,7 +62,17 @@ int cs_rule_basic_decision_late(const cs_rule_t *self, const cs_history_t *h,
     return 0;
 }
 
-/* 2. A Kela notice with no social.notice_handled within NOTICE_HANDLE_WD. */
+/* 2. A Kela notice with no social.notice_handled in time. Two kinds carry a
+ *    statutory deadline, counted like rule 1 (a notice dated on a weekend or
+ *    holiday arrives on the next working day, the count starts the day after):
+ *      forwarded_application  an application for supplementary or preventive
+ *                             assistance the wellbeing county must decide within
+ *                             FORWARDED_DECISION_WD (14 a §). It should close on
+ *                             the county's decision; there is no event for that
+ *                             decision yet, so social.notice_handled stands in.
+ *      meeting_request        the client's right to meet a social worker within
+ *                             MEETING_REQUEST_WD (14 e §).
+ *    Every other kind: NOTICE_HANDLE_WD (local policy, after THL 26/2019). */
 int cs_rule_notice_not_handled(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
                                cs_day_t today, cs_findings_t *out)
 {
@@ -68,16 +80,38 @@ int cs_rule_notice_not_handled(const cs_rule_t *self, const cs_history_t *h, con
         const cs_notice_t *n = &h->notices[i];
         if (n->handled != CS_NODAY)
             continue;
-        cs_day_t due = cs_wd_add(n->date, p->notice_handle_wd);
+        int forwarded = strcmp(n->kind, "forwarded_application") == 0;
+        int meeting = strcmp(n->kind, "meeting_request") == 0;
+        int wd = forwarded ? p->forwarded_decision_wd
+                 : meeting ? p->meeting_request_wd
+                           : p->notice_handle_wd;
+        cs_day_t arrived = forwarded || meeting ? cs_wd_add(n->date, 0) : n->date;
+        cs_day_t due = arrived == CS_NODAY ? CS_NODAY : cs_wd_add(arrived, wd);
         if (due == CS_NODAY || today <= due)
             continue;
         char occ[96], a[11], d[11];
         snprintf(occ, sizeof occ, "notice:%s", n->id);
-        cs_finding_add(out, self, occ, due, n->id,
-                       "Kela's notice (%s) of %s has not been handled; it had to be handled by "
-                       "%s (%d working days). Contact the client and record the outcome.",
-                       n->kind, cs_day_format(n->date, a), cs_day_format(due, d),
-                       p->notice_handle_wd);
+        cs_day_format(n->date, a);
+        cs_day_format(due, d);
+        if (forwarded)
+            cs_finding_add(out, self, occ, due, n->id,
+                           "Kela forwarded an application for supplementary or preventive "
+                           "assistance on %s and it has no decision; the wellbeing county had "
+                           "to decide by %s (%d working days, toimeentulotukilaki 14 a §). "
+                           "Decide the application and record it.",
+                           a, d, wd);
+        else if (meeting)
+            cs_finding_add(out, self, occ, due, n->id,
+                           "The client asked Kela on %s to meet a social worker and has not "
+                           "been met; the meeting had to take place by %s (%d working days, "
+                           "toimeentulotukilaki 14 e §). Meet the client and record it.",
+                           a, d, wd);
+        else
+            cs_finding_add(out, self, occ, due, n->id,
+                           "Kela's notice (%s) of %s has not been handled; it had to be "
+                           "handled by %s (%d working days). Contact the client and record "
+                           "the outcome.",
+                           n->kind, a, d, wd);
     }
     return 0;
 }

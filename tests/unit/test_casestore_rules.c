@@ -138,6 +138,25 @@ Test(rules, r2_notice_not_handled_over_christmas_and_epiphany)
     cr_assert_eq(s_run("notice_not_handled", "2027-01-08"), 0, "handled: clears");
 }
 
+Test(rules, r2_forwarded_application_is_decided_in_7_working_days)
+{
+    s_notice("forwarded_application", "2026-11-14"); /* Sat: arrives Mon 16.11 */
+    cr_assert_eq(s_run("notice_not_handled", "2026-11-25"), 0, "due that day");
+    cr_assert_eq(s_run("notice_not_handled", "2026-11-26"), 1);
+    s_due(0, "2026-11-25");
+    cr_assert(strstr(s_f.items[0].explanation, "decide"), "%s", s_f.items[0].explanation);
+    cr_assert(strstr(s_f.items[0].explanation, "14 a §"));
+}
+
+Test(rules, r2_meeting_request_is_met_in_7_working_days)
+{
+    s_notice("meeting_request", "2026-12-06"); /* Independence Day (Sun): arrives Mon 7.12 */
+    cr_assert_eq(s_run("notice_not_handled", "2026-12-16"), 0);
+    cr_assert_eq(s_run("notice_not_handled", "2026-12-17"), 1);
+    s_due(0, "2026-12-16");
+    cr_assert(strstr(s_f.items[0].explanation, "14 e §"), "%s", s_f.items[0].explanation);
+}
+
 Test(rules, r3_reduction_needs_contact_and_statement)
 {
     cs_notice_t *n = s_notice("basic_amount_reduction", "2026-04-30");
