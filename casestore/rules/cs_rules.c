@@ -39,7 +39,10 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      "social",
      cs_rule_benefit_ends_no_successor},
     {6, "not_entitled_income_gap", "Not entitled / waiting period",
-     "Työttömyysturvalaki 1290/2002 2 a luku and 11 luku 4 § (labour-policy statement)", "social",
+     "Työttömyysturvalaki 1290/2002 2 a luku and 11 luku 4 § (labour-policy statement); "
+     "toimeentulotukilaki 10 § as amended 1.2.2026 (HE 116/2025: sanction reduces the basic "
+     "amount)",
+     "social",
      cs_rule_not_entitled_gap},
     {7, "referral_not_acknowledged", "Referral not acknowledged",
      "Sosiaalihuoltolaki 1301/2014 35 §", "social", cs_rule_referral_not_acknowledged},
@@ -107,6 +110,7 @@ static const s_param_t s_params[] = {
     PS("UNEMPLOYMENT_BENEFITS", unemployment_benefits),
     PI("UNEMPLOYMENT_WAITING_DAYS", unemployment_waiting_days, 1, 60),
     PI("STATEMENT_GAP_WD", statement_gap_wd, 0, 60),
+    PI("SANCTION_REDUCTION_MONTHS", sanction_reduction_months, 1, 24),
     PI("REFERRAL_ACK_WD", referral_ack_wd, 0, 60),
     PI("REFERRAL_ACK_URGENT_WD", referral_ack_urgent_wd, 0, 60),
     PI("ACTIVATION_RESOLVE_WD", activation_resolve_wd, 0, 60),

@@ -43,7 +43,7 @@ typedef struct {
     char income_benefits[256];       /* comma-separated benefit codes that carry income */
     char unemployment_benefits[128]; /* those paid after a waiting period (omavastuuaika) */
     /* 6 not entitled / waiting period */
-    int statement_gap_wd;
+    int statement_gap_wd, sanction_reduction_months;
     /* 7 referral not acknowledged */
     int referral_ack_wd, referral_ack_urgent_wd;
     /* 8 activation during incapacity */

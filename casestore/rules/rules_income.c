@@ -158,10 +158,14 @@ int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t 
 /* 6. A labour-policy statement "not entitled" or a waiting period leaves the
  *    client without unemployment benefit: basic assistance must be checked
  *    within STATEMENT_GAP_WD. Cleared by a basic-assistance application or
- *    grant on or after the statement, or when the waiting period is over. */
+ *    grant on or after the statement, or when the waiting period is over.
+ *    Since 1.2.2026 (HE 116/2025) such a sanction also reduces the basic amount
+ *    by 20 or 40 % for up to SANCTION_REDUCTION_MONTHS: the explanation points
+ *    to rule 3 (the reduction notice and social work's statement to Kela). */
 int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
                              cs_day_t today, cs_findings_t *out)
 {
+    const cs_rule_t *reduction = cs_rules_find("reduction_without_social_work");
     for (size_t i = 0; i < h->nstatements; i++) {
         const cs_statement_t *s = &h->statements[i];
         int waiting = strcmp(s->outcome, "waiting_period") == 0;
@@ -180,19 +184,25 @@ int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const
             continue;
         char occ[96], a[11], d[11];
         snprintf(occ, sizeof occ, "statement:%s", s->id);
+        cs_day_t due = cs_wd_add(s->date, p->statement_gap_wd);
+        const char *title = reduction ? reduction->title : "";
         if (waiting)
-            cs_finding_add(out, self, occ, cs_wd_add(s->date, p->statement_gap_wd), s->cause,
-                           "Employment services set a waiting period of %d days from %s: no "
-                           "unemployment benefit is paid. Check basic assistance with the client "
-                           "by %s.",
-                           s->waiting_days, cs_day_format(from, a),
-                           cs_day_format(cs_wd_add(s->date, p->statement_gap_wd), d));
+            cs_finding_add(out, self, occ, due, s->cause,
+                           "Employment services set a waiting period (karenssi) of %d days from "
+                           "%s: no unemployment benefit is paid. Check basic assistance with the "
+                           "client by %s. Kela may also reduce the basic amount by 20 or 40 %% "
+                           "for up to %d months; then give Kela the social-work statement (see "
+                           "\"%s\").",
+                           s->waiting_days, cs_day_format(from, a), cs_day_format(due, d),
+                           p->sanction_reduction_months, title);
         else
-            cs_finding_add(out, self, occ, cs_wd_add(s->date, p->statement_gap_wd), s->cause,
+            cs_finding_add(out, self, occ, due, s->cause,
                            "Employment services stated on %s that the client is not entitled to "
-                           "unemployment benefit. Check basic assistance with the client by %s.",
-                           cs_day_format(s->date, a),
-                           cs_day_format(cs_wd_add(s->date, p->statement_gap_wd), d));
+                           "unemployment benefit. Check basic assistance with the client by %s. "
+                           "Kela may also reduce the basic amount by 20 or 40 %% for up to %d "
+                           "months; then give Kela the social-work statement (see \"%s\").",
+                           cs_day_format(s->date, a), cs_day_format(due, d),
+                           p->sanction_reduction_months, title);
     }
     return 0;
 }

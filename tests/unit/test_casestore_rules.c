@@ -298,6 +298,23 @@ Test(rules, r6_not_entitled_and_waiting_period)
     cr_assert_eq(s_run("not_entitled_income_gap", "2026-05-17"), 0, "waiting period over");
 }
 
+Test(rules, r6_karenssi_links_to_the_reduction_and_the_statement)
+{
+    cs_statement_t *s = &s_h.statements[s_h.nstatements++];
+    snprintf(s->id, sizeof s->id, "LA-2");
+    snprintf(s->outcome, sizeof s->outcome, "waiting_period");
+    s->waiting_days = 45;
+    s->date = s->waiting_from = D("2026-03-02");
+    cr_assert_eq(s_run("not_entitled_income_gap", "2026-03-02"), 1);
+    const char *x = s_f.items[0].explanation;
+    cr_assert(strstr(x, "20 or 40 % for up to 6 months"), "%s", x);
+    cr_assert(strstr(x, "social-work statement"), "%s", x);
+    cr_assert(strstr(x, cs_rules_find("reduction_without_social_work")->title), "%s", x);
+    snprintf(s->outcome, sizeof s->outcome, "not_entitled");
+    cr_assert_eq(s_run("not_entitled_income_gap", "2026-03-02"), 1);
+    cr_assert(strstr(s_f.items[0].explanation, "6 months"));
+}
+
 Test(rules, r7_referral_not_acknowledged_over_easter)
 {
     cs_referral_t *r = s_referral("routine", "2026-04-02");
