@@ -47,11 +47,13 @@ static const cs_rule_t s_rules[CS_NRULES] = {
     {7, "referral_not_acknowledged", "Referral not acknowledged",
      "Sosiaalihuoltolaki 1301/2014 35 §", "social", cs_rule_referral_not_acknowledged},
     {8, "activation_during_incapacity", "Activation during incapacity",
-     "Laki julkisista työvoima- ja yrityspalveluista 916/2012 (plan must fit the client's "
-     "work ability); health-declared incapacity",
+     "Laki työvoimapalveluiden järjestämisestä 380/2023 (the employment plan fits the "
+     "client's work ability; verify the section against Finlex); health-declared incapacity",
      "employment", cs_rule_activation_during_incapacity},
     {9, "joint_service_assessment_due", "Joint-service assessment due",
-     "Laki työllistymistä edistävästä monialaisesta yhteispalvelusta 1369/2014 3 §", "employment",
+     "Laki työllistymisen monialaisesta edistämisestä 381/2023 (thresholds kept from 1369/2014; "
+     "verify against Finlex)",
+     "employment",
      cs_rule_joint_service_assessment_due},
     {10, "service_need_assessment_late", "Service-need assessment deadline",
      "Sosiaalihuoltolaki 1301/2014 36 §", "social", cs_rule_service_need_assessment_late},

@@ -370,6 +370,19 @@ Test(rules, r9_labour_market_subsidy_days)
     cr_assert(strstr(s_f.items[0].explanation, "2026-02-27"));
 }
 
+Test(rules, r8_r9_cite_the_employment_acts_in_force_since_2025)
+{
+    const cs_rule_t *a = cs_rules_find("activation_during_incapacity");
+    const cs_rule_t *j = cs_rules_find("joint_service_assessment_due");
+    cr_assert(strstr(a->source, "380/2023"), "%s", a->source);
+    cr_assert(strstr(j->source, "381/2023"), "%s", j->source);
+    size_t n;
+    const cs_rule_t *all = cs_rules_all(&n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(!strstr(all[i].source, "916/2012") && !strstr(all[i].source, "1369/2014 3 §"),
+                  "%s cites a repealed act: %s", all[i].name, all[i].source);
+}
+
 Test(rules, r10_service_need_assessment_for_75_plus_and_urgent)
 {
     s_h.birth = D("1945-03-01");
