@@ -56,7 +56,9 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      "employment",
      cs_rule_joint_service_assessment_due},
     {10, "service_need_assessment_late", "Service-need assessment deadline",
-     "Sosiaalihuoltolaki 1301/2014 36 §", "social", cs_rule_service_need_assessment_late},
+     "Sosiaalihuoltolaki 1301/2014 36 § (75+ and highest care allowance: 7th arkipäivä; "
+     "urgent: at once, in calendar time)",
+     "social", cs_rule_service_need_assessment_late},
     {11, "reduction_threatened", "Basic-amount reduction threatened (kehotus)",
      "Laki toimeentulotuesta 1412/1997 10 § as amended from 1.2.2026 (HE 116/2025: kehotus, "
      "one month before a 50 % reduction); lead time local policy",
@@ -124,7 +126,7 @@ static const s_param_t s_params[] = {
     PS("JOINT_PLAN_ID", joint_plan_id),
     PI("ASSESSMENT_AGE", assessment_age, 18, 120),
     PI("ASSESSMENT_WD", assessment_wd, 0, 60),
-    PI("ASSESSMENT_URGENT_WD", assessment_urgent_wd, 0, 60),
+    PI("ASSESSMENT_URGENT_DAYS", assessment_urgent_days, 0, 7),
     PS("CARE_ALLOWANCE_BENEFIT", care_allowance_benefit),
     PS("CARE_ALLOWANCE_HIGHEST", care_allowance_highest),
     PI("REDUCTION_THREAT_MONTHS", reduction_threat_months, 1, 12),

@@ -53,7 +53,7 @@ typedef struct {
     int joint_assessment_wd;
     char joint_plan_id[64];
     /* 10 service-need assessment deadlines */
-    int assessment_age, assessment_wd, assessment_urgent_wd;
+    int assessment_age, assessment_wd, assessment_urgent_days;
     char care_allowance_benefit[32], care_allowance_highest[32];
     /* 11 basic-amount reduction threatened (kehotus) */
     int reduction_threat_months, reduction_threat_lead_wd;

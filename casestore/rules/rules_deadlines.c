@@ -7,7 +7,8 @@
  *                                       client who asked: 14 e §)
  *    7 referral_not_acknowledged        social work acknowledges a referral
  *   10 service_need_assessment_late     the assessment starts (75+, highest care
- *                                       allowance: 7th working day; urgent: at once)
+ *                                       allowance: 7th working day; urgent: at once,
+ *                                       in calendar time)
  *
  *  Each finding appears once the deadline has passed (today > due) and
  *  disappears when the awaited event arrives; due is the missed deadline.
@@ -140,19 +141,22 @@ int cs_rule_referral_not_acknowledged(const cs_rule_t *self, const cs_history_t 
     return 0;
 }
 
-/* 10. Who must be assessed by when: the client's age on the trigger day or
- *     the highest care allowance, or an urgent referral. Returns the number of
- *     working days allowed, or -1 when no statutory start deadline applies. */
-static int s_assessment_wd(const cs_history_t *h, const cs_params_t *p, cs_day_t trigger,
-                           int urgent, char why[64])
+/* 10. Who must be assessed by when: an urgent need at once, in calendar time
+ *     (ASSESSMENT_URGENT_DAYS after the trigger: the social emergency service
+ *     works around the clock, so a Saturday referral is due that Saturday);
+ *     a client aged ASSESSMENT_AGE or over on the trigger day, or on the
+ *     highest care allowance, by the ASSESSMENT_WD-th working day. Returns the
+ *     due day, or CS_NODAY when no statutory start deadline applies. */
+static cs_day_t s_assessment_due(const cs_history_t *h, const cs_params_t *p, cs_day_t trigger,
+                                 int urgent, char why[64])
 {
     if (urgent) {
         snprintf(why, 64, "an urgent need");
-        return p->assessment_urgent_wd;
+        return trigger + p->assessment_urgent_days;
     }
     if (cs_age_on(h->birth, trigger) >= p->assessment_age) {
         snprintf(why, 64, "a client aged %d or over", p->assessment_age);
-        return p->assessment_wd;
+        return cs_wd_add(trigger, p->assessment_wd);
     }
     for (size_t i = 0; i < h->nbenefits; i++) {
         const cs_benefit_t *b = &h->benefits[i];
@@ -160,10 +164,10 @@ static int s_assessment_wd(const cs_history_t *h, const cs_params_t *p, cs_day_t
             strcmp(b->status, "granted") == 0 &&
             strcmp(b->reason_code, p->care_allowance_highest) == 0) {
             snprintf(why, 64, "a client on the highest care allowance");
-            return p->assessment_wd;
+            return cs_wd_add(trigger, p->assessment_wd);
         }
     }
-    return -1;
+    return CS_NODAY;
 }
 
 static void s_assessment(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
@@ -173,10 +177,7 @@ static void s_assessment(const cs_rule_t *self, const cs_history_t *h, const cs_
     if (started != CS_NODAY || trigger == CS_NODAY)
         return;
     char why[64];
-    int wd = s_assessment_wd(h, p, trigger, urgent, why);
-    if (wd < 0)
-        return;
-    cs_day_t due = cs_wd_add(trigger, wd);
+    cs_day_t due = s_assessment_due(h, p, trigger, urgent, why);
     if (due == CS_NODAY || today <= due)
         return;
     char occ[96], a[11], d[11];

@@ -393,13 +393,22 @@ Test(rules, r10_service_need_assessment_for_75_plus_and_urgent)
     r->started = D("2026-05-13");
     cr_assert_eq(s_run("service_need_assessment_late", "2026-05-13"), 0);
     s_h.birth = D("1990-03-01");
-    s_referral("asap", "2026-05-14"); /* Ascension: at once = next working day */
-    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-15"), 0);
-    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-18"), 1);
-    s_due(0, "2026-05-15");
+    s_referral("asap", "2026-05-14"); /* Ascension: at once = that very day */
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-14"), 0);
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-15"), 1);
+    s_due(0, "2026-05-14");
     s_h.nreferrals = 1;
     s_referral("routine", "2026-05-14"); /* under 75, routine: no start deadline */
     cr_assert_eq(s_run("service_need_assessment_late", "2026-09-01"), 0);
+}
+
+Test(rules, r10_urgent_saturday_referral_is_due_that_saturday)
+{
+    s_h.birth = D("1990-03-01");
+    s_referral("urgent", "2026-11-14"); /* Sat: the social emergency service works 24/7 */
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-11-14"), 0, "still that day");
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-11-15"), 1, "Sunday: late");
+    s_due(0, "2026-11-14");
 }
 
 Test(rules, parameter_from_config_changes_the_due_date)
