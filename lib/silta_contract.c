@@ -150,6 +150,18 @@ static const silta_contract_field_t s_referral_status[] = {
     F_FREE("note", S_FREE_MAX),
 };
 
+static const char *const s_assessment_status[] = {"started", "completed", NULL};
+
+static const silta_contract_field_t s_assessment[] = {
+    F_HETU,
+    F_TEXT("assessment_id", S_ID_MAX, S_REQ),
+    F_ENUM("status", s_assessment_status, S_REQ),
+    F_DATE("date", 0),
+    F_TEXT("referral_id", S_ID_MAX, 0),
+    F_UUID("notice_event_id", 0),
+    F_TEXT("worker", S_NAME_MAX, 0),
+};
+
 static const silta_contract_field_t s_notice_handled[] = {
     F_HETU,
     F_UUID("notice_event_id", S_REQ),
@@ -229,6 +241,7 @@ static const s_contract_t s_contracts[] = {
     C("social.consent.v1", silta__consent__descriptor, s_consent),
     C("social.notice_handled.v1", silta__notice_handled__descriptor, s_notice_handled),
     C("social.referral_status.v1", silta__referral_status__descriptor, s_referral_status),
+    C("social.assessment.v1", silta__social_assessment__descriptor, s_assessment),
     C("social.statement.v1", silta__social_statement__descriptor, s_statement),
     C("social.plan.v1", silta__coordinated_plan__descriptor, s_plan),
     C("hub.gap_alert.v1", silta__gap_alert__descriptor, s_gap_alert),
@@ -556,7 +569,7 @@ const char *const *silta_contract_types(size_t *n)
         "employment.statement.v1",  "employment.plan.v1",        "employment.registration.v1",
         "health.referral.v1",       "health.incapacity.v1",      "social.consent.v1",
         "social.notice_handled.v1", "social.referral_status.v1", "social.statement.v1",
-        "social.plan.v1",           "hub.gap_alert.v1"};
+        "social.plan.v1",           "hub.gap_alert.v1",          "social.assessment.v1"};
     _Static_assert(NELEM(names) == NELEM(s_contracts), "one name per contract");
     *n = NELEM(names);
     return names;

@@ -343,13 +343,12 @@ static const char *s_notice_handled_worker(const cs_event_t *e)
     return ((const Silta__NoticeHandled *)e->msg)->worker;
 }
 
-/* social.referral_status.v1: the first status acknowledges the referral;
- * accepted / in-progress / completed start the assessment. */
+/* social.referral_status.v1: the first status acknowledges the referral.
+ * Accepting it does not start the service-need assessment: social.assessment.v1
+ * does (SHL 36 §). */
 static const char s_referral_status_sql[] =
     "UPDATE casestore.referral SET status = $3, acknowledged = "
-    "coalesce(acknowledged, $4::date), started = CASE WHEN $3 IN ('accepted', "
-    "'in-progress', 'completed') THEN coalesce(started, $4::date) ELSE started "
-    "END WHERE client_key = $1 AND referral_id = $2";
+    "coalesce(acknowledged, $4::date) WHERE client_key = $1 AND referral_id = $2";
 
 static int s_referral_status(const cs_event_t *e, const s_in_t *in, const char **p,
                              s_scratch_t *x, silta_err_t *err)
@@ -401,6 +400,51 @@ static const char *s_social_statement_worker(const cs_event_t *e)
     return ((const Silta__SocialStatement *)e->msg)->worker;
 }
 
+/* social.assessment.v1: the assessment's row (started kept from the first
+ * event, completed set by a "completed" one), and the referral it answers
+ * marked started (rule 10 closes). One statement: the referral update in a CTE. */
+static const char s_assessment_sql[] =
+    "WITH r AS (UPDATE casestore.referral SET started = coalesce(started, $4::date) "
+    "WHERE client_key = $1 AND referral_id = $5) "
+    "INSERT INTO casestore.assessment(client_key, assessment_id, started, completed, "
+    "referral_id, notice_event_id, worker, event_id) VALUES ($1, $2, $4::date, "
+    "CASE WHEN $3 = 'completed' THEN $4::date END, $5, $6::uuid, $7, $8) "
+    "ON CONFLICT (client_key, assessment_id) DO UPDATE SET "
+    "started = coalesce(casestore.assessment.started, EXCLUDED.started), "
+    "completed = coalesce(EXCLUDED.completed, casestore.assessment.completed), "
+    "referral_id = coalesce(EXCLUDED.referral_id, casestore.assessment.referral_id), "
+    "notice_event_id = coalesce(EXCLUDED.notice_event_id, "
+    "casestore.assessment.notice_event_id), worker = EXCLUDED.worker, "
+    "event_id = EXCLUDED.event_id";
+
+static int s_assessment(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                        silta_err_t *err)
+{
+    (void)x;
+    (void)err;
+    const Silta__SocialAssessment *m = (const Silta__SocialAssessment *)e->msg;
+    const char *v[8] = {in->ck,
+                        m->assessment_id,
+                        m->status,
+                        NUL(m->date) ? m->date : in->day,
+                        NUL(m->referral_id),
+                        NUL(m->notice_event_id),
+                        NUL(m->worker),
+                        in->event_id};
+    S_RETURN_PARAMS(p, v);
+}
+
+static void s_assessment_summary(const cs_event_t *e, char *out, size_t len)
+{
+    const Silta__SocialAssessment *m = (const Silta__SocialAssessment *)e->msg;
+    snprintf(out, len, "service-need assessment %s", m->status);
+}
+
+static const char *s_assessment_worker(const cs_event_t *e)
+{
+    return ((const Silta__SocialAssessment *)e->msg)->worker;
+}
+
 static const s_kind_t s_kinds[CS_EV_NTYPES] = {
     [CS_EV_NOTICE] = {s_notice_sql, s_notice, s_notice_summary, NULL},
     [CS_EV_APPLICATION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
@@ -417,6 +461,8 @@ static const s_kind_t s_kinds[CS_EV_NTYPES] = {
                                s_referral_status_summary, s_referral_status_worker},
     [CS_EV_SOCIAL_STATEMENT] = {s_social_statement_sql, s_social_statement,
                                 s_social_statement_summary, s_social_statement_worker},
+    [CS_EV_ASSESSMENT] = {s_assessment_sql, s_assessment, s_assessment_summary,
+                          s_assessment_worker},
 };
 
 static const s_kind_t *s_kind(const cs_event_t *e)

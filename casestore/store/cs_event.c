@@ -29,6 +29,7 @@ static const s_type_t s_types[CS_EV_NTYPES] = {
     {"social.notice_handled.v1", CS_EV_NOTICE_HANDLED},
     {"social.referral_status.v1", CS_EV_REFERRAL_STATUS},
     {"social.statement.v1", CS_EV_SOCIAL_STATEMENT},
+    {"social.assessment.v1", CS_EV_ASSESSMENT},
 };
 
 const char *const *cs_event_types(size_t *n)

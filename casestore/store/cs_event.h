@@ -32,6 +32,7 @@ typedef enum {
     CS_EV_NOTICE_HANDLED,
     CS_EV_REFERRAL_STATUS,
     CS_EV_SOCIAL_STATEMENT,
+    CS_EV_ASSESSMENT,
     CS_EV_NTYPES
 } cs_event_kind_t;
 

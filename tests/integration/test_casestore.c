@@ -321,8 +321,17 @@ Test(casestore, r10_service_need_assessment_late, .timeout = 240)
     s_expect_alert("service_need_assessment_late", "2026-05-12"); /* aged 81: 7 wd */
     s_publish("b", "social.referral_status.v1 120345-9060 referral_id=R-10 status=accepted "
                    "worker=sw-ben\n");
-    s_expect_closed("service_need_assessment_late");
     s_expect_closed("referral_not_acknowledged");
+    /* accepting the referral is not the assessment (SHL 36 §) */
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.alert WHERE "
+                         "rule = 'service_need_assessment_late' AND status = 'open'"),
+                 1);
+    s_publish("c", "social.assessment.v1 120345-9060 assessment_id=A-10 status=started "
+                   "referral_id=R-10 date=2026-05-13 worker=sw-ben\n");
+    s_expect_closed("service_need_assessment_late");
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.assessment WHERE assessment_id = "
+                         "'A-10' AND started = '2026-05-13' AND referral_id = 'R-10'"),
+                 1);
     s_down();
 }
 

@@ -245,6 +245,7 @@ static const char *const s_casestore_needs[][3] = {
     {"social.notice_handled.v1", "notice_event_id", NULL},
     {"social.referral_status.v1", "referral_id", "status"},
     {"social.statement.v1", "kela_reference", NULL},
+    {"social.assessment.v1", "assessment_id", "status"},
 };
 
 /* m was accepted: the case store must take it as well. */

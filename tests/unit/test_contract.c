@@ -61,7 +61,7 @@ Test(contract, every_type_of_events_proto_has_a_contract)
 {
     size_t n;
     const char *const *types = silta_contract_types(&n);
-    cr_assert_eq(n, 14);
+    cr_assert_eq(n, 15);
     for (size_t i = 0; i < n; i++)
         cr_assert_not_null(silta_contract_descriptor(types[i]), "%s", types[i]);
     cr_assert_null(silta_contract_descriptor("bench.event.v1"));
@@ -171,6 +171,19 @@ Test(contract, required_fields_a_consumer_needs)
     s_bad("social.referral_status.v1", &rs.base, "status", NULL);
     rs.status = "in-progress";
     s_ok("social.referral_status.v1", &rs.base);
+
+    Silta__SocialAssessment as = SILTA__SOCIAL_ASSESSMENT__INIT;
+    as.hetu = HETU;
+    as.assessment_id = "A-1";
+    s_bad("social.assessment.v1", &as.base, "status", NULL);
+    as.status = "accepted"; /* a referral status, not an assessment's */
+    s_bad("social.assessment.v1", &as.base, "status", NULL);
+    as.status = "started";
+    as.referral_id = "sr-1";
+    as.date = "2026-11-14";
+    s_ok("social.assessment.v1", &as.base);
+    as.notice_event_id = "n908";
+    s_bad("social.assessment.v1", &as.base, "notice_event_id", NULL);
 
     Silta__NoticeHandled nh = SILTA__NOTICE_HANDLED__INIT;
     nh.hetu = HETU;
