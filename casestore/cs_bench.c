@@ -3,7 +3,7 @@
  *  Builds N client histories in memory from a fixed-seed generator (a mix of
  *  benefits, notices, statements, plan items, referrals, incapacity periods
  *  and registrations around today, so every rule has work to do), evaluates
- *  all ten rules and derives the plan for each, and prints the time. One
+ *  all the rules and derives the plan for each, and prints the time. One
  *  history struct is reused: the figure is CPU per client, not allocation.
  *
  *  Not here: the database (the rules are timed alone), the hub.

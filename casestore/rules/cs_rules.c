@@ -31,8 +31,9 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      cs_rule_reduction_without_social_work},
     {4, "sickness_allowance_running_out", "Sickness allowance running out",
      "Sairausvakuutuslaki 1224/2004 8 luku 6 § (300 arkipäivää, paid to the end of the month "
-     "before day 300's month), 8 luku 3 a § (statement by day 90); Kela's checkpoints 60, 150, 230", "social",
-     cs_rule_sickness_allowance_running_out},
+     "before day 300's month), 8 luku 3 a § (statement by day 90); Kela's checkpoints 60, "
+     "150, 230",
+     "social", cs_rule_sickness_allowance_running_out},
     {5, "benefit_ends_no_successor", "Benefit ends with no successor",
      "local policy: continuity of income between benefits; Työttömyysturvalaki 1290/2002 "
      "5 luku 4 § (omavastuuaika, 7 days; verify against Finlex)",
