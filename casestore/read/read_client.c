@@ -4,13 +4,11 @@
  */
 #include "read_client.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "silta_db.h"
-#include "silta_hetu.h"
 
 static PGresult *s_query(PGconn *db, const char *sql, const char *p0)
 {
@@ -54,11 +52,7 @@ static int s_head(PGconn *db, cs_store_t *store, const char *team, const char *c
     c->team_queue = read_pool_col(&c->pool, r, 0, 2, 0);
     PQclear(r);
 
-    char hetu[SILTA_HETU_LEN + 1] = "";
-    silta_err_t err;
-    if (cs_store_hetu(store, ck, hetu, &err) == 0 && strlen(hetu) == SILTA_HETU_LEN)
-        snprintf(c->hetu_masked, sizeof c->hetu_masked, "%.7s****", hetu);
-    sodium_memzero(hetu, sizeof hetu);
+    read_hetu_masked(store, ck, c->hetu_masked);
 
     S_ROWS(r, db,
            "SELECT username FROM casestore.inbox_user WHERE team = $1 AND active "

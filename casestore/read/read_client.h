@@ -12,7 +12,6 @@
 #ifndef READ_CLIENT_H
 #define READ_CLIENT_H
 
-#include "../store/cs_store.h"
 #include "read.h"
 
 typedef struct {
@@ -50,7 +49,7 @@ typedef struct {
     }
 
 typedef struct {
-    char hetu_masked[12];               /* DDMMYYC**** ; "" when the seal does not open */
+    char hetu_masked[READ_HETU_MASKED_SIZE]; /* DDMMYYC****; "" when the seal does not open */
     const char *worker;                 /* responsible worker; "" = none */
     const char *worker_team;            /* "" */
     const char *team_queue;             /* TEAM_QUEUE in force */

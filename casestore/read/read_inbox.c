@@ -37,7 +37,7 @@ static const char s_inbox_sql[] =
     "  WHERE c.client_key = items.client_key)"
     " FROM items ORDER BY due ASC NULLS LAST, received DESC, kind LIMIT 500";
 
-int read_inbox_load(PGconn *db, const char *username, read_inbox_t *out)
+int read_inbox_load(PGconn *db, cs_store_t *store, const char *username, read_inbox_t *out)
 {
     memset(out, 0, sizeof *out);
     const char *p[1] = {username};
@@ -61,6 +61,12 @@ int read_inbox_load(PGconn *db, const char *username, read_inbox_t *out)
         it->received = read_pool_col(pool, r, i, 5, 0);
         it->object = read_pool_col(pool, r, i, 6, 0);
         it->worker = read_pool_col(pool, r, i, 7, 0);
+        /* One unseal per client: an earlier row of the same client has it. */
+        for (size_t j = 0; j + 1 < out->n && !it->hetu_masked[0]; j++)
+            if (strcmp(out->items[j].client_key, it->client_key) == 0)
+                memcpy(it->hetu_masked, out->items[j].hetu_masked, sizeof it->hetu_masked);
+        if (!it->hetu_masked[0])
+            read_hetu_masked(store, it->client_key, it->hetu_masked);
     }
     PQclear(r);
     return pool->failed ? -1 : 0;

@@ -6,7 +6,10 @@
  *  Reading the list also writes the access log: one inbox_access row
  *  ('view_inbox') per client shown, in the same statement, so no view goes
  *  unlogged. Values are the database's codes and dates (YYYY-MM-DD); the
- *  page (web/web_pages.c) gives them Finnish labels.
+ *  page (web/web_pages.c) gives them Finnish labels. Each item carries its
+ *  client's masked hetu (read_hetu_masked: opened from the seal, masked and
+ *  wiped here), so a caseworker sees whose matter a row is; no event carries
+ *  a name today, so there is none to show.
  *
  *  Not here: HTML, the access check (casestore.inbox_can_see in the SQL).
  */
@@ -24,6 +27,7 @@ typedef struct {
     const char *received; /* YYYY-MM-DD */
     const char *object;   /* the referral id, the notice's event_id or the alert id */
     const char *worker;   /* the client's responsible worker; "" = the team queue */
+    char hetu_masked[READ_HETU_MASKED_SIZE]; /* whose matter: DDMMYYC****, or "" */
 } read_inbox_item_t;
 
 typedef struct {
@@ -33,8 +37,9 @@ typedef struct {
 } read_inbox_t;
 
 /* Load username's items (at most 500) into *out (read_inbox_free after, also
- * on failure). Returns 0, or -1 on a database error or out of memory. */
-int read_inbox_load(PGconn *db, const char *username, read_inbox_t *out);
+ * on failure); store opens the sealed hetus. Returns 0, or -1 on a database
+ * error or out of memory. */
+int read_inbox_load(PGconn *db, cs_store_t *store, const char *username, read_inbox_t *out);
 void read_inbox_free(read_inbox_t *list);
 
 #endif

@@ -33,7 +33,7 @@ static void s_hidden(silta_buf_t *b, const char *name, const char *value)
 static void s_head(const read_client_t *c, const web_session_t *s, const char *ck, silta_buf_t *b)
 {
     silta_buf_puts(b, "<h1>Asiakas <span class=\"muted\">");
-    web_esc(b, ck);
+    web_esc(b, c->hetu_masked);
     silta_buf_puts(b, "</span></h1><dl><dt>Henkilötunnus</dt><dd id=\"hetu\">");
     web_esc(b, c->hetu_masked[0] ? c->hetu_masked : "(ei saatavilla)");
     silta_buf_puts(b, "</dd><dt>Vastuutyöntekijä</dt><dd id=\"worker\">");

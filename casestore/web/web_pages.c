@@ -248,17 +248,12 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         }
         silta_buf_puts(b, "<td>");
         web_date(b, it->received);
-        /* The link shows a short client_key (enough to tell rows apart); the
-         * whole key is in the URL and the title. */
-        silta_buf_puts(b, "</td><td><a href=\"/client/");
+        /* Whose matter: the masked hetu (the client_key is only in the URL). */
+        silta_buf_puts(b, "</td><td><a class=\"who\" href=\"/client/");
         web_esc(b, ck);
-        silta_buf_puts(b, "\" title=\"");
-        web_esc(b, ck);
-        char shortck[12];
-        snprintf(shortck, sizeof shortck, "%s", ck);
         silta_buf_puts(b, "\">");
-        web_esc(b, shortck);
-        silta_buf_puts(b, "…</a></td><td>");
+        web_esc(b, it->hetu_masked[0] ? it->hetu_masked : "(hetu ei saatavilla)");
+        silta_buf_puts(b, "</a></td><td>");
         const char *w = it->worker;
         if (*w)
             web_esc(b, w);

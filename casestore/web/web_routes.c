@@ -226,7 +226,7 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         return s_redirect(resp, "/inbox");
     if (get && strcmp(path, "/inbox") == 0) {
         read_inbox_t items;
-        if (read_inbox_load(ctx->db, s.username, &items) == 0) {
+        if (read_inbox_load(ctx->db, ctx->store, s.username, &items) == 0) {
             resp->status = 200;
             web_page_inbox(&items, &s, today, &resp->body);
         } else {

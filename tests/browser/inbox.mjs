@@ -61,12 +61,21 @@ async function main() {
         await a.page.screenshot({ path: join(shots, 'inbox.png'), fullPage: true });
         const clientKey = await row.getAttribute('data-client');
         check(/^ck_[0-9a-f]{32}$/.test(clientKey || ''), `no client_key on the row: ${clientKey}`);
+        // Whose matter: the masked hetu on the row; no client_key a person reads.
+        const masked = env('HETU_MASKED');
+        check((await row.locator('a.who').textContent()).trim() === masked,
+            `the row does not show the masked hetu ${masked}`);
+        const noKey = async (where) => check(!/ck_[0-9a-f]/.test(await a.page.locator('body').innerText()),
+            `a client_key is shown on ${where}`);
+        await noKey('Saapuneet');
 
         // 2. The client page: hetu masked, the Kuittaa button for the referral.
         await Promise.all([a.page.waitForURL(`${base}/client/${clientKey}`),
             row.getByRole('link').click()]);
         const hetu = (await a.page.locator('#hetu').textContent()).trim();
         check(/^\d{6}[-+A-FU-Y]\*{4}$/.test(hetu), `hetu not masked: ${hetu.length} chars`);
+        check(hetu === masked, 'the client page shows another masked hetu than the row');
+        await noKey('the client page');
         const ackRow = a.page.locator('#referrals tr', { hasText: referral });
         await ackRow.getByRole('button', { name: 'Kuittaa' }).waitFor();
 

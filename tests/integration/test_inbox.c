@@ -208,6 +208,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("PASS2", l.pass[1], 1);
     setenv("USER3", S_USER3, 1);
     setenv("REFERRAL_ID", "sr-r4-0001", 1);
+    setenv("HETU_MASKED", "010185-****", 1);
     setenv("SCREENSHOT_DIR", shots, 1);
     harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
     cr_assert_eq(r.status, 0, "inbox.mjs failed:\n%s\n%s", r.out, r.err);
