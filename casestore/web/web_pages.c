@@ -193,11 +193,46 @@ void web_date(silta_buf_t *b, const char *d)
         silta_buf_printf(b, "%d.%d.%d", day, m, y);
 }
 
+/* The texts of Saapuneet added with the search (one place, for the message
+ * catalogue to take over). */
+static const struct {
+    const char *find_label, *find_button, *find_hint, *not_found, *no_hetu;
+} s_inbox_text = {
+    .find_label = "Hae asiakas henkilötunnuksella",
+    .find_button = "Hae",
+    .find_hint = "Koko henkilötunnus; se ei näy osoitteessa eikä lokeissa.",
+    .not_found = "Asiakasta ei löytynyt sinun tai tiimisi asiakkaista.",
+    .no_hetu = "(hetu ei saatavilla)",
+};
+
+/* The search form: the hetu goes in the POST body, never in a URL. */
+static void s_find_form(silta_buf_t *b, const web_session_t *s, const char *find)
+{
+    if (strcmp(find, "ei_loytynyt") == 0) {
+        silta_buf_puts(b, "<p class=\"err\" role=\"status\" id=\"find-result\">");
+        web_esc(b, s_inbox_text.not_found);
+        silta_buf_puts(b, "</p>");
+    }
+    silta_buf_printf(b, "<form id=\"find\" class=\"find\" method=\"post\" action=\"/find\">"
+                        "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><label "
+                        "for=\"find-hetu\">",
+                     s->csrf);
+    web_esc(b, s_inbox_text.find_label);
+    silta_buf_puts(b, "</label><input id=\"find-hetu\" name=\"hetu\" autocomplete=\"off\" "
+                      "spellcheck=\"false\" maxlength=\"20\" size=\"13\" required "
+                      "aria-describedby=\"find-hint\"> <button type=\"submit\">");
+    web_esc(b, s_inbox_text.find_button);
+    silta_buf_puts(b, "</button> <span id=\"find-hint\" class=\"muted\">");
+    web_esc(b, s_inbox_text.find_hint);
+    silta_buf_puts(b, "</span></form>");
+}
+
 void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
-                    silta_buf_t *b)
+                    const char *find, silta_buf_t *b)
 {
     web_page_begin(b, "Saapuneet", s);
     silta_buf_puts(b, "<h1>Saapuneet</h1>");
+    s_find_form(b, s, find);
     size_t n = items->n;
     silta_buf_printf(b, "<p class=\"muted\">%zu avointa asiaa asiakkailla, joihin sinulla tai "
                         "tiimilläsi on vastuu, ja tiimin jonossa olevat. Kiireellisin "

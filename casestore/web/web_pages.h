@@ -43,10 +43,12 @@ void web_page_login(silta_buf_t *b, const char *login_token, const char *error);
 /* A whole error page (status text in title, one sentence in text). */
 void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, const char *text);
 
-/* Saapuneet: the items (read_inbox_load) of every client the user may see,
- * most urgent first. today: YYYY-MM-DD. */
+/* Saapuneet: the search form (a client by full hetu, POST /find) and the
+ * items (read_inbox_load) of every client the user may see, most urgent
+ * first. today: YYYY-MM-DD; find: the search's outcome from its redirect
+ * ("ei_loytynyt") or "". */
 void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
-                    silta_buf_t *b);
+                    const char *find, silta_buf_t *b);
 
 /* Asiakas: plan, timeline, open alerts, referrals and notices with their
  * actions, from read_client_load. The caller has checked access. flash: a

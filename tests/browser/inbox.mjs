@@ -10,7 +10,10 @@
 // client's Kela notice handled (it and its alert leave Saapuneet; a resent form
 // is "jo tehty"), makes USER3 responsible, adds a plan item (bad title / date /
 // owner / who -> 400, nothing added), completes it (screenshot client-plan.png);
-// USER2 (other team) gets 403 on the client page and its actions. Prints one
+// USER1 finds the client by full hetu (POST, never in a URL): found -> the client
+// page, an unknown hetu -> "ei löytynyt", a wrong check character -> 400, no
+// CSRF -> 403; USER2 (other team) searching the same hetu gets "ei löytynyt",
+// 403 on the client page and its actions. Prints one
 // JSON line {"ok":true,"client_key":"ck_...","plan_item":"manual:..."} and exits
 // 0, or {"ok":false,"error":..} and 1.
 // Uses Debian's /usr/bin/chromium (CHROMIUM to override); never downloads a browser.
@@ -29,6 +32,8 @@ const shots = env('SCREENSHOT_DIR', 'build/test-artifacts');
 const referral = env('REFERRAL_ID');
 const timeout = Number(env('STEP_TIMEOUT_MS', '15000'));
 
+const urls = []; // every URL the browser asked for: no hetu may be in one
+
 function check(cond, what) {
     if (!cond) throw new Error(what);
 }
@@ -42,6 +47,7 @@ async function login(browser, user, pass) {
     await page.getByLabel('Käyttäjätunnus').fill(user);
     await page.getByLabel('Salasana').fill(pass);
     await Promise.all([page.waitForURL(`${base}/inbox`), page.getByRole('button', { name: 'Kirjaudu' }).click()]);
+    ctx.on('request', (req) => urls.push(req.url()));
     return { ctx, page };
 }
 
@@ -162,8 +168,32 @@ async function main() {
             `a repeated plan_done answered ${r.status()}`);
         await a.page.screenshot({ path: join(shots, 'client-plan.png'), fullPage: true });
 
-        // 9. USER2 (another team) may not open the client nor act on it.
+        // 9. Find a client by full hetu: the search form POSTs it (CSRF), the answer
+        //    is the client page or "ei löytynyt"; it never appears in a URL.
+        const hetuFull = env('HETU'), unknown = env('HETU_UNKNOWN');
+        const find = async (page, hetuValue) => {
+            await page.goto(`${base}/inbox`);
+            await page.getByLabel('Hae asiakas henkilötunnuksella').fill(hetuValue);
+            await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Hae', exact: true }).click()]);
+            return page.url();
+        };
+        check(await find(a.page, hetuFull) === `${base}/client/${clientKey}`, 'the search did not open the client page');
+        check((await a.page.locator('#hetu').textContent()).trim() === masked, 'the search opened another client');
+        check(await find(a.page, ` ${hetuFull.toLowerCase()} `) === `${base}/client/${clientKey}`,
+            'a lowercase hetu with spaces was not found');
+        check(await find(a.page, unknown) === `${base}/inbox?ok=ei_loytynyt`, 'an unknown hetu was not "ei löytynyt"');
+        await a.page.getByText('Asiakasta ei löytynyt').waitFor();
+        const csrfInbox = await a.page.locator('#find input[name=csrf]').getAttribute('value');
+        const badCheck = hetuFull.slice(0, 10) + (hetuFull[10] === 'A' ? 'B' : 'A');
+        r = await a.page.request.post(`${base}/find`, { form: { csrf: csrfInbox, hetu: badCheck }, maxRedirects: 0 });
+        check(r.status() === 400, `a wrong check character answered ${r.status()}`);
+        r = await a.page.request.post(`${base}/find`, { form: { hetu: hetuFull }, maxRedirects: 0 });
+        check(r.status() === 403, `a search without CSRF answered ${r.status()}`);
+
+        // 10. USER2 (another team) may not find, open the client nor act on it.
         const b = await login(browser, env('USER2'), env('PASS2'));
+        check(await find(b.page, hetuFull) === `${base}/inbox?ok=ei_loytynyt`,
+            'another team found the client by hetu');
         r = await b.page.goto(`${base}/client/${clientKey}`);
         check(r.status() === 403, `other team got ${r.status()} for the client page`);
         await b.page.goto(`${base}/inbox`);
@@ -175,6 +205,10 @@ async function main() {
         r = await b.page.request.post(`${base}/client/${clientKey}/plan_done`,
             { form: { csrf: csrf2, item: itemId }, maxRedirects: 0 });
         check(r.status() === 403, `other team's plan_done answered ${r.status()}`);
+
+        const withHetu = urls.filter((u) => [hetuFull, unknown, badCheck].some((h) =>
+            decodeURIComponent(u).toUpperCase().includes(h.toUpperCase())));
+        check(withHetu.length === 0, 'a hetu was in a URL');
 
         console.log(JSON.stringify({ ok: true, client_key: clientKey, plan_item: itemId }));
 

@@ -195,6 +195,12 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
                               "referral_id=sr-r4-0001", &reply, 10000),
                  403);
     free(reply);
+    snprintf(url, sizeof url, "http://%s/find", getenv("SILTA_INBOX_BIND"));
+    reply = NULL;
+    cr_assert_eq(harness_http("POST", url, "application/x-www-form-urlencoded",
+                              "hetu=010185-901E", &reply, 10000),
+                 403, "a search without a session was not refused");
+    free(reply);
 
     /* The browser. */
     s_logins_t l;
@@ -209,6 +215,8 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("USER3", S_USER3, 1);
     setenv("REFERRAL_ID", "sr-r4-0001", 1);
     setenv("HETU_MASKED", "010185-****", 1);
+    setenv("HETU", "010185-901E", 1);
+    setenv("HETU_UNKNOWN", "010185-902F", 1);
     setenv("SCREENSHOT_DIR", shots, 1);
     harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
     cr_assert_eq(r.status, 0, "inbox.mjs failed:\n%s\n%s", r.out, r.err);
@@ -234,7 +242,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
              "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
              "'csrf' AND outcome = 'refused'",
              l.user[0]);
-    cr_assert_eq(fixture_count(sql), 2);
+    cr_assert_eq(fixture_count(sql), 3, "two forged Kuittaa and a search without the token");
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
              "'ack_referral' AND outcome = 'ok' AND object_id = 'sr-r4-0001'",
@@ -245,6 +253,34 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
              "'view_client' AND outcome = 'denied'",
              l.user[1]);
     cr_assert_eq(fixture_count(sql), 1);
+    /* The searches by hetu: found, unknown, a wrong check character (USER1),
+     * another team's client (USER2), each a 'lookup' row; never a hetu in it. */
+    char ck[SILTA_CLIENTKEY_LEN + 1];
+    fixture_client_key("010185-901E", ck);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'ok' AND object_id = 'found' AND client_key = '%s'",
+             l.user[0], ck);
+    cr_assert_eq(fixture_count(sql), 2, "two searches found the client");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'ok' AND object_id = 'not_found'",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'refused' AND client_key IS NULL",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'denied' AND client_key = '%s'",
+             l.user[1], ck);
+    cr_assert_eq(fixture_count(sql), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox_access WHERE "
+                               "concat(object_id, client_key) ~* '010185'"),
+                 0, "a hetu in the access log");
+
     /* One acknowledgement went out, once. */
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
                                "'social.referral_status.v1' AND source = 'casestore'"),
