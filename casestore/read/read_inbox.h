@@ -1,8 +1,11 @@
 /*  read_inbox.h - Saapuneet as data: every open item of the clients a user
  *  may see, most urgent first.
  *
- *  An item is an unacknowledged health referral, an unhandled Kela notice or
- *  an open gap alert, with its deadline (the plan item's, or the alert's).
+ *  An item is an unacknowledged health referral, an unhandled Kela notice, an
+ *  open gap alert, or an open plan item a notice caused (a task), with its
+ *  deadline (the plan item's, or the alert's). One notice is one group: the
+ *  notice first, then the alerts and tasks it caused (sub = 1), so the page
+ *  shows one row per notice with its tasks under it.
  *  Reading the list also writes the access log: one inbox_access row
  *  ('view_inbox') per client shown, in the same statement, so no view goes
  *  unlogged. Values are the database's codes and dates (YYYY-MM-DD); the
@@ -19,15 +22,19 @@
 #include "read.h"
 
 typedef struct {
-    const char *kind; /* referral | notice | alert */
+    const char *kind; /* referral | notice | alert | task */
     const char *client_key;
-    const char *label;    /* a code: the priority, the notice kind or the rule */
-    const char *detail;   /* the requester, the Kela reference or the explanation; "" */
+    const char *label;    /* a code: the priority, the notice kind or the rule; a task's title */
+    const char *detail;   /* the requester, the Kela reference, the explanation or a task's
+                             owner agency; "" */
     const char *due;      /* YYYY-MM-DD, NULL when there is no deadline */
     const char *received; /* YYYY-MM-DD */
-    const char *object;   /* the referral id, the notice's event_id or the alert id */
+    const char *object;   /* the referral id, the notice's event_id, the alert id or the
+                             task's plan item id */
     const char *worker;   /* the client's responsible worker; "" = the team queue */
     char hetu_masked[READ_HETU_MASKED_SIZE]; /* whose matter: DDMMYYC****, or "" */
+    const char *group; /* the notice's event_id for a notice and what it caused; else unique */
+    int sub;           /* 1: under the previous item with no sub (its notice) */
 } read_inbox_item_t;
 
 typedef struct {

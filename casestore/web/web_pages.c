@@ -102,6 +102,8 @@ static const char s_css[] =
     ".late{color:#a4001d;font-weight:700}.tag{display:inline-block;padding:0 .4rem;"
     "border-radius:.3rem;background:#e4e9f2;font-size:.85rem;white-space:nowrap}"
     ".t-referral{background:#fde7c8}.t-notice{background:#d9ecff}.t-alert{background:#fbd5da}"
+    ".t-task{background:#e2f0d9}ul.tasks{margin:.4rem 0 0;padding-left:1.1rem}"
+    "ul.tasks li{margin:.15rem 0}a.who{white-space:nowrap}"
     "button{font:inherit;padding:.3rem .8rem;border:1px solid #1f3a5f;background:#1f3a5f;"
     "color:#fff;border-radius:.3rem;cursor:pointer}header button{background:transparent;"
     "border-color:#fff}form.inline{display:inline}.flash{background:#e3f4e1;border:1px solid "
@@ -193,11 +195,15 @@ void web_date(silta_buf_t *b, const char *d)
         silta_buf_printf(b, "%d.%d.%d", day, m, y);
 }
 
-/* The texts of Saapuneet added with the search (one place, for the message
- * catalogue to take over). */
+/* The texts of Saapuneet added with the search and a notice's tasks (one
+ * place, for the message catalogue to take over). */
 static const struct {
     const char *find_label, *find_button, *find_hint, *not_found, *no_hetu;
+    const char *task_alert, *task_plan, *task_due;
 } s_inbox_text = {
+    .task_alert = "Hälytys",
+    .task_plan = "Tehtävä",
+    .task_due = "määräaika",
     .find_label = "Hae asiakas henkilötunnuksella",
     .find_button = "Hae",
     .find_hint = "Koko henkilötunnus; se ei näy osoitteessa eikä lokeissa.",
@@ -227,17 +233,43 @@ static void s_find_form(silta_buf_t *b, const web_session_t *s, const char *find
     silta_buf_puts(b, "</span></form>");
 }
 
+/* What a notice caused, under its row: the alerts (rule and deadline; the
+ * explanation is on the client page) and its other plan items (title). */
+static void s_tasks(silta_buf_t *b, const read_inbox_item_t *sub, size_t nsub, const char *today)
+{
+    silta_buf_puts(b, "<ul class=\"tasks\">");
+    for (size_t j = 0; j < nsub; j++) {
+        const read_inbox_item_t *t = &sub[j];
+        int alert = strcmp(t->kind, "alert") == 0;
+        silta_buf_printf(b, "<li class=\"task-%s\"><span class=\"tag t-%s\">%s</span> ",
+                         alert ? "alert" : "plan", alert ? "alert" : "task",
+                         alert ? s_inbox_text.task_alert : s_inbox_text.task_plan);
+        web_esc(b, web_fi(t->label));
+        if (t->due) {
+            silta_buf_printf(b, " <span class=\"%s\">", strcmp(t->due, today) < 0 ? "late" : "muted");
+            web_esc(b, s_inbox_text.task_due);
+            silta_buf_puts(b, " ");
+            web_date(b, t->due);
+            silta_buf_puts(b, "</span>");
+        }
+        silta_buf_puts(b, "</li>");
+    }
+    silta_buf_puts(b, "</ul>");
+}
+
 void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
                     const char *find, silta_buf_t *b)
 {
     web_page_begin(b, "Saapuneet", s);
     silta_buf_puts(b, "<h1>Saapuneet</h1>");
     s_find_form(b, s, find);
-    size_t n = items->n;
+    size_t n = items->n, nrows = 0;
+    for (size_t i = 0; i < n; i++)
+        nrows += !items->items[i].sub;
     silta_buf_printf(b, "<p class=\"muted\">%zu avointa asiaa asiakkailla, joihin sinulla tai "
                         "tiimilläsi on vastuu, ja tiimin jonossa olevat. Kiireellisin "
                         "ensin.</p>",
-                     n);
+                     nrows);
     if (n == 0) {
         silta_buf_puts(b, "<p>Ei avoimia asioita.</p>");
         web_page_end(b);
@@ -250,10 +282,20 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         const read_inbox_item_t *it = &items->items[i];
         const char *kind = it->kind, *ck = it->client_key;
         const char *label = it->label, *detail = it->detail;
+        /* A notice's row: its alerts and tasks follow it (sub); the row's
+         * deadline is the group's earliest. */
+        size_t nsub = 0;
+        const char *due = it->due;
+        while (i + 1 + nsub < n && items->items[i + 1 + nsub].sub) {
+            const char *d = items->items[i + 1 + nsub].due;
+            if (d && (!due || strcmp(d, due) < 0))
+                due = d;
+            nsub++;
+        }
         silta_buf_printf(b, "<tr class=\"item-%s\" data-client=\"", kind);
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
-        web_due_cell(b, it->due, today);
+        web_due_cell(b, due, today);
         if (strcmp(kind, "referral") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-referral\">Ohjaus</span></td><td>"
                               "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §), ");
@@ -264,7 +306,7 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
             }
             silta_buf_puts(b, " <span class=\"muted\">");
             web_esc(b, it->object);
-            silta_buf_puts(b, "</span></td>");
+            silta_buf_puts(b, "</span>");
         } else if (strcmp(kind, "notice") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-notice\">Kelan ilmoitus</span></td><td>");
             web_esc(b, web_fi(label));
@@ -273,21 +315,21 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
                 web_esc(b, detail);
                 silta_buf_puts(b, "</span>");
             }
-            silta_buf_puts(b, "</td>");
         } else {
             silta_buf_puts(b, "<td><span class=\"tag t-alert\">Hälytys</span></td><td><b>");
             web_esc(b, web_fi(label));
             silta_buf_puts(b, "</b><br>");
             web_esc(b, detail);
-            silta_buf_puts(b, "</td>");
         }
-        silta_buf_puts(b, "<td>");
+        if (nsub)
+            s_tasks(b, &items->items[i + 1], nsub, today);
+        silta_buf_puts(b, "</td><td>");
         web_date(b, it->received);
         /* Whose matter: the masked hetu (the client_key is only in the URL). */
         silta_buf_puts(b, "</td><td><a class=\"who\" href=\"/client/");
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
-        web_esc(b, it->hetu_masked[0] ? it->hetu_masked : "(hetu ei saatavilla)");
+        web_esc(b, it->hetu_masked[0] ? it->hetu_masked : s_inbox_text.no_hetu);
         silta_buf_puts(b, "</a></td><td>");
         const char *w = it->worker;
         if (*w)
@@ -295,6 +337,7 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         else
             silta_buf_puts(b, "<span class=\"muted\">tiimin jono</span>");
         silta_buf_puts(b, "</td></tr>");
+        i += nsub;
     }
     silta_buf_puts(b, "</tbody></table></div>");
     web_page_end(b);

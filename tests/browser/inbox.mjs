@@ -110,7 +110,19 @@ async function main() {
         await a.page.goto(`${base}/inbox`);
         const mine = (kind) => a.page.locator(`tr.item-${kind}[data-client="${clientKey}"]`);
         check(await mine('notice').count() === 1, 'the Kela notice is not in Saapuneet');
-        check(await mine('alert').count() >= 1, 'no alert for the late notice in Saapuneet');
+        // One notice, one row: its alert is under it, not a row of its own.
+        check(await mine('alert').count() === 0, 'the late notice\'s alert is a row of its own');
+        check(await mine('notice').locator('li.task-alert').count() >= 1,
+            'no alert under the late notice in Saapuneet');
+        // A late reduction notice (another client): one row with both alerts
+        // (not handled; no social work) and the statement task under it.
+        const red = a.page.locator('tr.item-notice', { hasText: 'K-8' });
+        check(await red.count() === 1, 'the reduction notice is not one row');
+        const redKey = await red.getAttribute('data-client');
+        check(await a.page.locator(`#inbox tbody tr[data-client="${redKey}"]`).count() === 1,
+            'the reduction notice\'s client has more than one row');
+        check(await red.locator('li.task-alert').count() === 2, 'not both alerts under the reduction notice');
+        check(await red.locator('li.task-plan').count() === 1, 'no statement task under the reduction notice');
         await a.page.goto(`${base}/client/${clientKey}`);
         const noticeRow = a.page.locator('#notices tbody tr').first();
         const noticeId = await noticeRow.locator('input[name=notice]').getAttribute('value');

@@ -74,11 +74,14 @@ static bool s_referral_applied(void *arg)
     "SELECT coalesce(max(p.version), 0) FROM casestore.plan p JOIN casestore.referral r ON "     \
     "r.client_key = p.client_key WHERE r.referral_id = 'sr-r4-0001'"
 
+/* The client of the notice K-9 (in SQL). */
+#define S_K9 "client_key = (SELECT client_key FROM casestore.notice WHERE kela_reference = 'K-9')"
+
 static bool s_notice_applied(void *arg)
 {
     (void)arg;
-    return fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference = 'K-9'") ==
-           1;
+    return fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference IN ('K-9', "
+                         "'K-8')") == 2;
 }
 
 /* The hub has journaled an event of type arg from the case store. */
@@ -177,7 +180,9 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     /* A Kela notice for the same client, 20 days old (late: an alert), and a
      * third caseworker in USER1's team to assign. */
     s_publish("notice", "kela.notice.v1 010185-901E id=n1 kind=need_for_social_work "
-                        "kela_reference=K-9 date=today-20\n");
+                        "kela_reference=K-9 date=today-20\n"
+                        "kela.notice.v1 020290-955X id=n2 kind=basic_amount_reduction "
+                        "kela_reference=K-8 date=today-20 reduction_percent=20\n");
     cr_assert_eq(harness_poll(30000, s_notice_applied, NULL), 0, "notice never applied");
     char bin[4096], cmd[8192];
     snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | '%s' --add-user %s aikuissosiaalityo",
@@ -291,10 +296,10 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
                                "'K-9' AND handled_date IS NOT NULL"),
                  1);
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE rule = "
-                               "'notice_not_handled' AND status = 'open'"),
+                               "'notice_not_handled' AND status = 'open' AND " S_K9),
                  0);
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE rule = "
-                               "'notice_not_handled' AND status = 'closed'"),
+                               "'notice_not_handled' AND status = 'closed' AND " S_K9),
                  1);
     cr_assert_eq(harness_poll(30000, s_journaled, "social.notice_handled.v1"), 0,
                  "social.notice_handled.v1 never reached the hub");
