@@ -46,6 +46,25 @@ int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta
                   ck, item_id, err);
 }
 
+int read_notice_ref(PGconn *db, const char *ck, const char *notice_event_id, char *ref,
+                    size_t len, silta_err_t *err)
+{
+    const char *p[2] = {ck, notice_event_id};
+    PGresult *r = silta_db_query(db,
+                                 "SELECT kela_reference FROM casestore.notice WHERE client_key = "
+                                 "$1 AND event_id = $2::uuid AND coalesce(kela_reference, '') <> ''",
+                                 2, p, err);
+    if (!r)
+        return -1;
+    int rc = READ_NO_ROW;
+    if (PQntuples(r) == 1 && strlen(PQgetvalue(r, 0, 0)) < len) {
+        memcpy(ref, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)) + 1);
+        rc = 1;
+    }
+    PQclear(r);
+    return rc;
+}
+
 int read_client_exists(PGconn *db, const char *ck, silta_err_t *err)
 {
     return s_flag(db, "SELECT EXISTS (SELECT 1 FROM casestore.client WHERE client_key = $1)", ck,

@@ -109,10 +109,12 @@ static int s_notices(PGconn *db, const char *ck, read_client_t *c)
 {
     PGresult *r;
     S_ROWS(r, db,
-           "SELECT event_id::text, kind, coalesce(kela_reference, ''), "
-           "notice_date::text, coalesce(handled_date::text, ''), "
-           "coalesce(handled_by, '') FROM casestore.notice WHERE client_key = $1 "
-           "ORDER BY notice_date DESC, event_id",
+           "SELECT n.event_id::text, n.kind, coalesce(n.kela_reference, ''), "
+           "n.notice_date::text, coalesce(n.handled_date::text, ''), "
+           "coalesce(n.handled_by, ''), coalesce(s.statement_date::text, '') "
+           "FROM casestore.notice n LEFT JOIN casestore.social_statement s ON "
+           "s.client_key = n.client_key AND s.kela_reference = n.kela_reference "
+           "WHERE n.client_key = $1 ORDER BY n.notice_date DESC, n.event_id",
            ck, c->notices);
     for (int i = 0; i < PQntuples(r); i++) {
         read_notice_t *x = &c->notices.v[c->notices.n++];
@@ -122,6 +124,7 @@ static int s_notices(PGconn *db, const char *ck, read_client_t *c)
         x->date = read_pool_col(&c->pool, r, i, 3, 0);
         x->handled = read_pool_col(&c->pool, r, i, 4, 0);
         x->handled_by = read_pool_col(&c->pool, r, i, 5, 0);
+        x->statement = read_pool_col(&c->pool, r, i, 6, 0);
     }
     PQclear(r);
     return 0;

@@ -29,6 +29,7 @@ typedef struct {
     const char *event_id, *kind, *ref, *date;
     const char *handled;    /* YYYY-MM-DD, "" while not handled */
     const char *handled_by; /* "" when none */
+    const char *statement;  /* YYYY-MM-DD of social work's statement on ref, "" when none */
 } read_notice_t;
 
 typedef struct {

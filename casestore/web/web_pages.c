@@ -69,6 +69,7 @@ const char *web_flash(const char *key)
         {"kohta_lisatty", "Suunnitelman kohta lisätty."},
         {"kohta_valmis", "Suunnitelman kohta merkitty valmiiksi."},
         {"jo_tehty", "Tämä oli jo tehty; mitään ei muutettu."},
+        {"lausunto", "Lausunto lähetetty Kelalle."},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (strcmp(f[i].code, key) == 0)
@@ -109,7 +110,8 @@ static const char s_css[] =
     "border-color:#fff}form.inline{display:inline}.flash{background:#e3f4e1;border:1px solid "
     "#8cc084;padding:.5rem .8rem;border-radius:.3rem}.err{background:#fde2e2;border:1px solid "
     "#e08a8a;padding:.5rem .8rem;border-radius:.3rem}.muted{color:#5b6570}"
-    "label{display:block;margin:.6rem 0 .2rem}input,select{font:inherit;padding:.3rem}"
+    "label{display:block;margin:.6rem 0 .2rem}input,select,textarea{font:inherit;padding:.3rem}"
+    "textarea{width:100%;max-width:40rem;box-sizing:border-box}"
     ".login{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem;"
     "border:1px solid #dde1e6;border-radius:.4rem}dl{display:grid;grid-template-columns:"
     "max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;margin:0}dt{font-weight:600}"

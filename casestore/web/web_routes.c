@@ -8,6 +8,7 @@
  *      GET  /client/<client_key>       Asiakas                        (access, logged)
  *      POST /client/<client_key>/ack       referral_id -> accepted    (CSRF, access, logged)
  *      POST /client/<client_key>/handled   notice      -> handled     (CSRF, access, logged)
+ *      POST /client/<client_key>/statement notice text -> social.statement.v1 to Kela (same)
  *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
  *      POST /client/<client_key>/plan      title due owner who -> a plan item (same checks)
  *      POST /client/<client_key>/plan_done item        -> the item done    (same checks)
@@ -133,6 +134,18 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         rc = web_form_get(req->body, "notice", a, sizeof a) == 0
                  ? web_action_notice_handled(ctx, s, ck, a, &err)
                  : silta_err_set(&err, SILTA_EINVAL, "notice is missing");
+    } else if (strcmp(verb, "statement") == 0) {
+        char text[4097];
+        action = "statement";
+        ok = "lausunto";
+        /* a: the notice's event_id (the text is free text: never in the log) */
+        rc = web_form_get(req->body, "notice", a, sizeof a) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL, "notice is missing")
+             : web_form_get(req->body, "text", text, sizeof text) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL,
+                                 "lausunto puuttuu tai on liian pitkä (1-4000 merkkiä)")
+                 : web_action_statement(ctx, s, ck, a, text, &err);
+        sodium_memzero(text, sizeof text);
     } else if (strcmp(verb, "assign") == 0) {
         action = "assign";
         ok = "vastuu";

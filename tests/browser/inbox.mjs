@@ -10,7 +10,8 @@
 // client's Kela notice handled (it and its alert leave Saapuneet; a resent form
 // is "jo tehty"), makes USER3 responsible, adds a plan item (bad title / date /
 // owner / who -> 400, nothing added), completes it (screenshot client-plan.png);
-// USER1 finds the client by full hetu (POST, never in a URL): found -> the client
+// USER1 writes a statement to Kela (lausunto) on another client's reduction
+// notice (bad texts 400, a resent form "jo tehty"); USER1 finds the client by full hetu (POST, never in a URL): found -> the client
 // page, an unknown hetu -> "ei löytynyt", a wrong check character -> 400, no
 // CSRF -> 403; USER2 (other team) searching the same hetu gets "ei löytynyt",
 // 403 on the client page and its actions. Prints one
@@ -123,6 +124,36 @@ async function main() {
             'the reduction notice\'s client has more than one row');
         check(await red.locator('li.task-alert').count() === 2, 'not both alerts under the reduction notice');
         check(await red.locator('li.task-plan').count() === 1, 'no statement task under the reduction notice');
+
+        // 5b. The statement to Kela (lausunto) on the reduction: bad texts are 400;
+        //     the form sends it (social.statement.v1 -> Kela's outbox, checked by
+        //     test_inbox.c); a resent form is "jo tehty"; the task leaves the row.
+        await a.page.goto(`${base}/client/${redKey}`);
+        const stForm = a.page.locator('form.statement', { hasText: 'K-8' });
+        const stNotice = await stForm.locator('input[name=notice]').getAttribute('value');
+        const stCsrf = await stForm.locator('input[name=csrf]').getAttribute('value');
+        const stPost = (form) => a.page.request.post(`${base}/client/${redKey}/statement`,
+            { form: { csrf: stCsrf, notice: stNotice, ...form }, maxRedirects: 0 });
+        let sr;
+        for (const bad of ['', '  \n ', 'x'.repeat(4001), 'a\u0007b']) {
+            sr = await stPost({ text: bad });
+            check(sr.status() === 400, `a bad statement (${bad.length} chars) answered ${sr.status()}`);
+        }
+        sr = await stPost({ text: 'x', notice: '00000000-0000-4000-8000-000000000000' });
+        check(sr.status() === 404, `a statement on no notice answered ${sr.status()}`);
+        const stText = env('STATEMENT_TEXT');
+        await stForm.locator('textarea').fill(stText);
+        await Promise.all([a.page.waitForURL(/\?ok=lausunto$/),
+            stForm.getByRole('button', { name: 'Lähetä lausunto Kelalle' }).click()]);
+        await a.page.getByText('Lausunto lähetetty Kelalle').waitFor();
+        check((await a.page.locator('#notices tr', { hasText: 'K-8' }).locator('.statement-state')
+            .textContent()).includes('annettu'), 'the notice does not show the statement');
+        sr = await stPost({ text: stText });
+        check(sr.status() === 303 && /ok=jo_tehty$/.test(sr.headers().location || ''),
+            `a resent statement answered ${sr.status()} ${sr.headers().location}`);
+        await a.page.screenshot({ path: join(shots, 'client-statement.png'), fullPage: true });
+        await a.page.goto(`${base}/inbox`);
+        check(await red.locator('li.task-plan').count() === 0, 'the statement task is still in Saapuneet');
         await a.page.goto(`${base}/client/${clientKey}`);
         const noticeRow = a.page.locator('#notices tbody tr').first();
         const noticeId = await noticeRow.locator('input[name=notice]').getAttribute('value');

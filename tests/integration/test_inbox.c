@@ -67,6 +67,8 @@ static bool s_referral_applied(void *arg)
                          "'sr-r4-0001'") == 1;
 }
 
+#define S_STATEMENT                                                                            \
+    "Asiakas on hakenut ensisijaisen etuuden.\nTapaaminen sovittu <ensi viikolla> & seurataan."
 #define S_USER3 "sosiaalityo3"
 #define S_PASS3 "kolmas-tyontekija-salasana"
 #define S_TITLE "Asuntoasia: soita vuokranantajalle"
@@ -118,6 +120,29 @@ static void s_publish(const char *name, const char *lines)
                  path, NULL);
     cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
     harness_result_free(&r);
+}
+
+/* A statement-*.xml in Kela's outbox on reference K-8 (path into arg). */
+static bool s_statement_written(void *arg)
+{
+    char *found = arg;
+    const char *dir = getenv("SILTA_KELA_OUTBOX");
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool ok = false;
+    while (!ok && (e = readdir(d))) {
+        if (strncmp(e->d_name, "statement-", 10) != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ok = harness_file_contains(path, "K-8");
+        if (ok)
+            snprintf(found, 4096, "%s", path);
+    }
+    closedir(d);
+    return ok;
 }
 
 /* A task-*.xml in the health outbox that accepts referral sr-r4-0001. */
@@ -222,6 +247,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("HETU_MASKED", "010185-****", 1);
     setenv("HETU", "010185-901E", 1);
     setenv("HETU_UNKNOWN", "010185-902F", 1);
+    setenv("STATEMENT_TEXT", S_STATEMENT, 1);
     setenv("SCREENSHOT_DIR", shots, 1);
     harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
     cr_assert_eq(r.status, 0, "inbox.mjs failed:\n%s\n%s", r.out, r.err);
@@ -258,6 +284,31 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
              "'view_client' AND outcome = 'denied'",
              l.user[1]);
     cr_assert_eq(fixture_count(sql), 1);
+    /* The statement (lausunto): social.statement.v1 once through the hub to
+     * silta-kela, which wrote it to Kela's outbox with the hetu, the reference,
+     * the worker and the text (escaped). */
+    static char stfile[4096];
+    cr_assert_eq(harness_poll(60000, s_statement_written, stfile), 0,
+                 "no statement on K-8 in $SILTA_KELA_OUTBOX");
+    char *stxml = harness_read_file(stfile);
+    cr_assert_not_null(stxml);
+    cr_assert(strstr(stxml, "<kela-statement xmlns=\"urn:silta:kela:1\">") != NULL, "%s", stxml);
+    cr_assert(strstr(stxml, "<hetu>020290-955X</hetu>") != NULL, "%s", stxml);
+    cr_assert(strstr(stxml, "Tapaaminen sovittu &lt;ensi viikolla&gt; &amp; seurataan.") != NULL,
+              "%s", stxml);
+    snprintf(sql, sizeof sql, "<worker>%s</worker>", l.user[0]);
+    cr_assert(strstr(stxml, sql) != NULL, "%s", stxml);
+    free(stxml);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
+                               "'social.statement.v1' AND source = 'casestore'"),
+                 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'statement' AND outcome = 'ok' AND object_id = (SELECT event_id::text FROM "
+             "casestore.notice WHERE kela_reference = 'K-8')",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 2, "the statement and its resend");
+
     /* The searches by hetu: found, unknown, a wrong check character (USER1),
      * another team's client (USER2), each a 'lookup' row; never a hetu in it. */
     char ck[SILTA_CLIENTKEY_LEN + 1];
@@ -340,6 +391,8 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
         char path[4096];
         snprintf(path, sizeof path, "%s/log/%s.log", s_home, logs[i]);
         cr_assert(!harness_file_contains(path, "010185-901E"), "a hetu in %s", path);
+        cr_assert(!harness_file_contains(path, "020290-955X"), "a hetu in %s", path);
+        cr_assert(!harness_file_contains(path, "Tapaaminen sovittu"), "a statement in %s", path);
         cr_assert(!harness_file_contains(path, l.pass[0]), "a password in %s", path);
     }
     free(inbox_url);
