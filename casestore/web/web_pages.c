@@ -115,7 +115,18 @@ static const char s_css[] =
     ".login{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem;"
     "border:1px solid #dde1e6;border-radius:.4rem}dl{display:grid;grid-template-columns:"
     "max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;margin:0}dt{font-weight:600}"
-    "dd{margin:0}";
+    "dd{margin:0}td{overflow-wrap:break-word}"
+    /* A phone (375 px): nothing wider than the screen; Saapuneet's rows become
+     * cards with each cell's heading (data-l); other tables scroll in their box. */
+    "@media (max-width:640px){main{padding:.6rem}h1{font-size:1.2rem}"
+    "header{padding:.4rem .6rem}header .who{margin-left:0}"
+    "input,select,textarea,button{max-width:100%;box-sizing:border-box}#plan-title{width:100%}"
+    "dl{grid-template-columns:1fr;gap:0 1rem}dt{margin-top:.4rem}"
+    "table.cards,table.cards tbody,table.cards tr,table.cards td{display:block}"
+    "table.cards thead{display:none}table.cards tr{border-bottom:2px solid #c9d1db;"
+    "padding:.3rem 0}table.cards td{border:0;padding:.1rem .5rem}"
+    "table.cards td[data-l]::before{content:attr(data-l) \": \";font-weight:600;"
+    "color:#5b6570}}";
 
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s)
 {
@@ -177,17 +188,28 @@ void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, c
     web_page_end(b);
 }
 
-void web_due_cell(silta_buf_t *b, const char *due, const char *today)
+void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, const char *label)
 {
+    silta_buf_puts(b, "<td");
+    if (label) {
+        silta_buf_puts(b, " data-l=\"");
+        web_esc(b, label);
+        silta_buf_puts(b, "\"");
+    }
     if (!due) {
-        silta_buf_puts(b, "<td class=\"muted\">–</td>");
+        silta_buf_puts(b, " class=\"muted\">–</td>");
         return;
     }
     int y = 0, m = 0, day = 0;
     sscanf(due, "%d-%d-%d", &y, &m, &day);
     int late = strcmp(due, today) < 0;
-    silta_buf_printf(b, "<td%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
+    silta_buf_printf(b, "%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
                      late ? " (myöhässä)" : "");
+}
+
+void web_due_cell(silta_buf_t *b, const char *due, const char *today)
+{
+    web_due_cell_labelled(b, due, today, NULL);
 }
 
 void web_date(silta_buf_t *b, const char *d)
@@ -202,7 +224,14 @@ void web_date(silta_buf_t *b, const char *d)
 static const struct {
     const char *find_label, *find_button, *find_hint, *not_found, *no_hetu;
     const char *task_alert, *task_plan, *task_due;
+    const char *col_due, *col_type, *col_reason, *col_received, *col_client, *col_worker;
 } s_inbox_text = {
+    .col_due = "Määräaika",
+    .col_type = "Tyyppi",
+    .col_reason = "Syy",
+    .col_received = "Saapunut",
+    .col_client = "Asiakas",
+    .col_worker = "Vastuu",
     .task_alert = "Hälytys",
     .task_plan = "Tehtävä",
     .task_due = "määräaika",
@@ -277,9 +306,16 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         web_page_end(b);
         return;
     }
-    silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\"><thead><tr><th>Määräaika</th>"
-                      "<th>Tyyppi</th><th>Syy</th><th>Saapunut</th><th>Asiakas</th>"
-                      "<th>Vastuu</th></tr></thead><tbody>");
+    const char *cols[] = {s_inbox_text.col_due,      s_inbox_text.col_type,
+                          s_inbox_text.col_reason,   s_inbox_text.col_received,
+                          s_inbox_text.col_client,   s_inbox_text.col_worker};
+    silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\" class=\"cards\"><thead><tr>");
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+        silta_buf_puts(b, "<th>");
+        web_esc(b, cols[c]);
+        silta_buf_puts(b, "</th>");
+    }
+    silta_buf_puts(b, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const read_inbox_item_t *it = &items->items[i];
         const char *kind = it->kind, *ck = it->client_key;
@@ -297,7 +333,7 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         silta_buf_printf(b, "<tr class=\"item-%s\" data-client=\"", kind);
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
-        web_due_cell(b, due, today);
+        web_due_cell_labelled(b, due, today, s_inbox_text.col_due);
         if (strcmp(kind, "referral") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-referral\">Ohjaus</span></td><td>"
                               "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §), ");
@@ -325,14 +361,20 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         }
         if (nsub)
             s_tasks(b, &items->items[i + 1], nsub, today);
-        silta_buf_puts(b, "</td><td>");
+        silta_buf_puts(b, "</td><td data-l=\"");
+        web_esc(b, s_inbox_text.col_received);
+        silta_buf_puts(b, "\">");
         web_date(b, it->received);
         /* Whose matter: the masked hetu (the client_key is only in the URL). */
-        silta_buf_puts(b, "</td><td><a class=\"who\" href=\"/client/");
+        silta_buf_puts(b, "</td><td data-l=\"");
+        web_esc(b, s_inbox_text.col_client);
+        silta_buf_puts(b, "\"><a class=\"who\" href=\"/client/");
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
         web_esc(b, it->hetu_masked[0] ? it->hetu_masked : s_inbox_text.no_hetu);
-        silta_buf_puts(b, "</a></td><td>");
+        silta_buf_puts(b, "</a></td><td data-l=\"");
+        web_esc(b, s_inbox_text.col_worker);
+        silta_buf_puts(b, "\">");
         const char *w = it->worker;
         if (*w)
             web_esc(b, w);

@@ -32,6 +32,9 @@ const char *web_flash(const char *key);
  * red with "(myöhässä)" when before today, "–" when due is NULL. */
 void web_date(silta_buf_t *b, const char *d);
 void web_due_cell(silta_buf_t *b, const char *due, const char *today);
+/* The same with data-l="label": the cell's heading where a narrow screen
+ * shows the table's rows as cards (the style sheet's table.cards). */
+void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, const char *label);
 
 /* A page's head and top bar (session NULL: not logged in), and its end. */
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s);

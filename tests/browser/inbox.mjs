@@ -14,7 +14,8 @@
 // notice (bad texts 400, a resent form "jo tehty"); USER1 finds the client by full hetu (POST, never in a URL): found -> the client
 // page, an unknown hetu -> "ei löytynyt", a wrong check character -> 400, no
 // CSRF -> 403; USER2 (other team) searching the same hetu gets "ei löytynyt",
-// 403 on the client page and its actions. Prints one
+// 403 on the client page and its actions. At 375 px (a phone) Saapuneet and
+// the client pages do not scroll sideways (screenshots *-375.png). Prints one
 // JSON line {"ok":true,"client_key":"ck_...","plan_item":"manual:..."} and exits
 // 0, or {"ok":false,"error":..} and 1.
 // Uses Debian's /usr/bin/chromium (CHROMIUM to override); never downloads a browser.
@@ -233,7 +234,23 @@ async function main() {
         r = await a.page.request.post(`${base}/find`, { form: { hetu: hetuFull }, maxRedirects: 0 });
         check(r.status() === 403, `a search without CSRF answered ${r.status()}`);
 
-        // 10. USER2 (another team) may not find, open the client nor act on it.
+        // 10. A phone, 375 px wide: Saapuneet and the client pages fit the screen
+        //     (no sideways scrolling of the page), screenshots *-375.png.
+        await a.page.setViewportSize({ width: 375, height: 812 });
+        const narrow = async (url, name) => {
+            await a.page.goto(url);
+            await a.page.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
+            const w = await a.page.evaluate(() => document.documentElement.scrollWidth);
+            check(w <= 375, `${name} is ${w} px wide at 375 px`);
+        };
+        await narrow(`${base}/inbox`, 'inbox');
+        check(await a.page.locator('tr.item-notice', { hasText: 'K-8' }).locator('a.who').isVisible(),
+            'the masked hetu is not visible at 375 px');
+        await narrow(`${base}/client/${clientKey}`, 'client');
+        await narrow(`${base}/client/${redKey}`, 'client-statement');
+        await a.page.setViewportSize({ width: 1280, height: 800 });
+
+        // 11. USER2 (another team) may not find, open the client nor act on it.
         const b = await login(browser, env('USER2'), env('PASS2'));
         check(await find(b.page, hetuFull) === `${base}/inbox?ok=ei_loytynyt`,
             'another team found the client by hetu');
