@@ -52,7 +52,7 @@ int read_notice_ref(PGconn *db, const char *ck, const char *notice_event_id, cha
     const char *p[2] = {ck, notice_event_id};
     PGresult *r = silta_db_query(db,
                                  "SELECT kela_reference FROM casestore.notice WHERE client_key = "
-                                 "$1 AND event_id = $2::uuid AND coalesce(kela_reference, '') <> ''",
+                                 "$1 AND event_id = $2::uuid AND kela_reference <> ''",
                                  2, p, err);
     if (!r)
         return -1;

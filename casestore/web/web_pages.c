@@ -277,7 +277,8 @@ static void s_tasks(silta_buf_t *b, const read_inbox_item_t *sub, size_t nsub, c
                          alert ? s_inbox_text.task_alert : s_inbox_text.task_plan);
         web_esc(b, web_fi(t->label));
         if (t->due) {
-            silta_buf_printf(b, " <span class=\"%s\">", strcmp(t->due, today) < 0 ? "late" : "muted");
+            int late = strcmp(t->due, today) < 0;
+            silta_buf_printf(b, " <span class=\"%s\">", late ? "late" : "muted");
             web_esc(b, s_inbox_text.task_due);
             silta_buf_puts(b, " ");
             web_date(b, t->due);
