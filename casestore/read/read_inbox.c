@@ -13,9 +13,10 @@
  * saw it (inbox_access), so no view goes unlogged. Every item has a group
  * (grp): an unhandled notice's event_id for the notice, the alerts it caused
  * (cause_event_id, or the occurrence notice:<event_id>) and its other open
- * plan items; its own key for a referral or any other alert. Groups sort
- * by their earliest deadline and the notice comes first in its group (its
- * obj is the group), so the page can put the rest under it. */
+ * plan items; an unacknowledged referral's event_id for it and the alerts it
+ * caused; its own key for any other alert. Groups sort by their earliest
+ * deadline and the notice or referral comes first in its group, so the page
+ * can put the rest under it. */
 static const char s_inbox_sql[] =
     "WITH open_notice AS (SELECT n.* FROM casestore.notice n WHERE n.handled_date IS NULL"
     "  AND casestore.inbox_can_see($1, n.client_key)),"
@@ -24,7 +25,7 @@ static const char s_inbox_sql[] =
     "  coalesce(r.requester_org, '') AS detail, (SELECT due_date FROM casestore.plan_item i"
     "   WHERE i.client_key = r.client_key AND i.item_id = 'referral:' || r.referral_id"
     "   ORDER BY version DESC LIMIT 1) AS due, r.authored AS received, r.referral_id AS obj,"
-    "  'referral:' || r.referral_id AS grp"
+    "  r.event_id::text AS grp"
     " FROM casestore.referral r WHERE r.acknowledged IS NULL"
     "  AND casestore.inbox_can_see($1, r.client_key)"
     " UNION ALL"
@@ -42,7 +43,9 @@ static const char s_inbox_sql[] =
     " SELECT 'alert', a.client_key, a.rule, a.explanation, a.due_date, a.opened_on,"
     "  a.alert_id::text, coalesce((SELECT n.event_id::text FROM open_notice n"
     "   WHERE n.client_key = a.client_key AND (n.event_id = a.cause_event_id"
-    "   OR a.occurrence = 'notice:' || n.event_id) LIMIT 1), 'alert:' || a.alert_id)"
+    "   OR a.occurrence = 'notice:' || n.event_id) LIMIT 1), (SELECT r.event_id::text"
+    "   FROM casestore.referral r WHERE r.client_key = a.client_key AND r.acknowledged IS NULL"
+    "   AND r.event_id = a.cause_event_id), 'alert:' || a.alert_id)"
     "  FROM casestore.alert a WHERE a.status = 'open'"
     "  AND casestore.inbox_can_see($1, a.client_key)),"
     " logged AS (INSERT INTO casestore.inbox_access(username, action, client_key, outcome)"
@@ -51,9 +54,9 @@ static const char s_inbox_sql[] =
     " (SELECT coalesce(responsible_worker, '') FROM casestore.client c"
     "  WHERE c.client_key = items.client_key), grp"
     " FROM items WINDOW g AS (PARTITION BY grp)"
-    /* groups by their earliest deadline, then newest; in a group the notice first */
+    /* groups by their earliest deadline, then newest; the notice / referral first */
     " ORDER BY min(due) OVER g ASC NULLS LAST, max(received) OVER g DESC, grp,"
-    "  obj <> grp, due ASC NULLS LAST, kind, obj LIMIT 500";
+    "  kind NOT IN ('notice', 'referral'), due ASC NULLS LAST, kind, obj LIMIT 500";
 
 int read_inbox_load(PGconn *db, cs_store_t *store, const char *username, read_inbox_t *out)
 {

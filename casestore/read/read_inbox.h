@@ -5,7 +5,8 @@
  *  open gap alert, or an open plan item a notice caused (a task), with its
  *  deadline (the plan item's, or the alert's). One notice is one group: the
  *  notice first, then the alerts and tasks it caused (sub = 1), so the page
- *  shows one row per notice with its tasks under it.
+ *  shows one row per notice with its tasks under it; a referral likewise
+ *  with the alerts it caused.
  *  Reading the list also writes the access log: one inbox_access row
  *  ('view_inbox') per client shown, in the same statement, so no view goes
  *  unlogged. Values are the database's codes and dates (YYYY-MM-DD); the
@@ -33,8 +34,9 @@ typedef struct {
                              task's plan item id */
     const char *worker;   /* the client's responsible worker; "" = the team queue */
     char hetu_masked[READ_HETU_MASKED_SIZE]; /* whose matter: DDMMYYC****, or "" */
-    const char *group; /* the notice's event_id for a notice and what it caused; else unique */
-    int sub;           /* 1: under the previous item with no sub (its notice) */
+    const char *group; /* the event_id of a notice / referral, for it and what it
+                          caused; else unique */
+    int sub;           /* 1: under the previous item with no sub (its notice / referral) */
 } read_inbox_item_t;
 
 typedef struct {

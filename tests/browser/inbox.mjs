@@ -76,6 +76,10 @@ async function main() {
         const noKey = async (where) => check(!/ck_[0-9a-f]/.test(await a.page.locator('body').innerText()),
             `a client_key is shown on ${where}`);
         await noKey('Saapuneet');
+        // The referral is one row: the alerts it caused (late, not acknowledged) under it.
+        check(await a.page.locator(`tr.item-alert[data-client="${clientKey}"]`).count() === 0,
+            'an alert of the referral is a row of its own');
+        check(await row.locator('li.task-alert').count() >= 1, 'no alert under the late referral');
 
         // 2. The client page: hetu masked, the Kuittaa button for the referral.
         await Promise.all([a.page.waitForURL(`${base}/client/${clientKey}`),
