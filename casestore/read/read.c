@@ -4,8 +4,12 @@
  */
 #include "read.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "silta_hetu.h"
 
 const char *read_pool_col(read_pool_t *pool, const PGresult *r, int i, int col, int null_ok)
 {
@@ -36,4 +40,14 @@ void read_pool_free(read_pool_t *pool)
         free(pool->v[i]);
     free(pool->v);
     memset(pool, 0, sizeof *pool);
+}
+
+void read_hetu_masked(cs_store_t *store, const char *ck, char out[READ_HETU_MASKED_SIZE])
+{
+    char hetu[SILTA_HETU_LEN + 1] = "";
+    silta_err_t err;
+    out[0] = '\0';
+    if (cs_store_hetu(store, ck, hetu, &err) == 0 && strlen(hetu) == SILTA_HETU_LEN)
+        snprintf(out, READ_HETU_MASKED_SIZE, "%.7s****", hetu);
+    sodium_memzero(hetu, sizeof hetu);
 }

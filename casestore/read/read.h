@@ -15,6 +15,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "../store/cs_store.h"
+
 typedef struct {
     char **v;
     size_t n, cap;
@@ -28,5 +30,14 @@ const char *read_pool_col(read_pool_t *pool, const PGresult *r, int i, int col, 
 
 /* Free every string; harmless twice. */
 void read_pool_free(read_pool_t *pool);
+
+/* "DDMMYYC****" (birth date and century sign) + NUL. */
+#define READ_HETU_MASKED_SIZE 12
+
+/* The masked hetu of client ck into out: the hetu is opened from its seal
+ * (cs_store_hetu) only to mask it and wiped at once, so only the masked form
+ * leaves the read model. out is "" when the seal does not open (no such
+ * client, database error, wrong key). */
+void read_hetu_masked(cs_store_t *store, const char *ck, char out[READ_HETU_MASKED_SIZE]);
 
 #endif

@@ -9,11 +9,12 @@
 
 #include "silta_db.h"
 
-/* 1 / 0 from a one-row boolean query; READ_NO_ROW for no row; -1 error. */
+/* 1 / 0 from a one-row boolean query ($1 = a, $2 = b unless NULL);
+ * READ_NO_ROW for no row; -1 error. */
 static int s_flag(PGconn *db, const char *sql, const char *a, const char *b, silta_err_t *err)
 {
     const char *p[2] = {a, b};
-    PGresult *r = silta_db_query(db, sql, 2, p, err);
+    PGresult *r = silta_db_query(db, sql, b ? 2 : 1, p, err);
     if (!r)
         return -1;
     int rc = PQntuples(r) == 1 ? strcmp(PQgetvalue(r, 0, 0), "t") == 0 : READ_NO_ROW;
@@ -43,6 +44,31 @@ int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta
                   "SELECT status = 'open' FROM casestore.plan_manual WHERE client_key = $1 "
                   "AND item_id = $2",
                   ck, item_id, err);
+}
+
+int read_notice_ref(PGconn *db, const char *ck, const char *notice_event_id, char *ref,
+                    size_t len, silta_err_t *err)
+{
+    const char *p[2] = {ck, notice_event_id};
+    PGresult *r = silta_db_query(db,
+                                 "SELECT kela_reference FROM casestore.notice WHERE client_key = "
+                                 "$1 AND event_id = $2::uuid AND kela_reference <> ''",
+                                 2, p, err);
+    if (!r)
+        return -1;
+    int rc = READ_NO_ROW;
+    if (PQntuples(r) == 1 && strlen(PQgetvalue(r, 0, 0)) < len) {
+        memcpy(ref, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)) + 1);
+        rc = 1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int read_client_exists(PGconn *db, const char *ck, silta_err_t *err)
+{
+    return s_flag(db, "SELECT EXISTS (SELECT 1 FROM casestore.client WHERE client_key = $1)", ck,
+                  NULL, err);
 }
 
 int read_same_team(PGconn *db, const char *worker, const char *username, silta_err_t *err)

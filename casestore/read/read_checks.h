@@ -24,6 +24,14 @@ int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta
 /* worker is an active account whose team is username's team. */
 int read_same_team(PGconn *db, const char *worker, const char *username, silta_err_t *err);
 
+/* The Kela reference of ck's notice (its event_id) into ref (len bytes):
+ * 1, READ_NO_ROW (no such notice, or one without a reference), -1. */
+int read_notice_ref(PGconn *db, const char *ck, const char *notice_event_id, char *ref,
+                    size_t len, silta_err_t *err);
+
+/* ck is a client of the case store (1) or not (0); never READ_NO_ROW. */
+int read_client_exists(PGconn *db, const char *ck, silta_err_t *err);
+
 /* worker is ck's responsible worker (0 when the client has none). */
 int read_is_responsible(PGconn *db, const char *ck, const char *worker, silta_err_t *err);
 

@@ -4,13 +4,11 @@
  */
 #include "read_client.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "silta_db.h"
-#include "silta_hetu.h"
 
 static PGresult *s_query(PGconn *db, const char *sql, const char *p0)
 {
@@ -54,11 +52,7 @@ static int s_head(PGconn *db, cs_store_t *store, const char *team, const char *c
     c->team_queue = read_pool_col(&c->pool, r, 0, 2, 0);
     PQclear(r);
 
-    char hetu[SILTA_HETU_LEN + 1] = "";
-    silta_err_t err;
-    if (cs_store_hetu(store, ck, hetu, &err) == 0 && strlen(hetu) == SILTA_HETU_LEN)
-        snprintf(c->hetu_masked, sizeof c->hetu_masked, "%.7s****", hetu);
-    sodium_memzero(hetu, sizeof hetu);
+    read_hetu_masked(store, ck, c->hetu_masked);
 
     S_ROWS(r, db,
            "SELECT username FROM casestore.inbox_user WHERE team = $1 AND active "
@@ -115,10 +109,12 @@ static int s_notices(PGconn *db, const char *ck, read_client_t *c)
 {
     PGresult *r;
     S_ROWS(r, db,
-           "SELECT event_id::text, kind, coalesce(kela_reference, ''), "
-           "notice_date::text, coalesce(handled_date::text, ''), "
-           "coalesce(handled_by, '') FROM casestore.notice WHERE client_key = $1 "
-           "ORDER BY notice_date DESC, event_id",
+           "SELECT n.event_id::text, n.kind, coalesce(n.kela_reference, ''), "
+           "n.notice_date::text, coalesce(n.handled_date::text, ''), "
+           "coalesce(n.handled_by, ''), coalesce(s.statement_date::text, '') "
+           "FROM casestore.notice n LEFT JOIN casestore.social_statement s ON "
+           "s.client_key = n.client_key AND s.kela_reference = n.kela_reference "
+           "WHERE n.client_key = $1 ORDER BY n.notice_date DESC, n.event_id",
            ck, c->notices);
     for (int i = 0; i < PQntuples(r); i++) {
         read_notice_t *x = &c->notices.v[c->notices.n++];
@@ -128,6 +124,7 @@ static int s_notices(PGconn *db, const char *ck, read_client_t *c)
         x->date = read_pool_col(&c->pool, r, i, 3, 0);
         x->handled = read_pool_col(&c->pool, r, i, 4, 0);
         x->handled_by = read_pool_col(&c->pool, r, i, 5, 0);
+        x->statement = read_pool_col(&c->pool, r, i, 6, 0);
     }
     PQclear(r);
     return 0;

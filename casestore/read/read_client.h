@@ -12,7 +12,6 @@
 #ifndef READ_CLIENT_H
 #define READ_CLIENT_H
 
-#include "../store/cs_store.h"
 #include "read.h"
 
 typedef struct {
@@ -30,6 +29,7 @@ typedef struct {
     const char *event_id, *kind, *ref, *date;
     const char *handled;    /* YYYY-MM-DD, "" while not handled */
     const char *handled_by; /* "" when none */
+    const char *statement;  /* YYYY-MM-DD of social work's statement on ref, "" when none */
 } read_notice_t;
 
 typedef struct {
@@ -50,7 +50,7 @@ typedef struct {
     }
 
 typedef struct {
-    char hetu_masked[12];               /* DDMMYYC**** ; "" when the seal does not open */
+    char hetu_masked[READ_HETU_MASKED_SIZE]; /* DDMMYYC****; "" when the seal does not open */
     const char *worker;                 /* responsible worker; "" = none */
     const char *worker_team;            /* "" */
     const char *team_queue;             /* TEAM_QUEUE in force */

@@ -25,11 +25,13 @@
 #include "../rules/cs_rules.h"
 #include "../store/cs_store.h"
 #include "silta_buf.h"
+#include "silta_clientkey.h"
 
 typedef struct {
     PGconn *db;                /* the inbox's connection: reads, sessions, log */
     cs_store_t *store;         /* the inbox's store: actions (its own PGconn) */
     const cs_params_t *params; /* borrowed, read-only */
+    const silta_clientkey_t *ck; /* borrowed: the client_key of a hetu searched for */
     char pg_url[1024];
     atomic_int outbox_dirty; /* set after an action committed an outbox row */
 } web_ctx_t;

@@ -136,9 +136,9 @@ int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, co
     return rc;
 }
 
-/* 1 when s is 1..max bytes of UTF-8 with no control character and not only
- * spaces; 0 otherwise. */
-static int s_text_ok(const char *s, size_t max)
+/* 1 when s is 1..max bytes of UTF-8 with no control character (but '\n'
+ * when multiline) and not only spaces; 0 otherwise. */
+static int s_text_ok(const char *s, size_t max, int multiline)
 {
     size_t len = strlen(s);
     int visible = 0;
@@ -149,7 +149,7 @@ static int s_text_ok(const char *s, size_t max)
                  : (*p & 0xf8) == 0xf0 ? 4 : 0;
         if (n == 0 || (n == 2 && *p < 0xc2) || (n == 4 && *p > 0xf4))
             return 0;
-        if (n == 1 && (*p < 0x20 || *p == 0x7f))
+        if (n == 1 && (*p < 0x20 || *p == 0x7f) && !(multiline && *p == '\n'))
             return 0;
         for (size_t i = 1; i < n; i++)
             if ((p[i] & 0xc0) != 0x80)
@@ -158,10 +158,47 @@ static int s_text_ok(const char *s, size_t max)
             return 0; /* overlong, surrogate */
         if (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90)))
             return 0;
-        visible |= n > 1 || *p != ' ';
+        visible |= n > 1 || (*p != ' ' && *p != '\n');
         p += n;
     }
     return visible;
+}
+
+int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                         const char *notice_event_id, char *text, silta_err_t *err)
+{
+    if (!silta_uuid_valid(notice_event_id))
+        return silta_err_set(err, SILTA_EINVAL, "notice is not an event id");
+    /* A textarea sends CRLF: keep LF only. */
+    char *w = text;
+    for (const char *r = text; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+    if (!s_text_ok(text, 4000, 1))
+        return silta_err_set(err, SILTA_EINVAL,
+                             "lausunto puuttuu tai on virheellinen (1-4000 merkkiä)");
+    char ref[128];
+    int found = s_flag(read_notice_ref(ctx->db, ck, notice_event_id, ref, sizeof ref, err));
+    if (found != 1)
+        return found;
+    cs_day_t today;
+    char day[11];
+    int rc = cs_today(&today, err);
+    if (rc != 0)
+        return rc;
+    Silta__SocialStatement m = SILTA__SOCIAL_STATEMENT__INIT;
+    m.kela_reference = ref;
+    m.text = text;
+    m.worker = (char *)s->username;
+    m.date = (char *)cs_day_format(today, day);
+    /* The text goes into the id through a hash: the content string stays short. */
+    unsigned char h[32];
+    char hex[65], content[256];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text), NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(content, sizeof content, "%s|statement|%s|%s", ck, ref, hex);
+    return s_act(ctx, "social.statement.v1", ck, &m.base, &m.hetu, content, err);
 }
 
 int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *title,
@@ -169,7 +206,7 @@ int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, 
 {
     static const char *const owners[] = {"social", "kela", "employment", "health"};
     cs_manitem_t m = {0};
-    if (!s_text_ok(title, 120))
+    if (!s_text_ok(title, 120, 0))
         return silta_err_set(err, SILTA_EINVAL,
                              "otsikko puuttuu tai on virheellinen (1-120 merkkiä)");
     if (cs_day_parse(due, &m.due) != 0 || m.due == CS_NODAY || strncmp(due, "20", 2) != 0)

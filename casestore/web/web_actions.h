@@ -30,6 +30,16 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
 int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                               const char *notice_event_id, silta_err_t *err);
 
+/* social.statement.v1: social work's statement to Kela (lausunto) on the
+ * reference of the client's notice (its event_id): text 1-4000 bytes of
+ * UTF-8 (line breaks allowed, CRLF stored as LF, no other control
+ * characters), worker the user, date today. The hub routes it to Kela
+ * (silta-kela writes statement-<event_id>.xml to its outbox). The event_id
+ * is derived from client, reference and text: the same statement sent twice
+ * is a duplicate, a corrected text is a new statement. */
+int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                         const char *notice_event_id, char *text, silta_err_t *err);
+
 /* Make worker (an active account of the acting user's team) responsible. */
 int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
                       silta_err_t *err);

@@ -13,6 +13,21 @@
 
 #include "web_pages.h"
 
+/* The texts of the client page added with the statement to Kela (one place,
+ * for the message catalogue to take over). */
+static const struct {
+    const char *heading, *intro, *label, *button, *given, *col;
+} s_statement_text = {
+    .heading = "Lausunto Kelalle",
+    .intro = "Sosiaalityön lausunto Kelan ilmoitukseen (esim. perusosan alentaminen). "
+             "Lausunto lähtee Kelalle sellaisenaan; kirjoita vain se, mitä Kelan on "
+             "tarpeen tietää.",
+    .label = "Lausunto, viite",
+    .button = "Lähetä lausunto Kelalle",
+    .given = "annettu",
+    .col = "Lausunto",
+};
+
 static void s_form_open(silta_buf_t *b, const web_session_t *s, const char *ck,
                         const char *action)
 {
@@ -33,7 +48,7 @@ static void s_hidden(silta_buf_t *b, const char *name, const char *value)
 static void s_head(const read_client_t *c, const web_session_t *s, const char *ck, silta_buf_t *b)
 {
     silta_buf_puts(b, "<h1>Asiakas <span class=\"muted\">");
-    web_esc(b, ck);
+    web_esc(b, c->hetu_masked);
     silta_buf_puts(b, "</span></h1><dl><dt>Henkilötunnus</dt><dd id=\"hetu\">");
     web_esc(b, c->hetu_masked[0] ? c->hetu_masked : "(ei saatavilla)");
     silta_buf_puts(b, "</dd><dt>Vastuutyöntekijä</dt><dd id=\"worker\">");
@@ -119,13 +134,52 @@ static void s_referrals(const read_client_t *c, const web_session_t *s, const ch
     }
 }
 
+/* The statement to Kela (lausunto): one form per notice with a Kela
+ * reference; the server checks the notice and the text again
+ * (web_action_statement). */
+static void s_statement_forms(const read_client_t *c, const web_session_t *s, const char *ck,
+                              silta_buf_t *b)
+{
+    int any = 0;
+    for (size_t i = 0; i < c->notices.n; i++) {
+        const read_notice_t *x = &c->notices.v[i];
+        if (!*x->ref)
+            continue;
+        if (!any++) {
+            silta_buf_puts(b, "<h3>");
+            web_esc(b, s_statement_text.heading);
+            silta_buf_puts(b, "</h3><p class=\"muted\">");
+            web_esc(b, s_statement_text.intro);
+            silta_buf_puts(b, "</p>");
+        }
+        silta_buf_puts(b, "<form class=\"statement\" method=\"post\" action=\"/client/");
+        web_esc(b, ck);
+        silta_buf_printf(b, "/statement\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+                         s->csrf);
+        s_hidden(b, "notice", x->event_id);
+        silta_buf_printf(b, "<label for=\"statement-%zu\">", i);
+        web_esc(b, s_statement_text.label);
+        silta_buf_puts(b, " ");
+        web_esc(b, x->ref);
+        silta_buf_puts(b, " (");
+        web_esc(b, web_fi(x->kind));
+        silta_buf_printf(b, ")</label><textarea id=\"statement-%zu\" name=\"text\" rows=\"4\" "
+                            "maxlength=\"4000\" required></textarea><p><button>",
+                         i);
+        web_esc(b, s_statement_text.button);
+        silta_buf_puts(b, "</button></p></form>");
+    }
+}
+
 static void s_notices(const read_client_t *c, const web_session_t *s, const char *ck,
                       silta_buf_t *b)
 {
     if (c->notices.n > 0) {
         silta_buf_puts(b, "<h2>Kelan ilmoitukset</h2><div class=\"tbl\"><table id=\"notices\">"
                           "<thead><tr><th>Ilmoitus</th><th>Viite</th><th>Päivä</th>"
-                          "<th>Käsitelty</th><th></th></tr></thead><tbody>");
+                          "<th>Käsitelty</th><th></th><th>");
+        web_esc(b, s_statement_text.col);
+        silta_buf_puts(b, "</th></tr></thead><tbody>");
         for (size_t i = 0; i < c->notices.n; i++) {
             const read_notice_t *x = &c->notices.v[i];
             silta_buf_puts(b, "<tr><td>");
@@ -146,9 +200,18 @@ static void s_notices(const read_client_t *c, const web_session_t *s, const char
                 s_hidden(b, "notice", x->event_id);
                 silta_buf_puts(b, "<button>Merkitse käsitellyksi</button></form>");
             }
+            silta_buf_puts(b, "</td><td class=\"statement-state\">");
+            if (*x->statement) {
+                web_esc(b, s_statement_text.given);
+                silta_buf_puts(b, " ");
+                web_date(b, x->statement);
+            } else {
+                silta_buf_puts(b, "–");
+            }
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");
+        s_statement_forms(c, s, ck, b);
     }
 }
 

@@ -69,6 +69,7 @@ const char *web_flash(const char *key)
         {"kohta_lisatty", "Suunnitelman kohta lisätty."},
         {"kohta_valmis", "Suunnitelman kohta merkitty valmiiksi."},
         {"jo_tehty", "Tämä oli jo tehty; mitään ei muutettu."},
+        {"lausunto", "Lausunto lähetetty Kelalle."},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (strcmp(f[i].code, key) == 0)
@@ -102,16 +103,30 @@ static const char s_css[] =
     ".late{color:#a4001d;font-weight:700}.tag{display:inline-block;padding:0 .4rem;"
     "border-radius:.3rem;background:#e4e9f2;font-size:.85rem;white-space:nowrap}"
     ".t-referral{background:#fde7c8}.t-notice{background:#d9ecff}.t-alert{background:#fbd5da}"
+    ".t-task{background:#e2f0d9}ul.tasks{margin:.4rem 0 0;padding-left:1.1rem}"
+    "ul.tasks li{margin:.15rem 0}a.who{white-space:nowrap}"
     "button{font:inherit;padding:.3rem .8rem;border:1px solid #1f3a5f;background:#1f3a5f;"
     "color:#fff;border-radius:.3rem;cursor:pointer}header button{background:transparent;"
     "border-color:#fff}form.inline{display:inline}.flash{background:#e3f4e1;border:1px solid "
     "#8cc084;padding:.5rem .8rem;border-radius:.3rem}.err{background:#fde2e2;border:1px solid "
     "#e08a8a;padding:.5rem .8rem;border-radius:.3rem}.muted{color:#5b6570}"
-    "label{display:block;margin:.6rem 0 .2rem}input,select{font:inherit;padding:.3rem}"
+    "label{display:block;margin:.6rem 0 .2rem}input,select,textarea{font:inherit;padding:.3rem}"
+    "textarea{width:100%;max-width:40rem;box-sizing:border-box}"
     ".login{max-width:22rem;margin:3rem auto;background:#fff;padding:1.5rem;"
     "border:1px solid #dde1e6;border-radius:.4rem}dl{display:grid;grid-template-columns:"
     "max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;margin:0}dt{font-weight:600}"
-    "dd{margin:0}";
+    "dd{margin:0}td{overflow-wrap:break-word}"
+    /* A phone (375 px): nothing wider than the screen; Saapuneet's rows become
+     * cards with each cell's heading (data-l); other tables scroll in their box. */
+    "@media (max-width:640px){main{padding:.6rem}h1{font-size:1.2rem}"
+    "header{padding:.4rem .6rem}header .who{margin-left:0}"
+    "input,select,textarea,button{max-width:100%;box-sizing:border-box}#plan-title{width:100%}"
+    "dl{grid-template-columns:1fr;gap:0 1rem}dt{margin-top:.4rem}"
+    "table.cards,table.cards tbody,table.cards tr,table.cards td{display:block}"
+    "table.cards thead{display:none}table.cards tr{border-bottom:2px solid #c9d1db;"
+    "padding:.3rem 0}table.cards td{border:0;padding:.1rem .5rem}"
+    "table.cards td[data-l]::before{content:attr(data-l) \": \";font-weight:600;"
+    "color:#5b6570}}";
 
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s)
 {
@@ -173,17 +188,28 @@ void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, c
     web_page_end(b);
 }
 
-void web_due_cell(silta_buf_t *b, const char *due, const char *today)
+void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, const char *label)
 {
+    silta_buf_puts(b, "<td");
+    if (label) {
+        silta_buf_puts(b, " data-l=\"");
+        web_esc(b, label);
+        silta_buf_puts(b, "\"");
+    }
     if (!due) {
-        silta_buf_puts(b, "<td class=\"muted\">–</td>");
+        silta_buf_puts(b, " class=\"muted\">–</td>");
         return;
     }
     int y = 0, m = 0, day = 0;
     sscanf(due, "%d-%d-%d", &y, &m, &day);
     int late = strcmp(due, today) < 0;
-    silta_buf_printf(b, "<td%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
+    silta_buf_printf(b, "%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
                      late ? " (myöhässä)" : "");
+}
+
+void web_due_cell(silta_buf_t *b, const char *due, const char *today)
+{
+    web_due_cell_labelled(b, due, today, NULL);
 }
 
 void web_date(silta_buf_t *b, const char *d)
@@ -193,32 +219,122 @@ void web_date(silta_buf_t *b, const char *d)
         silta_buf_printf(b, "%d.%d.%d", day, m, y);
 }
 
+/* The texts of Saapuneet added with the search and a notice's tasks (one
+ * place, for the message catalogue to take over). */
+static const struct {
+    const char *find_label, *find_button, *find_hint, *not_found, *no_hetu;
+    const char *task_alert, *task_plan, *task_due;
+    const char *col_due, *col_type, *col_reason, *col_received, *col_client, *col_worker;
+} s_inbox_text = {
+    .col_due = "Määräaika",
+    .col_type = "Tyyppi",
+    .col_reason = "Syy",
+    .col_received = "Saapunut",
+    .col_client = "Asiakas",
+    .col_worker = "Vastuu",
+    .task_alert = "Hälytys",
+    .task_plan = "Tehtävä",
+    .task_due = "määräaika",
+    .find_label = "Hae asiakas henkilötunnuksella",
+    .find_button = "Hae",
+    .find_hint = "Koko henkilötunnus; se ei näy osoitteessa eikä lokeissa.",
+    .not_found = "Asiakasta ei löytynyt sinun tai tiimisi asiakkaista.",
+    .no_hetu = "(hetu ei saatavilla)",
+};
+
+/* The search form: the hetu goes in the POST body, never in a URL. */
+static void s_find_form(silta_buf_t *b, const web_session_t *s, const char *find)
+{
+    if (strcmp(find, "ei_loytynyt") == 0) {
+        silta_buf_puts(b, "<p class=\"err\" role=\"status\" id=\"find-result\">");
+        web_esc(b, s_inbox_text.not_found);
+        silta_buf_puts(b, "</p>");
+    }
+    silta_buf_printf(b, "<form id=\"find\" class=\"find\" method=\"post\" action=\"/find\">"
+                        "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><label "
+                        "for=\"find-hetu\">",
+                     s->csrf);
+    web_esc(b, s_inbox_text.find_label);
+    silta_buf_puts(b, "</label><input id=\"find-hetu\" name=\"hetu\" autocomplete=\"off\" "
+                      "spellcheck=\"false\" maxlength=\"20\" size=\"13\" required "
+                      "aria-describedby=\"find-hint\"> <button type=\"submit\">");
+    web_esc(b, s_inbox_text.find_button);
+    silta_buf_puts(b, "</button> <span id=\"find-hint\" class=\"muted\">");
+    web_esc(b, s_inbox_text.find_hint);
+    silta_buf_puts(b, "</span></form>");
+}
+
+/* What a notice caused, under its row: the alerts (rule and deadline; the
+ * explanation is on the client page) and its other plan items (title). */
+static void s_tasks(silta_buf_t *b, const read_inbox_item_t *sub, size_t nsub, const char *today)
+{
+    silta_buf_puts(b, "<ul class=\"tasks\">");
+    for (size_t j = 0; j < nsub; j++) {
+        const read_inbox_item_t *t = &sub[j];
+        int alert = strcmp(t->kind, "alert") == 0;
+        silta_buf_printf(b, "<li class=\"task-%s\"><span class=\"tag t-%s\">%s</span> ",
+                         alert ? "alert" : "plan", alert ? "alert" : "task",
+                         alert ? s_inbox_text.task_alert : s_inbox_text.task_plan);
+        web_esc(b, web_fi(t->label));
+        if (t->due) {
+            int late = strcmp(t->due, today) < 0;
+            silta_buf_printf(b, " <span class=\"%s\">", late ? "late" : "muted");
+            web_esc(b, s_inbox_text.task_due);
+            silta_buf_puts(b, " ");
+            web_date(b, t->due);
+            silta_buf_puts(b, "</span>");
+        }
+        silta_buf_puts(b, "</li>");
+    }
+    silta_buf_puts(b, "</ul>");
+}
+
 void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
-                    silta_buf_t *b)
+                    const char *find, silta_buf_t *b)
 {
     web_page_begin(b, "Saapuneet", s);
     silta_buf_puts(b, "<h1>Saapuneet</h1>");
-    size_t n = items->n;
+    s_find_form(b, s, find);
+    size_t n = items->n, nrows = 0;
+    for (size_t i = 0; i < n; i++)
+        nrows += !items->items[i].sub;
     silta_buf_printf(b, "<p class=\"muted\">%zu avointa asiaa asiakkailla, joihin sinulla tai "
                         "tiimilläsi on vastuu, ja tiimin jonossa olevat. Kiireellisin "
                         "ensin.</p>",
-                     n);
+                     nrows);
     if (n == 0) {
         silta_buf_puts(b, "<p>Ei avoimia asioita.</p>");
         web_page_end(b);
         return;
     }
-    silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\"><thead><tr><th>Määräaika</th>"
-                      "<th>Tyyppi</th><th>Syy</th><th>Saapunut</th><th>Asiakas</th>"
-                      "<th>Vastuu</th></tr></thead><tbody>");
+    const char *cols[] = {s_inbox_text.col_due,      s_inbox_text.col_type,
+                          s_inbox_text.col_reason,   s_inbox_text.col_received,
+                          s_inbox_text.col_client,   s_inbox_text.col_worker};
+    silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\" class=\"cards\"><thead><tr>");
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+        silta_buf_puts(b, "<th>");
+        web_esc(b, cols[c]);
+        silta_buf_puts(b, "</th>");
+    }
+    silta_buf_puts(b, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const read_inbox_item_t *it = &items->items[i];
         const char *kind = it->kind, *ck = it->client_key;
         const char *label = it->label, *detail = it->detail;
+        /* A notice's row: its alerts and tasks follow it (sub); the row's
+         * deadline is the group's earliest. */
+        size_t nsub = 0;
+        const char *due = it->due;
+        while (i + 1 + nsub < n && items->items[i + 1 + nsub].sub) {
+            const char *d = items->items[i + 1 + nsub].due;
+            if (d && (!due || strcmp(d, due) < 0))
+                due = d;
+            nsub++;
+        }
         silta_buf_printf(b, "<tr class=\"item-%s\" data-client=\"", kind);
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
-        web_due_cell(b, it->due, today);
+        web_due_cell_labelled(b, due, today, s_inbox_text.col_due);
         if (strcmp(kind, "referral") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-referral\">Ohjaus</span></td><td>"
                               "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §), ");
@@ -229,7 +345,7 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
             }
             silta_buf_puts(b, " <span class=\"muted\">");
             web_esc(b, it->object);
-            silta_buf_puts(b, "</span></td>");
+            silta_buf_puts(b, "</span>");
         } else if (strcmp(kind, "notice") == 0) {
             silta_buf_puts(b, "<td><span class=\"tag t-notice\">Kelan ilmoitus</span></td><td>");
             web_esc(b, web_fi(label));
@@ -238,33 +354,35 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
                 web_esc(b, detail);
                 silta_buf_puts(b, "</span>");
             }
-            silta_buf_puts(b, "</td>");
         } else {
             silta_buf_puts(b, "<td><span class=\"tag t-alert\">Hälytys</span></td><td><b>");
             web_esc(b, web_fi(label));
             silta_buf_puts(b, "</b><br>");
             web_esc(b, detail);
-            silta_buf_puts(b, "</td>");
         }
-        silta_buf_puts(b, "<td>");
-        web_date(b, it->received);
-        /* The link shows a short client_key (enough to tell rows apart); the
-         * whole key is in the URL and the title. */
-        silta_buf_puts(b, "</td><td><a href=\"/client/");
-        web_esc(b, ck);
-        silta_buf_puts(b, "\" title=\"");
-        web_esc(b, ck);
-        char shortck[12];
-        snprintf(shortck, sizeof shortck, "%s", ck);
+        if (nsub)
+            s_tasks(b, &items->items[i + 1], nsub, today);
+        silta_buf_puts(b, "</td><td data-l=\"");
+        web_esc(b, s_inbox_text.col_received);
         silta_buf_puts(b, "\">");
-        web_esc(b, shortck);
-        silta_buf_puts(b, "…</a></td><td>");
+        web_date(b, it->received);
+        /* Whose matter: the masked hetu (the client_key is only in the URL). */
+        silta_buf_puts(b, "</td><td data-l=\"");
+        web_esc(b, s_inbox_text.col_client);
+        silta_buf_puts(b, "\"><a class=\"who\" href=\"/client/");
+        web_esc(b, ck);
+        silta_buf_puts(b, "\">");
+        web_esc(b, it->hetu_masked[0] ? it->hetu_masked : s_inbox_text.no_hetu);
+        silta_buf_puts(b, "</a></td><td data-l=\"");
+        web_esc(b, s_inbox_text.col_worker);
+        silta_buf_puts(b, "\">");
         const char *w = it->worker;
         if (*w)
             web_esc(b, w);
         else
             silta_buf_puts(b, "<span class=\"muted\">tiimin jono</span>");
         silta_buf_puts(b, "</td></tr>");
+        i += nsub;
     }
     silta_buf_puts(b, "</tbody></table></div>");
     web_page_end(b);

@@ -32,6 +32,9 @@ const char *web_flash(const char *key);
  * red with "(myöhässä)" when before today, "–" when due is NULL. */
 void web_date(silta_buf_t *b, const char *d);
 void web_due_cell(silta_buf_t *b, const char *due, const char *today);
+/* The same with data-l="label": the cell's heading where a narrow screen
+ * shows the table's rows as cards (the style sheet's table.cards). */
+void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, const char *label);
 
 /* A page's head and top bar (session NULL: not logged in), and its end. */
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s);
@@ -43,10 +46,12 @@ void web_page_login(silta_buf_t *b, const char *login_token, const char *error);
 /* A whole error page (status text in title, one sentence in text). */
 void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, const char *text);
 
-/* Saapuneet: the items (read_inbox_load) of every client the user may see,
- * most urgent first. today: YYYY-MM-DD. */
+/* Saapuneet: the search form (a client by full hetu, POST /find) and the
+ * items (read_inbox_load) of every client the user may see, most urgent
+ * first. today: YYYY-MM-DD; find: the search's outcome from its redirect
+ * ("ei_loytynyt") or "". */
 void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const char *today,
-                    silta_buf_t *b);
+                    const char *find, silta_buf_t *b);
 
 /* Asiakas: plan, timeline, open alerts, referrals and notices with their
  * actions, from read_client_load. The caller has checked access. flash: a

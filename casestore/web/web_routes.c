@@ -4,9 +4,11 @@
  *      POST /login                     check password -> session cookie -> /inbox
  *      POST /logout                    CSRF -> end the session
  *      GET  /  /inbox                  Saapuneet
+ *      POST /find                      hetu -> the client page, or "ei löytynyt" (CSRF, logged)
  *      GET  /client/<client_key>       Asiakas                        (access, logged)
  *      POST /client/<client_key>/ack       referral_id -> accepted    (CSRF, access, logged)
  *      POST /client/<client_key>/handled   notice      -> handled     (CSRF, access, logged)
+ *      POST /client/<client_key>/statement notice text -> social.statement.v1 to Kela (same)
  *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
  *      POST /client/<client_key>/plan      title due owner who -> a plan item (same checks)
  *      POST /client/<client_key>/plan_done item        -> the item done    (same checks)
@@ -25,8 +27,10 @@
 #include <string.h>
 
 #include "../cs_tools.h"
+#include "../read/read_checks.h"
 #include "../read/read_client.h"
 #include "../read/read_inbox.h"
+#include "silta_hetu.h"
 #include "silta_log.h"
 #include "web.h"
 #include "web_actions.h"
@@ -130,6 +134,18 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         rc = web_form_get(req->body, "notice", a, sizeof a) == 0
                  ? web_action_notice_handled(ctx, s, ck, a, &err)
                  : silta_err_set(&err, SILTA_EINVAL, "notice is missing");
+    } else if (strcmp(verb, "statement") == 0) {
+        char text[4097];
+        action = "statement";
+        ok = "lausunto";
+        /* a: the notice's event_id (the text is free text: never in the log) */
+        rc = web_form_get(req->body, "notice", a, sizeof a) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL, "notice is missing")
+             : web_form_get(req->body, "text", text, sizeof text) != 0
+                 ? silta_err_set(&err, SILTA_EINVAL,
+                                 "lausunto puuttuu tai on liian pitkä (1-4000 merkkiä)")
+                 : web_action_statement(ctx, s, ck, a, text, &err);
+        sodium_memzero(text, sizeof text);
     } else if (strcmp(verb, "assign") == 0) {
         action = "assign";
         ok = "vastuu";
@@ -173,6 +189,57 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         return s_error(resp, s, 400, "Virheellinen lomake", err.msg);
     return s_error(resp, s, 503, "Palvelu ei vastaa",
                    "Toimintoa ei tallennettu. Yritä hetken kuluttua uudelleen.");
+}
+
+/* ---------------------------------------------------------------- find */
+
+/* POST /find hetu: a client by full hetu. The hetu comes in the body (never a
+ * URL), is validated (silta_hetu), turned into its keyed client_key and wiped;
+ * only the client_key reaches the access log ('lookup'). The answer is the
+ * client page when the user may see the client, else the same "ei löytynyt"
+ * whether the client is unknown or another team's (logged 'denied'), so a
+ * search tells nobody who else is a client. */
+static void s_find(web_ctx_t *ctx, const web_session_t *s, const web_req_t *req,
+                   web_resp_t *resp)
+{
+    char raw[32] = "", hetu[SILTA_HETU_LEN + 1] = "", key[SILTA_CLIENTKEY_LEN + 1] = "";
+    silta_err_t err;
+    int got = web_form_get(req->body, "hetu", raw, sizeof raw);
+    /* What a person types: spaces around it, a lowercase century sign or check. */
+    size_t b = 0, e = got == 0 ? strlen(raw) : 0;
+    while (b < e && raw[b] == ' ')
+        b++;
+    while (e > b && raw[e - 1] == ' ')
+        e--;
+    int ok = got == 0 && e - b == SILTA_HETU_LEN;
+    for (size_t i = 0; ok && i < SILTA_HETU_LEN; i++) {
+        char c = raw[b + i];
+        hetu[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
+    ok = ok && silta_hetu_parse(hetu, NULL, &err) == 0 && ctx->ck &&
+         silta_clientkey_of(ctx->ck, hetu, key, &err) == 0;
+    sodium_memzero(raw, sizeof raw);
+    sodium_memzero(hetu, sizeof hetu);
+    if (!ok) {
+        web_auth_log(ctx->db, s->username, "lookup", NULL, NULL, "refused");
+        return s_error(resp, s, 400, "Virheellinen henkilötunnus",
+                       "Tarkista henkilötunnus: muoto PPKKVV-NNNT, tarkistusmerkki oikein.");
+    }
+    int exists = read_client_exists(ctx->db, key, &err);
+    int can = exists == 1 ? web_auth_can_see(ctx->db, s->username, key) : 0;
+    if (exists < 0 || can < 0)
+        return s_error(resp, s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+    if (can == 1) {
+        char url[64];
+        web_auth_log(ctx->db, s->username, "lookup", key, "found", "ok");
+        snprintf(url, sizeof url, "/client/%s", key);
+        return s_redirect(resp, url);
+    }
+    if (exists == 1)
+        silta_warn("inbox lookup denied", "username=%s client_key=%s", s->username, key);
+    web_auth_log(ctx->db, s->username, "lookup", key, exists == 1 ? NULL : "not_found",
+                 exists == 1 ? "denied" : "ok");
+    s_redirect(resp, "/inbox?ok=ei_loytynyt");
 }
 
 /* ---------------------------------------------------------------- table */
@@ -224,11 +291,15 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     }
     if (get && (strcmp(path, "/") == 0))
         return s_redirect(resp, "/inbox");
+    if (post && strcmp(path, "/find") == 0)
+        return s_find(ctx, &s, req, resp);
     if (get && strcmp(path, "/inbox") == 0) {
         read_inbox_t items;
-        if (read_inbox_load(ctx->db, s.username, &items) == 0) {
+        char find[32] = "";
+        web_form_get(req->query, "ok", find, sizeof find);
+        if (read_inbox_load(ctx->db, ctx->store, s.username, &items) == 0) {
             resp->status = 200;
-            web_page_inbox(&items, &s, today, &resp->body);
+            web_page_inbox(&items, &s, today, find, &resp->body);
         } else {
             s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
         }

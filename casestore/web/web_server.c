@@ -194,6 +194,7 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
     }
     snprintf(self->ctx.pg_url, sizeof self->ctx.pg_url, "%s", url);
     self->ctx.params = params;
+    self->ctx.ck = ck;
     atomic_init(&self->ctx.outbox_dirty, 0);
     self->ctx.db = silta_db_connect(url, err);
     if (self->ctx.db)

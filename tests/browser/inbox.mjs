@@ -10,7 +10,12 @@
 // client's Kela notice handled (it and its alert leave Saapuneet; a resent form
 // is "jo tehty"), makes USER3 responsible, adds a plan item (bad title / date /
 // owner / who -> 400, nothing added), completes it (screenshot client-plan.png);
-// USER2 (other team) gets 403 on the client page and its actions. Prints one
+// USER1 writes a statement to Kela (lausunto) on another client's reduction
+// notice (bad texts 400, a resent form "jo tehty"); USER1 finds the client by full hetu (POST, never in a URL): found -> the client
+// page, an unknown hetu -> "ei löytynyt", a wrong check character -> 400, no
+// CSRF -> 403; USER2 (other team) searching the same hetu gets "ei löytynyt",
+// 403 on the client page and its actions. At 375 px (a phone) Saapuneet and
+// the client pages do not scroll sideways (screenshots *-375.png). Prints one
 // JSON line {"ok":true,"client_key":"ck_...","plan_item":"manual:..."} and exits
 // 0, or {"ok":false,"error":..} and 1.
 // Uses Debian's /usr/bin/chromium (CHROMIUM to override); never downloads a browser.
@@ -29,6 +34,8 @@ const shots = env('SCREENSHOT_DIR', 'build/test-artifacts');
 const referral = env('REFERRAL_ID');
 const timeout = Number(env('STEP_TIMEOUT_MS', '15000'));
 
+const urls = []; // every URL the browser asked for: no hetu may be in one
+
 function check(cond, what) {
     if (!cond) throw new Error(what);
 }
@@ -42,6 +49,7 @@ async function login(browser, user, pass) {
     await page.getByLabel('Käyttäjätunnus').fill(user);
     await page.getByLabel('Salasana').fill(pass);
     await Promise.all([page.waitForURL(`${base}/inbox`), page.getByRole('button', { name: 'Kirjaudu' }).click()]);
+    ctx.on('request', (req) => urls.push(req.url()));
     return { ctx, page };
 }
 
@@ -61,12 +69,25 @@ async function main() {
         await a.page.screenshot({ path: join(shots, 'inbox.png'), fullPage: true });
         const clientKey = await row.getAttribute('data-client');
         check(/^ck_[0-9a-f]{32}$/.test(clientKey || ''), `no client_key on the row: ${clientKey}`);
+        // Whose matter: the masked hetu on the row; no client_key a person reads.
+        const masked = env('HETU_MASKED');
+        check((await row.locator('a.who').textContent()).trim() === masked,
+            `the row does not show the masked hetu ${masked}`);
+        const noKey = async (where) => check(!/ck_[0-9a-f]/.test(await a.page.locator('body').innerText()),
+            `a client_key is shown on ${where}`);
+        await noKey('Saapuneet');
+        // The referral is one row: the alerts it caused (late, not acknowledged) under it.
+        check(await a.page.locator(`tr.item-alert[data-client="${clientKey}"]`).count() === 0,
+            'an alert of the referral is a row of its own');
+        check(await row.locator('li.task-alert').count() >= 1, 'no alert under the late referral');
 
         // 2. The client page: hetu masked, the Kuittaa button for the referral.
         await Promise.all([a.page.waitForURL(`${base}/client/${clientKey}`),
             row.getByRole('link').click()]);
         const hetu = (await a.page.locator('#hetu').textContent()).trim();
         check(/^\d{6}[-+A-FU-Y]\*{4}$/.test(hetu), `hetu not masked: ${hetu.length} chars`);
+        check(hetu === masked, 'the client page shows another masked hetu than the row');
+        await noKey('the client page');
         const ackRow = a.page.locator('#referrals tr', { hasText: referral });
         await ackRow.getByRole('button', { name: 'Kuittaa' }).waitFor();
 
@@ -95,7 +116,49 @@ async function main() {
         await a.page.goto(`${base}/inbox`);
         const mine = (kind) => a.page.locator(`tr.item-${kind}[data-client="${clientKey}"]`);
         check(await mine('notice').count() === 1, 'the Kela notice is not in Saapuneet');
-        check(await mine('alert').count() >= 1, 'no alert for the late notice in Saapuneet');
+        // One notice, one row: its alert is under it, not a row of its own.
+        check(await mine('alert').count() === 0, 'the late notice\'s alert is a row of its own');
+        check(await mine('notice').locator('li.task-alert').count() >= 1,
+            'no alert under the late notice in Saapuneet');
+        // A late reduction notice (another client): one row with both alerts
+        // (not handled; no social work) and the statement task under it.
+        const red = a.page.locator('tr.item-notice', { hasText: 'K-8' });
+        check(await red.count() === 1, 'the reduction notice is not one row');
+        const redKey = await red.getAttribute('data-client');
+        check(await a.page.locator(`#inbox tbody tr[data-client="${redKey}"]`).count() === 1,
+            'the reduction notice\'s client has more than one row');
+        check(await red.locator('li.task-alert').count() === 2, 'not both alerts under the reduction notice');
+        check(await red.locator('li.task-plan').count() === 1, 'no statement task under the reduction notice');
+
+        // 5b. The statement to Kela (lausunto) on the reduction: bad texts are 400;
+        //     the form sends it (social.statement.v1 -> Kela's outbox, checked by
+        //     test_inbox.c); a resent form is "jo tehty"; the task leaves the row.
+        await a.page.goto(`${base}/client/${redKey}`);
+        const stForm = a.page.locator('form.statement', { hasText: 'K-8' });
+        const stNotice = await stForm.locator('input[name=notice]').getAttribute('value');
+        const stCsrf = await stForm.locator('input[name=csrf]').getAttribute('value');
+        const stPost = (form) => a.page.request.post(`${base}/client/${redKey}/statement`,
+            { form: { csrf: stCsrf, notice: stNotice, ...form }, maxRedirects: 0 });
+        let sr;
+        for (const bad of ['', '  \n ', 'x'.repeat(4001), 'a\u0007b']) {
+            sr = await stPost({ text: bad });
+            check(sr.status() === 400, `a bad statement (${bad.length} chars) answered ${sr.status()}`);
+        }
+        sr = await stPost({ text: 'x', notice: '00000000-0000-4000-8000-000000000000' });
+        check(sr.status() === 404, `a statement on no notice answered ${sr.status()}`);
+        const stText = env('STATEMENT_TEXT');
+        await stForm.locator('textarea').fill(stText);
+        await Promise.all([a.page.waitForURL(/\?ok=lausunto$/),
+            stForm.getByRole('button', { name: 'Lähetä lausunto Kelalle' }).click()]);
+        await a.page.getByText('Lausunto lähetetty Kelalle').waitFor();
+        check((await a.page.locator('#notices tr', { hasText: 'K-8' }).locator('.statement-state')
+            .textContent()).includes('annettu'), 'the notice does not show the statement');
+        sr = await stPost({ text: stText });
+        check(sr.status() === 303 && /ok=jo_tehty$/.test(sr.headers().location || ''),
+            `a resent statement answered ${sr.status()} ${sr.headers().location}`);
+        await a.page.screenshot({ path: join(shots, 'client-statement.png'), fullPage: true });
+        await a.page.goto(`${base}/inbox`);
+        check(await red.locator('li.task-plan').count() === 0, 'the statement task is still in Saapuneet');
         await a.page.goto(`${base}/client/${clientKey}`);
         const noticeRow = a.page.locator('#notices tbody tr').first();
         const noticeId = await noticeRow.locator('input[name=notice]').getAttribute('value');
@@ -153,8 +216,48 @@ async function main() {
             `a repeated plan_done answered ${r.status()}`);
         await a.page.screenshot({ path: join(shots, 'client-plan.png'), fullPage: true });
 
-        // 9. USER2 (another team) may not open the client nor act on it.
+        // 9. Find a client by full hetu: the search form POSTs it (CSRF), the answer
+        //    is the client page or "ei löytynyt"; it never appears in a URL.
+        const hetuFull = env('HETU'), unknown = env('HETU_UNKNOWN');
+        const find = async (page, hetuValue) => {
+            await page.goto(`${base}/inbox`);
+            await page.getByLabel('Hae asiakas henkilötunnuksella').fill(hetuValue);
+            await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Hae', exact: true }).click()]);
+            return page.url();
+        };
+        check(await find(a.page, hetuFull) === `${base}/client/${clientKey}`, 'the search did not open the client page');
+        check((await a.page.locator('#hetu').textContent()).trim() === masked, 'the search opened another client');
+        check(await find(a.page, ` ${hetuFull.toLowerCase()} `) === `${base}/client/${clientKey}`,
+            'a lowercase hetu with spaces was not found');
+        check(await find(a.page, unknown) === `${base}/inbox?ok=ei_loytynyt`, 'an unknown hetu was not "ei löytynyt"');
+        await a.page.getByText('Asiakasta ei löytynyt').waitFor();
+        const csrfInbox = await a.page.locator('#find input[name=csrf]').getAttribute('value');
+        const badCheck = hetuFull.slice(0, 10) + (hetuFull[10] === 'A' ? 'B' : 'A');
+        r = await a.page.request.post(`${base}/find`, { form: { csrf: csrfInbox, hetu: badCheck }, maxRedirects: 0 });
+        check(r.status() === 400, `a wrong check character answered ${r.status()}`);
+        r = await a.page.request.post(`${base}/find`, { form: { hetu: hetuFull }, maxRedirects: 0 });
+        check(r.status() === 403, `a search without CSRF answered ${r.status()}`);
+
+        // 10. A phone, 375 px wide: Saapuneet and the client pages fit the screen
+        //     (no sideways scrolling of the page), screenshots *-375.png.
+        await a.page.setViewportSize({ width: 375, height: 812 });
+        const narrow = async (url, name) => {
+            await a.page.goto(url);
+            await a.page.screenshot({ path: join(shots, `${name}-375.png`), fullPage: true });
+            const w = await a.page.evaluate(() => document.documentElement.scrollWidth);
+            check(w <= 375, `${name} is ${w} px wide at 375 px`);
+        };
+        await narrow(`${base}/inbox`, 'inbox');
+        check(await a.page.locator('tr.item-notice', { hasText: 'K-8' }).locator('a.who').isVisible(),
+            'the masked hetu is not visible at 375 px');
+        await narrow(`${base}/client/${clientKey}`, 'client');
+        await narrow(`${base}/client/${redKey}`, 'client-statement');
+        await a.page.setViewportSize({ width: 1280, height: 800 });
+
+        // 11. USER2 (another team) may not find, open the client nor act on it.
         const b = await login(browser, env('USER2'), env('PASS2'));
+        check(await find(b.page, hetuFull) === `${base}/inbox?ok=ei_loytynyt`,
+            'another team found the client by hetu');
         r = await b.page.goto(`${base}/client/${clientKey}`);
         check(r.status() === 403, `other team got ${r.status()} for the client page`);
         await b.page.goto(`${base}/inbox`);
@@ -166,6 +269,10 @@ async function main() {
         r = await b.page.request.post(`${base}/client/${clientKey}/plan_done`,
             { form: { csrf: csrf2, item: itemId }, maxRedirects: 0 });
         check(r.status() === 403, `other team's plan_done answered ${r.status()}`);
+
+        const withHetu = urls.filter((u) => [hetuFull, unknown, badCheck].some((h) =>
+            decodeURIComponent(u).toUpperCase().includes(h.toUpperCase())));
+        check(withHetu.length === 0, 'a hetu was in a URL');
 
         console.log(JSON.stringify({ ok: true, client_key: clientKey, plan_item: itemId }));
 

@@ -67,6 +67,8 @@ static bool s_referral_applied(void *arg)
                          "'sr-r4-0001'") == 1;
 }
 
+#define S_STATEMENT                                                                            \
+    "Asiakas on hakenut ensisijaisen etuuden.\nTapaaminen sovittu <ensi viikolla> & seurataan."
 #define S_USER3 "sosiaalityo3"
 #define S_PASS3 "kolmas-tyontekija-salasana"
 #define S_TITLE "Asuntoasia: soita vuokranantajalle"
@@ -74,11 +76,14 @@ static bool s_referral_applied(void *arg)
     "SELECT coalesce(max(p.version), 0) FROM casestore.plan p JOIN casestore.referral r ON "     \
     "r.client_key = p.client_key WHERE r.referral_id = 'sr-r4-0001'"
 
+/* The client of the notice K-9 (in SQL). */
+#define S_K9 "client_key = (SELECT client_key FROM casestore.notice WHERE kela_reference = 'K-9')"
+
 static bool s_notice_applied(void *arg)
 {
     (void)arg;
-    return fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference = 'K-9'") ==
-           1;
+    return fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference IN ('K-9', "
+                         "'K-8')") == 2;
 }
 
 /* The hub has journaled an event of type arg from the case store. */
@@ -115,6 +120,29 @@ static void s_publish(const char *name, const char *lines)
                  path, NULL);
     cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
     harness_result_free(&r);
+}
+
+/* A statement-*.xml in Kela's outbox on reference K-8 (path into arg). */
+static bool s_statement_written(void *arg)
+{
+    char *found = arg;
+    const char *dir = getenv("SILTA_KELA_OUTBOX");
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool ok = false;
+    while (!ok && (e = readdir(d))) {
+        if (strncmp(e->d_name, "statement-", 10) != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ok = harness_file_contains(path, "K-8");
+        if (ok)
+            snprintf(found, 4096, "%s", path);
+    }
+    closedir(d);
+    return ok;
 }
 
 /* A task-*.xml in the health outbox that accepts referral sr-r4-0001. */
@@ -177,7 +205,9 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     /* A Kela notice for the same client, 20 days old (late: an alert), and a
      * third caseworker in USER1's team to assign. */
     s_publish("notice", "kela.notice.v1 010185-901E id=n1 kind=need_for_social_work "
-                        "kela_reference=K-9 date=today-20\n");
+                        "kela_reference=K-9 date=today-20\n"
+                        "kela.notice.v1 020290-955X id=n2 kind=basic_amount_reduction "
+                        "kela_reference=K-8 date=today-20 reduction_percent=20\n");
     cr_assert_eq(harness_poll(30000, s_notice_applied, NULL), 0, "notice never applied");
     char bin[4096], cmd[8192];
     snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | '%s' --add-user %s aikuissosiaalityo",
@@ -195,6 +225,12 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
                               "referral_id=sr-r4-0001", &reply, 10000),
                  403);
     free(reply);
+    snprintf(url, sizeof url, "http://%s/find", getenv("SILTA_INBOX_BIND"));
+    reply = NULL;
+    cr_assert_eq(harness_http("POST", url, "application/x-www-form-urlencoded",
+                              "hetu=010185-901E", &reply, 10000),
+                 403, "a search without a session was not refused");
+    free(reply);
 
     /* The browser. */
     s_logins_t l;
@@ -208,6 +244,10 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("PASS2", l.pass[1], 1);
     setenv("USER3", S_USER3, 1);
     setenv("REFERRAL_ID", "sr-r4-0001", 1);
+    setenv("HETU_MASKED", "010185-****", 1);
+    setenv("HETU", "010185-901E", 1);
+    setenv("HETU_UNKNOWN", "010185-902F", 1);
+    setenv("STATEMENT_TEXT", S_STATEMENT, 1);
     setenv("SCREENSHOT_DIR", shots, 1);
     harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
     cr_assert_eq(r.status, 0, "inbox.mjs failed:\n%s\n%s", r.out, r.err);
@@ -233,7 +273,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
              "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
              "'csrf' AND outcome = 'refused'",
              l.user[0]);
-    cr_assert_eq(fixture_count(sql), 2);
+    cr_assert_eq(fixture_count(sql), 3, "two forged Kuittaa and a search without the token");
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
              "'ack_referral' AND outcome = 'ok' AND object_id = 'sr-r4-0001'",
@@ -244,6 +284,59 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
              "'view_client' AND outcome = 'denied'",
              l.user[1]);
     cr_assert_eq(fixture_count(sql), 1);
+    /* The statement (lausunto): social.statement.v1 once through the hub to
+     * silta-kela, which wrote it to Kela's outbox with the hetu, the reference,
+     * the worker and the text (escaped). */
+    static char stfile[4096];
+    cr_assert_eq(harness_poll(60000, s_statement_written, stfile), 0,
+                 "no statement on K-8 in $SILTA_KELA_OUTBOX");
+    char *stxml = harness_read_file(stfile);
+    cr_assert_not_null(stxml);
+    cr_assert(strstr(stxml, "<kela-statement xmlns=\"urn:silta:kela:1\">") != NULL, "%s", stxml);
+    cr_assert(strstr(stxml, "<hetu>020290-955X</hetu>") != NULL, "%s", stxml);
+    cr_assert(strstr(stxml, "Tapaaminen sovittu &lt;ensi viikolla&gt; &amp; seurataan.") != NULL,
+              "%s", stxml);
+    snprintf(sql, sizeof sql, "<worker>%s</worker>", l.user[0]);
+    cr_assert(strstr(stxml, sql) != NULL, "%s", stxml);
+    free(stxml);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
+                               "'social.statement.v1' AND source = 'casestore'"),
+                 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'statement' AND outcome = 'ok' AND object_id = (SELECT event_id::text FROM "
+             "casestore.notice WHERE kela_reference = 'K-8')",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 2, "the statement and its resend");
+
+    /* The searches by hetu: found, unknown, a wrong check character (USER1),
+     * another team's client (USER2), each a 'lookup' row; never a hetu in it. */
+    char ck[SILTA_CLIENTKEY_LEN + 1];
+    fixture_client_key("010185-901E", ck);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'ok' AND object_id = 'found' AND client_key = '%s'",
+             l.user[0], ck);
+    cr_assert_eq(fixture_count(sql), 2, "two searches found the client");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'ok' AND object_id = 'not_found'",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'refused' AND client_key IS NULL",
+             l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.inbox_access WHERE username = '%s' AND action = "
+             "'lookup' AND outcome = 'denied' AND client_key = '%s'",
+             l.user[1], ck);
+    cr_assert_eq(fixture_count(sql), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox_access WHERE "
+                               "concat(object_id, client_key) ~* '010185'"),
+                 0, "a hetu in the access log");
+
     /* One acknowledgement went out, once. */
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
                                "'social.referral_status.v1' AND source = 'casestore'"),
@@ -254,10 +347,10 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
                                "'K-9' AND handled_date IS NOT NULL"),
                  1);
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE rule = "
-                               "'notice_not_handled' AND status = 'open'"),
+                               "'notice_not_handled' AND status = 'open' AND " S_K9),
                  0);
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE rule = "
-                               "'notice_not_handled' AND status = 'closed'"),
+                               "'notice_not_handled' AND status = 'closed' AND " S_K9),
                  1);
     cr_assert_eq(harness_poll(30000, s_journaled, "social.notice_handled.v1"), 0,
                  "social.notice_handled.v1 never reached the hub");
@@ -298,6 +391,8 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
         char path[4096];
         snprintf(path, sizeof path, "%s/log/%s.log", s_home, logs[i]);
         cr_assert(!harness_file_contains(path, "010185-901E"), "a hetu in %s", path);
+        cr_assert(!harness_file_contains(path, "020290-955X"), "a hetu in %s", path);
+        cr_assert(!harness_file_contains(path, "Tapaaminen sovittu"), "a statement in %s", path);
         cr_assert(!harness_file_contains(path, l.pass[0]), "a password in %s", path);
     }
     free(inbox_url);
