@@ -30,6 +30,15 @@ int read_referral_open(PGconn *db, const char *ck, const char *referral_id, silt
                   ck, referral_id, err);
 }
 
+int read_referral_unassessed(PGconn *db, const char *ck, const char *referral_id,
+                             silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT started IS NULL FROM casestore.referral WHERE client_key = $1 "
+                  "AND referral_id = $2",
+                  ck, referral_id, err);
+}
+
 int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, silta_err_t *err)
 {
     return s_flag(db,

@@ -18,6 +18,9 @@
 #define READ_NO_ROW 2
 
 int read_referral_open(PGconn *db, const char *ck, const char *referral_id, silta_err_t *err);
+/* The referral's service-need assessment has not started yet. */
+int read_referral_unassessed(PGconn *db, const char *ck, const char *referral_id,
+                             silta_err_t *err);
 int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, silta_err_t *err);
 int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta_err_t *err);
 

@@ -89,7 +89,8 @@ static int s_referrals(PGconn *db, const char *ck, read_client_t *c)
     PGresult *r;
     S_ROWS(r, db,
            "SELECT referral_id, priority, coalesce(requester_org, ''), "
-           "authored::text, status, acknowledged IS NULL FROM casestore.referral "
+           "authored::text, status, acknowledged IS NULL, started IS NOT NULL "
+           "FROM casestore.referral "
            "WHERE client_key = $1 ORDER BY authored DESC, referral_id",
            ck, c->referrals);
     for (int i = 0; i < PQntuples(r); i++) {
@@ -100,6 +101,7 @@ static int s_referrals(PGconn *db, const char *ck, read_client_t *c)
         x->authored = read_pool_col(&c->pool, r, i, 3, 0);
         x->status = read_pool_col(&c->pool, r, i, 4, 0);
         x->open = strcmp(PQgetvalue(r, i, 5), "t") == 0;
+        x->started = strcmp(PQgetvalue(r, i, 6), "t") == 0;
     }
     PQclear(r);
     return 0;

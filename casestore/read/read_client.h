@@ -22,7 +22,8 @@ typedef struct {
 
 typedef struct {
     const char *id, *priority, *requester, *authored, *status;
-    int open; /* not acknowledged yet */
+    int open;    /* not acknowledged yet */
+    int started; /* the service-need assessment has started (social.assessment.v1) */
 } read_referral_t;
 
 typedef struct {

@@ -97,6 +97,27 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
     return s_act(ctx, "social.referral_status.v1", ck, &m.base, &m.hetu, content, err);
 }
 
+int web_action_start_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                const char *referral_id, silta_err_t *err)
+{
+    if (!*referral_id)
+        return silta_err_set(err, SILTA_EINVAL, "referral_id is missing");
+    int todo = s_flag(read_referral_unassessed(ctx->db, ck, referral_id, err));
+    if (todo != 1)
+        return todo == 0 ? 1 : todo;
+    /* One assessment per referral: its id derives from the referral. */
+    char assessment_id[160];
+    snprintf(assessment_id, sizeof assessment_id, "referral:%s", referral_id);
+    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
+    m.assessment_id = assessment_id;
+    m.status = "started";
+    m.referral_id = (char *)referral_id;
+    m.worker = (char *)s->username;
+    char content[256];
+    snprintf(content, sizeof content, "%s|assessment|%s|started", ck, referral_id);
+    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+}
+
 int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                               const char *notice_event_id, silta_err_t *err)
 {

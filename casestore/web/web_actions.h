@@ -26,6 +26,13 @@
 int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                             const char *referral_id, silta_err_t *err);
 
+/* social.assessment.v1 "started" for the referral: the service-need
+ * assessment has begun (sosiaalihuoltolaki 1301/2014 36 §), which is what
+ * closes rule 10; acknowledging the referral does not. Returns 0, 1 when it
+ * had already started, WEB_ACT_NOT_FOUND, or a negative error. */
+int web_action_start_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                const char *referral_id, silta_err_t *err);
+
 /* social.notice_handled.v1 for the notice (its event_id). */
 int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                               const char *notice_event_id, silta_err_t *err);

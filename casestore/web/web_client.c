@@ -128,6 +128,12 @@ static void s_referrals(const read_client_t *c, const web_session_t *s, const ch
                 s_hidden(b, "referral_id", x->id);
                 silta_buf_puts(b, "<button name=\"do\" value=\"ack\">Kuittaa</button></form>");
             }
+            if (!x->started) {
+                s_form_open(b, s, ck, "assess");
+                s_hidden(b, "referral_id", x->id);
+                silta_buf_puts(b, "<button name=\"do\" value=\"assess\">Aloita palvelutarpeen "
+                                  "arviointi</button></form>");
+            }
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");

@@ -64,6 +64,7 @@ const char *web_flash(const char *key)
 {
     static const s_label_t f[] = {
         {"kuitattu", "Ohjaus kuitattu: tieto lähtee terveydenhuoltoon (FHIR Task)."},
+        {"arviointi", "Palvelutarpeen arviointi aloitettu (SHL 36 §)."},
         {"kasitelty", "Kelan ilmoitus merkitty käsitellyksi."},
         {"vastuu", "Vastuutyöntekijä vaihdettu."},
         {"kohta_lisatty", "Suunnitelman kohta lisätty."},

@@ -7,6 +7,7 @@
  *      POST /find                      hetu -> the client page, or "ei löytynyt" (CSRF, logged)
  *      GET  /client/<client_key>       Asiakas                        (access, logged)
  *      POST /client/<client_key>/ack       referral_id -> accepted    (CSRF, access, logged)
+ *      POST /client/<client_key>/assess    referral_id -> social.assessment.v1 started (same)
  *      POST /client/<client_key>/handled   notice      -> handled     (CSRF, access, logged)
  *      POST /client/<client_key>/statement notice text -> social.statement.v1 to Kela (same)
  *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
@@ -127,6 +128,12 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         ok = "kuitattu";
         rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
                  ? web_action_ack_referral(ctx, s, ck, a, &err)
+                 : silta_err_set(&err, SILTA_EINVAL, "referral_id is missing");
+    } else if (strcmp(verb, "assess") == 0) {
+        action = "start_assessment";
+        ok = "arviointi";
+        rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
+                 ? web_action_start_assessment(ctx, s, ck, a, &err)
                  : silta_err_set(&err, SILTA_EINVAL, "referral_id is missing");
     } else if (strcmp(verb, "handled") == 0) {
         action = "notice_handled";

@@ -107,6 +107,21 @@ async function main() {
         await a.page.getByText('Ohjaus kuitattu').waitFor();
         check(await ackRow.getByRole('button', { name: 'Kuittaa' }).count() === 0, 'still unacknowledged');
         await a.page.screenshot({ path: join(shots, 'client.png'), fullPage: true });
+        // 4b. Acknowledging is not the assessment (SHL 36 §): its alert stays in
+        //     Saapuneet until the caseworker starts the service-need assessment.
+        await a.page.goto(`${base}/inbox`);
+        const assessAlert = () => a.page.locator(`tr.item-alert[data-client="${clientKey}"]`,
+            { hasText: 'Palvelutarpeen arviointi myöhässä' });
+        check(await assessAlert().count() === 1, 'no assessment alert after the acknowledgement');
+        await a.page.goto(`${base}/client/${clientKey}`);
+        await Promise.all([a.page.waitForURL(/\?ok=arviointi$/),
+            ackRow.getByRole('button', { name: 'Aloita palvelutarpeen arviointi' }).click()]);
+        await a.page.getByText('Palvelutarpeen arviointi aloitettu').waitFor();
+        check(await ackRow.getByRole('button', { name: 'Aloita palvelutarpeen arviointi' }).count() === 0,
+            'the assessment can be started twice');
+        await a.page.goto(`${base}/inbox`);
+        check(await assessAlert().count() === 0, 'the assessment alert is still in Saapuneet');
+        await a.page.goto(`${base}/client/${clientKey}`);
 
         // 5. The Kela notice: in Saapuneet, then handled on the client page; a resent
         //    form changes nothing.
