@@ -1,5 +1,6 @@
 /*  hub_main.c - silta-hub: read the environment, start the router, stop on
- *  SIGTERM/SIGINT. Everything else lives in hub_router.c.
+ *  SIGTERM/SIGINT. Everything else lives in hub_router.c and the modules of
+ *  its loop (hub_router_int.h).
  *
  *  Configuration (environment, usually from $SILTA_HOME/env):
  *    SILTA_HUB_BIND          endpoint to bind (default: SILTA_HUB_ENDPOINT)

@@ -1,0 +1,409 @@
+/*  hub_deliver.c - consumers: subscriptions, dispatch, DELIVER, ACK/REJECT.
+ *
+ *  Holds the durable consumer queues, attaches them to sessions (SUBSCRIBE),
+ *  decides within each consumer's credit what may go (policy route, consent),
+ *  writes the disclosure rows before the DELIVERs go, and records outcomes
+ *  (acked, withheld in batches; rejected to the dead letters). It does not
+ *  schedule per-client order or backoff (hub_queue.c), run the ack-timeout
+ *  timer (the loop's tick, hub_router.c) nor load the queues at start
+ *  (hub_state.c). Shared state: hub_router_int.h.
+ */
+#include "hub_router_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "silta_log.h"
+#include "silta_time.h"
+
+#define S_MAX_TYPES 64
+
+/* ------------------------------------------------------------------------ */
+/* consumers                                                                 */
+
+int hub_deliver_consumer_wants(const hub_router_consumer_t *c, const char *type)
+{
+    for (size_t i = 0; i < c->ntypes; i++)
+        if (strcmp(c->types[i], type) == 0)
+            return 1;
+    return 0;
+}
+
+static void s_consumer_set_types(hub_router_consumer_t *c, char *const *types, size_t ntypes)
+{
+    for (size_t i = 0; i < c->ntypes; i++)
+        free(c->types[i]);
+    free(c->types);
+    c->types = calloc(ntypes ? ntypes : 1, sizeof *c->types);
+    c->ntypes = 0;
+    for (size_t i = 0; c->types && i < ntypes; i++)
+        if ((c->types[c->ntypes] = strdup(types[i])))
+            c->ntypes++;
+}
+
+hub_router_consumer_t *hub_deliver_consumer_by_id(hub_router_t *hub, int id)
+{
+    for (size_t i = 0; i < hub->nconsumers; i++)
+        if (hub->consumers[i]->id == id)
+            return hub->consumers[i];
+    return NULL;
+}
+
+static hub_router_consumer_t *s_consumer_by_name(hub_router_t *hub, const char *name)
+{
+    for (size_t i = 0; i < hub->nconsumers; i++)
+        if (strcmp(hub->consumers[i]->name, name) == 0)
+            return hub->consumers[i];
+    return NULL;
+}
+
+hub_router_consumer_t *hub_deliver_consumer_add(hub_router_t *hub, int id, const char *name,
+                                                char *const *types, size_t ntypes)
+{
+    if (hub->nconsumers == hub->cap_consumers) {
+        size_t cap = hub->cap_consumers ? hub->cap_consumers * 2 : 8;
+        hub_router_consumer_t **more = realloc(hub->consumers, cap * sizeof *more);
+        if (!more)
+            return NULL;
+        hub->consumers = more;
+        hub->cap_consumers = cap;
+    }
+    hub_router_consumer_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->id = id;
+    c->name = strdup(name);
+    hub_policy_queue_owner(name, c->owner, sizeof c->owner);
+    c->queue = hub_queue_new(&hub->config->queue);
+    if (!c->name || !c->queue) {
+        free(c->name);
+        hub_queue_destroy(&c->queue);
+        free(c);
+        return NULL;
+    }
+    s_consumer_set_types(c, types, ntypes);
+    hub->consumers[hub->nconsumers++] = c;
+    return c;
+}
+
+void hub_deliver_consumer_free(hub_router_consumer_t *c)
+{
+    for (size_t i = 0; i < c->ntypes; i++)
+        free(c->types[i]);
+    free(c->types);
+    free(c->name);
+    hub_queue_destroy(&c->queue);
+    free(c);
+}
+
+/* Detach the consumer from its session; what was in flight may go again. */
+void hub_deliver_consumer_detach(hub_router_consumer_t *c)
+{
+    if (c->session)
+        c->session->consumer = NULL;
+    c->session = NULL;
+    c->credit = 0;
+    size_t n = hub_queue_release(c->queue, silta_mono_ms());
+    if (n)
+        silta_info("deliveries released", "consumer=%s count=%zu", c->name, n);
+}
+
+static void s_record_outcome(hub_router_t *hub, const hub_journal_ack_t *a);
+
+/* Today's date (UTC) as YYYY-MM-DD, for consent expiry. */
+static void s_today(char out[11])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Decide what may go to c now: each delivery is checked against the policy and,
+ * for a consent-based route, the client's consent. A delivery that may not go
+ * is withheld (finished, logged with the reason); one that may is queued in
+ * hub->out with its disclosure row, to be sent once the rows are written. */
+static void s_dispatch(hub_router_t *hub, hub_router_consumer_t *c)
+{
+    char today[11];
+    s_today(today);
+    while (c->session && hub_queue_in_flight(c->queue) < c->credit) {
+        uint32_t attempt = 0;
+        int64_t wall = silta_now_ms();
+        const hub_event_t *ev = hub_queue_next(c->queue, silta_mono_ms(), wall, &attempt);
+        if (!ev)
+            return;
+        const silta_envelope_t *env = ev->env;
+        const hub_policy_delivery_t *rule = hub_policy_delivery(hub->policy, env->type, c->owner);
+        const char *consent_id = NULL, *withheld = NULL;
+        if (!rule)
+            withheld = "no route to this recipient in the policy";
+        else if (rule->consent_purpose &&
+                 !(consent_id = hub_consent_find(hub->consent, env->client_key, c->owner,
+                                                 rule->consent_purpose, today)))
+            withheld = "no valid consent for this recipient and purpose";
+        if (withheld) {
+            /* Log first: retiring the item may free the event. */
+            silta_info("delivery withheld", "consumer=%s event_id=%s client_key=%s reason=\"%s\"",
+                       c->name, env->event_id, env->client_key, withheld);
+            hub_queue_info_t info;
+            if (hub_queue_ack(c->queue, ev->seq, silta_mono_ms(), &info) == 0) {
+                hub_journal_ack_t a = {c->id,          info.seq,   info.attempts, 0,
+                                       silta_now_ms(), "withheld", withheld};
+                s_record_outcome(hub, &a);
+                hub->m.withheld++;
+            }
+            continue;
+        }
+        if (hub->nout == hub->cap_out) {
+            size_t cap = hub->cap_out ? hub->cap_out * 2 : 1024;
+            hub_router_outgoing_t *o = realloc(hub->out, cap * sizeof *o);
+            hub_journal_disclosure_t *d = realloc(hub->disclosures, cap * sizeof *d);
+            if (o)
+                hub->out = o;
+            if (d)
+                hub->disclosures = d;
+            if (!o || !d)
+                return; /* stays in flight; the ack timeout sends it again */
+            hub->cap_out = cap;
+        }
+        hub->out[hub->nout] = (hub_router_outgoing_t){c, ev->seq};
+        hub_journal_disclosure_t *d = &hub->disclosures[hub->nout];
+        *d = (hub_journal_disclosure_t){.at_ms = wall,
+                                        .recipient = c->owner,
+                                        .client_key = env->client_key,
+                                        .event_id = env->event_id,
+                                        .type = env->type,
+                                        .legal_basis =
+                                            rule->statute ? rule->statute : rule->consent_purpose,
+                                        .consent_ref = consent_id ? consent_id : "",
+                                        .xroad_id = env->xroad_id ? env->xroad_id : ""};
+        hub->nout++;
+    }
+}
+
+void hub_deliver_dispatch_all(hub_router_t *hub)
+{
+    for (size_t i = 0; i < hub->nconsumers; i++)
+        s_dispatch(hub, hub->consumers[i]);
+}
+
+/* Write the disclosure rows of everything dispatched, then send it. If the rows
+ * cannot be written nothing is sent: the deliveries stay in flight and go
+ * again after the ack timeout. */
+void hub_deliver_send_dispatched(hub_router_t *hub)
+{
+    if (hub->nout == 0)
+        return;
+    /* Chain: each row's hash covers the previous row's hash and its fields.
+     * The consent-based basis is recorded as "consent:<purpose>". */
+    char prev[SILTA_AUDIT_HASH_LEN + 1];
+    memcpy(prev, hub->last_hash, sizeof prev);
+    char (*consent_basis)[SILTA_MAX_TYPE_LEN + 16] = calloc(hub->nout, sizeof *consent_basis);
+    for (size_t i = 0; i < hub->nout; i++) {
+        hub_journal_disclosure_t *d = &hub->disclosures[i];
+        if (d->consent_ref[0] && consent_basis) {
+            snprintf(consent_basis[i], sizeof consent_basis[i], "consent:%s", d->legal_basis);
+            d->legal_basis = consent_basis[i];
+        }
+        silta_audit_row_t row = {d->at_ms,       d->recipient,   d->client_key, d->event_id,
+                                 d->type,        d->legal_basis, d->consent_ref, d->xroad_id};
+        memcpy(d->prev_hash, prev, sizeof prev);
+        silta_audit_hash(prev, &row, d->hash);
+        memcpy(prev, d->hash, sizeof prev);
+    }
+    silta_err_t err;
+    int rc = consent_basis ? hub_journal_disclose(hub->journal, hub->disclosures, hub->nout, &err)
+                           : silta_err_set(&err, SILTA_ERR, "out of memory");
+    free(consent_basis);
+    if (rc != 0) {
+        silta_error("could not write the disclosure log; deliveries held", "count=%zu reason=\"%s\"",
+                    hub->nout, err.msg);
+        hub->nout = 0;
+        return;
+    }
+    memcpy(hub->last_hash, prev, sizeof prev);
+    hub->m.disclosures += hub->nout;
+    for (size_t i = 0; i < hub->nout; i++) {
+        hub_router_consumer_t *c = hub->out[i].consumer;
+        uint32_t attempt = 0;
+        const hub_event_t *ev =
+            c->session ? hub_queue_in_flight_event(c->queue, hub->out[i].seq, &attempt) : NULL;
+        if (!ev)
+            continue; /* the session went away meanwhile; the delivery was released */
+        Silta__Deliver dl = SILTA__DELIVER__INIT;
+        dl.delivery_id = ev->seq;
+        dl.consumer = c->name;
+        dl.attempt = attempt;
+        dl.event = ev->env;
+        silta_packet_t p = SILTA__PACKET__INIT;
+        p.cmd_case = SILTA__PACKET__CMD_DELIVER;
+        p.deliver = &dl;
+        if (attempt > 1)
+            silta_info("redelivery", "consumer=%s event_id=%s client_key=%s attempt=%u", c->name,
+                       ev->env->event_id, ev->env->client_key, attempt);
+        /* A failed send leaves the item in flight: the session is being dropped
+         * (which releases it) or the ack timeout will. */
+        if (hub_router_send(hub, c->session, NULL, 0, &p) == 0)
+            hub->m.delivered++;
+    }
+    hub->nout = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* subscriptions, acks                                                       */
+
+static int s_safe_token(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
+                              const Silta__Subscribe *sub)
+{
+    if (!s_safe_token(sub->consumer, SILTA_MAX_TYPE_LEN) || sub->n_types == 0 ||
+        sub->n_types > S_MAX_TYPES) {
+        hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__INVALID,
+                        "subscribe needs a consumer name (a-z 0-9 . _ -) and 1-64 types");
+        return;
+    }
+    for (size_t i = 0; i < sub->n_types; i++)
+        if (!s_safe_token(sub->types[i], SILTA_MAX_TYPE_LEN)) {
+            hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__INVALID,
+                            "event types are a-z 0-9 . _ - only");
+            return;
+        }
+    char owner[SILTA_MAX_TYPE_LEN + 1];
+    hub_policy_queue_owner(sub->consumer, owner, sizeof owner);
+    if (strcmp(owner, s->identity) != 0) {
+        char reason[300];
+        snprintf(reason, sizeof reason, "queue %s belongs to %s, not %s", sub->consumer, owner,
+                 s->identity);
+        hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__FORBIDDEN, reason);
+        silta_warn("subscribe forbidden", "identity=%s consumer=%s", s->identity, sub->consumer);
+        return;
+    }
+    for (size_t i = 0; i < sub->n_types; i++)
+        if (!hub_policy_delivery(hub->policy, sub->types[i], s->identity)) {
+            char reason[300];
+            snprintf(reason, sizeof reason, "%s may not read %s", s->identity, sub->types[i]);
+            hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__FORBIDDEN, reason);
+            silta_warn("subscribe forbidden", "identity=%s type=%s", s->identity, sub->types[i]);
+            return;
+        }
+    /* Publishes already batched were sent before this SUBSCRIBE: commit them
+     * first, so "events published from now on" means exactly that. */
+    hub_publish_commit(hub);
+    int id = 0;
+    silta_err_t err;
+    if (hub_journal_upsert_consumer(hub->journal, sub->consumer, (const char *const *)sub->types,
+                                    sub->n_types, &id, &err) != 0) {
+        silta_error("could not record consumer", "consumer=%s reason=\"%s\"", sub->consumer,
+                    err.msg);
+        hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__UNAVAILABLE,
+                        "could not record the subscription; subscribe again");
+        return;
+    }
+    hub_router_consumer_t *c = s_consumer_by_name(hub, sub->consumer);
+    if (!c)
+        c = hub_deliver_consumer_add(hub, id, sub->consumer, sub->types, sub->n_types);
+    else
+        s_consumer_set_types(c, sub->types, sub->n_types);
+    if (!c) {
+        hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__UNAVAILABLE, "hub out of memory");
+        return;
+    }
+    if (s->consumer && s->consumer != c)
+        hub_deliver_consumer_detach(s->consumer);
+    if (c->session && c->session != s) {
+        silta_info("consumer taken over", "consumer=%s old_peer=%s new_peer=%s", c->name,
+                   c->session->rid_hex, s->rid_hex);
+        hub_deliver_consumer_detach(c);
+    }
+    c->session = s;
+    s->consumer = c;
+    c->credit = sub->credit > HUB_ROUTER_MAX_CREDIT ? HUB_ROUTER_MAX_CREDIT : sub->credit;
+    /* The answer is the SUBSCRIBE echoed: the queue is durable from here on. */
+    Silta__Subscribe echo = *sub;
+    silta_packet_t p = SILTA__PACKET__INIT;
+    p.cmd_case = SILTA__PACKET__CMD_SUBSCRIBE;
+    p.subscribe = &echo;
+    hub_router_send(hub, s, NULL, 0, &p);
+    silta_info("consumer attached", "consumer=%s identity=%s credit=%u queued=%zu", c->name,
+               s->identity, c->credit, hub_queue_held(c->queue));
+}
+
+void hub_deliver_on_ack(hub_router_t *hub, hub_router_session_t *s, uint64_t id,
+                        const char *reject_reason)
+{
+    hub_router_consumer_t *c = s->consumer;
+    hub_queue_info_t info;
+    int64_t now = silta_mono_ms();
+    int rc = c ? (reject_reason ? hub_queue_reject(c->queue, id, now, &info)
+                                : hub_queue_ack(c->queue, id, now, &info))
+               : -1;
+    if (rc != 0) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "no delivery %llu held for this session",
+                 (unsigned long long)id);
+        hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__UNKNOWN, reason);
+        return;
+    }
+    hub_journal_ack_t a = {c->id, info.seq, info.attempts, info.sent_wall_ms, silta_now_ms(),
+                           NULL, NULL};
+    if (reject_reason) {
+        silta_err_t err;
+        hub->m.rejected++;
+        silta_info("delivery rejected", "consumer=%s seq=%llu attempt=%u", c->name,
+                   (unsigned long long)info.seq, info.attempts);
+        if (hub_journal_dead_letter(hub->journal, &a, "rejected", reject_reason, &err) != 0)
+            silta_error("could not dead-letter", "consumer=%s seq=%llu reason=\"%s\"", c->name,
+                        (unsigned long long)info.seq, err.msg);
+    } else {
+        a.outcome = "acked";
+        s_record_outcome(hub, &a);
+        hub->m.acked++;
+    }
+}
+
+/* Queue a finished delivery for the next batched write. */
+static void s_record_outcome(hub_router_t *hub, const hub_journal_ack_t *a)
+{
+    if (hub->nacks == hub->cap_acks) {
+        size_t cap = hub->cap_acks ? hub->cap_acks * 2 : 1024;
+        hub_journal_ack_t *more = realloc(hub->acks, cap * sizeof *more);
+        if (more) {
+            hub->acks = more;
+            hub->cap_acks = cap;
+        }
+    }
+    /* Out of memory here only loses the log row: the delivery is then
+     * redelivered after a restart, which consumers tolerate. */
+    if (hub->nacks < hub->cap_acks)
+        hub->acks[hub->nacks++] = *a;
+}
+
+void hub_deliver_flush_acks(hub_router_t *hub)
+{
+    if (hub->nacks == 0)
+        return;
+    silta_err_t err;
+    if (hub_journal_ack(hub->journal, hub->acks, hub->nacks, &err) != 0) {
+        silta_error("could not record acks", "count=%zu reason=\"%s\"", hub->nacks, err.msg);
+        hub_journal_reconnect(hub->journal, &err);
+        return; /* kept: written with the next flush */
+    }
+    hub->nacks = 0;
+    hub->last_ack_flush_ms = silta_mono_ms();
+}

@@ -1,0 +1,231 @@
+/*  hub_router_int.h - the hub's state, shared by the modules of its loop.
+ *
+ *  INTERNAL: included only by hub_router.c, hub_publish.c, hub_deliver.c and
+ *  hub_state.c, which together are silta-hub's single-threaded loop (see
+ *  hub_router.h for its shape). Nothing here is an API: the public one is
+ *  hub_router.h. This header does not start, lock or free anything itself.
+ *
+ *  Who owns what (one thread, so nothing is locked):
+ *
+ *    hub_router_t            a local of hub_router_run (hub_router.c); filled by
+ *                            hub_state_open, everything in it freed by
+ *                            hub_state_close (hub_state.c).
+ *    sessions[], by_rid      hub_router.c: opened on a peer's first HELLO,
+ *                            freed only by hub_router_session_drop. The
+ *                            sessions array owns them; sessions_by_rid only
+ *                            indexes them.
+ *    consumers[]             hub_deliver.c: added at start (hub_state.c) or
+ *                            by a SUBSCRIBE, freed at close. A consumer and a
+ *                            session point at each other (c->session,
+ *                            s->consumer) without owning.
+ *    batch[], rows[]         hub_publish.c: batch[0..nbatch) owns each
+ *                            PUBLISH's packet, packed envelope and source
+ *                            until hub_publish_commit answers it; rows[] is
+ *                            the commit's scratch, parallel to batch.
+ *    events (hub_event_t)    ref-counted, held by the consumer queues
+ *                            (hub_queue.h).
+ *    acks[]                  hub_deliver.c: finished deliveries waiting for
+ *                            hub_deliver_flush_acks.
+ *    out[], disclosures[]    hub_deliver.c: one dispatch round. The
+ *                            disclosures borrow strings from the events and
+ *                            consumers; valid until hub_deliver_send_dispatched
+ *                            ends the round.
+ *    policy, consent,        hub_state.c opens and closes them; the loop
+ *    contract, journal,      reads and writes them.
+ *    ctx, router, auth, http
+ *
+ *  Invariants:
+ *
+ *    * sessions[i]->index == i, and sessions_by_rid maps every session's rid
+ *      to it; dropping a session swaps the last one into its hole.
+ *    * s->consumer == c exactly when c->session == s; detaching a consumer
+ *      releases what it had in flight (hub_deliver_consumer_detach).
+ *    * nbatch <= config->batch_max; batch_opened_ms is when batch[0] arrived.
+ *    * A CONFIRM is sent only after the batch's journal rows committed.
+ *    * A DELIVER is sent only after its disclosure row is written; last_hash is
+ *      the hash of the last disclosure row written (the chain's head).
+ *    * nout == 0 outside hub_deliver_dispatch_all .. hub_deliver_send_dispatched.
+ *    * Per-client order: at most one delivery in flight per (consumer,
+ *      client_key) (hub_queue.h).
+ *
+ *  A delivery, from the journal to its end (which function moves it):
+ *
+ *                    hub_publish_commit / hub_state_open (reload) /
+ *                    hub_state_on_replay (siltactl dlq replay)
+ *                                  |
+ *                                  v
+ *        +------------------> [queued] ---- withheld (no route, no consent):
+ *        |                         |         outcome "withheld"  (dispatch)
+ *        |   hub_deliver_dispatch_all (within the consumer's credit)
+ *        |                         v
+ *        |                   [in flight] -- session gone (here or once sent):
+ *        |                         |         released, queued again (consumer_detach)
+ *        |   hub_deliver_send_dispatched: disclosure row, then DELIVER
+ *        |                         v
+ *        +-- ack timeout ----- [sent] ----- ACK: outcome "acked", written by
+ *            (tick, backoff)       |         hub_deliver_flush_acks
+ *                                  |
+ *                  REJECT (hub_deliver_on_ack) or max attempts (tick):
+ *                  hub.dead_letter
+ */
+#ifndef HUB_ROUTER_INT_H
+#define HUB_ROUTER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "hub_auth.h"
+#include "hub_consent.h"
+#include "hub_contract.h"
+#include "hub_http.h"
+#include "hub_journal.h"
+#include "hub_metrics.h"
+#include "hub_policy.h"
+#include "hub_queue.h"
+#include "hub_router.h"
+#include "events.pb-c.h"
+#include "silta_audit.h"
+#include "silta_codec.h"
+#include "silta_map.h"
+#include "silta_uuid.h"
+
+#define HUB_ROUTER_MAX_RID 256
+#define HUB_ROUTER_MAX_CREDIT 100000u
+typedef struct hub_router_consumer hub_router_consumer_t;
+
+typedef struct {
+    uint8_t rid[HUB_ROUTER_MAX_RID];
+    size_t rid_len;
+    char rid_hex[2 * HUB_ROUTER_MAX_RID + 1];
+    char *identity;
+    char *name;
+    char address[64];
+    int64_t last_seen_ms;  /* monotonic */
+    int64_t last_sent_ms;  /* monotonic */
+    int64_t connected_wall_ms;
+    int heartbeat_ms;
+    hub_router_consumer_t *consumer;
+    size_t index;          /* in hub->sessions */
+} hub_router_session_t;
+
+struct hub_router_consumer {
+    int id;
+    char *name;
+    char owner[SILTA_MAX_TYPE_LEN + 1]; /* identity that owns the queue */
+    char **types;
+    size_t ntypes;
+    hub_queue_t *queue;
+    hub_router_session_t *session;
+    uint32_t credit;
+};
+
+typedef struct {
+    silta_packet_t *packet; /* owns the envelope */
+    uint8_t rid[HUB_ROUTER_MAX_RID];
+    size_t rid_len;
+    uint8_t *packed;        /* the envelope as journalled (source, recorded_at set) */
+    size_t packed_len;
+    char *source;           /* the publisher's authenticated identity */
+    int64_t received_us;    /* monotonic, for the confirm latency */
+} hub_router_pending_t;
+
+/* A delivery whose disclosure row is being written; sent after the write. */
+typedef struct {
+    hub_router_consumer_t *consumer;
+    uint64_t seq;
+} hub_router_outgoing_t;
+
+typedef struct {
+    const hub_router_config_t *config;
+    hub_policy_t *policy;
+    hub_consent_t *consent;
+    hub_contract_t *contract;
+    char last_hash[SILTA_AUDIT_HASH_LEN + 1];
+    hub_router_outgoing_t *out;
+    hub_journal_disclosure_t *disclosures;
+    size_t nout, cap_out;
+    void *ctx;
+    void *router;
+    hub_auth_t *auth;
+    hub_journal_t *journal;
+    char instance[SILTA_UUID_STRLEN + 1];
+    int64_t started_wall_ms;
+
+    silta_map_t *sessions_by_rid;
+    hub_router_session_t **sessions;
+    size_t nsessions, cap_sessions;
+
+    hub_router_consumer_t **consumers;
+    size_t nconsumers, cap_consumers;
+
+    hub_router_pending_t *batch;
+    size_t nbatch;
+    int64_t batch_opened_ms;
+    hub_journal_row_t *rows;
+
+    hub_journal_ack_t *acks;
+    size_t nacks, cap_acks;
+    int64_t last_ack_flush_ms;
+    int64_t last_snapshot_ms;
+    int64_t last_tick_ms;
+    int64_t db_retry_ms;
+
+    hub_metrics_t m;       /* counters for /metrics and the log */
+    hub_http_t *http;      /* /metrics, /healthz, status page; NULL when not configured */
+    int64_t last_warn_ms;
+    int warn_burst;
+} hub_router_t;
+
+/* hub_router.c: sending and sessions ------------------------------------- */
+
+/* Send p to session s, or (s NULL) to the peer rid. Never blocks: a full peer
+ * loses the packet; an unreachable one loses its session. 0 sent, -1 not. */
+int hub_router_send(hub_router_t *hub, hub_router_session_t *s, const uint8_t *rid, size_t rid_len,
+                    silta_packet_t *p);
+/* 1 while a peer-caused warning may be logged (at most 10 a second). */
+int hub_router_warn_ok(hub_router_t *hub);
+void hub_router_nack(hub_router_t *hub, hub_router_session_t *s, const uint8_t *rid, size_t rid_len,
+                     uint64_t seq, uint32_t code, const char *reason);
+/* Detach its consumer and free s; s is invalid afterwards. */
+void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const char *why);
+
+/* hub_publish.c: the batch, group commit, consents ------------------------ */
+
+/* Validate a PUBLISH and add it to the open batch (taking *pp, set NULL), or
+ * NACK it (leaving *pp). Commits when the batch is full. */
+void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_packet_t **pp);
+/* Commit the open batch, answer each publisher, queue the new events. */
+void hub_publish_commit(hub_router_t *hub);
+void hub_publish_free_entry(hub_router_pending_t *e);
+
+/* hub_deliver.c: consumers, dispatch, acks, dead letters ------------------ */
+
+int hub_deliver_consumer_wants(const hub_router_consumer_t *c, const char *type);
+hub_router_consumer_t *hub_deliver_consumer_by_id(hub_router_t *hub, int id);
+/* NULL on out of memory; the hub then holds no such consumer. */
+hub_router_consumer_t *hub_deliver_consumer_add(hub_router_t *hub, int id, const char *name,
+                                                char *const *types, size_t ntypes);
+void hub_deliver_consumer_free(hub_router_consumer_t *c);
+void hub_deliver_consumer_detach(hub_router_consumer_t *c);
+void hub_deliver_dispatch_all(hub_router_t *hub);
+void hub_deliver_send_dispatched(hub_router_t *hub);
+void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
+                              const Silta__Subscribe *sub);
+/* ACK (reject_reason NULL) or REJECT delivery id of s's consumer. */
+void hub_deliver_on_ack(hub_router_t *hub, hub_router_session_t *s, uint64_t id,
+                        const char *reject_reason);
+void hub_deliver_flush_acks(hub_router_t *hub);
+
+/* hub_state.c: start-up, status, operators, shutdown ---------------------- */
+
+/* Load the keys, policy, journal (consents, consumers, pending deliveries),
+ * bind the router and the HTTP server. 0, or an error code with err filled;
+ * either way hub_state_close frees what was opened. */
+int hub_state_open(hub_router_t *hub, silta_err_t *err);
+void hub_state_close(hub_router_t *hub);
+void hub_state_snapshot(hub_router_t *hub);
+/* hub_journal_poll_notifications callback: a dead letter was replayed. */
+void hub_state_on_replay(int consumer_id, uint64_t seq, void *arg);
+
+#endif
