@@ -5,6 +5,9 @@
  *  de-duplicate deliveries (consumers do that by event_id). It never blocks
  *  outside silta_client_poll().
  *
+ *  The confirm window (publish, CONFIRM, re-sends) is in silta_client_publish.c;
+ *  the state both files share is in silta_client_int.h.
+ *
  *  Session state machine (protocol.md "Peer"):
  *
  *             s_open(): new socket, connect, send HELLO
@@ -33,9 +36,8 @@
  *    - A CONFIRM or NACK for a seq that is not unsettled is dropped: after a
  *      re-send both the old and the new answer may arrive, the caller hears one.
  */
-#include "silta_client.h"
+#include "silta_client_int.h"
 #include "silta_env.h"
-#include "silta_keys.h"
 #include "silta_log.h"
 #include "silta_time.h"
 
@@ -47,113 +49,15 @@
 
 #define S_BACKOFF_MIN_MS 100
 #define S_BACKOFF_MAX_MS 5000
-#define S_RETRY_MIN_MS 100 /* first re-send after NACK(UNAVAILABLE) */
 #define S_RETRY_MAX_MS 5000
 #define S_DEAD_INTERVALS 3
 #define S_HWM 100000
 #define S_CLOSE_LINGER_MS 1000 /* destroy: time for the last ACKs and BYE to leave */
-#define S_INSTANCE_MAX 128
-
-typedef enum { S_CLOSED, S_HELLO_SENT, S_READY } s_state_t;
-
-typedef struct {
-    uint8_t *buf; /* packed PUBLISH packet; NULL once settled */
-    size_t len;
-} s_slot_t;
-
-typedef struct {
-    char *consumer;
-    char **types;
-    size_t ntypes;
-    uint32_t credit;
-    int attached; /* the hub echoed this SUBSCRIBE in the current session */
-} s_sub_t;
-
-struct silta_client_t {
-    void *ctx;
-    void *sock; /* NULL while CLOSED */
-    s_state_t state;
-    char *endpoint;
-    char *name;
-    silta_keypair_t hub_key;
-    silta_keypair_t my_key;
-    int heartbeat_ms;
-    int hub_heartbeat_ms; /* from the hub's HELLO; 0 before */
-    size_t max_unconfirmed;
-    size_t max_packet;
-
-    char instance[S_INSTANCE_MAX + 1]; /* hub instance of the last session */
-    int have_instance;
-    int announced; /* CONNECTED was reported and DISCONNECTED not yet */
-
-    int64_t last_recv_ms;
-    int64_t last_send_ms;
-    int64_t reconnect_at_ms;
-    int backoff_ms;
-
-    /* the confirm window, a ring indexed by seq */
-    s_slot_t *slots;
-    uint64_t cap; /* power of two */
-    uint64_t head;
-    uint64_t next_seq;
-    size_t count;
-
-    /* seqs to send again after NACK(UNAVAILABLE) or a full send queue */
-    uint64_t *retry;
-    size_t nretry, retry_cap;
-    int64_t retry_at_ms; /* 0: nothing scheduled */
-    int retry_delay_ms;
-
-    s_sub_t *subs;
-    size_t nsubs;
-    uint32_t extra_credit;     /* CREDIT granted beyond the SUBSCRIBEs */
-    int64_t resubscribe_at_ms; /* after NACK(0, UNAVAILABLE); 0: not scheduled */
-
-    silta_packet_t *last; /* what the last poll handed out; freed by the next */
-    size_t garbage;       /* undecodable frames since the last warning */
-    int64_t garbage_logged_ms;
-};
-
-/* ---------------------------------------------------------------------------
- * The confirm window */
-
-static int s_ring_grow(silta_client_t *self)
-{
-    uint64_t ncap = self->cap ? self->cap * 2 : 1024;
-    s_slot_t *n = calloc(ncap, sizeof *n);
-    if (!n)
-        return -1;
-    for (uint64_t s = self->head; s < self->next_seq; s++)
-        n[s & (ncap - 1)] = self->slots[s & (self->cap - 1)];
-    free(self->slots);
-    self->slots = n;
-    self->cap = ncap;
-    return 0;
-}
-
-static s_slot_t *s_ring_get(const silta_client_t *self, uint64_t seq)
-{
-    if (seq < self->head || seq >= self->next_seq)
-        return NULL;
-    s_slot_t *slot = &self->slots[seq & (self->cap - 1)];
-    return slot->buf ? slot : NULL;
-}
-
-/* Settle seq: free its copy and move head past every settled seq. */
-static void s_ring_settle(silta_client_t *self, s_slot_t *slot)
-{
-    free(slot->buf);
-    slot->buf = NULL;
-    slot->len = 0;
-    self->count--;
-    while (self->head < self->next_seq && !self->slots[self->head & (self->cap - 1)].buf)
-        self->head++;
-}
 
 /* ---------------------------------------------------------------------------
  * Sending */
 
-static int s_send_bytes(silta_client_t *self, const void *buf, size_t len)
+int silta_client_send_bytes(silta_client_t *self, const void *buf, size_t len)
 {
     if (!self->sock)
         return -1;
@@ -163,40 +67,18 @@ static int s_send_bytes(silta_client_t *self, const void *buf, size_t len)
     return 0;
 }
 
-static int s_send(silta_client_t *self, silta_packet_t *p)
+int silta_client_send(silta_client_t *self, silta_packet_t *p)
 {
     size_t len;
     uint8_t *buf = silta_codec_pack(p, &len);
     if (!buf)
         return -1;
-    int rc = s_send_bytes(self, buf, len);
+    int rc = silta_client_send_bytes(self, buf, len);
     free(buf);
     return rc;
 }
 
-static void s_schedule_retry(silta_client_t *self, uint64_t seq)
-{
-    if (self->nretry == self->retry_cap) {
-        size_t ncap = self->retry_cap ? self->retry_cap * 2 : 64;
-        uint64_t *n = realloc(self->retry, ncap * sizeof *n);
-        if (!n)
-            return; /* the event waits for the next session's re-send */
-        self->retry = n;
-        self->retry_cap = ncap;
-    }
-    self->retry[self->nretry++] = seq;
-    if (!self->retry_at_ms)
-        self->retry_at_ms = silta_mono_ms() + self->retry_delay_ms;
-}
-
-/* Send one unsettled PUBLISH; a full send queue schedules it again later. */
-static void s_send_publish(silta_client_t *self, uint64_t seq, const s_slot_t *slot)
-{
-    if (s_send_bytes(self, slot->buf, slot->len) != 0 && self->sock)
-        s_schedule_retry(self, seq);
-}
-
-static int s_send_subscribe(silta_client_t *self, const s_sub_t *sub)
+static int s_send_subscribe(silta_client_t *self, const silta_client_sub_t *sub)
 {
     silta_packet_t p = SILTA__PACKET__INIT;
     Silta__Subscribe s = SILTA__SUBSCRIBE__INIT;
@@ -206,7 +88,7 @@ static int s_send_subscribe(silta_client_t *self, const s_sub_t *sub)
     s.credit = sub->credit;
     p.cmd_case = SILTA__PACKET__CMD_SUBSCRIBE;
     p.subscribe = &s;
-    return s_send(self, &p);
+    return silta_client_send(self, &p);
 }
 
 static int s_send_credit(silta_client_t *self, uint32_t credit)
@@ -216,7 +98,7 @@ static int s_send_credit(silta_client_t *self, uint32_t credit)
     c.credit = credit;
     p.cmd_case = SILTA__PACKET__CMD_CREDIT;
     p.credit = &c;
-    return s_send(self, &p);
+    return silta_client_send(self, &p);
 }
 
 static int s_send_heartbeat(silta_client_t *self)
@@ -225,7 +107,7 @@ static int s_send_heartbeat(silta_client_t *self)
     Silta__Heartbeat h = SILTA__HEARTBEAT__INIT;
     p.cmd_case = SILTA__PACKET__CMD_HEARTBEAT;
     p.heartbeat = &h;
-    return s_send(self, &p);
+    return silta_client_send(self, &p);
 }
 
 static int s_send_bye(silta_client_t *self, const char *reason)
@@ -235,7 +117,7 @@ static int s_send_bye(silta_client_t *self, const char *reason)
     b.reason = (char *)reason;
     p.cmd_case = SILTA__PACKET__CMD_BYE;
     p.bye = &b;
-    return s_send(self, &p);
+    return silta_client_send(self, &p);
 }
 
 /* ---------------------------------------------------------------------------
@@ -274,7 +156,7 @@ static int s_open(silta_client_t *self, silta_err_t *err)
                              zmq_strerror(e));
     }
     self->sock = sock;
-    self->state = S_HELLO_SENT;
+    self->state = SILTA_CLIENT_STATE_HELLO_SENT;
     self->hub_heartbeat_ms = 0;
     self->last_recv_ms = silta_mono_ms(); /* the HELLO answer is due within dead_ms */
 
@@ -286,7 +168,7 @@ static int s_open(silta_client_t *self, silta_err_t *err)
     p.cmd_case = SILTA__PACKET__CMD_HELLO;
     p.hello = &h;
     /* Without a connection yet, libzmq queues this HELLO until one is made. */
-    s_send(self, &p);
+    silta_client_send(self, &p);
     return SILTA_OK;
 }
 
@@ -294,12 +176,12 @@ static int s_open(silta_client_t *self, silta_err_t *err)
  * should report DISCONNECTED (a session had been announced). */
 static int s_close(silta_client_t *self, const char *why)
 {
-    int was_ready = self->state == S_READY;
+    int was_ready = self->state == SILTA_CLIENT_STATE_READY;
     if (self->sock) {
         zmq_close(self->sock);
         self->sock = NULL;
     }
-    self->state = S_CLOSED;
+    self->state = SILTA_CLIENT_STATE_CLOSED;
     self->nretry = 0; /* the next session re-sends everything anyway */
     self->retry_at_ms = 0;
     self->resubscribe_at_ms = 0;
@@ -323,7 +205,7 @@ static int s_close(silta_client_t *self, const char *why)
  * the subscriptions and every unconfirmed PUBLISH. */
 static void s_session_opened(silta_client_t *self)
 {
-    self->state = S_READY;
+    self->state = SILTA_CLIENT_STATE_READY;
     self->backoff_ms = S_BACKOFF_MIN_MS;
     self->nretry = 0;
     self->retry_at_ms = 0;
@@ -336,9 +218,9 @@ static void s_session_opened(silta_client_t *self)
         s_send_credit(self, self->extra_credit);
     size_t resent = 0;
     for (uint64_t s = self->head; s < self->next_seq; s++) {
-        s_slot_t *slot = &self->slots[s & (self->cap - 1)];
+        silta_client_slot_t *slot = &self->slots[s & (self->cap - 1)];
         if (slot->buf) {
-            s_send_publish(self, s, slot);
+            silta_client_publish_send(self, s, slot);
             resent++;
         }
     }
@@ -366,7 +248,7 @@ static int s_on_hello(silta_client_t *self, const Silta__Hello *h, silta_client_
 {
     const char *inst = h->instance ? h->instance : "";
     int changed = !self->have_instance || strcmp(self->instance, inst) != 0;
-    if (self->state == S_READY && !changed)
+    if (self->state == SILTA_CLIENT_STATE_READY && !changed)
         return 0; /* a repeated HELLO from the same hub changes nothing */
     if (self->have_instance && changed)
         silta_warn("hub restarted", "endpoint=%s old_instance=%s instance=%.128s", self->endpoint,
@@ -376,20 +258,6 @@ static int s_on_hello(silta_client_t *self, const Silta__Hello *h, silta_client_
     self->hub_heartbeat_ms = h->heartbeat_ms > 60000 ? 60000 : (int)h->heartbeat_ms;
     s_session_opened(self);
     ev->kind = SILTA_CLIENT_CONNECTED;
-    return 1;
-}
-
-static int s_on_confirm(silta_client_t *self, const Silta__Confirm *c, silta_client_event_t *ev)
-{
-    s_slot_t *slot = s_ring_get(self, c->seq);
-    if (!slot)
-        return 0;
-    s_ring_settle(self, slot);
-    self->retry_delay_ms = S_RETRY_MIN_MS;
-    ev->kind = SILTA_CLIENT_CONFIRM;
-    ev->seq = c->seq;
-    ev->event_id = c->event_id;
-    ev->duplicate = c->duplicate ? 1 : 0;
     return 1;
 }
 
@@ -403,14 +271,14 @@ static int s_on_nack(silta_client_t *self, const Silta__Nack *n, silta_client_ev
         return 1;
     }
     if (n->seq != 0) {
-        s_slot_t *slot = s_ring_get(self, n->seq);
+        silta_client_slot_t *slot = silta_client_publish_slot(self, n->seq);
         if (!slot)
             return 0;
         if (n->code == SILTA__ERROR_CODE__UNAVAILABLE) {
             /* The journal is down: the same bytes go again after a backoff,
              * and the caller hears only the final CONFIRM or NACK. */
             int fresh = !self->retry_at_ms;
-            s_schedule_retry(self, n->seq);
+            silta_client_publish_retry_later(self, n->seq);
             if (fresh) {
                 /* Each round that meets a down journal waits longer; a CONFIRM
                  * shows it is back and resets the delay. */
@@ -420,7 +288,7 @@ static int s_on_nack(silta_client_t *self, const Silta__Nack *n, silta_client_ev
             }
             return 0;
         }
-        s_ring_settle(self, slot);
+        silta_client_publish_settle(self, slot);
     } else if (n->code == SILTA__ERROR_CODE__UNAVAILABLE && self->nsubs > 0 &&
                !self->resubscribe_at_ms) {
         /* Without a seq this is about a SUBSCRIBE the hub could not record:
@@ -434,33 +302,13 @@ static int s_on_nack(silta_client_t *self, const Silta__Nack *n, silta_client_ev
     return 1;
 }
 
-int silta_client_nack_error(uint32_t code, const char *reason, silta_err_t *err)
-{
-    const char *r = reason ? reason : "";
-    switch (code) {
-    case SILTA__ERROR_CODE__INVALID_PAYLOAD:
-        return silta_err_set(err, SILTA_EINVAL, "%.500s", r);
-    case SILTA__ERROR_CODE__UNAVAILABLE:
-        return silta_err_set(err, SILTA_EAGAIN, "hub unavailable: %.400s", r);
-    case SILTA__ERROR_CODE__MALFORMED:
-    case SILTA__ERROR_CODE__VERSION:
-    case SILTA__ERROR_CODE__TOO_LARGE:
-    case SILTA__ERROR_CODE__INVALID:
-    case SILTA__ERROR_CODE__FORBIDDEN:
-        return silta_err_set(err, SILTA_EINVAL, "refused by the hub: %.400s", r);
-    default:
-        return silta_err_set(err, SILTA_ERR, "refused by the hub (code %u): %.400s",
-                             (unsigned)code, r);
-    }
-}
-
 static int s_on_deliver(silta_client_t *self, const Silta__Deliver *d, silta_client_event_t *ev)
 {
     if (!d->event) {
         /* Nothing a consumer could act on; dead-letter it so an operator sees it
          * instead of it bouncing between timeouts. */
         s_note_garbage(self, "deliver carries no event");
-        if (self->state == S_READY)
+        if (self->state == SILTA_CLIENT_STATE_READY)
             silta_client_reject(self, d->delivery_id, "deliver carries no event");
         return 0;
     }
@@ -479,7 +327,7 @@ static int s_dispatch(silta_client_t *self, silta_packet_t *p, silta_client_even
     case SILTA__PACKET__CMD_HELLO:
         return s_on_hello(self, p->hello, ev);
     case SILTA__PACKET__CMD_CONFIRM:
-        return s_on_confirm(self, p->confirm, ev);
+        return silta_client_publish_on_confirm(self, p->confirm, ev);
     case SILTA__PACKET__CMD_NACK:
         return s_on_nack(self, p->nack, ev);
     case SILTA__PACKET__CMD_DELIVER:
@@ -556,7 +404,7 @@ static int s_recv(silta_client_t *self, silta_client_event_t *ev)
 
 static int s_tick(silta_client_t *self, int64_t now, silta_client_event_t *ev)
 {
-    if (self->state == S_CLOSED) {
+    if (self->state == SILTA_CLIENT_STATE_CLOSED) {
         if (now >= self->reconnect_at_ms && s_open(self, NULL) != 0) {
             self->reconnect_at_ms = now + self->backoff_ms;
             self->backoff_ms =
@@ -565,14 +413,15 @@ static int s_tick(silta_client_t *self, int64_t now, silta_client_event_t *ev)
         return 0;
     }
     if (now - self->last_recv_ms >= s_dead_ms(self)) {
-        if (s_close(self, self->state == S_READY ? "hub silent" : "no hello from hub")) {
+        if (s_close(self,
+                    self->state == SILTA_CLIENT_STATE_READY ? "hub silent" : "no hello from hub")) {
             ev->kind = SILTA_CLIENT_DISCONNECTED;
             ev->reason = "hub silent";
             return 1;
         }
         return 0;
     }
-    if (self->state != S_READY)
+    if (self->state != SILTA_CLIENT_STATE_READY)
         return 0;
     if (self->retry_at_ms && now >= self->retry_at_ms) {
         /* Take the list first: a send that fails again re-schedules itself. */
@@ -582,9 +431,9 @@ static int s_tick(silta_client_t *self, int64_t now, silta_client_event_t *ev)
         self->nretry = self->retry_cap = 0;
         self->retry_at_ms = 0;
         for (size_t i = 0; i < n; i++) {
-            s_slot_t *slot = s_ring_get(self, list[i]);
+            silta_client_slot_t *slot = silta_client_publish_slot(self, list[i]);
             if (slot)
-                s_send_publish(self, list[i], slot);
+                silta_client_publish_send(self, list[i], slot);
         }
         free(list);
     }
@@ -605,11 +454,11 @@ static int s_tick(silta_client_t *self, int64_t now, silta_client_event_t *ev)
 static int64_t s_next_timer(const silta_client_t *self, int64_t now)
 {
     int64_t due;
-    if (self->state == S_CLOSED)
+    if (self->state == SILTA_CLIENT_STATE_CLOSED)
         due = self->reconnect_at_ms;
     else {
         due = self->last_recv_ms + s_dead_ms(self);
-        if (self->state == S_READY) {
+        if (self->state == SILTA_CLIENT_STATE_READY) {
             int64_t hb = self->last_send_ms + self->heartbeat_ms;
             if (hb < due)
                 due = hb;
@@ -672,10 +521,10 @@ silta_client_t *silta_client_new(const silta_client_opts_t *opts, silta_err_t *e
     long maxp = strtol(silta_env_get("SILTA_MAX_PACKET", "0"), NULL, 10);
     self->max_packet = maxp > 0 ? (size_t)maxp : SILTA_MAX_PACKET_DEFAULT;
     self->backoff_ms = S_BACKOFF_MIN_MS;
-    self->retry_delay_ms = S_RETRY_MIN_MS;
+    self->retry_delay_ms = SILTA_CLIENT_RETRY_MIN_MS;
     self->head = self->next_seq = 1; /* seq 0 means "no seq" in a NACK */
     self->ctx = zmq_ctx_new();
-    if (!self->endpoint || !self->name || !self->ctx || s_ring_grow(self) != 0) {
+    if (!self->endpoint || !self->name || !self->ctx || silta_client_publish_grow(self) != 0) {
         silta_err_set(err, SILTA_ERR, "could not set up the client: %s",
                       self->ctx ? "out of memory" : zmq_strerror(errno));
         goto fail;
@@ -694,7 +543,7 @@ void silta_client_destroy(silta_client_t **self_p)
         return;
     silta_client_t *self = *self_p;
     if (self->sock) {
-        if (self->state == S_READY) {
+        if (self->state == SILTA_CLIENT_STATE_READY) {
             /* Let the last ACKs and the BYE leave: unsent ACKs would only make
              * the hub redeliver. Bounded, so a dead hub cannot hold us. */
             s_send_bye(self, "client closing");
@@ -724,54 +573,12 @@ void silta_client_destroy(silta_client_t **self_p)
     *self_p = NULL;
 }
 
-int silta_client_publish(silta_client_t *self, const silta_envelope_t *ev, uint64_t *seq_out,
-                         silta_err_t *err)
-{
-    if (!ev || !ev->type || !ev->client_key)
-        return silta_err_set(err, SILTA_EINVAL, "publish needs an event with type and client_key");
-    if (self->count >= self->max_unconfirmed)
-        return silta_err_set(err, SILTA_EAGAIN, "%zu events wait for confirmation", self->count);
-    int rc = silta_codec_check_envelope(ev, self->max_packet, err);
-    if (rc != 0)
-        return rc;
-    if (self->next_seq - self->head == self->cap && s_ring_grow(self) != 0)
-        return silta_err_set(err, SILTA_EAGAIN, "out of memory for the confirm window");
-
-    silta_packet_t p = SILTA__PACKET__INIT;
-    Silta__Publish pub = SILTA__PUBLISH__INIT;
-    pub.seq = self->next_seq;
-    pub.event = (silta_envelope_t *)ev; /* packing only reads it */
-    p.cmd_case = SILTA__PACKET__CMD_PUBLISH;
-    p.publish = &pub;
-    size_t len;
-    uint8_t *buf = silta_codec_pack(&p, &len);
-    if (!buf)
-        return silta_err_set(err, SILTA_EAGAIN, "out of memory packing the event");
-    if (len > self->max_packet) {
-        free(buf);
-        return silta_err_set(err, SILTA_EINVAL,
-                             "event of %zu bytes is over the packet limit of %zu", len,
-                             self->max_packet);
-    }
-    uint64_t seq = self->next_seq++;
-    s_slot_t *slot = &self->slots[seq & (self->cap - 1)];
-    slot->buf = buf;
-    slot->len = len;
-    self->count++;
-    /* Not READY: it waits in the window; the session's opening sends it. */
-    if (self->state == S_READY)
-        s_send_publish(self, seq, slot);
-    if (seq_out)
-        *seq_out = seq;
-    return SILTA_OK;
-}
-
 int silta_client_subscribe(silta_client_t *self, const char *consumer, const char *const *types,
                            size_t ntypes, uint32_t credit, silta_err_t *err)
 {
     if (!consumer || !*consumer || (ntypes && !types))
         return silta_err_set(err, SILTA_EINVAL, "subscribe needs a consumer name");
-    s_sub_t sub = {0};
+    silta_client_sub_t sub = {0};
     sub.consumer = strdup(consumer);
     sub.types = calloc(ntypes ? ntypes : 1, sizeof *sub.types);
     sub.ntypes = ntypes;
@@ -784,7 +591,7 @@ int silta_client_subscribe(silta_client_t *self, const char *consumer, const cha
         if (strcmp(self->subs[i].consumer, consumer) == 0)
             at = i;
     if (ok && at == self->nsubs) {
-        s_sub_t *n = realloc(self->subs, (self->nsubs + 1) * sizeof *n);
+        silta_client_sub_t *n = realloc(self->subs, (self->nsubs + 1) * sizeof *n);
         if (n)
             self->subs = n;
         ok = n != NULL;
@@ -805,7 +612,7 @@ int silta_client_subscribe(silta_client_t *self, const char *consumer, const cha
     } else
         self->nsubs++;
     self->subs[at] = sub;
-    if (self->state == S_READY && s_send_subscribe(self, &self->subs[at]) != 0)
+    if (self->state == SILTA_CLIENT_STATE_READY && s_send_subscribe(self, &self->subs[at]) != 0)
         silta_warn("subscribe not sent now; repeated on the next session", "consumer=%s", consumer);
     return SILTA_OK;
 }
@@ -817,26 +624,26 @@ int silta_client_credit(silta_client_t *self, uint32_t credit)
     /* Remembered so the next session gets the same window back. */
     self->extra_credit =
         credit > UINT32_MAX - self->extra_credit ? UINT32_MAX : self->extra_credit + credit;
-    if (self->state == S_READY && s_send_credit(self, credit) != 0)
+    if (self->state == SILTA_CLIENT_STATE_READY && s_send_credit(self, credit) != 0)
         return SILTA_EAGAIN;
     return SILTA_OK;
 }
 
 int silta_client_ack(silta_client_t *self, uint64_t delivery_id)
 {
-    if (self->state != S_READY)
+    if (self->state != SILTA_CLIENT_STATE_READY)
         return SILTA_EAGAIN; /* the hub redelivers it on the next session */
     silta_packet_t p = SILTA__PACKET__INIT;
     Silta__Ack a = SILTA__ACK__INIT;
     a.delivery_id = delivery_id;
     p.cmd_case = SILTA__PACKET__CMD_ACK;
     p.ack = &a;
-    return s_send(self, &p) == 0 ? SILTA_OK : SILTA_EAGAIN;
+    return silta_client_send(self, &p) == 0 ? SILTA_OK : SILTA_EAGAIN;
 }
 
 int silta_client_reject(silta_client_t *self, uint64_t delivery_id, const char *reason)
 {
-    if (self->state != S_READY)
+    if (self->state != SILTA_CLIENT_STATE_READY)
         return SILTA_EAGAIN;
     silta_packet_t p = SILTA__PACKET__INIT;
     Silta__Reject r = SILTA__REJECT__INIT;
@@ -844,7 +651,7 @@ int silta_client_reject(silta_client_t *self, uint64_t delivery_id, const char *
     r.reason = (char *)(reason ? reason : "");
     p.cmd_case = SILTA__PACKET__CMD_REJECT;
     p.reject = &r;
-    return s_send(self, &p) == 0 ? SILTA_OK : SILTA_EAGAIN;
+    return silta_client_send(self, &p) == 0 ? SILTA_OK : SILTA_EAGAIN;
 }
 
 int silta_client_poll(silta_client_t *self, int timeout_ms, silta_client_event_t *ev)
@@ -881,36 +688,14 @@ int silta_client_poll(silta_client_t *self, int timeout_ms, silta_client_event_t
     }
 }
 
-size_t silta_client_unconfirmed(const silta_client_t *self)
-{
-    return self->count;
-}
-
-int silta_client_flush(silta_client_t *self, int timeout_ms,
-                       void (*on_event)(const silta_client_event_t *ev, void *arg), void *arg)
-{
-    int64_t deadline = silta_mono_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
-    while (self->count > 0) {
-        int64_t left = deadline - silta_mono_ms();
-        if (left <= 0)
-            return SILTA_ETIMEDOUT;
-        silta_client_event_t ev;
-        if (silta_client_poll(self, (int)left, &ev) != 0)
-            return SILTA_ERR;
-        if (ev.kind != SILTA_CLIENT_NONE && on_event)
-            on_event(&ev, arg);
-    }
-    return SILTA_OK;
-}
-
 int silta_client_connected(const silta_client_t *self)
 {
-    return self->state == S_READY;
+    return self->state == SILTA_CLIENT_STATE_READY;
 }
 
 int silta_client_attached(const silta_client_t *self, const char *consumer)
 {
-    if (self->state != S_READY)
+    if (self->state != SILTA_CLIENT_STATE_READY)
         return 0;
     for (size_t i = 0; i < self->nsubs; i++)
         if (strcmp(self->subs[i].consumer, consumer) == 0)
