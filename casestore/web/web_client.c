@@ -95,7 +95,9 @@ static void s_head(const read_client_t *c, const web_session_t *s, const char *c
     } else {
         s_t(b, s, "ei nimetty: tiimin jono");
         silta_buf_puts(b, " ");
-        web_esc(b, c->team_queue);
+        /* TEAM_QUEUE is "team:<team>": the team's name */
+        const char *q = c->team_queue;
+        web_esc(b, strncmp(q, "team:", 5) == 0 ? q + 5 : q);
     }
     silta_buf_puts(b, "</dd><dt>");
     s_t(b, s, "Vaihda vastuu");

@@ -129,23 +129,23 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         ok = "kuitattu";
         rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
                  ? web_action_ack_referral(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "referral_id is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
     } else if (strcmp(verb, "handled") == 0) {
         action = "notice_handled";
         ok = "kasitelty";
         rc = web_form_get(req->body, "notice", a, sizeof a) == 0
                  ? web_action_notice_handled(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "notice is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("ilmoituksen tunniste puuttuu"));
     } else if (strcmp(verb, "statement") == 0) {
         char text[4097];
         action = "statement";
         ok = "lausunto";
         /* a: the notice's event_id (the text is free text: never in the log) */
         rc = web_form_get(req->body, "notice", a, sizeof a) != 0
-                 ? silta_err_set(&err, SILTA_EINVAL, "notice is missing")
+                 ? silta_err_set(&err, SILTA_EINVAL, N_("ilmoituksen tunniste puuttuu"))
              : web_form_get(req->body, "text", text, sizeof text) != 0
                  ? silta_err_set(&err, SILTA_EINVAL,
-                                 "lausunto puuttuu tai on liian pitkä (1-4000 merkkiä)")
+                                 N_("lausunto puuttuu tai on liian pitkä (1-4000 merkkiä)"))
                  : web_action_statement(ctx, s, ck, a, text, &err);
         sodium_memzero(text, sizeof text);
     } else if (strcmp(verb, "assign") == 0) {
@@ -153,25 +153,28 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         ok = "vastuu";
         rc = web_form_get(req->body, "worker", a, sizeof a) == 0
                  ? web_action_assign(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "worker is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("työntekijä puuttuu"));
     } else if (strcmp(verb, "plan") == 0) {
         char title[512], due[16], owner[16], who[8];
         action = "plan_add";
         ok = "kohta_lisatty";
         a[0] = '\0'; /* the title is free text: never in the access log */
         rc = web_form_get(req->body, "title", title, sizeof title) != 0
-                 ? silta_err_set(&err, SILTA_EINVAL, "title is missing, too long or malformed")
+                 ? silta_err_set(&err, SILTA_EINVAL,
+                                 N_("otsikko puuttuu tai on virheellinen (1-120 merkkiä)"))
              : web_form_get(req->body, "due", due, sizeof due) != 0 ||
                      web_form_get(req->body, "owner", owner, sizeof owner) != 0 ||
                      web_form_get(req->body, "who", who, sizeof who) != 0
-                 ? silta_err_set(&err, SILTA_EINVAL, "due, owner or who is missing or malformed")
+                 ? silta_err_set(&err, SILTA_EINVAL,
+                                 N_("määräaika, vastuutaho tai vastuuhenkilö puuttuu tai on "
+                                    "virheellinen"))
                  : web_action_plan_add(ctx, s, ck, title, due, owner, who, &err);
     } else if (strcmp(verb, "plan_done") == 0) {
         action = "plan_done";
         ok = "kohta_valmis";
         rc = web_form_get(req->body, "item", a, sizeof a) == 0
                  ? web_action_plan_done(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "item is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("kohdan tunniste puuttuu"));
     } else {
         return s_error(resp, s, 404, N_("Ei löydy"), N_("Tuntematon toiminto."));
     }

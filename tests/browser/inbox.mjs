@@ -48,7 +48,7 @@ function check(cond, what) {
 // not_entitled_income_gap), a FHIR reference or a benefit's code.
 const english = [' the ', ' of ', ' has not ', ' by ', 'Statement', 'statement', 'referral', 'Referral',
     'deadline', 'working days', 'Handle', 'Acknowledge', 'Kela notice', 'notice', 'urgent', 'warning'];
-const rawCodes = ['Organization/', 'sairauspaivaraha', 'tyomarkkinatuki', 'TE-palvelut'];
+const rawCodes = ['Organization/', 'team:', 'sairauspaivaraha', 'tyomarkkinatuki', 'TE-palvelut'];
 async function readable(page, where, lang) {
     const text = await page.locator('body').innerText();
     for (const w of english)
