@@ -33,8 +33,7 @@ int web_i18n_init(silta_err_t *err)
 {
     const char *dir = silta_env_get("SILTA_LOCALE_DIR", SILTA_LOCALE_DIR);
     unsetenv("LANGUAGE");
-    if (!bindtextdomain(WEB_I18N_DOMAIN, dir) ||
-        !bind_textdomain_codeset(WEB_I18N_DOMAIN, "UTF-8"))
+    if (!bindtextdomain(WEB_I18N_DOMAIN, dir) || !bind_textdomain_codeset(WEB_I18N_DOMAIN, "UTF-8"))
         return silta_err_set(err, SILTA_ERR, "could not bind the message catalogue to %s", dir);
     for (int i = 0; i < 2; i++) {
         if (s_locale[i])

@@ -185,8 +185,7 @@ static const s_label_t s_outcomes[] = {
     {"waiting_period", N_("karenssi")},
 };
 
-void web_plan_title(silta_buf_t *b, const web_session_t *s, const char *item_id,
-                    const char *title)
+void web_plan_title(silta_buf_t *b, const web_session_t *s, const char *item_id, const char *title)
 {
     for (size_t i = 0; i < sizeof s_plan_titles / sizeof s_plan_titles[0]; i++) {
         const char *pre = s_plan_titles[i].code;

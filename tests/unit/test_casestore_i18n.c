@@ -47,7 +47,7 @@ Test(i18n, codes_get_names_in_both_languages)
     web_plan_title(&b, &sv, "reduction:x",
                    "Statement to Kela on the basic-amount reduction (50 %)");
     cr_assert_str_eq(b.data, "Terveysasema"
-                                 "Utlåtande till FPA om sänkningen av grunddelen (50 %)");
+                             "Utlåtande till FPA om sänkningen av grunddelen (50 %)");
     silta_buf_free(&b);
 }
 
