@@ -382,7 +382,7 @@ static void s_timeline(const read_client_t *c, const web_session_t *s, silta_buf
         silta_buf_puts(b, "</td><td>");
         web_esc(b, web_agency_of_type(s, x->type));
         silta_buf_puts(b, "</td><td>");
-        web_timeline_line(b, s, x->type);
+        web_timeline_line(b, s, x->type, x->code);
         silta_buf_puts(b, "</td></tr>");
     }
     silta_buf_puts(b, "</tbody></table></div>");

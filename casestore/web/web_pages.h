@@ -37,8 +37,10 @@ void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule);
  * argument of its English title; anyone else's title as it is. */
 void web_plan_title(silta_buf_t *b, const web_session_t *s, const char *item_id,
                     const char *title);
-/* The timeline's line of an event type, and the agency that sent it. */
-void web_timeline_line(silta_buf_t *b, const web_session_t *s, const char *type);
+/* The timeline's line of an event type (with the name of code, a notice kind
+ * or benefit, when it has one), and the agency that sent it. */
+void web_timeline_line(silta_buf_t *b, const web_session_t *s, const char *type,
+                       const char *code);
 const char *web_agency_of_type(const web_session_t *s, const char *type);
 /* A referring unit: a FHIR reference's name ("Organization/X" → "X"). */
 void web_requester(silta_buf_t *b, const web_session_t *s, const char *ref);

@@ -2,7 +2,8 @@
  *  sentence, in the user's language (see web_pages.h): labels of codes (rules,
  *  notice kinds, benefits, priorities, statuses, severities, agencies), the
  *  flash messages, the alerts' explanations, the derived plan items' titles,
- *  the timeline's lines and the referring unit.
+ *  the timeline's lines (the event type, and the notice kind or benefit by
+ *  name) and the referring unit.
  *
  *  Design: the store keeps the rules' English texts (an alert's explanation,
  *  a derived plan item's title, a timeline summary): they travel to other
@@ -229,14 +230,20 @@ static const s_label_t s_event_lines[] = {
     {"social.assessment.v1", N_("Palvelutarpeen arviointi")},
 };
 
-void web_timeline_line(silta_buf_t *b, const web_session_t *s, const char *type)
+void web_timeline_line(silta_buf_t *b, const web_session_t *s, const char *type, const char *code)
 {
+    const char *line = "Tapahtuma";
     for (size_t i = 0; i < sizeof s_event_lines / sizeof s_event_lines[0]; i++)
-        if (strcmp(s_event_lines[i].code, type) == 0) {
-            web_esc(b, web_tr(s, s_event_lines[i].label));
+        if (strcmp(s_event_lines[i].code, type) == 0)
+            line = s_event_lines[i].label;
+    web_esc(b, web_tr(s, line));
+    /* The notice's kind or the benefit, when it has a name (never the code). */
+    for (size_t i = 0; code && *code && i < sizeof s_labels / sizeof s_labels[0]; i++)
+        if (strcmp(s_labels[i].code, code) == 0) {
+            silta_buf_puts(b, ": ");
+            web_esc(b, web_tr(s, s_labels[i].label));
             return;
         }
-    web_esc(b, web_tr(s, "Tapahtuma"));
 }
 
 const char *web_agency_of_type(const web_session_t *s, const char *type)
