@@ -23,7 +23,8 @@ endif
 
 PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd jansson
 CC ?= cc
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" \
+               -DSILTA_LOCALE_DIR=\"$(CURDIR)/$(B)/locale\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INCLUDES := -Ilib -I$(B)/gen -Ihub -Itests/support
@@ -58,10 +59,15 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/test/integration/%,$(INTEG_S
 
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps test unit integration check lint demo bench clean help fuzz
+# The inbox's message catalogue (po/README.md): po/<lang>.po → $(B)/locale/<lang>/LC_MESSAGES/silta.mo
+PO_LANGS := fi sv
+MO_FILES := $(foreach l,$(PO_LANGS),$(B)/locale/$(l)/LC_MESSAGES/silta.mo)
+I18N_SRC = $(sort $(wildcard casestore/web/*.c casestore/rules/*.c))
+
+.PHONY: all deps test unit integration check lint demo bench clean help fuzz pot
 .SECONDARY:
 
-all: $(DEPS_STAMP) $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+all: $(DEPS_STAMP) $(BINS) $(MO_FILES) $(UNIT_BINS) $(INTEG_BINS)
 
 help:
 	@echo "make            build every program into build/bin/ (and the tests)"
@@ -71,6 +77,7 @@ help:
 	@echo "make fuzz       libFuzzer over the packet decoder for FUZZ_TIME seconds (60)"
 	@echo "make demo       start a local Silta, run the sample flow, print the summary"
 	@echo "make bench      run silta-bench against a local deployment and print the figures"
+	@echo "make pot        extract the inbox's texts into po/silta.pot and merge them into po/*.po"
 
 # Install the Debian packages once, when something is missing.
 $(DEPS_STAMP): ops/install-deps.sh
@@ -92,6 +99,18 @@ $(B)/obj/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
 $(B)/obj/%.o: %.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(B)/locale/%/LC_MESSAGES/silta.mo: po/%.po | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# After adding or changing a text: the template from the sources, merged into each language.
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword= --keyword=N_ --keyword=web_t:2 \
+	    --keyword=web_tr:2 --keyword=s_t:3 \
+	    --add-comments=TRANSLATORS: \
+	    --package-name=silta --msgid-bugs-address= --sort-by-file -o po/silta.pot $(I18N_SRC)
+	for l in $(PO_LANGS); do msgmerge --quiet --update --backup=none po/$$l.po po/silta.pot; done
 
 $(LIBSILTA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -17,7 +17,8 @@
  *          silta-casestore --publish FILE       publish a scenario
  *          silta-casestore --bench-rules N      time the rules over N histories
  *          silta-casestore --check-config       load config/rules.conf and exit
- *          silta-casestore --add-user NAME TEAM an inbox account (password on stdin)
+ *          silta-casestore --add-user NAME TEAM [--lang fi|sv]
+ *                                               an inbox account (password on stdin)
  *
  *  The caseworker inbox (web/web_server.h) runs on its own thread when
  *  SILTA_INBOX_BIND is set; its actions reach the hub through the outbox.
@@ -245,7 +246,8 @@ static void s_usage(FILE *out)
                  "       silta-casestore --publish FILE       publish a scenario (casestore/README.md)\n"
                  "       silta-casestore --bench-rules N      time all rules over N histories\n"
                  "       silta-casestore --check-config       load the rules config and exit\n"
-                 "       silta-casestore --add-user NAME TEAM inbox account; password on stdin\n"
+                 "       silta-casestore --add-user NAME TEAM [--lang fi|sv]\n"
+                 "                                            inbox account; password on stdin\n"
                  "configuration: $SILTA_HOME/env and casestore/README.md\n");
 }
 
@@ -268,8 +270,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "silta-casestore: %s\n", err.msg);
         return 1;
     }
-    if (argc == 4 && strcmp(argv[1], "--add-user") == 0)
-        return web_server_add_user(argv[2], argv[3]);
+    if ((argc == 4 || (argc == 6 && strcmp(argv[4], "--lang") == 0)) &&
+        strcmp(argv[1], "--add-user") == 0)
+        return web_server_add_user(argv[2], argv[3], argc == 6 ? argv[5] : NULL);
     if (argc > 2 && strcmp(argv[1], "--publish") == 0)
         return cs_scenario_publish(argv[2], &params, 60000);
     if (argc > 1 && strcmp(argv[1], "--check-config") == 0) {

@@ -19,7 +19,10 @@ PACKAGES=(
     libcriterion-dev
     valgrind
     chromium
+    gettext locales
 )
+# The inbox's languages (casestore/web/web_i18n.c selects them per request).
+LOCALES=(fi_FI.UTF-8 sv_FI.UTF-8)
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BROWSER_DIR=$REPO/tests/browser
 FHIR_DIR=$REPO/tests/fhir
@@ -28,6 +31,7 @@ NODE_DEPS=yes
 # `make fuzz` only: clang and its libFuzzer runtime.
 if [ "${1:-}" = "--fuzz" ]; then
     PACKAGES=(clang libclang-rt-14-dev)
+    LOCALES=()
     NODE_DEPS=no
     shift
 fi
@@ -37,6 +41,12 @@ for p in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
         missing+=("$p")
     fi
+done
+
+# A locale is there when `locale -a` lists it (as fi_FI.utf8).
+locales_missing=()
+for l in "${LOCALES[@]}"; do
+    locale -a 2>/dev/null | grep -qix "${l%.UTF-8}.utf8" || locales_missing+=("$l")
 done
 
 node_missing=no
@@ -54,8 +64,10 @@ if [ $NODE_DEPS = yes ] && [ -f "$FHIR_DIR/package-lock.json" ] &&
 fi
 
 if [ "${1:-}" = "--check" ]; then
-    [ ${#missing[@]} -eq 0 ] && [ $node_missing = no ] && exit 0
+    [ ${#missing[@]} -eq 0 ] && [ ${#locales_missing[@]} -eq 0 ] && [ $node_missing = no ] &&
+        exit 0
     [ ${#missing[@]} -eq 0 ] || echo "missing packages: ${missing[*]}" >&2
+    [ ${#locales_missing[@]} -eq 0 ] || echo "missing locales: ${locales_missing[*]}" >&2
     [ $browser_missing = no ] || echo "missing: $BROWSER_DIR/node_modules (npm ci)" >&2
     [ $fhir_missing = no ] || echo "missing: $FHIR_DIR/node_modules (npm ci)" >&2
     exit 1
@@ -82,18 +94,32 @@ s_node_deps() {
     fi
 }
 
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "install-deps: all packages present"
-    s_node_deps
-    exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
     SUDO="sudo"
+fi
+
+# Uncomment the inbox's locales in /etc/locale.gen and generate them (idempotent).
+s_locales() {
+    [ ${#locales_missing[@]} -gt 0 ] || return 0
+    local l
+    for l in "${locales_missing[@]}"; do
+        echo "install-deps: generating locale $l"
+        $SUDO sed -i -E "s/^# *(${l//./\\.} UTF-8)$/\\1/" /etc/locale.gen
+        grep -qx "$l UTF-8" /etc/locale.gen || echo "$l UTF-8" | $SUDO tee -a /etc/locale.gen >/dev/null
+    done
+    $SUDO locale-gen
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all packages present"
+    s_locales
+    s_node_deps
+    exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+s_locales
 s_node_deps

@@ -158,15 +158,18 @@ static int s_timeline(PGconn *db, const char *ck, read_client_t *c)
     PGresult *r;
     S_ROWS(r, db,
            "SELECT to_char(coalesce(occurred_at, applied_at), 'FMDD.FMMM.YYYY "
-           "HH24:MI'), type, summary FROM casestore.inbox WHERE client_key = $1 "
-           "ORDER BY coalesce(occurred_at, applied_at) DESC, applied_at DESC "
-           "LIMIT 200",
+           "HH24:MI'), type, summary, coalesce((SELECT n.kind FROM casestore.notice n "
+           "WHERE n.event_id = i.event_id), (SELECT b.benefit FROM casestore.benefit b "
+           "WHERE b.event_id = i.event_id LIMIT 1), '') FROM casestore.inbox i "
+           "WHERE client_key = $1 ORDER BY coalesce(occurred_at, applied_at) DESC, "
+           "applied_at DESC LIMIT 200",
            ck, c->timeline);
     for (int i = 0; i < PQntuples(r); i++) {
         read_event_t *x = &c->timeline.v[c->timeline.n++];
         x->when = read_pool_col(&c->pool, r, i, 0, 0);
         x->type = read_pool_col(&c->pool, r, i, 1, 0);
         x->summary = read_pool_col(&c->pool, r, i, 2, 0);
+        x->code = read_pool_col(&c->pool, r, i, 3, 0);
     }
     PQclear(r);
     return 0;

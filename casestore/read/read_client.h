@@ -42,6 +42,7 @@ typedef struct {
 typedef struct {
     const char *when; /* D.M.YYYY HH:MI, occurred (else applied) */
     const char *type, *summary;
+    const char *code; /* a notice's kind or a benefit's code (the page names it), or "" */
 } read_event_t;
 
 #define READ_LIST(T)                                                                               \

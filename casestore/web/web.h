@@ -26,6 +26,7 @@
 #include "../store/cs_store.h"
 #include "silta_buf.h"
 #include "silta_clientkey.h"
+#include "web_i18n.h"
 
 typedef struct {
     PGconn *db;                /* the inbox's connection: reads, sessions, log */
@@ -43,6 +44,7 @@ typedef struct {
     char team[48];
     char csrf[WEB_TOKEN_HEX + 1];
     char token[WEB_TOKEN_HEX + 1]; /* the cookie's value (to log out) */
+    web_lang_t lang;               /* the language the user reads (inbox_user.lang) */
 } web_session_t;
 
 /* One response, filled by a route and sent by web_server.c. */

@@ -83,7 +83,7 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
                             const char *referral_id, silta_err_t *err)
 {
     if (!*referral_id)
-        return silta_err_set(err, SILTA_EINVAL, "referral_id is missing");
+        return silta_err_set(err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
     int open = s_flag(read_referral_open(ctx->db, ck, referral_id, err));
     if (open != 1)
         return open == 0 ? 1 : open;
@@ -122,7 +122,7 @@ int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char
                               const char *notice_event_id, silta_err_t *err)
 {
     if (!silta_uuid_valid(notice_event_id))
-        return silta_err_set(err, SILTA_EINVAL, "notice is not an event id");
+        return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
     int open = s_flag(read_notice_open(ctx->db, ck, notice_event_id, err));
     if (open != 1)
         return open == 0 ? 1 : open;
@@ -139,7 +139,7 @@ int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, co
                       silta_err_t *err)
 {
     if (!*worker)
-        return silta_err_set(err, SILTA_EINVAL, "worker is missing");
+        return silta_err_set(err, SILTA_EINVAL, N_("työntekijä puuttuu"));
     int ok = s_flag(read_same_team(ctx->db, worker, s->username, err));
     if (ok != 1)
         return ok == 0 ? WEB_ACT_NOT_FOUND : ok;
@@ -189,7 +189,7 @@ int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                          const char *notice_event_id, char *text, silta_err_t *err)
 {
     if (!silta_uuid_valid(notice_event_id))
-        return silta_err_set(err, SILTA_EINVAL, "notice is not an event id");
+        return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
     /* A textarea sends CRLF: keep LF only. */
     char *w = text;
     for (const char *r = text; *r; r++)
@@ -198,7 +198,7 @@ int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
     *w = '\0';
     if (!s_text_ok(text, 4000, 1))
         return silta_err_set(err, SILTA_EINVAL,
-                             "lausunto puuttuu tai on virheellinen (1-4000 merkkiä)");
+                             N_("lausunto puuttuu tai on virheellinen (1-4000 merkkiä)"));
     char ref[128];
     int found = s_flag(read_notice_ref(ctx->db, ck, notice_event_id, ref, sizeof ref, err));
     if (found != 1)
@@ -229,20 +229,20 @@ int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, 
     cs_manitem_t m = {0};
     if (!s_text_ok(title, 120, 0))
         return silta_err_set(err, SILTA_EINVAL,
-                             "otsikko puuttuu tai on virheellinen (1-120 merkkiä)");
+                             N_("otsikko puuttuu tai on virheellinen (1-120 merkkiä)"));
     if (cs_day_parse(due, &m.due) != 0 || m.due == CS_NODAY || strncmp(due, "20", 2) != 0)
-        return silta_err_set(err, SILTA_EINVAL, "määräaika ei ole päivämäärä (VVVV-KK-PP)");
+        return silta_err_set(err, SILTA_EINVAL, N_("määräaika ei ole päivämäärä (VVVV-KK-PP)"));
     int known = 0;
     for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
         known |= strcmp(owner, owners[i]) == 0;
     if (!known)
-        return silta_err_set(err, SILTA_EINVAL, "tuntematon vastuutaho");
+        return silta_err_set(err, SILTA_EINVAL, N_("tuntematon vastuutaho"));
     if (strcmp(who, "me") == 0)
         snprintf(m.responsible, sizeof m.responsible, "%s", s->username);
     else if (strcmp(who, "team") == 0)
         snprintf(m.responsible, sizeof m.responsible, "team:%s", s->team);
     else
-        return silta_err_set(err, SILTA_EINVAL, "vastuuhenkilö on joko minä tai tiimi");
+        return silta_err_set(err, SILTA_EINVAL, N_("vastuuhenkilö on joko minä tai tiimi"));
     snprintf(m.owner, sizeof m.owner, "%s", owner);
     snprintf(m.title, sizeof m.title, "%s", title);
 
@@ -269,7 +269,8 @@ int web_action_plan_done(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                          const char *item_id, silta_err_t *err)
 {
     if (strncmp(item_id, "manual:", 7) != 0 || !silta_uuid_valid(item_id + 7))
-        return silta_err_set(err, SILTA_EINVAL, "item is not a hand-made plan item");
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("kohta ei ole käsin lisätty suunnitelman kohta"));
     int open = s_flag(read_manual_item_open(ctx->db, ck, item_id, err));
     if (open != 1)
         return open == 0 ? 1 : open;

@@ -13,20 +13,35 @@
 
 #include "web_pages.h"
 
-/* The texts of the client page added with the statement to Kela (one place,
- * for the message catalogue to take over). */
+/* The texts of the statement to Kela (msgids; web_tr() where shown). */
 static const struct {
     const char *heading, *intro, *label, *button, *given, *col;
 } s_statement_text = {
-    .heading = "Lausunto Kelalle",
-    .intro = "Sosiaalityön lausunto Kelan ilmoitukseen (esim. perusosan alentaminen). "
+    .heading = N_("Lausunto Kelalle"),
+    .intro = N_("Sosiaalityön lausunto Kelan ilmoitukseen (esim. perusosan alentaminen). "
              "Lausunto lähtee Kelalle sellaisenaan; kirjoita vain se, mitä Kelan on "
-             "tarpeen tietää.",
-    .label = "Lausunto, viite",
-    .button = "Lähetä lausunto Kelalle",
-    .given = "annettu",
-    .col = "Lausunto",
+             "tarpeen tietää."),
+    .label = N_("Lausunto, viite"),
+    .button = N_("Lähetä lausunto Kelalle"),
+    .given = N_("annettu"),
+    .col = N_("Lausunto"),
 };
+
+/* msgid in the user's language, escaped into b. */
+static void s_t(silta_buf_t *b, const web_session_t *s, const char *msgid)
+{
+    web_esc(b, web_tr(s, msgid));
+}
+
+/* <th> cells of msgids. */
+static void s_ths(silta_buf_t *b, const web_session_t *s, const char *const *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        silta_buf_puts(b, "<th>");
+        s_t(b, s, cols[i]);
+        silta_buf_puts(b, "</th>");
+    }
+}
 
 static void s_form_open(silta_buf_t *b, const web_session_t *s, const char *ck,
                         const char *action)
@@ -44,27 +59,53 @@ static void s_hidden(silta_buf_t *b, const char *name, const char *value)
     silta_buf_puts(b, "\">");
 }
 
+/* A plan item's responsible: a worker's name, or "team:<team>" as the team's. */
+static void s_responsible(silta_buf_t *b, const web_session_t *s, const char *who)
+{
+    if (strncmp(who, "team:", 5) == 0) {
+        s_t(b, s, "Tiimi");
+        silta_buf_puts(b, " ");
+        web_esc(b, who + 5);
+    } else {
+        web_esc(b, who);
+    }
+}
+
 /* Header: masked hetu, responsible worker, the assign form. */
 static void s_head(const read_client_t *c, const web_session_t *s, const char *ck, silta_buf_t *b)
 {
-    silta_buf_puts(b, "<h1>Asiakas <span class=\"muted\">");
+    silta_buf_puts(b, "<h1>");
+    s_t(b, s, "Asiakas");
+    silta_buf_puts(b, " <span class=\"muted\">");
     web_esc(b, c->hetu_masked);
-    silta_buf_puts(b, "</span></h1><dl><dt>Henkilötunnus</dt><dd id=\"hetu\">");
-    web_esc(b, c->hetu_masked[0] ? c->hetu_masked : "(ei saatavilla)");
-    silta_buf_puts(b, "</dd><dt>Vastuutyöntekijä</dt><dd id=\"worker\">");
+    silta_buf_puts(b, "</span></h1><dl><dt>");
+    s_t(b, s, "Henkilötunnus");
+    silta_buf_puts(b, "</dt><dd id=\"hetu\">");
+    web_esc(b, c->hetu_masked[0] ? c->hetu_masked : web_tr(s, "(ei saatavilla)"));
+    silta_buf_puts(b, "</dd><dt>");
+    s_t(b, s, "Vastuutyöntekijä");
+    silta_buf_puts(b, "</dt><dd id=\"worker\">");
     if (*c->worker) {
         web_esc(b, c->worker);
-        silta_buf_puts(b, " <span class=\"muted\">(tiimi ");
+        silta_buf_puts(b, " <span class=\"muted\">(");
+        s_t(b, s, "tiimi");
+        silta_buf_puts(b, " ");
         web_esc(b, c->worker_team);
         silta_buf_puts(b, ")</span>");
     } else {
-        silta_buf_puts(b, "ei nimetty: tiimin jono ");
-        web_esc(b, c->team_queue);
+        s_t(b, s, "ei nimetty: tiimin jono");
+        silta_buf_puts(b, " ");
+        /* TEAM_QUEUE is "team:<team>": the team's name */
+        const char *q = c->team_queue;
+        web_esc(b, strncmp(q, "team:", 5) == 0 ? q + 5 : q);
     }
-    silta_buf_puts(b, "</dd><dt>Vaihda vastuu</dt><dd>");
+    silta_buf_puts(b, "</dd><dt>");
+    s_t(b, s, "Vaihda vastuu");
+    silta_buf_puts(b, "</dt><dd>");
     s_form_open(b, s, ck, "assign");
-    silta_buf_puts(b, "<label for=\"assign-worker\" style=\"display:inline\">Työntekijä</label> "
-                      "<select id=\"assign-worker\" name=\"worker\">");
+    silta_buf_puts(b, "<label for=\"assign-worker\" style=\"display:inline\">");
+    s_t(b, s, "Työntekijä");
+    silta_buf_puts(b, "</label> <select id=\"assign-worker\" name=\"worker\">");
     for (size_t i = 0; i < c->team_users.n; i++) {
         const char *u = c->team_users.v[i];
         silta_buf_puts(b, "<option");
@@ -74,28 +115,35 @@ static void s_head(const read_client_t *c, const web_session_t *s, const char *c
         web_esc(b, u);
         silta_buf_puts(b, "</option>");
     }
-    silta_buf_puts(b, "</select> <button>Vaihda</button></form></dd></dl>");
+    silta_buf_puts(b, "</select> <button>");
+    s_t(b, s, "Vaihda");
+    silta_buf_puts(b, "</button></form></dd></dl>");
 }
 
-static void s_alerts(const read_client_t *c, const char *today, silta_buf_t *b)
+static void s_alerts(const read_client_t *c, const web_session_t *s, const char *today,
+                     silta_buf_t *b)
 {
-    silta_buf_printf(b, "<h2>Avoimet hälytykset (%zu)</h2>", c->alerts.n);
+    static const char *const cols[] = {N_("Määräaika"), N_("Hälytys"), N_("Selitys"),
+                                       N_("Vastuutaho")};
+    silta_buf_puts(b, "<h2>");
+    s_t(b, s, "Avoimet hälytykset");
+    silta_buf_printf(b, " (%zu)</h2>", c->alerts.n);
     if (c->alerts.n > 0) {
-        silta_buf_puts(b, "<div class=\"tbl\"><table id=\"alerts\"><thead><tr><th>Määräaika"
-                          "</th><th>Hälytys</th><th>Selitys</th><th>Vastuutaho</th></tr>"
-                          "</thead><tbody>");
+        silta_buf_puts(b, "<div class=\"tbl\"><table id=\"alerts\"><thead><tr>");
+        s_ths(b, s, cols, sizeof cols / sizeof cols[0]);
+        silta_buf_puts(b, "</tr></thead><tbody>");
         for (size_t i = 0; i < c->alerts.n; i++) {
             const read_alert_t *a = &c->alerts.v[i];
             silta_buf_puts(b, "<tr>");
-            web_due_cell(b, a->due, today);
+            web_due_cell(b, s, a->due, today);
             silta_buf_puts(b, "<td><b>");
-            web_esc(b, web_fi(a->rule));
+            web_esc(b, web_label(s, a->rule));
             silta_buf_puts(b, "</b> <span class=\"tag\">");
-            web_esc(b, a->severity);
+            web_esc(b, web_label(s, a->severity));
             silta_buf_puts(b, "</span></td><td>");
-            web_esc(b, a->explanation);
+            web_explanation(b, s, a->rule);
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, web_fi(a->agency));
+            web_esc(b, web_label(s, a->agency));
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");
@@ -106,33 +154,39 @@ static void s_referrals(const read_client_t *c, const web_session_t *s, const ch
                         silta_buf_t *b)
 {
     if (c->referrals.n > 0) {
-        silta_buf_puts(b, "<h2>Terveydenhuollon ohjaukset</h2><div class=\"tbl\"><table "
-                          "id=\"referrals\"><thead><tr><th>Ohjaus</th><th>Kiireellisyys</th>"
-                          "<th>Lähettäjä</th><th>Laadittu</th><th>Tila</th><th></th></tr>"
-                          "</thead><tbody>");
+        static const char *const cols[] = {N_("Ohjaus"), N_("Kiireellisyys"),
+                                           N_("Lähettäjä"), N_("Laadittu"), N_("Tila"), ""};
+        silta_buf_puts(b, "<h2>");
+        s_t(b, s, "Terveydenhuollon ohjaukset");
+        silta_buf_puts(b, "</h2><div class=\"tbl\"><table id=\"referrals\"><thead><tr>");
+        s_ths(b, s, cols, sizeof cols / sizeof cols[0]);
+        silta_buf_puts(b, "</tr></thead><tbody>");
         for (size_t i = 0; i < c->referrals.n; i++) {
             const read_referral_t *x = &c->referrals.v[i];
             silta_buf_puts(b, "<tr><td>");
             web_esc(b, x->id);
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, web_fi(x->priority));
+            web_esc(b, web_label(s, x->priority));
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, x->requester);
+            web_requester(b, s, x->requester);
             silta_buf_puts(b, "</td><td>");
             web_date(b, x->authored);
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, web_fi(x->status));
+            web_esc(b, web_label(s, x->status));
             silta_buf_puts(b, "</td><td>");
             if (x->open) {
                 s_form_open(b, s, ck, "ack");
                 s_hidden(b, "referral_id", x->id);
-                silta_buf_puts(b, "<button name=\"do\" value=\"ack\">Kuittaa</button></form>");
+                silta_buf_puts(b, "<button name=\"do\" value=\"ack\">");
+                s_t(b, s, "Kuittaa");
+                silta_buf_puts(b, "</button></form>");
             }
             if (!x->started) {
                 s_form_open(b, s, ck, "assess");
                 s_hidden(b, "referral_id", x->id);
-                silta_buf_puts(b, "<button name=\"do\" value=\"assess\">Aloita palvelutarpeen "
-                                  "arviointi</button></form>");
+                silta_buf_puts(b, "<button name=\"do\" value=\"assess\">");
+                s_t(b, s, "Aloita palvelutarpeen arviointi");
+                silta_buf_puts(b, "</button></form>");
             }
             silta_buf_puts(b, "</td></tr>");
         }
@@ -153,9 +207,9 @@ static void s_statement_forms(const read_client_t *c, const web_session_t *s, co
             continue;
         if (!any++) {
             silta_buf_puts(b, "<h3>");
-            web_esc(b, s_statement_text.heading);
+            web_esc(b, web_tr(s, s_statement_text.heading));
             silta_buf_puts(b, "</h3><p class=\"muted\">");
-            web_esc(b, s_statement_text.intro);
+            web_esc(b, web_tr(s, s_statement_text.intro));
             silta_buf_puts(b, "</p>");
         }
         silta_buf_puts(b, "<form class=\"statement\" method=\"post\" action=\"/client/");
@@ -164,15 +218,15 @@ static void s_statement_forms(const read_client_t *c, const web_session_t *s, co
                          s->csrf);
         s_hidden(b, "notice", x->event_id);
         silta_buf_printf(b, "<label for=\"statement-%zu\">", i);
-        web_esc(b, s_statement_text.label);
+        web_esc(b, web_tr(s, s_statement_text.label));
         silta_buf_puts(b, " ");
         web_esc(b, x->ref);
         silta_buf_puts(b, " (");
-        web_esc(b, web_fi(x->kind));
+        web_esc(b, web_label(s, x->kind));
         silta_buf_printf(b, ")</label><textarea id=\"statement-%zu\" name=\"text\" rows=\"4\" "
                             "maxlength=\"4000\" required></textarea><p><button>",
                          i);
-        web_esc(b, s_statement_text.button);
+        web_esc(b, web_tr(s, s_statement_text.button));
         silta_buf_puts(b, "</button></p></form>");
     }
 }
@@ -181,15 +235,17 @@ static void s_notices(const read_client_t *c, const web_session_t *s, const char
                       silta_buf_t *b)
 {
     if (c->notices.n > 0) {
-        silta_buf_puts(b, "<h2>Kelan ilmoitukset</h2><div class=\"tbl\"><table id=\"notices\">"
-                          "<thead><tr><th>Ilmoitus</th><th>Viite</th><th>Päivä</th>"
-                          "<th>Käsitelty</th><th></th><th>");
-        web_esc(b, s_statement_text.col);
-        silta_buf_puts(b, "</th></tr></thead><tbody>");
+        const char *const cols[] = {N_("Ilmoitus"), N_("Viite"),      N_("Päivä"),
+                                    N_("Käsitelty"), "", s_statement_text.col};
+        silta_buf_puts(b, "<h2>");
+        s_t(b, s, "Kelan ilmoitukset");
+        silta_buf_puts(b, "</h2><div class=\"tbl\"><table id=\"notices\"><thead><tr>");
+        s_ths(b, s, cols, sizeof cols / sizeof cols[0]);
+        silta_buf_puts(b, "</tr></thead><tbody>");
         for (size_t i = 0; i < c->notices.n; i++) {
             const read_notice_t *x = &c->notices.v[i];
             silta_buf_puts(b, "<tr><td>");
-            web_esc(b, web_fi(x->kind));
+            web_esc(b, web_label(s, x->kind));
             silta_buf_puts(b, "</td><td>");
             web_esc(b, x->ref);
             silta_buf_puts(b, "</td><td>");
@@ -201,14 +257,17 @@ static void s_notices(const read_client_t *c, const web_session_t *s, const char
                 web_esc(b, x->handled_by);
                 silta_buf_puts(b, "</td><td>");
             } else {
-                silta_buf_puts(b, "ei</td><td>");
+                s_t(b, s, "ei");
+                silta_buf_puts(b, "</td><td>");
                 s_form_open(b, s, ck, "handled");
                 s_hidden(b, "notice", x->event_id);
-                silta_buf_puts(b, "<button>Merkitse käsitellyksi</button></form>");
+                silta_buf_puts(b, "<button>");
+                s_t(b, s, "Merkitse käsitellyksi");
+                silta_buf_puts(b, "</button></form>");
             }
             silta_buf_puts(b, "</td><td class=\"statement-state\">");
             if (*x->statement) {
-                web_esc(b, s_statement_text.given);
+                web_esc(b, web_tr(s, s_statement_text.given));
                 silta_buf_puts(b, " ");
                 web_date(b, x->statement);
             } else {
@@ -227,63 +286,86 @@ static void s_plan_form(silta_buf_t *b, const web_session_t *s, const char *ck,
                         const char *today)
 {
     static const char *const owners[] = {"social", "kela", "employment", "health"};
-    silta_buf_puts(b, "<h3>Lisää kohta</h3><form id=\"plan-add\" method=\"post\" "
-                      "action=\"/client/");
+    silta_buf_puts(b, "<h3>");
+    s_t(b, s, "Lisää kohta");
+    silta_buf_puts(b, "</h3><form id=\"plan-add\" method=\"post\" action=\"/client/");
     web_esc(b, ck);
     silta_buf_printf(b, "/plan\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-                        "<label for=\"plan-title\">Otsikko</label><input id=\"plan-title\" "
-                        "name=\"title\" maxlength=\"120\" size=\"50\" required>"
-                        "<label for=\"plan-due\">Määräaika</label><input id=\"plan-due\" "
-                        "name=\"due\" type=\"date\" min=\"%s\" required>"
-                        "<label for=\"plan-owner\">Vastuutaho</label><select id=\"plan-owner\" "
-                        "name=\"owner\">",
-                     s->csrf, today);
-    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
-        silta_buf_printf(b, "<option value=\"%s\">%s</option>", owners[i], web_fi(owners[i]));
-    silta_buf_puts(b, "</select><label for=\"plan-who\">Vastuuhenkilö</label><select "
-                      "id=\"plan-who\" name=\"who\"><option value=\"me\">Minä (");
+                        "<label for=\"plan-title\">",
+                     s->csrf);
+    s_t(b, s, "Otsikko");
+    silta_buf_puts(b, "</label><input id=\"plan-title\" name=\"title\" maxlength=\"120\" "
+                      "size=\"50\" required><label for=\"plan-due\">");
+    s_t(b, s, "Määräaika");
+    silta_buf_printf(b, "</label><input id=\"plan-due\" name=\"due\" type=\"date\" "
+                        "min=\"%s\" required><label for=\"plan-owner\">",
+                     today);
+    s_t(b, s, "Vastuutaho");
+    silta_buf_puts(b, "</label><select id=\"plan-owner\" name=\"owner\">");
+    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++) {
+        silta_buf_printf(b, "<option value=\"%s\">", owners[i]);
+        web_esc(b, web_label(s, owners[i]));
+        silta_buf_puts(b, "</option>");
+    }
+    silta_buf_puts(b, "</select><label for=\"plan-who\">");
+    s_t(b, s, "Vastuuhenkilö");
+    silta_buf_puts(b, "</label><select id=\"plan-who\" name=\"who\"><option value=\"me\">");
+    s_t(b, s, "Minä");
+    silta_buf_puts(b, " (");
     web_esc(b, s->username);
-    silta_buf_puts(b, ")</option><option value=\"team\">Tiimi (");
+    silta_buf_puts(b, ")</option><option value=\"team\">");
+    s_t(b, s, "Tiimi");
+    silta_buf_puts(b, " (");
     web_esc(b, s->team);
-    silta_buf_puts(b, ")</option></select><p><button>Lisää kohta</button></p></form>");
+    silta_buf_puts(b, ")</option></select><p><button>");
+    s_t(b, s, "Lisää kohta");
+    silta_buf_puts(b, "</button></p></form>");
 }
 
 static void s_plan(const read_client_t *c, const web_session_t *s, const char *ck,
                    const char *today, silta_buf_t *b)
 {
-    silta_buf_puts(b, "<h2>Yhteinen suunnitelma</h2>");
+    static const char *const cols[] = {N_("Määräaika"), N_("Kohta"), N_("Taho"),
+                                       N_("Vastuu"),    N_("Tila"),  ""};
+    silta_buf_puts(b, "<h2>");
+    s_t(b, s, "Yhteinen suunnitelma");
+    silta_buf_puts(b, "</h2>");
     if (c->plan.n == 0) {
-        silta_buf_puts(b, "<p class=\"muted\">Ei suunnitelman kohtia.</p>");
+        silta_buf_puts(b, "<p class=\"muted\">");
+        s_t(b, s, "Ei suunnitelman kohtia.");
+        silta_buf_puts(b, "</p>");
     } else {
-        silta_buf_puts(b, "<div class=\"tbl\"><table id=\"plan\"><thead><tr><th>Määräaika"
-                          "</th><th>Kohta</th><th>Taho</th><th>Vastuu</th><th>Tila</th>"
-                          "<th></th></tr></thead><tbody>");
+        silta_buf_puts(b, "<div class=\"tbl\"><table id=\"plan\"><thead><tr>");
+        s_ths(b, s, cols, sizeof cols / sizeof cols[0]);
+        silta_buf_puts(b, "</tr></thead><tbody>");
         for (size_t i = 0; i < c->plan.n; i++) {
             const read_plan_item_t *x = &c->plan.v[i];
             int open = strcmp(x->status, "open") == 0;
             const char *id = x->item_id;
             silta_buf_puts(b, "<tr>");
             if (open)
-                web_due_cell(b, x->due, today);
+                web_due_cell(b, s, x->due, today);
             else {
                 silta_buf_puts(b, "<td class=\"muted\">");
                 web_date(b, x->due ? x->due : "");
                 silta_buf_puts(b, "</td>");
             }
             silta_buf_puts(b, "<td>");
-            web_esc(b, x->title);
+            web_plan_title(b, s, id, x->title);
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, web_fi(x->owner));
+            web_esc(b, web_label(s, x->owner));
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, x->responsible);
+            s_responsible(b, s, x->responsible);
             silta_buf_puts(b, "</td><td>");
-            web_esc(b, web_fi(x->status));
+            web_esc(b, web_label(s, x->status));
             silta_buf_puts(b, "</td><td>");
             /* Only hand-made items: the others are completed by their events. */
             if (open && strncmp(id, "manual:", 7) == 0) {
                 s_form_open(b, s, ck, "plan_done");
                 s_hidden(b, "item", id);
-                silta_buf_puts(b, "<button>Merkitse valmiiksi</button></form>");
+                silta_buf_puts(b, "<button>");
+                s_t(b, s, "Merkitse valmiiksi");
+                silta_buf_puts(b, "</button></form>");
             }
             silta_buf_puts(b, "</td></tr>");
         }
@@ -292,30 +374,22 @@ static void s_plan(const read_client_t *c, const web_session_t *s, const char *c
     s_plan_form(b, s, ck, today);
 }
 
-static const char *s_agency(const char *type)
+static void s_timeline(const read_client_t *c, const web_session_t *s, silta_buf_t *b)
 {
-    if (strncmp(type, "kela.", 5) == 0)
-        return "Kela";
-    if (strncmp(type, "employment.", 11) == 0)
-        return "TE-palvelut";
-    if (strncmp(type, "health.", 7) == 0)
-        return "Terveydenhuolto";
-    if (strncmp(type, "social.", 7) == 0)
-        return "Sosiaalityö";
-    return "Silta";
-}
-
-static void s_timeline(const read_client_t *c, silta_buf_t *b)
-{
-    silta_buf_puts(b, "<h2>Aikajana (kaikki tahot)</h2><div class=\"tbl\"><table "
-                      "id=\"timeline\"><thead><tr><th>Aika</th><th>Taho</th><th>Tapahtuma</th>"
-                      "</tr></thead><tbody>");
+    static const char *const cols[] = {N_("Aika"), N_("Taho"), N_("Tapahtuma")};
+    silta_buf_puts(b, "<h2>");
+    s_t(b, s, "Aikajana (kaikki tahot)");
+    silta_buf_puts(b, "</h2><div class=\"tbl\"><table id=\"timeline\"><thead><tr>");
+    s_ths(b, s, cols, sizeof cols / sizeof cols[0]);
+    silta_buf_puts(b, "</tr></thead><tbody>");
     for (size_t i = 0; i < c->timeline.n; i++) {
         const read_event_t *x = &c->timeline.v[i];
         silta_buf_puts(b, "<tr><td>");
         web_esc(b, x->when);
-        silta_buf_printf(b, "</td><td>%s</td><td>", s_agency(x->type));
-        web_esc(b, x->summary);
+        silta_buf_puts(b, "</td><td>");
+        web_esc(b, web_agency_of_type(s, x->type));
+        silta_buf_puts(b, "</td><td>");
+        web_timeline_line(b, s, x->type, x->code);
         silta_buf_puts(b, "</td></tr>");
     }
     silta_buf_puts(b, "</tbody></table></div>");
@@ -324,18 +398,18 @@ static void s_timeline(const read_client_t *c, silta_buf_t *b)
 void web_page_client(const read_client_t *c, const web_session_t *s, const char *ck,
                      const char *today, const char *flash, silta_buf_t *b)
 {
-    web_page_begin(b, "Asiakas", s);
-    const char *msg = flash && *flash ? web_flash(flash) : NULL;
+    web_page_begin(b, N_("Asiakas"), s);
+    const char *msg = flash && *flash ? web_flash(s, flash) : NULL;
     if (msg) {
         silta_buf_puts(b, "<p class=\"flash\" role=\"status\">");
         web_esc(b, msg);
         silta_buf_puts(b, "</p>");
     }
     s_head(c, s, ck, b);
-    s_alerts(c, today, b);
+    s_alerts(c, s, today, b);
     s_referrals(c, s, ck, b);
     s_notices(c, s, ck, b);
     s_plan(c, s, ck, today, b);
-    s_timeline(c, b);
+    s_timeline(c, s, b);
     web_page_end(b);
 }

@@ -1,8 +1,8 @@
 /*  web_pages.c - HTML of the caseworker inbox (see web_pages.h).
  *
- *  Labels are Finnish (the users' language); codes from the events (rule
- *  names, notice kinds, priorities) get a Finnish label from the tables
- *  below and fall back to the code itself. Dates are shown as D.M.YYYY.
+ *  Every text is a msgid of the catalogue shown through web_tr() in the
+ *  user's language; codes and the rules' English texts become words in
+ *  web_text.c. Dates are shown as D.M.YYYY.
  *
  *  Not here: SQL (the data comes from read/, via web_routes.c).
  */
@@ -10,73 +10,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-typedef struct {
-    const char *code, *label;
-} s_label_t;
-
-static const s_label_t s_labels[] = {
-    /* hub.gap_alert rules (casestore/README.md) */
-    {"basic_assistance_decision_late", "Perustoimeentulotuen päätös myöhässä"},
-    {"notice_not_handled", "Kelan ilmoitus käsittelemättä"},
-    {"reduction_without_social_work", "Perusosan alentaminen ilman sosiaalityötä"},
-    {"sickness_allowance_running_out", "Sairauspäiväraha päättymässä"},
-    {"benefit_ends_no_successor", "Etuus päättyy ilman jatkoa"},
-    {"not_entitled_income_gap", "Ei oikeutta työttömyysetuuteen: tulokatko"},
-    {"referral_not_acknowledged", "Terveydenhuollon ohjaus kuittaamatta"},
-    {"activation_during_incapacity", "Aktivointi työkyvyttömyyden aikana"},
-    {"joint_service_assessment_due", "Monialaisen yhteispalvelun arvio"},
-    {"service_need_assessment_late", "Palvelutarpeen arviointi myöhässä"},
-    /* kela.notice kinds */
-    {"forwarded_application", "Siirretty hakemus (täydentävä / ehkäisevä)"},
-    {"basic_amount_reduction", "Perusosan alentaminen"},
-    {"under25_basic_assistance_4m", "Alle 25-v.: perustoimeentulotuki 4 kk"},
-    {"long_term_unemployed_over25", "Pitkäaikaistyötön yli 25-v."},
-    {"immigrant_2m", "Maahanmuuttaja 2 kk"},
-    {"meeting_request", "Asiakas pyytää tapaamista"},
-    {"need_for_social_work", "Sosiaalityön tarve"},
-    /* referral priorities and statuses */
-    {"routine", "kiireetön"},
-    {"urgent", "kiireellinen"},
-    {"asap", "mahdollisimman pian"},
-    {"stat", "välittömästi"},
-    {"sent", "uusi"},
-    {"accepted", "kuitattu"},
-    {"open", "avoin"},
-    {"done", "tehty"},
-    {"cancelled", "peruttu"},
-    /* owning agencies */
-    {"kela", "Kela"},
-    {"employment", "TE-palvelut"},
-    {"health", "Terveydenhuolto"},
-    {"social", "Sosiaalityö"},
-};
-
-const char *web_fi(const char *code)
-{
-    for (size_t i = 0; i < sizeof s_labels / sizeof s_labels[0]; i++)
-        if (strcmp(s_labels[i].code, code) == 0)
-            return s_labels[i].label;
-    return code;
-}
-
-const char *web_flash(const char *key)
-{
-    static const s_label_t f[] = {
-        {"kuitattu", "Ohjaus kuitattu: tieto lähtee terveydenhuoltoon (FHIR Task)."},
-        {"arviointi", "Palvelutarpeen arviointi aloitettu (SHL 36 §)."},
-        {"kasitelty", "Kelan ilmoitus merkitty käsitellyksi."},
-        {"vastuu", "Vastuutyöntekijä vaihdettu."},
-        {"kohta_lisatty", "Suunnitelman kohta lisätty."},
-        {"kohta_valmis", "Suunnitelman kohta merkitty valmiiksi."},
-        {"jo_tehty", "Tämä oli jo tehty; mitään ei muutettu."},
-        {"lausunto", "Lausunto lähetetty Kelalle."},
-    };
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        if (strcmp(f[i].code, key) == 0)
-            return f[i].label;
-    return NULL;
-}
 
 void web_esc(silta_buf_t *b, const char *s)
 {
@@ -131,22 +64,29 @@ static const char s_css[] =
 
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s)
 {
-    silta_buf_puts(b, "<!DOCTYPE html><html lang=\"fi\"><head><meta charset=\"utf-8\">"
-                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                      "<title>");
-    web_esc(b, title);
+    silta_buf_printf(b, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                        "<meta name=\"viewport\" content=\"width=device-width,"
+                        "initial-scale=1\"><title>",
+                     web_lang_code(s ? s->lang : WEB_LANG_FI));
+    web_esc(b, web_tr(s, title));
     silta_buf_printf(b, " · Silta</title><style>%s</style></head><body><header>"
-                        "<a href=\"/inbox\">Silta · Saapuneet</a>",
+                        "<a href=\"/inbox\">Silta · ",
                      s_css);
+    web_esc(b, web_tr(s, "Saapuneet"));
+    silta_buf_puts(b, "</a>");
     if (s) {
         silta_buf_puts(b, "<span class=\"who\">");
         web_esc(b, s->username);
-        silta_buf_puts(b, " <span class=\"muted\" style=\"color:#c9d6ea\">(tiimi ");
+        silta_buf_puts(b, " <span class=\"muted\" style=\"color:#c9d6ea\">(");
+        web_esc(b, web_tr(s, "tiimi"));
+        silta_buf_puts(b, " ");
         web_esc(b, s->team);
         silta_buf_printf(b, ")</span></span><form class=\"inline\" method=\"post\" "
                             "action=\"/logout\"><input type=\"hidden\" name=\"csrf\" "
-                            "value=\"%s\"><button>Kirjaudu ulos</button></form>",
+                            "value=\"%s\"><button>",
                          s->csrf);
+        web_esc(b, web_tr(s, "Kirjaudu ulos"));
+        silta_buf_puts(b, "</button></form>");
     }
     silta_buf_puts(b, "</header><main>");
 }
@@ -158,23 +98,29 @@ void web_page_end(silta_buf_t *b)
 
 void web_page_login(silta_buf_t *b, const char *login_token, const char *error)
 {
-    web_page_begin(b, "Kirjaudu", NULL);
-    silta_buf_puts(b, "<form class=\"login\" method=\"post\" action=\"/login\">"
-                      "<h1>Kirjaudu sisään</h1>");
+    web_page_begin(b, N_("Kirjaudu"), NULL);
+    silta_buf_puts(b, "<form class=\"login\" method=\"post\" action=\"/login\"><h1>");
+    web_esc(b, web_tr(NULL, "Kirjaudu sisään"));
+    silta_buf_puts(b, "</h1>");
     if (error && *error) {
         silta_buf_puts(b, "<p class=\"err\" role=\"alert\">");
         web_esc(b, error);
         silta_buf_puts(b, "</p>");
     }
+    /* Nobody is logged in yet: Finnish, the default language. */
     silta_buf_printf(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-                        "<label for=\"username\">Käyttäjätunnus</label>"
-                        "<input id=\"username\" name=\"username\" autocomplete=\"username\" "
-                        "required maxlength=\"40\">"
-                        "<label for=\"password\">Salasana</label>"
-                        "<input id=\"password\" name=\"password\" type=\"password\" "
-                        "autocomplete=\"current-password\" required maxlength=\"200\">"
-                        "<p><button type=\"submit\">Kirjaudu</button></p></form>",
+                        "<label for=\"username\">",
                      login_token);
+    web_esc(b, web_tr(NULL, "Käyttäjätunnus"));
+    silta_buf_puts(b, "</label><input id=\"username\" name=\"username\" "
+                      "autocomplete=\"username\" required maxlength=\"40\">"
+                      "<label for=\"password\">");
+    web_esc(b, web_tr(NULL, "Salasana"));
+    silta_buf_puts(b, "</label><input id=\"password\" name=\"password\" type=\"password\" "
+                      "autocomplete=\"current-password\" required maxlength=\"200\">"
+                      "<p><button type=\"submit\">");
+    web_esc(b, web_tr(NULL, "Kirjaudu"));
+    silta_buf_puts(b, "</button></p></form>");
     web_page_end(b);
 }
 
@@ -182,14 +128,17 @@ void web_page_error(silta_buf_t *b, const web_session_t *s, const char *title, c
 {
     web_page_begin(b, title, s);
     silta_buf_puts(b, "<h1>");
-    web_esc(b, title);
+    web_esc(b, web_tr(s, title));
     silta_buf_puts(b, "</h1><p>");
-    web_esc(b, text);
-    silta_buf_puts(b, "</p><p><a href=\"/inbox\">Takaisin saapuneisiin</a></p>");
+    web_esc(b, web_tr(s, text));
+    silta_buf_puts(b, "</p><p><a href=\"/inbox\">");
+    web_esc(b, web_tr(s, "Takaisin saapuneisiin"));
+    silta_buf_puts(b, "</a></p>");
     web_page_end(b);
 }
 
-void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, const char *label)
+void web_due_cell_labelled(silta_buf_t *b, const web_session_t *s, const char *due,
+                           const char *today, const char *label)
 {
     silta_buf_puts(b, "<td");
     if (label) {
@@ -204,13 +153,18 @@ void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, c
     int y = 0, m = 0, day = 0;
     sscanf(due, "%d-%d-%d", &y, &m, &day);
     int late = strcmp(due, today) < 0;
-    silta_buf_printf(b, "%s>%d.%d.%d%s</td>", late ? " class=\"late\"" : "", day, m, y,
-                     late ? " (myöhässä)" : "");
+    silta_buf_printf(b, "%s>%d.%d.%d", late ? " class=\"late\"" : "", day, m, y);
+    if (late) {
+        silta_buf_puts(b, " (");
+        web_esc(b, web_tr(s, "myöhässä"));
+        silta_buf_puts(b, ")");
+    }
+    silta_buf_puts(b, "</td>");
 }
 
-void web_due_cell(silta_buf_t *b, const char *due, const char *today)
+void web_due_cell(silta_buf_t *b, const web_session_t *s, const char *due, const char *today)
 {
-    web_due_cell_labelled(b, due, today, NULL);
+    web_due_cell_labelled(b, s, due, today, NULL);
 }
 
 void web_date(silta_buf_t *b, const char *d)
@@ -220,27 +174,26 @@ void web_date(silta_buf_t *b, const char *d)
         silta_buf_printf(b, "%d.%d.%d", day, m, y);
 }
 
-/* The texts of Saapuneet added with the search and a notice's tasks (one
- * place, for the message catalogue to take over). */
+/* The texts of Saapuneet (msgids for the catalogue; web_tr() where shown). */
 static const struct {
     const char *find_label, *find_button, *find_hint, *not_found, *no_hetu;
     const char *task_alert, *task_plan, *task_due;
     const char *col_due, *col_type, *col_reason, *col_received, *col_client, *col_worker;
 } s_inbox_text = {
-    .col_due = "Määräaika",
-    .col_type = "Tyyppi",
-    .col_reason = "Syy",
-    .col_received = "Saapunut",
-    .col_client = "Asiakas",
-    .col_worker = "Vastuu",
-    .task_alert = "Hälytys",
-    .task_plan = "Tehtävä",
-    .task_due = "määräaika",
-    .find_label = "Hae asiakas henkilötunnuksella",
-    .find_button = "Hae",
-    .find_hint = "Koko henkilötunnus; se ei näy osoitteessa eikä lokeissa.",
-    .not_found = "Asiakasta ei löytynyt sinun tai tiimisi asiakkaista.",
-    .no_hetu = "(hetu ei saatavilla)",
+    .col_due = N_("Määräaika"),
+    .col_type = N_("Tyyppi"),
+    .col_reason = N_("Syy"),
+    .col_received = N_("Saapunut"),
+    .col_client = N_("Asiakas"),
+    .col_worker = N_("Vastuu"),
+    .task_alert = N_("Hälytys"),
+    .task_plan = N_("Tehtävä"),
+    .task_due = N_("määräaika"),
+    .find_label = N_("Hae asiakas henkilötunnuksella"),
+    .find_button = N_("Hae"),
+    .find_hint = N_("Koko henkilötunnus; se ei näy osoitteessa eikä lokeissa."),
+    .not_found = N_("Asiakasta ei löytynyt sinun tai tiimisi asiakkaista."),
+    .no_hetu = N_("(hetu ei saatavilla)"),
 };
 
 /* The search form: the hetu goes in the POST body, never in a URL. */
@@ -248,39 +201,44 @@ static void s_find_form(silta_buf_t *b, const web_session_t *s, const char *find
 {
     if (strcmp(find, "ei_loytynyt") == 0) {
         silta_buf_puts(b, "<p class=\"err\" role=\"status\" id=\"find-result\">");
-        web_esc(b, s_inbox_text.not_found);
+        web_esc(b, web_tr(s, s_inbox_text.not_found));
         silta_buf_puts(b, "</p>");
     }
     silta_buf_printf(b, "<form id=\"find\" class=\"find\" method=\"post\" action=\"/find\">"
                         "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><label "
                         "for=\"find-hetu\">",
                      s->csrf);
-    web_esc(b, s_inbox_text.find_label);
+    web_esc(b, web_tr(s, s_inbox_text.find_label));
     silta_buf_puts(b, "</label><input id=\"find-hetu\" name=\"hetu\" autocomplete=\"off\" "
                       "spellcheck=\"false\" maxlength=\"20\" size=\"13\" required "
                       "aria-describedby=\"find-hint\"> <button type=\"submit\">");
-    web_esc(b, s_inbox_text.find_button);
+    web_esc(b, web_tr(s, s_inbox_text.find_button));
     silta_buf_puts(b, "</button> <span id=\"find-hint\" class=\"muted\">");
-    web_esc(b, s_inbox_text.find_hint);
+    web_esc(b, web_tr(s, s_inbox_text.find_hint));
     silta_buf_puts(b, "</span></form>");
 }
 
 /* What a notice caused, under its row: the alerts (rule and deadline; the
  * explanation is on the client page) and its other plan items (title). */
-static void s_tasks(silta_buf_t *b, const read_inbox_item_t *sub, size_t nsub, const char *today)
+static void s_tasks(silta_buf_t *b, const web_session_t *s, const read_inbox_item_t *sub,
+                    size_t nsub, const char *today)
 {
     silta_buf_puts(b, "<ul class=\"tasks\">");
     for (size_t j = 0; j < nsub; j++) {
         const read_inbox_item_t *t = &sub[j];
         int alert = strcmp(t->kind, "alert") == 0;
-        silta_buf_printf(b, "<li class=\"task-%s\"><span class=\"tag t-%s\">%s</span> ",
-                         alert ? "alert" : "plan", alert ? "alert" : "task",
-                         alert ? s_inbox_text.task_alert : s_inbox_text.task_plan);
-        web_esc(b, web_fi(t->label));
+        silta_buf_printf(b, "<li class=\"task-%s\"><span class=\"tag t-%s\">",
+                         alert ? "alert" : "plan", alert ? "alert" : "task");
+        web_esc(b, web_tr(s, alert ? s_inbox_text.task_alert : s_inbox_text.task_plan));
+        silta_buf_puts(b, "</span> ");
+        if (alert)
+            web_esc(b, web_label(s, t->label));
+        else
+            web_plan_title(b, s, t->object, t->label);
         if (t->due) {
             int late = strcmp(t->due, today) < 0;
             silta_buf_printf(b, " <span class=\"%s\">", late ? "late" : "muted");
-            web_esc(b, s_inbox_text.task_due);
+            web_esc(b, web_tr(s, s_inbox_text.task_due));
             silta_buf_puts(b, " ");
             web_date(b, t->due);
             silta_buf_puts(b, "</span>");
@@ -294,17 +252,21 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
                     const char *find, silta_buf_t *b)
 {
     web_page_begin(b, "Saapuneet", s);
-    silta_buf_puts(b, "<h1>Saapuneet</h1>");
+    silta_buf_puts(b, "<h1>");
+    web_esc(b, web_tr(s, "Saapuneet"));
+    silta_buf_puts(b, "</h1>");
     s_find_form(b, s, find);
     size_t n = items->n, nrows = 0;
     for (size_t i = 0; i < n; i++)
         nrows += !items->items[i].sub;
-    silta_buf_printf(b, "<p class=\"muted\">%zu avointa asiaa asiakkailla, joihin sinulla tai "
-                        "tiimilläsi on vastuu, ja tiimin jonossa olevat. Kiireellisin "
-                        "ensin.</p>",
-                     nrows);
+    silta_buf_printf(b, "<p class=\"muted\">%zu ", nrows);
+    web_esc(b, web_tr(s, "avointa asiaa asiakkailla, joihin sinulla tai tiimilläsi on vastuu, "
+                         "ja tiimin jonossa olevat. Kiireellisin ensin."));
+    silta_buf_puts(b, "</p>");
     if (n == 0) {
-        silta_buf_puts(b, "<p>Ei avoimia asioita.</p>");
+        silta_buf_puts(b, "<p>");
+        web_esc(b, web_tr(s, "Ei avoimia asioita."));
+        silta_buf_puts(b, "</p>");
         web_page_end(b);
         return;
     }
@@ -314,7 +276,7 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
     silta_buf_puts(b, "<div class=\"tbl\"><table id=\"inbox\" class=\"cards\"><thead><tr>");
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
         silta_buf_puts(b, "<th>");
-        web_esc(b, cols[c]);
+        web_esc(b, web_tr(s, cols[c]));
         silta_buf_puts(b, "</th>");
     }
     silta_buf_puts(b, "</tr></thead><tbody>");
@@ -335,53 +297,66 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
         silta_buf_printf(b, "<tr class=\"item-%s\" data-client=\"", kind);
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
-        web_due_cell_labelled(b, due, today, s_inbox_text.col_due);
+        web_due_cell_labelled(b, s, due, today, web_tr(s, s_inbox_text.col_due));
         if (strcmp(kind, "referral") == 0) {
-            silta_buf_puts(b, "<td><span class=\"tag t-referral\">Ohjaus</span></td><td>"
-                              "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §), ");
-            web_esc(b, web_fi(label));
+            silta_buf_puts(b, "<td><span class=\"tag t-referral\">");
+            web_esc(b, web_tr(s, "Ohjaus"));
+            silta_buf_puts(b, "</span></td><td>");
+            web_esc(b, web_tr(s, "Terveydenhuollon ohjaus sosiaalihuoltoon (SHL 35 §)"));
+            silta_buf_puts(b, ", ");
+            web_esc(b, web_label(s, label));
             if (*detail) {
-                silta_buf_puts(b, "; lähettäjä ");
-                web_esc(b, detail);
+                silta_buf_puts(b, "; ");
+                web_esc(b, web_tr(s, "lähettäjä"));
+                silta_buf_puts(b, " ");
+                web_requester(b, s, detail);
             }
             silta_buf_puts(b, " <span class=\"muted\">");
             web_esc(b, it->object);
             silta_buf_puts(b, "</span>");
         } else if (strcmp(kind, "notice") == 0) {
-            silta_buf_puts(b, "<td><span class=\"tag t-notice\">Kelan ilmoitus</span></td><td>");
-            web_esc(b, web_fi(label));
+            silta_buf_puts(b, "<td><span class=\"tag t-notice\">");
+            web_esc(b, web_tr(s, "Kelan ilmoitus"));
+            silta_buf_puts(b, "</span></td><td>");
+            web_esc(b, web_label(s, label));
             if (*detail) {
                 silta_buf_puts(b, " <span class=\"muted\">");
                 web_esc(b, detail);
                 silta_buf_puts(b, "</span>");
             }
         } else {
-            silta_buf_puts(b, "<td><span class=\"tag t-alert\">Hälytys</span></td><td><b>");
-            web_esc(b, web_fi(label));
+            silta_buf_puts(b, "<td><span class=\"tag t-alert\">");
+            web_esc(b, web_tr(s, "Hälytys"));
+            silta_buf_puts(b, "</span></td><td><b>");
+            web_esc(b, web_label(s, label));
             silta_buf_puts(b, "</b><br>");
-            web_esc(b, detail);
+            web_explanation(b, s, label);
         }
         if (nsub)
-            s_tasks(b, &items->items[i + 1], nsub, today);
+            s_tasks(b, s, &items->items[i + 1], nsub, today);
         silta_buf_puts(b, "</td><td data-l=\"");
-        web_esc(b, s_inbox_text.col_received);
+        web_esc(b, web_tr(s, s_inbox_text.col_received));
         silta_buf_puts(b, "\">");
         web_date(b, it->received);
         /* Whose matter: the masked hetu (the client_key is only in the URL). */
         silta_buf_puts(b, "</td><td data-l=\"");
-        web_esc(b, s_inbox_text.col_client);
+        web_esc(b, web_tr(s, s_inbox_text.col_client));
         silta_buf_puts(b, "\"><a class=\"who\" href=\"/client/");
         web_esc(b, ck);
         silta_buf_puts(b, "\">");
         web_esc(b, it->hetu_masked[0] ? it->hetu_masked : s_inbox_text.no_hetu);
         silta_buf_puts(b, "</a></td><td data-l=\"");
-        web_esc(b, s_inbox_text.col_worker);
+        web_esc(b, web_tr(s, s_inbox_text.col_worker));
         silta_buf_puts(b, "\">");
         const char *w = it->worker;
         if (*w)
             web_esc(b, w);
         else
-            silta_buf_puts(b, "<span class=\"muted\">tiimin jono</span>");
+        {
+            silta_buf_puts(b, "<span class=\"muted\">");
+            web_esc(b, web_tr(s, "tiimin jono"));
+            silta_buf_puts(b, "</span>");
+        }
         silta_buf_puts(b, "</td></tr>");
         i += nsub;
     }

@@ -21,20 +21,39 @@
 /* HTML-escape s into b. */
 void web_esc(silta_buf_t *b, const char *s);
 
-/* The Finnish label of a code (rule, notice kind, priority, status, agency),
- * or the code itself. Static strings. */
-const char *web_fi(const char *code);
-
+/* web_text.c - texts in the session's language (s NULL: Finnish, the login
+ * page). Returned strings are static (the catalogue's or the msgid): never
+ * freed. */
+/* msgid (marked N_() or a literal) in the user's language. */
+const char *web_tr(const web_session_t *s, const char *msgid);
+/* The label of a code (rule, notice kind, benefit, priority, status,
+ * severity, agency), or the code itself when it has none. */
+const char *web_label(const web_session_t *s, const char *code);
 /* The message of a flash key from a redirect, or NULL. */
-const char *web_flash(const char *key);
+const char *web_flash(const web_session_t *s, const char *key);
+/* What an alert of rule asks for (escaped into b). */
+void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule);
+/* A plan item's title (escaped into b): a derived item's from its id and the
+ * argument of its English title; anyone else's title as it is. */
+void web_plan_title(silta_buf_t *b, const web_session_t *s, const char *item_id,
+                    const char *title);
+/* The timeline's line of an event type (with the name of code, a notice kind
+ * or benefit, when it has one), and the agency that sent it. */
+void web_timeline_line(silta_buf_t *b, const web_session_t *s, const char *type,
+                       const char *code);
+const char *web_agency_of_type(const web_session_t *s, const char *type);
+/* A referring unit: a FHIR reference's name ("Organization/X" → "X"). */
+void web_requester(silta_buf_t *b, const web_session_t *s, const char *ref);
 
 /* "YYYY-MM-DD" as "D.M.YYYY" into b; a table cell of a deadline likewise,
- * red with "(myöhässä)" when before today, "–" when due is NULL. */
+ * red with "(myöhässä)" in the user's language when before today, "–" when
+ * due is NULL. */
 void web_date(silta_buf_t *b, const char *d);
-void web_due_cell(silta_buf_t *b, const char *due, const char *today);
+void web_due_cell(silta_buf_t *b, const web_session_t *s, const char *due, const char *today);
 /* The same with data-l="label": the cell's heading where a narrow screen
  * shows the table's rows as cards (the style sheet's table.cards). */
-void web_due_cell_labelled(silta_buf_t *b, const char *due, const char *today, const char *label);
+void web_due_cell_labelled(silta_buf_t *b, const web_session_t *s, const char *due,
+                           const char *today, const char *label);
 
 /* A page's head and top bar (session NULL: not logged in), and its end. */
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s);

@@ -83,13 +83,14 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         strlen(req->login_cookie) != WEB_TOKEN_HEX || strlen(given) != WEB_TOKEN_HEX ||
         sodium_memcmp(given, req->login_cookie, WEB_TOKEN_HEX) != 0) {
         web_auth_log(ctx->db, NULL, "login", NULL, NULL, "refused");
-        return s_error(resp, NULL, 403, "Kielletty",
-                       "Lomakkeen tarkiste puuttui tai oli väärä. Avaa kirjautumissivu uudelleen.");
+        return s_error(resp, NULL, 403, N_("Kielletty"),
+                       N_("Lomakkeen tarkiste puuttui tai oli väärä. Avaa kirjautumissivu "
+                          "uudelleen."));
     }
     if (web_form_get(req->body, "username", user, sizeof user) != 0 ||
         web_form_get(req->body, "password", pw, sizeof pw) != 0 || !user[0] || !pw[0]) {
         sodium_memzero(pw, sizeof pw);
-        return s_login_form(resp, 400, "Anna käyttäjätunnus ja salasana.");
+        return s_login_form(resp, 400, N_("Anna käyttäjätunnus ja salasana."));
     }
     web_session_t s;
     silta_err_t err;
@@ -98,11 +99,12 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     if (rc == SILTA_EINVAL) {
         silta_warn("inbox login failed", "%s", "reason=\"wrong username or password\"");
         web_auth_log(ctx->db, NULL, "login", NULL, NULL, "failed");
-        return s_login_form(resp, 401, "Väärä käyttäjätunnus tai salasana.");
+        return s_login_form(resp, 401, N_("Väärä käyttäjätunnus tai salasana."));
     }
     if (rc != 0) {
         silta_warn("inbox login error", "reason=\"%s\"", err.msg);
-        return s_error(resp, NULL, 503, "Palvelu ei vastaa", "Yritä hetken kuluttua uudelleen.");
+        return s_error(resp, NULL, 503, N_("Palvelu ei vastaa"),
+                       N_("Yritä hetken kuluttua uudelleen."));
     }
     silta_info("inbox login", "username=%s", s.username);
     web_auth_log(ctx->db, s.username, "login", NULL, NULL, "ok");
@@ -128,29 +130,29 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         ok = "kuitattu";
         rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
                  ? web_action_ack_referral(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "referral_id is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
     } else if (strcmp(verb, "assess") == 0) {
         action = "start_assessment";
         ok = "arviointi";
         rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
                  ? web_action_start_assessment(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "referral_id is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
     } else if (strcmp(verb, "handled") == 0) {
         action = "notice_handled";
         ok = "kasitelty";
         rc = web_form_get(req->body, "notice", a, sizeof a) == 0
                  ? web_action_notice_handled(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "notice is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("ilmoituksen tunniste puuttuu"));
     } else if (strcmp(verb, "statement") == 0) {
         char text[4097];
         action = "statement";
         ok = "lausunto";
         /* a: the notice's event_id (the text is free text: never in the log) */
         rc = web_form_get(req->body, "notice", a, sizeof a) != 0
-                 ? silta_err_set(&err, SILTA_EINVAL, "notice is missing")
+                 ? silta_err_set(&err, SILTA_EINVAL, N_("ilmoituksen tunniste puuttuu"))
              : web_form_get(req->body, "text", text, sizeof text) != 0
                  ? silta_err_set(&err, SILTA_EINVAL,
-                                 "lausunto puuttuu tai on liian pitkä (1-4000 merkkiä)")
+                                 N_("lausunto puuttuu tai on liian pitkä (1-4000 merkkiä)"))
                  : web_action_statement(ctx, s, ck, a, text, &err);
         sodium_memzero(text, sizeof text);
     } else if (strcmp(verb, "assign") == 0) {
@@ -158,27 +160,30 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         ok = "vastuu";
         rc = web_form_get(req->body, "worker", a, sizeof a) == 0
                  ? web_action_assign(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "worker is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("työntekijä puuttuu"));
     } else if (strcmp(verb, "plan") == 0) {
         char title[512], due[16], owner[16], who[8];
         action = "plan_add";
         ok = "kohta_lisatty";
         a[0] = '\0'; /* the title is free text: never in the access log */
         rc = web_form_get(req->body, "title", title, sizeof title) != 0
-                 ? silta_err_set(&err, SILTA_EINVAL, "title is missing, too long or malformed")
+                 ? silta_err_set(&err, SILTA_EINVAL,
+                                 N_("otsikko puuttuu tai on virheellinen (1-120 merkkiä)"))
              : web_form_get(req->body, "due", due, sizeof due) != 0 ||
                      web_form_get(req->body, "owner", owner, sizeof owner) != 0 ||
                      web_form_get(req->body, "who", who, sizeof who) != 0
-                 ? silta_err_set(&err, SILTA_EINVAL, "due, owner or who is missing or malformed")
+                 ? silta_err_set(&err, SILTA_EINVAL,
+                                 N_("määräaika, vastuutaho tai vastuuhenkilö puuttuu tai on "
+                                    "virheellinen"))
                  : web_action_plan_add(ctx, s, ck, title, due, owner, who, &err);
     } else if (strcmp(verb, "plan_done") == 0) {
         action = "plan_done";
         ok = "kohta_valmis";
         rc = web_form_get(req->body, "item", a, sizeof a) == 0
                  ? web_action_plan_done(ctx, s, ck, a, &err)
-                 : silta_err_set(&err, SILTA_EINVAL, "item is missing");
+                 : silta_err_set(&err, SILTA_EINVAL, N_("kohdan tunniste puuttuu"));
     } else {
-        return s_error(resp, s, 404, "Ei löydy", "Tuntematon toiminto.");
+        return s_error(resp, s, 404, N_("Ei löydy"), N_("Tuntematon toiminto."));
     }
     if (rc != 0 && rc != 1 && rc != WEB_ACT_NOT_FOUND && rc != SILTA_EINVAL)
         a[0] = '\0';
@@ -190,12 +195,13 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         return s_redirect(resp, url);
     }
     if (rc == WEB_ACT_NOT_FOUND)
-        return s_error(resp, s, 404, "Ei löydy",
-                       "Kohdetta ei ole tällä asiakkaalla (tai työntekijä ei ole tiimissäsi).");
+        return s_error(resp, s, 404, N_("Ei löydy"),
+                       N_("Kohdetta ei ole tällä asiakkaalla (tai työntekijä ei ole "
+                          "tiimissäsi)."));
     if (rc == SILTA_EINVAL)
-        return s_error(resp, s, 400, "Virheellinen lomake", err.msg);
-    return s_error(resp, s, 503, "Palvelu ei vastaa",
-                   "Toimintoa ei tallennettu. Yritä hetken kuluttua uudelleen.");
+        return s_error(resp, s, 400, N_("Virheellinen lomake"), err.msg);
+    return s_error(resp, s, 503, N_("Palvelu ei vastaa"),
+                   N_("Toimintoa ei tallennettu. Yritä hetken kuluttua uudelleen."));
 }
 
 /* ---------------------------------------------------------------- find */
@@ -229,13 +235,13 @@ static void s_find(web_ctx_t *ctx, const web_session_t *s, const web_req_t *req,
     sodium_memzero(hetu, sizeof hetu);
     if (!ok) {
         web_auth_log(ctx->db, s->username, "lookup", NULL, NULL, "refused");
-        return s_error(resp, s, 400, "Virheellinen henkilötunnus",
-                       "Tarkista henkilötunnus: muoto PPKKVV-NNNT, tarkistusmerkki oikein.");
+        return s_error(resp, s, 400, N_("Virheellinen henkilötunnus"),
+                       N_("Tarkista henkilötunnus: muoto PPKKVV-NNNT, tarkistusmerkki oikein."));
     }
     int exists = read_client_exists(ctx->db, key, &err);
     int can = exists == 1 ? web_auth_can_see(ctx->db, s->username, key) : 0;
     if (exists < 0 || can < 0)
-        return s_error(resp, s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+        return s_error(resp, s, 503, N_("Palvelu ei vastaa"), N_("Tietokanta ei vastannut."));
     if (can == 1) {
         char url[64];
         web_auth_log(ctx->db, s->username, "lookup", key, "found", "ok");
@@ -259,7 +265,7 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     int post = strcmp(req->method, "POST") == 0;
     const char *path = req->path;
     if (!get && !post)
-        return s_error(resp, NULL, 405, "Menetelmä ei sallittu", "Vain GET ja POST.");
+        return s_error(resp, NULL, 405, N_("Menetelmä ei sallittu"), N_("Vain GET ja POST."));
     if (strcmp(path, "/login") == 0)
         return post ? s_login(ctx, req, resp) : s_login_form(resp, 200, "");
 
@@ -267,7 +273,8 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     if (web_auth_session(ctx->db, req->session_cookie, &s) != 0) {
         if (get)
             return s_redirect(resp, "/login");
-        return s_error(resp, NULL, 403, "Kielletty", "Et ole kirjautunut (tai istunto päättyi).");
+        return s_error(resp, NULL, 403, N_("Kielletty"),
+                       N_("Et ole kirjautunut (tai istunto päättyi)."));
     }
     char csrf[WEB_TOKEN_HEX + 2] = "";
     if (post) {
@@ -278,15 +285,16 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
                 snprintf(key, sizeof key, "%.35s", path + 8);
             silta_warn("inbox csrf refused", "username=%s client_key=%s", s.username, key);
             web_auth_log(ctx->db, s.username, "csrf", key[0] ? key : NULL, NULL, "refused");
-            return s_error(resp, &s, 403, "Kielletty",
-                           "Lomakkeen tarkiste puuttui tai oli väärä. Mitään ei muutettu.");
+            return s_error(resp, &s, 403, N_("Kielletty"),
+                           N_("Lomakkeen tarkiste puuttui tai oli väärä. Mitään ei "
+                              "muutettu."));
         }
     }
     cs_day_t today_d;
     char today[11];
     silta_err_t err;
     if (cs_today(&today_d, &err) != 0)
-        return s_error(resp, &s, 500, "Virhe", "Päivämäärä puuttuu (SILTA_TODAY).");
+        return s_error(resp, &s, 500, N_("Virhe"), N_("Päivämäärä puuttuu (SILTA_TODAY)."));
     cs_day_format(today_d, today);
 
     if (post && strcmp(path, "/logout") == 0) {
@@ -308,7 +316,7 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
             resp->status = 200;
             web_page_inbox(&items, &s, today, find, &resp->body);
         } else {
-            s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+            s_error(resp, &s, 503, N_("Palvelu ei vastaa"), N_("Tietokanta ei vastannut."));
         }
         read_inbox_free(&items);
         return;
@@ -318,20 +326,20 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         size_t cklen = slash ? (size_t)(slash - ck) : strlen(ck);
         char key[40];
         if (!s_client_key_ok(ck, cklen))
-            return s_error(resp, &s, 404, "Ei löydy", "Asiakasta ei löydy.");
+            return s_error(resp, &s, 404, N_("Ei löydy"), N_("Asiakasta ei löydy."));
         memcpy(key, ck, cklen);
         key[cklen] = '\0';
         const char *verb = slash ? slash + 1 : NULL;
         if ((get && verb) || (post && !verb))
-            return s_error(resp, &s, 405, "Menetelmä ei sallittu", "Väärä menetelmä.");
+            return s_error(resp, &s, 405, N_("Menetelmä ei sallittu"), N_("Väärä menetelmä."));
         int can = web_auth_can_see(ctx->db, s.username, key);
         if (can < 0)
-            return s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+            return s_error(resp, &s, 503, N_("Palvelu ei vastaa"), N_("Tietokanta ei vastannut."));
         if (can == 0) {
             silta_warn("inbox access denied", "username=%s client_key=%s", s.username, key);
             web_auth_log(ctx->db, s.username, verb ? verb : "view_client", key, NULL, "denied");
-            return s_error(resp, &s, 403, "Ei oikeutta",
-                           "Tämä asiakas ei ole sinun tai tiimisi vastuulla.");
+            return s_error(resp, &s, 403, N_("Ei oikeutta"),
+                           N_("Tämä asiakas ei ole sinun tai tiimisi vastuulla."));
         }
         if (post)
             return s_action(ctx, &s, req, key, verb, resp);
@@ -344,12 +352,12 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
             resp->status = 200;
             web_page_client(&c, &s, key, today, flash, &resp->body);
         } else if (rc == 1) {
-            s_error(resp, &s, 404, "Ei löydy", "Asiakasta ei löydy.");
+            s_error(resp, &s, 404, N_("Ei löydy"), N_("Asiakasta ei löydy."));
         } else {
-            s_error(resp, &s, 503, "Palvelu ei vastaa", "Tietokanta ei vastannut.");
+            s_error(resp, &s, 503, N_("Palvelu ei vastaa"), N_("Tietokanta ei vastannut."));
         }
         read_client_free(&c);
         return;
     }
-    return s_error(resp, &s, 404, "Ei löydy", "Sivua ei ole.");
+    return s_error(resp, &s, 404, N_("Ei löydy"), N_("Sivua ei ole."));
 }

@@ -193,6 +193,11 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
         return NULL;
     }
     snprintf(self->ctx.pg_url, sizeof self->ctx.pg_url, "%s", url);
+    /* Without the catalogue or the locales the pages stay Finnish (the
+     * msgids): worth a warning, not a refusal to serve. */
+    silta_err_t lerr;
+    if (web_i18n_init(&lerr) != 0)
+        silta_warn("inbox texts only in Finnish", "reason=\"%s\"", lerr.msg);
     self->ctx.params = params;
     self->ctx.ck = ck;
     atomic_init(&self->ctx.outbox_dirty, 0);
@@ -241,7 +246,7 @@ int web_server_outbox_dirty(web_server_t *self)
     return self ? atomic_exchange(&self->ctx.outbox_dirty, 0) : 0;
 }
 
-int web_server_add_user(const char *name, const char *team)
+int web_server_add_user(const char *name, const char *team, const char *lang)
 {
     char pw[256];
     if (!fgets(pw, sizeof pw, stdin)) {
@@ -258,13 +263,14 @@ int web_server_add_user(const char *name, const char *team)
                                    &err)
                 : -1;
     if (rc == 0)
-        rc = web_auth_add_user(db, name, team, pw, &err);
+        rc = web_auth_add_user(db, name, team, lang, pw, &err);
     sodium_memzero(pw, sizeof pw);
     silta_db_close(&db);
     if (rc != 0) {
         fprintf(stderr, "silta-casestore: %s\n", err.msg);
         return 1;
     }
-    printf("user %s (team %s) saved\n", name, team);
+    printf("user %s (team %s%s%s) saved\n", name, team, lang ? ", language " : "",
+           lang ? lang : "");
     return 0;
 }

@@ -14,7 +14,10 @@
 // notice (bad texts 400, a resent form "jo tehty"); USER1 finds the client by full hetu (POST, never in a URL): found -> the client
 // page, an unknown hetu -> "ei löytynyt", a wrong check character -> 400, no
 // CSRF -> 403; USER2 (other team) searching the same hetu gets "ei löytynyt",
-// 403 on the client page and its actions. At 375 px (a phone) Saapuneet and
+// 403 on the client page and its actions. Languages: USER1 (Finnish) and
+// USER_SV (Swedish, USER1's team) read Saapuneet and the client pages with no
+// English sentence and no raw code (snake_case, Organization/..., TE-palvelut),
+// the Swedish pages in Swedish (screenshots *-sv.png). At 375 px (a phone) Saapuneet and
 // the client pages do not scroll sideways (screenshots *-375.png). Prints one
 // JSON line {"ok":true,"client_key":"ck_...","plan_item":"manual:..."} and exits
 // 0, or {"ok":false,"error":..} and 1.
@@ -38,6 +41,28 @@ const urls = []; // every URL the browser asked for: no hetu may be in one
 
 function check(cond, what) {
     if (!cond) throw new Error(what);
+}
+
+// What a caseworker must never read: English (the rules' and the store's own
+// texts) and codes. A code is snake_case (basic_amount_reduction,
+// not_entitled_income_gap), a FHIR reference or a benefit's code.
+const english = [' the ', ' of ', ' has not ', ' by ', 'Statement', 'statement', 'referral', 'Referral',
+    'deadline', 'working days', 'Handle', 'Acknowledge', 'Kela notice', 'notice', 'urgent', 'warning'];
+const rawCodes = ['Organization/', 'team:', 'sairauspaivaraha', 'tyomarkkinatuki', 'TE-palvelut'];
+async function readable(page, where, lang) {
+    const text = await page.locator('body').innerText();
+    for (const w of english)
+        check(!text.includes(w), `English "${w.trim()}" on ${where} (${lang})`);
+    for (const c of rawCodes)
+        check(!text.includes(c), `raw code "${c}" on ${where} (${lang})`);
+    const snake = text.match(/\b[a-z0-9]+_[a-z0-9_]+\b/);
+    check(!snake, `raw code "${snake && snake[0]}" on ${where} (${lang})`);
+    check((await page.locator('html').getAttribute('lang')) === lang, `${where} is not lang=${lang}`);
+    if (lang === 'sv') {
+        check(/Inkorgen/.test(text), `${where} (sv) has no Swedish header`);
+        check(!/Saapuneet|Kirjaudu ulos|Määräaika/.test(text), `Finnish on ${where} (sv)`);
+    }
+    return text;
 }
 
 async function login(browser, user, pass) {
@@ -88,6 +113,22 @@ async function main() {
         check(/^\d{6}[-+A-FU-Y]\*{4}$/.test(hetu), `hetu not masked: ${hetu.length} chars`);
         check(hetu === masked, 'the client page shows another masked hetu than the row');
         await noKey('the client page');
+        await readable(a.page, 'the client page', 'fi');
+        await a.page.goto(`${base}/inbox`);
+        await readable(a.page, 'Saapuneet', 'fi');
+        await a.page.goto(`${base}/client/${clientKey}`);
+
+        // 2b. The Swedish-speaking caseworker (USER1's team) reads the same pages in Swedish.
+        const sv = await login(browser, env('USER_SV'), env('PASS_SV'));
+        let svText = await readable(sv.page, 'Saapuneet', 'sv');
+        check(svText.includes('FPA:s anmälan') && svText.includes('Remiss'),
+            'Saapuneet (sv) does not name the notice and the referral in Swedish');
+        await sv.page.screenshot({ path: join(shots, 'inbox-sv.png'), fullPage: true });
+        await sv.page.goto(`${base}/client/${clientKey}`);
+        svText = await readable(sv.page, 'the client page', 'sv');
+        check(svText.includes('Kvittera') && svText.includes('Öppna larm'),
+            'the client page (sv) has no Swedish actions');
+        await sv.page.screenshot({ path: join(shots, 'client-sv.png'), fullPage: true });
         const ackRow = a.page.locator('#referrals tr', { hasText: referral });
         await ackRow.getByRole('button', { name: 'Kuittaa' }).waitFor();
 
@@ -130,9 +171,12 @@ async function main() {
             { form: { csrf, ...form }, maxRedirects: 0 });
         await a.page.goto(`${base}/inbox`);
         const mine = (kind) => a.page.locator(`tr.item-${kind}[data-client="${clientKey}"]`);
+        // The notice's alert (rule 2); the referral's service-need alert (rule 10) was
+        // closed above by starting the assessment (step 4b).
+        const noticeAlert = () => mine('alert').filter({ hasText: 'Kelan ilmoitus käsittelemättä' });
         check(await mine('notice').count() === 1, 'the Kela notice is not in Saapuneet');
         // One notice, one row: its alert is under it, not a row of its own.
-        check(await mine('alert').count() === 0, 'the late notice\'s alert is a row of its own');
+        check(await noticeAlert().count() === 0, 'the late notice\'s alert is a row of its own');
         check(await mine('notice').locator('li.task-alert').count() >= 1,
             'no alert under the late notice in Saapuneet');
         // A late reduction notice (another client): one row with both alerts
@@ -149,6 +193,13 @@ async function main() {
         //     the form sends it (social.statement.v1 -> Kela's outbox, checked by
         //     test_inbox.c); a resent form is "jo tehty"; the task leaves the row.
         await a.page.goto(`${base}/client/${redKey}`);
+        await readable(a.page, 'the reduction\'s client page', 'fi');
+        check((await a.page.locator('body').innerText()).includes('Perusosan alentaminen'),
+            'the reduction notice is not named in Finnish');
+        await sv.page.goto(`${base}/client/${redKey}`);
+        svText = await readable(sv.page, 'the reduction\'s client page', 'sv');
+        check(svText.includes('Sänkning av grunddelen'), 'the reduction notice is not named in Swedish');
+        await sv.page.screenshot({ path: join(shots, 'client-statement-sv.png'), fullPage: true });
         const stForm = a.page.locator('form.statement', { hasText: 'K-8' });
         const stNotice = await stForm.locator('input[name=notice]').getAttribute('value');
         const stCsrf = await stForm.locator('input[name=csrf]').getAttribute('value');
@@ -185,6 +236,7 @@ async function main() {
             `a repeated handled answered ${r.status()} ${r.headers().location}`);
         await a.page.goto(`${base}/inbox`);
         check(await mine('notice').count() === 0, 'the handled notice is still in Saapuneet');
+        check(await noticeAlert().count() === 0, 'the notice\'s alert is still in Saapuneet');
         check(await mine('alert').count() === 0, 'an alert is still in Saapuneet');
 
         // 6. Assign the responsible worker (USER3, USER1's team).

@@ -36,8 +36,11 @@ static void s_fini(void)
 }
 TestSuite(inbox, .fini = s_fini);
 
+/* The demo logins: two Finnish-speaking caseworkers (the first two lines) and
+ * the Swedish-speaking one (LANG sv). */
 typedef struct {
     char user[2][48], pass[2][48];
+    char user_sv[48], pass_sv[48];
 } s_logins_t;
 
 static void s_read_logins(s_logins_t *l)
@@ -51,13 +54,23 @@ static void s_read_logins(s_logins_t *l)
     cr_assert_not_null(f);
     char line[256];
     int n = 0;
-    while (n < 2 && fgets(line, sizeof line, f)) {
-        char team[48];
-        if (line[0] != '#' && sscanf(line, "%47s %47s %47s", l->user[n], l->pass[n], team) == 3)
+    l->user_sv[0] = '\0';
+    while (fgets(line, sizeof line, f)) {
+        char user[48], pass[48], team[48], lang[8] = "fi";
+        if (line[0] == '#' || sscanf(line, "%47s %47s %47s %7s", user, pass, team, lang) < 3)
+            continue;
+        if (strcmp(lang, "sv") == 0 && !l->user_sv[0]) {
+            snprintf(l->user_sv, sizeof l->user_sv, "%s", user);
+            snprintf(l->pass_sv, sizeof l->pass_sv, "%s", pass);
+        } else if (strcmp(lang, "fi") == 0 && n < 2) {
+            snprintf(l->user[n], sizeof l->user[n], "%s", user);
+            snprintf(l->pass[n], sizeof l->pass[n], "%s", pass);
             n++;
+        }
     }
     fclose(f);
-    cr_assert_eq(n, 2, "two demo logins expected in %s", path);
+    cr_assert_eq(n, 2, "two Finnish-speaking demo logins expected in %s", path);
+    cr_assert(l->user_sv[0], "no Swedish-speaking demo login (LANG sv) in %s", path);
 }
 
 static bool s_referral_applied(void *arg)
@@ -243,6 +256,8 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("USER2", l.user[1], 1);
     setenv("PASS2", l.pass[1], 1);
     setenv("USER3", S_USER3, 1);
+    setenv("USER_SV", l.user_sv, 1);
+    setenv("PASS_SV", l.pass_sv, 1);
     setenv("REFERRAL_ID", "sr-r4-0001", 1);
     setenv("HETU_MASKED", "010185-****", 1);
     setenv("HETU", "010185-901E", 1);
