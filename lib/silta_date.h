@@ -27,7 +27,14 @@
  * quotes the value). Returns 0 (out written) or SILTA_EINVAL (out untouched). */
 int silta_date_from_xsd(const char *in, char out[SILTA_DATE_LEN + 1], silta_err_t *err);
 
-/* 1 when y-m-d is a day of the proleptic Gregorian calendar, else 0. */
+/* 1 when y-m-d is a day of the proleptic Gregorian calendar (years 1-9999), else 0. */
 int silta_date_valid(int y, int m, int d);
+
+/* The number of days of month m (1-12) of year y (Gregorian leap years). */
+int silta_date_days_in_month(int y, int m);
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; negative before 1970):
+ * H. Hinnant's days_from_civil. Any y; m 1-12; d 1-31. */
+long long silta_date_days_from_civil(int y, int m, int d);
 
 #endif

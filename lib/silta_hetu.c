@@ -7,6 +7,8 @@
  */
 #include "silta_hetu.h"
 
+#include "silta_date.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -41,14 +43,6 @@ static int s_century(char sign)
     return 0;
 }
 
-static int s_days_in_month(int year, int month)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-        return 29;
-    return days[month - 1];
-}
-
 /* Value of n decimal digits at s (all checked to be digits by the caller). */
 static int s_num(const char *s, int n)
 {
@@ -72,7 +66,7 @@ static int s_check_date(int year, int month, int day, silta_err_t *err)
         return silta_err_set(err, SILTA_EINVAL, "date part: month %02d does not exist", month);
     if (day < 1 || day > 31)
         return silta_err_set(err, SILTA_EINVAL, "date part: day %02d does not exist", day);
-    if (day > s_days_in_month(year, month)) {
+    if (day > silta_date_days_in_month(year, month)) {
         if (month == 2 && day == 29)
             return silta_err_set(err, SILTA_EINVAL,
                                  "date part: 29 February in a year that is not a leap year");
@@ -171,7 +165,7 @@ int silta_hetu_check_not_future(const silta_hetu_t *h, long today_ymd, silta_err
     int ty = (int)(today_ymd / 10000);
     int tm = (int)(today_ymd / 100 % 100);
     int td = (int)(today_ymd % 100);
-    if (today_ymd < 0 || tm < 1 || tm > 12 || td < 1 || td > s_days_in_month(ty, tm))
+    if (today_ymd < 0 || tm < 1 || tm > 12 || td < 1 || td > silta_date_days_in_month(ty, tm))
         return silta_err_set(err, SILTA_EINVAL, "today is not a date (YYYYMMDD)");
     long birth = (long)h->year * 10000 + h->month * 100 + h->day;
     if (birth > today_ymd)
@@ -179,21 +173,10 @@ int silta_hetu_check_not_future(const silta_hetu_t *h, long today_ymd, silta_err
     return SILTA_OK;
 }
 
-/* Days since 1970-01-01 of y-m-d (Gregorian; H. Hinnant's days_from_civil). */
-static long long s_days(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Unix seconds of 01:00 UTC on the last Sunday of month m of year y. */
 static long long s_last_sunday_0100(int y, int m)
 {
-    long long last = s_days(y, m, s_days_in_month(y, m));
+    long long last = silta_date_days_from_civil(y, m, silta_date_days_in_month(y, m));
     long long wd = ((last + 4) % 7 + 7) % 7; /* 1970-01-01 was a Thursday; 0 = Sunday */
     return (last - wd) * 86400 + 3600;
 }

@@ -20,6 +20,8 @@
  */
 #include "silta_workday.h"
 
+#include "silta_date.h"
+
 #include <stdio.h>
 
 typedef enum {
@@ -54,21 +56,10 @@ static const struct {
 
 #define S_NHOLIDAYS ((int)(sizeof s_holidays / sizeof s_holidays[0]))
 
-static int s_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && s_leap(y) ? 29 : days[m - 1];
-}
-
 int silta_workday_date_valid(silta_workday_date_t d)
 {
     return d.year >= SILTA_WORKDAY_MIN_YEAR && d.year <= SILTA_WORKDAY_MAX_YEAR && d.month >= 1 &&
-           d.month <= 12 && d.day >= 1 && d.day <= s_days_in_month(d.year, d.month);
+           d.month <= 12 && d.day >= 1 && d.day <= silta_date_days_in_month(d.year, d.month);
 }
 
 long silta_workday_to_days(silta_workday_date_t d)

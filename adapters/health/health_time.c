@@ -14,6 +14,8 @@
  */
 #include "health_time.h"
 
+#include "silta_date.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +51,6 @@ static int s_num(const char *s, int n)
     return v;
 }
 
-static int s_days_in_month(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : d[m - 1];
-}
-
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 /* YYYY-MM-DD of a year 1..9999 into out. */
 static void s_format(int y, int m, int d, char out[11])
 {
@@ -64,16 +58,6 @@ static void s_format(int y, int m, int d, char out[11])
     snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     memcpy(out, buf, 10);
     out[10] = '\0';
-}
-
-static long long s_days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 int health_time_local_date(const char *v, const char *field, char out[11], silta_err_t *err)
@@ -90,7 +74,7 @@ int health_time_local_date(const char *v, const char *field, char out[11], silta
                              "deadline counts from that day", field);
     int mo = n >= 10 && v[4] == '-' && v[7] == '-' ? s_num(v + 5, 2) : -1;
     int d = mo >= 1 && mo <= 12 ? s_num(v + 8, 2) : -1;
-    if (d < 1 || d > s_days_in_month(y, mo) || (n > 10 && v[10] != 'T'))
+    if (d < 1 || d > silta_date_days_in_month(y, mo) || (n > 10 && v[10] != 'T'))
         return silta_err_set(err, SILTA_EINVAL, "%s is not a valid date (YYYY-MM-DD)", field);
     if (n == 10) {
         s_format(y, mo, d, out);
@@ -123,7 +107,7 @@ int health_time_local_date(const char *v, const char *field, char out[11], silta
                              "%s has a time but no time zone (FHIR requires one: Z or +hh:mm)",
                              field);
     }
-    long long secs = s_days_from_civil(y, mo, d) * 86400LL + hh * 3600 + mi * 60 + ss - off;
+    long long secs = silta_date_days_from_civil(y, mo, d) * 86400LL + hh * 3600 + mi * 60 + ss - off;
     time_t when = (time_t)secs;
     struct tm tm;
     if (!localtime_r(&when, &tm) || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
