@@ -11,6 +11,8 @@
  */
 #include "silta_contract.h"
 
+#include "silta_date.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -259,7 +261,6 @@ static const s_contract_t *s_find(const char *type)
 
 int silta_contract_date_valid(const char *s)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return 0;
     for (int i = 0; i < 10; i++)
@@ -268,10 +269,7 @@ int silta_contract_date_valid(const char *s)
     int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0');
     int d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < SILTA_CONTRACT_YEAR_MIN || y > SILTA_CONTRACT_YEAR_MAX || m < 1 || m > 12 || d < 1)
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
+    return y >= SILTA_CONTRACT_YEAR_MIN && y <= SILTA_CONTRACT_YEAR_MAX && silta_date_valid(y, m, d);
 }
 
 /* Strict UTF-8 as PostgreSQL's pg_utf8_islegal reads it (RFC 3629: no overlong

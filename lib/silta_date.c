@@ -39,6 +39,19 @@ long long silta_date_days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+void silta_date_civil_from_days(long long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 /* The zone after the day: "", "Z", or +hh:mm / -hh:mm with hh:mm <= 14:00. */
 static int s_zone_ok(const char *z)
 {

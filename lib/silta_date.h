@@ -37,4 +37,7 @@ int silta_date_days_in_month(int y, int m);
  * H. Hinnant's days_from_civil. Any y; m 1-12; d 1-31. */
 long long silta_date_days_from_civil(int y, int m, int d);
 
+/* The inverse: y-m-d of a day number from 1970-01-01 (H. Hinnant's civil_from_days). */
+void silta_date_civil_from_days(long long z, int *y, int *m, int *d);
+
 #endif

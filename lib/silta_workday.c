@@ -64,26 +64,13 @@ int silta_workday_date_valid(silta_workday_date_t d)
 
 long silta_workday_to_days(silta_workday_date_t d)
 {
-    long y = d.year - (d.month <= 2);
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (d.month + (d.month > 2 ? -3 : 9)) + 2) / 5 + d.day - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    return (long)silta_date_days_from_civil(d.year, d.month, d.day);
 }
 
 silta_workday_date_t silta_workday_from_days(long z)
 {
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
     silta_workday_date_t d;
-    d.day = (int)(doy - (153 * mp + 2) / 5 + 1);
-    d.month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    d.year = (int)(yoe + era * 400 + (d.month <= 2));
+    silta_date_civil_from_days(z, &d.year, &d.month, &d.day);
     return d;
 }
 

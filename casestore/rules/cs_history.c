@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "silta_date.h"
 #include "silta_workday.h"
 
 void cs_history_reset(cs_history_t *h)
@@ -18,31 +19,9 @@ void cs_history_reset(cs_history_t *h)
     h->unemployed_since = CS_NODAY;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): birth dates reach back before the working-day calendar's
- * first year, so parsing and formatting do not go through it. */
-static long s_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void s_to_civil(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
+/* Day numbers and dates go through lib/silta_date (proleptic Gregorian), not
+ * silta_workday: birth dates reach back before the working-day calendar's
+ * first year. */
 
 int cs_day_parse(const char *s, cs_day_t *out)
 {
@@ -56,9 +35,9 @@ int cs_day_parse(const char *s, cs_day_t *out)
         sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1800 || y > 2199 || m < 1 ||
         m > 12 || d < 1 || d > 31)
         return -1;
-    long days = s_from_civil(y, m, d);
+    long days = (long)silta_date_days_from_civil(y, m, d);
     int y2, m2, d2;
-    s_to_civil(days, &y2, &m2, &d2);
+    silta_date_civil_from_days(days, &y2, &m2, &d2);
     if (m2 != m || d2 != d) /* 31.4., 29.2. of a common year */
         return -1;
     *out = days;
@@ -72,7 +51,7 @@ const char *cs_day_format(cs_day_t d, char out[11])
         return out;
     }
     int y, m, dd;
-    s_to_civil(d, &y, &m, &dd);
+    silta_date_civil_from_days(d, &y, &m, &dd);
     char buf[40];
     snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, dd);
     memcpy(out, buf, 10);
@@ -85,7 +64,7 @@ cs_day_t cs_month_before_end(cs_day_t d)
     if (d == CS_NODAY)
         return CS_NODAY;
     int y, m, dd;
-    s_to_civil(d, &y, &m, &dd);
+    silta_date_civil_from_days(d, &y, &m, &dd);
     return d - dd; /* the first of d's month, minus one day */
 }
 
@@ -104,8 +83,8 @@ int cs_age_on(cs_day_t birth, cs_day_t d)
     if (birth == CS_NODAY || d == CS_NODAY)
         return -1;
     int by, bm, bd, ty, tm, td;
-    s_to_civil(birth, &by, &bm, &bd);
-    s_to_civil(d, &ty, &tm, &td);
+    silta_date_civil_from_days(birth, &by, &bm, &bd);
+    silta_date_civil_from_days(d, &ty, &tm, &td);
     int age = ty - by;
     if (tm < bm || (tm == bm && td < bd))
         age--;
