@@ -396,11 +396,6 @@ int health_rest_port(const health_rest_t *self)
     return silta_http_port(self->http);
 }
 
-int health_rest_fd(const health_rest_t *self)
-{
-    return silta_http_calls_fd(self->calls);
-}
-
 void health_rest_serve(health_rest_t *self)
 {
     health_tx_serve(self);

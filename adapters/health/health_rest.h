@@ -49,11 +49,9 @@ health_rest_t *health_rest_start(const health_rest_opts_t *opts, silta_err_t *er
 /* Stop: pending hand-overs are withdrawn, running handlers finish. */
 void health_rest_stop(health_rest_t **self_p);
 int health_rest_port(const health_rest_t *self);
-/* An fd readable while requests wait for the main loop, for a loop that can
- * poll it. silta_adapter has no hook for a second fd, so silta-health calls
- * health_rest_serve from on_tick every 10 ms instead. */
-int health_rest_fd(const health_rest_t *self);
-/* Main loop: publish and store what the server threads handed over. */
+/* Main loop: publish and store what the server threads handed over.
+ * silta_adapter has no hook for polling a second fd, so silta-health calls
+ * this from on_tick every 10 ms. */
 void health_rest_serve(health_rest_t *self);
 
 #endif
