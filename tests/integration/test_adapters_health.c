@@ -53,46 +53,18 @@ static char *s_slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* POST body to $SILTA_HEALTH_URL + path; returns the status, the reply in *reply
- * (caller frees). head_only: send only the headers (for the size limit). */
+/* POST body (FHIR XML) to $SILTA_HEALTH_URL + path; returns the status, the
+ * reply in *reply (caller frees). body NULL: only the headers, announcing len
+ * bytes (for the size limit). */
 static int s_post(const char *path, const char *body, size_t len, const char *extra_header,
                   char **reply)
 {
     int port = harness_url_port(getenv("SILTA_HEALTH_URL"));
     cr_assert_gt(port, 0);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    char head[512];
-    int n = snprintf(head, sizeof head,
-                     "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+xml\r\n"
-                     "%sContent-Length: %zu\r\n\r\n",
-                     path, extra_header ? extra_header : "", len);
-    cr_assert_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
-    if (body)
-        cr_assert_eq(send(fd, body, len, MSG_NOSIGNAL), (ssize_t)len);
-    size_t cap = 65536, have = 0;
-    char *buf = malloc(cap);
-    int64_t end = silta_mono_ms() + 30000;
-    for (;;) {
-        struct pollfd p = {fd, POLLIN, 0};
-        int left = (int)(end - silta_mono_ms());
-        if (left <= 0 || poll(&p, 1, left) <= 0)
-            break;
-        ssize_t r = recv(fd, buf + have, cap - have - 1, 0);
-        if (r <= 0)
-            break;
-        have += (size_t)r;
-    }
-    close(fd);
-    buf[have] = '\0';
-    int status = 0;
-    sscanf(buf, "HTTP/1.1 %d", &status);
-    *reply = buf;
-    return status;
+    char headers[512];
+    snprintf(headers, sizeof headers, "Content-Type: application/fhir+xml\r\n%s",
+             extra_header ? extra_header : "");
+    return harness_http_request(port, "POST", path, headers, body, len, reply, 30000);
 }
 
 static int s_post_file(const char *fixture, const char *endpoint, char **reply)

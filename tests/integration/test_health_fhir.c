@@ -72,35 +72,8 @@ static int s_connect(void)
 static int s_http(const char *method, const char *path, const char *headers, const char *body,
                   char **reply, int timeout_ms)
 {
-    int fd = s_connect();
-    size_t len = body ? strlen(body) : 0;
-    char head[2048];
-    int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
-                     "Content-Length: %zu\r\n\r\n",
-                     method, path, headers ? headers : "", len);
-    cr_assert_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
-    if (len)
-        cr_assert_eq(send(fd, body, len, MSG_NOSIGNAL), (ssize_t)len);
-    size_t cap = 1 << 20, have = 0;
-    char *buf = malloc(cap);
-    int64_t end = silta_mono_ms() + timeout_ms;
-    for (;;) {
-        struct pollfd p = {fd, POLLIN, 0};
-        int left = (int)(end - silta_mono_ms());
-        if (left <= 0 || poll(&p, 1, left) <= 0)
-            break;
-        ssize_t r = recv(fd, buf + have, cap - have - 1, 0);
-        if (r <= 0)
-            break;
-        have += (size_t)r;
-    }
-    close(fd);
-    buf[have] = '\0';
-    int status = 0;
-    sscanf(buf, "HTTP/1.1 %d", &status);
-    *reply = buf;
-    return status;
+    return harness_http_request(s_port(), method, path, headers, body, body ? strlen(body) : 0,
+                                reply, timeout_ms);
 }
 
 #define S_JSON "Content-Type: application/fhir+json\r\n"

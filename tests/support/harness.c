@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -519,6 +520,59 @@ int harness_url_port(const char *url)
     return port;
 }
 
+int harness_http_request(int port, const char *method, const char *path, const char *headers,
+                         const char *body, size_t len, char **reply, int timeout_ms)
+{
+    *reply = strdup("");
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    char head[4096];
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
+                     "Content-Length: %zu\r\n\r\n",
+                     method, path, headers ? headers : "", len);
+    if (n < 0 || (size_t)n >= sizeof head || send(fd, head, (size_t)n, MSG_NOSIGNAL) != n ||
+        (body && len && send(fd, body, len, MSG_NOSIGNAL) != (ssize_t)len)) {
+        close(fd);
+        return -1;
+    }
+    size_t cap = 65536, have = 0;
+    char *buf = malloc(cap);
+    struct timeval t0;
+    gettimeofday(&t0, NULL);
+    for (;;) {
+        if (have + 4096 > cap) {
+            char *more = realloc(buf, cap *= 2);
+            if (!more)
+                break;
+            buf = more;
+        }
+        struct timeval now;
+        gettimeofday(&now, NULL);
+        long waited = (now.tv_sec - t0.tv_sec) * 1000L + (now.tv_usec - t0.tv_usec) / 1000;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (waited >= timeout_ms || poll(&p, 1, (int)(timeout_ms - waited)) <= 0)
+            break;
+        ssize_t r = recv(fd, buf + have, cap - have - 1, 0);
+        if (r <= 0)
+            break;
+        have += (size_t)r;
+    }
+    close(fd);
+    buf[have] = '\0';
+    int status = 0;
+    sscanf(buf, "HTTP/1.1 %d", &status);
+    free(*reply);
+    *reply = buf;
+    return status;
+}
+
 int harness_http(const char *method, const char *url, const char *content_type, const char *body,
                  char **response, int timeout_ms)
 {
@@ -528,45 +582,12 @@ int harness_http(const char *method, const char *url, const char *content_type, 
     path = path ? strchr(path + 3, '/') : NULL;
     if (port <= 0 || !path)
         return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    size_t blen = body ? strlen(body) : 0;
-    char head[1024];
-    int hn = snprintf(head, sizeof head,
-                      "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
-                      "Content-Length: %zu\r\n\r\n",
-                      method, path, content_type ? content_type : "text/plain", blen);
-    if (write(fd, head, (size_t)hn) != hn || (blen && write(fd, body, blen) != (ssize_t)blen)) {
-        close(fd);
-        return -1;
-    }
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (len + 4096 > cap) {
-            char *more = realloc(buf, cap *= 2);
-            if (!more)
-                break;
-            buf = more;
-        }
-        ssize_t n = read(fd, buf + len, cap - len - 1);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    close(fd);
-    buf[len] = '\0';
-    int status = -1;
-    if (sscanf(buf, "HTTP/%*s %d", &status) != 1) {
+    char headers[256], *buf;
+    snprintf(headers, sizeof headers, "Content-Type: %s\r\n",
+             content_type ? content_type : "text/plain");
+    int status = harness_http_request(port, method, path, headers, body, body ? strlen(body) : 0,
+                                      &buf, timeout_ms);
+    if (status <= 0) {
         free(buf);
         return -1;
     }

@@ -105,7 +105,16 @@ char *harness_read_file(const char *path);
 /* True when the file exists and contains needle. */
 bool harness_file_contains(const char *path, const char *needle);
 
-/* A plain HTTP/1.0 request to http://127.0.0.1:PORT/path (loopback only).
+/* One HTTP/1.1 request (Connection: close) to 127.0.0.1:port. headers: extra
+ * header lines, each ending in "\r\n" (may be NULL). Content-Length is len;
+ * the body's len bytes follow, or nothing when body is NULL (a client that
+ * announces a body it never sends). The whole answer, status line and headers included, goes to *reply
+ * (caller frees; never NULL). Returns the status, 0 when no answer came within
+ * timeout_ms, or -1 when it could not connect or send. */
+int harness_http_request(int port, const char *method, const char *path, const char *headers,
+                         const char *body, size_t len, char **reply, int timeout_ms);
+
+/* harness_http_request by URL, http://127.0.0.1:PORT/path (loopback only):
  * method "GET" or "POST" (body may be NULL; content_type for POST). Returns the
  * status code with the response body in *body (caller frees; headers dropped),
  * or -1 when it could not connect or timed out (timeout_ms). */
