@@ -186,7 +186,8 @@ bench: all
 # libFuzzer over the packet decoder (tests/fuzz/), bounded by FUZZ_TIME seconds.
 # New inputs the fuzzer finds go to build/fuzz/corpus, never into git.
 FUZZ_TIME ?= 60
-FUZZ_SRC := tests/fuzz/fuzz_packet.c lib/silta_codec.c lib/silta_uuid.c lib/silta_err.c
+FUZZ_SRC := tests/fuzz/fuzz_packet.c lib/silta_codec.c lib/silta_uuid.c lib/silta_err.c \
+    lib/silta_redact.c lib/silta_hetu.c lib/silta_date.c
 fuzz: $(GEN_H)
 	@command -v clang >/dev/null && [ -n "$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || ops/install-deps.sh --fuzz
 	@mkdir -p build/fuzz/corpus

@@ -1,5 +1,7 @@
 /*  silta_codec.c - protobuf-c pack/unpack for SILTA/1, with limits. */
 #include "silta_codec.h"
+
+#include "silta_redact.h"
 #include "silta_uuid.h"
 
 #include <ctype.h>
@@ -133,9 +135,9 @@ int silta_codec_check_envelope(const silta_envelope_t *e, size_t max_payload, si
         return silta_err_set(err, SILTA_EINVAL,
                              "client_key must be 1-%d characters of A-Z a-z 0-9 . _ -",
                              SILTA_MAX_KEY_LEN);
-    if (s_looks_like_hetu(e->client_key))
-        return silta_err_set(err, SILTA_EINVAL,
-                             "client_key looks like a personal identity code; send its keyed hash");
+    if (s_looks_like_hetu(e->client_key) || silta_redact_has_hetu(e->client_key))
+        return silta_err_set(err, SILTA_EINVAL, "client_key looks like or contains a personal "
+                                                "identity code; send its keyed hash");
     const char *ids[] = {e->correlation_id, e->causation_id, e->legal_basis, e->consent_ref,
                          e->xroad_id, e->xroad_user, e->payload_type};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)

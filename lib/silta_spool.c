@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "silta_redact.h"
+
 static int s_mkdirs(const char *path, silta_err_t *err)
 {
     char tmp[SILTA_SPOOL_PATH_MAX];
@@ -179,8 +181,13 @@ int silta_spool_report_open(silta_spool_report_t *rp, const silta_spool_t *sp, c
     if (!rp->f)
         return silta_err_set(err, SILTA_ERR, "could not create report %s: %s", rp->tmp,
                              strerror(errno));
+    /* The report is read by people on both sides: a hetu in the file's name or
+     * in a reason is masked here too (silta_redact.h). */
+    char shown[1024];
+    snprintf(shown, sizeof shown, "%s", name);
+    silta_redact_hetus(shown);
     fprintf(rp->f, "# rejection report for %s: one line per record that was not published\n",
-            name);
+            shown);
     return 0;
 }
 
@@ -190,7 +197,10 @@ void silta_spool_report_line(silta_spool_report_t *rp, unsigned long record, con
     if (!rp->f)
         return;
     fprintf(rp->f, "record=%lu field=%s reason=\"", record, field && *field ? field : "-");
-    for (const char *p = reason ? reason : "rejected"; *p; p++)
+    char shown[1024];
+    snprintf(shown, sizeof shown, "%s", reason ? reason : "rejected");
+    silta_redact_hetus(shown);
+    for (const char *p = shown; *p; p++)
         fputc(*p == '"' ? '\'' : (*p == '\n' || *p == '\r') ? ' ' : *p, rp->f);
     fputs("\"\n", rp->f);
     rp->lines++;
