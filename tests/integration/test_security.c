@@ -21,6 +21,7 @@
 #include "silta_clientkey.h"
 #include "silta_db.h"
 #include "silta_env.h"
+#include "silta_hetu.h"
 #include "silta_keys.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
@@ -564,4 +565,138 @@ Test(security, revoked_key_gets_no_new_session, .timeout = 120)
     cr_assert_neq(fixture_wait(t, SILTA_CLIENT_CONNECTED, 1000, &ev), 0, "and gets no session");
     silta_client_destroy(&t);
     harness_home_destroy(&s_home);
+}
+
+/* ---- hetus through side channels (issue 11, item 3) ---------------------- */
+
+static char s_wait_path[4096];
+static bool s_path_exists(void *arg)
+{
+    (void)arg;
+    return access(s_wait_path, F_OK) == 0;
+}
+
+/* 1 when any file in dir contains needle (case-insensitive); the line in hit. */
+static int s_logs_contain(const char *dir, const char *needle, char *hit, size_t len)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        char line[8192];
+        while (!found && fgets(line, sizeof line, f))
+            if (strcasestr(line, needle)) {
+                snprintf(hit, len, "%s: %s", de->d_name, line);
+                found = 1;
+            }
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+/* A hetu planted in every channel where one reached a log before: a spool file's
+ * name, a value an XSD error quotes (with an apostrophe in it), the health HTTP
+ * path and query, a peer's HELLO name; none of them may reach any log, and a
+ * newline in a file name must not forge a log line. */
+Test(security, no_hetu_in_any_log_through_side_channels, .timeout = 240)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    harness_result_t r;
+    harness_local(&r, "up", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+
+    char probe[5][SILTA_HETU_LEN + 1];
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(silta_hetu_make(1961 + i, 5, 17, 321 + i, probe[i], &err), 0, "%s", err.msg);
+
+    /* 1, 2: a Kela batch named after a hetu, whose record quotes another one with an
+     * apostrophe in the value (the XSD error quotes the value) */
+    char *inbox = harness_env_get(NULL, "SILTA_KELA_INBOX");
+    cr_assert_not_null(inbox);
+    char name[256], tmp[4096], dst[4096];
+    snprintf(name, sizeof name, "kela-%s.xml", probe[0]);
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", inbox, name);
+    snprintf(dst, sizeof dst, "%s/%s", inbox, name);
+    FILE *f = fopen(tmp, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kela-batch xmlns=\"urn:silta:kela:1\">\n"
+               "<notice><hetu>O'%s</hetu><kind>need_for_social_work</kind>"
+               "<date>2026-03-13</date></notice>\n</kela-batch>\n",
+            probe[1]);
+    fclose(f);
+    cr_assert_eq(rename(tmp, dst), 0);
+    /* and a file whose name carries a newline and a forged log line */
+    snprintf(dst, sizeof dst, "%s/x\n2026-11-23T17:41:18.123Z silta-kela info msg=\"forged\".xml",
+             inbox);
+    f = fopen(dst, "w");
+    cr_assert_not_null(f);
+    fputs("not xml", f);
+    fclose(f);
+    snprintf(s_wait_path, sizeof s_wait_path, "%s/spool/kela/rejected/%s.report", s_home, name);
+    free(inbox);
+
+    /* 3: the health HTTP path and query */
+    char *base = harness_env_get(NULL, "SILTA_HEALTH_URL");
+    cr_assert_not_null(base);
+    char url[1024];
+    char *body = NULL;
+    snprintf(url, sizeof url, "%s/fhir/Patient/%s?identifier=%s", base, probe[2], probe[3]);
+    int status = harness_http("GET", url, NULL, NULL, &body, 10000);
+    cr_assert(status >= 400, "an unknown endpoint is refused (%d)", status);
+    cr_assert(!body || !strstr(body, probe[2]), "the answer does not echo the hetu: %s", body);
+    free(body);
+    free(base);
+
+    /* 4: a peer that calls itself by a hetu in its HELLO */
+    char key[4096], peer[64];
+    snprintf(key, sizeof key, "%s/keys/test.key", s_home);
+    snprintf(peer, sizeof peer, "peer-%s", probe[4]);
+    silta_client_opts_t opts = {0};
+    opts.client_key = key;
+    opts.name = peer;
+    silta_client_t *c = silta_client_new(&opts, &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    char id[37];
+    cr_assert_eq(s_publish(c, "test.event.v1", "ck-side", (const uint8_t *)"x", 1, id, NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_destroy(&c);
+
+    cr_assert_eq(harness_poll(60000, s_path_exists, NULL), 0, "the Kela file was never reported");
+
+    harness_local(&r, "down", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+    char dir[4096], hit[9000];
+    snprintf(dir, sizeof dir, "%s/log", s_home);
+    /* the channels are real: each reached a log, masked */
+    cr_assert(s_logs_contain(dir, "peer-[hetu]", hit, sizeof hit),
+              "the HELLO name reached the hub's log, masked");
+    cr_assert(s_logs_contain(dir, "kela-[hetu].xml", hit, sizeof hit),
+              "the file name reached silta-kela's log, masked");
+    char *rep = harness_read_file(s_wait_path);
+    cr_assert_not_null(rep);
+    cr_assert(!strstr(rep, probe[1]) && !strstr(rep, probe[0]), "the report quotes a hetu: %s", rep);
+    free(rep);
+    for (int i = 0; i < 5; i++) {
+        char part[8]; /* the birth date and century sign already identify nearly */
+        memcpy(part, probe[i], 7);
+        part[7] = '\0';
+        cr_assert_not(s_logs_contain(dir, part, hit, sizeof hit), "probe %d in a log: %s", i, hit);
+    }
+    cr_assert_not(s_logs_contain(dir, "msg=\"forged\"", hit, sizeof hit) &&
+                      strncmp(strchr(hit, ' ') + 1, "2026-11-23T17:41:18.123Z", 24) == 0,
+                  "a file name forged a log line: %s", hit);
 }
