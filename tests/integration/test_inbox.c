@@ -390,7 +390,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     cr_assert_geq(version1, version0 + 4, "plan version %ld -> %ld", version0, version1);
     cr_assert_eq(harness_poll(30000, s_plans_journaled, NULL), 0,
                  "not every social.plan.v1 reached hub.journal");
-    harness_ctl(&r, "plan", "010185-901E", "--json", NULL);
+    harness_ctl_input(&r, "010185-901E\n", "plan", "--json", NULL);
     cr_assert_eq(r.status, 0, "siltactl plan failed:\n%s\n%s", r.out, r.err);
     char *item = strstr(r.out, S_TITLE);
     cr_assert_not_null(item, "no plan item in siltactl plan --json:\n%s", r.out);

@@ -206,12 +206,22 @@ Test(security, consent_based_route_withholds_delivers_and_withholds_again, .time
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure WHERE legal_basis = "
                          "'consent:testing' AND consent_ref = 'consent-1'"),
                  1);
-    harness_ctl(&r, "audit", "client", "010185-901E", NULL);
+    harness_ctl_input(&r, "010185-901E\n", "audit", "client", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "consent:testing") && strstr(r.out, id2),
               "the client's disclosure report names the delivery:\n%s", r.out);
     cr_assert(!strstr(r.out, "010185-901E"), "the report never prints the hetu");
     harness_result_free(&r);
+    /* never from argv: it would show in ps and in shell history */
+    const char *argv_forms[][3] = {{"audit", "client", "010185-901E"},
+                                   {"plan", "010185-901E", "--json"}};
+    for (int i = 0; i < 2; i++) {
+        harness_ctl(&r, argv_forms[i][0], argv_forms[i][1], argv_forms[i][2], NULL);
+        cr_assert_neq(r.status, 0, "%s with a hetu in argv is refused", argv_forms[i][0]);
+        cr_assert(strstr(r.err, "standard input"), "the refusal says how: %s", r.err);
+        cr_assert(!strstr(r.err, "010185") && !strstr(r.out, "010185"), "%s", r.err);
+        harness_result_free(&r);
+    }
     silta_client_destroy(&t);
     silta_client_destroy(&cs);
     harness_home_destroy(&s_home);
@@ -511,7 +521,7 @@ Test(security, no_hetu_in_any_log_after_a_full_flow, .timeout = 180)
     cr_assert_eq(silta_client_publish(kela, &bad, NULL, &err), SILTA_EINVAL);
     cr_assert(!strstr(err.msg, "010185"), "the reason does not echo the hetu: %s", err.msg);
     harness_result_t r;
-    harness_ctl(&r, "audit", "client", "010190-999X", NULL);
+    harness_ctl_input(&r, "010190-999X\n", "audit", "client", NULL);
     cr_assert_eq(r.status, 1, "a hetu with a wrong check character is refused");
     harness_result_free(&r);
     harness_ctl(&r, "dlq", "list", NULL);

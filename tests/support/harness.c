@@ -273,17 +273,29 @@ static int s_tmpfile(void)
 
 int harness_run(harness_result_t *res, int timeout_ms, char *const argv[])
 {
+    return harness_run_input(res, timeout_ms, argv, NULL);
+}
+
+int harness_run_input(harness_result_t *res, int timeout_ms, char *const argv[],
+                      const char *input)
+{
     memset(res, 0, sizeof *res);
     res->status = -1;
     int out = s_tmpfile(), err = s_tmpfile();
+    int in_fd = -1, in_ok = 1;
+    if (input) {
+        in_fd = s_tmpfile();
+        size_t n = strlen(input);
+        in_ok = in_fd >= 0 && write(in_fd, input, n) == (ssize_t)n && lseek(in_fd, 0, SEEK_SET) == 0;
+    }
     pid_t pid = -1;
-    if (out >= 0 && err >= 0) {
+    if (out >= 0 && err >= 0 && in_ok) {
         fflush(NULL);
         pid = fork();
     }
     if (pid == 0) {
         setpgid(0, 0);
-        int in = open("/dev/null", O_RDONLY);
+        int in = input ? in_fd : open("/dev/null", O_RDONLY);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(127);
         /* The test runner's own pipes must not reach a daemon the command starts. */
@@ -340,6 +352,8 @@ int harness_run(harness_result_t *res, int timeout_ms, char *const argv[])
         close(out);
     if (err >= 0)
         close(err);
+    if (in_fd >= 0)
+        close(in_fd);
     return res->status;
 }
 
@@ -389,6 +403,15 @@ int harness_ctl(harness_result_t *res, const char *cmd, ...)
     char *argv[S_MAX_ARGS + 1];
     S_ARGV(argv, path, cmd);
     return harness_run(res, HARNESS_CMD_TIMEOUT_MS, argv);
+}
+
+int harness_ctl_input(harness_result_t *res, const char *input, const char *cmd, ...)
+{
+    char path[PATH_MAX];
+    harness_bin_path(path, sizeof path, "siltactl");
+    char *argv[S_MAX_ARGS + 1];
+    S_ARGV(argv, path, cmd);
+    return harness_run_input(res, HARNESS_CMD_TIMEOUT_MS, argv, input);
 }
 
 void harness_result_free(harness_result_t *res)

@@ -64,6 +64,10 @@ void harness_expect_dead_letters(long n);
  * files, so a daemon the command leaves running cannot keep the call waiting. */
 int harness_run(harness_result_t *res, int timeout_ms, char *const argv[]);
 
+/* harness_run with input (NUL-terminated) on the command's standard input. */
+int harness_run_input(harness_result_t *res, int timeout_ms, char *const argv[],
+                      const char *input);
+
 /* harness_run on a NULL-terminated argument list. */
 int harness_runl(harness_result_t *res, int timeout_ms, const char *path, ...)
     __attribute__((sentinel));
@@ -74,6 +78,10 @@ int harness_local(harness_result_t *res, const char *cmd, ...) __attribute__((se
 
 /* build/bin/siltactl with its arguments (NULL-terminated). */
 int harness_ctl(harness_result_t *res, const char *cmd, ...) __attribute__((sentinel));
+
+/* harness_ctl with input on siltactl's standard input (a hetu never goes in argv). */
+int harness_ctl_input(harness_result_t *res, const char *input, const char *cmd, ...)
+    __attribute__((sentinel));
 
 void harness_result_free(harness_result_t *res);
 

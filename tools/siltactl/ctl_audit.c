@@ -1,4 +1,4 @@
-/*  ctl_audit.c - `siltactl audit verify | client HETU [--since DATE]`.
+/*  ctl_audit.c - `siltactl audit verify | client [--since DATE]` (hetu on stdin).
  *
  *  verify walks hub.disclosure in id order and recomputes the hash chain with
  *  the same function the hub used (lib/silta_audit.c). The first row whose
@@ -9,7 +9,9 @@
  *
  *  client answers the client's statutory question - who received my data,
  *  when and on what basis - by the client_key of the hetu (the hetu itself is
- *  never stored or printed).
+ *  never stored or printed). The hetu is read from a prompt (a terminal, echo
+ *  off) or one line of standard input, never from argv: arguments show in
+ *  `ps` and in shell history. A hetu given as an argument is refused.
  */
 #include "siltactl.h"
 
@@ -17,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "silta_audit.h"
 #include "silta_clientkey.h"
@@ -140,13 +144,19 @@ int ctl_audit(int argc, char **argv)
         else
             return ctl_usage(stderr, "audit");
     }
-    int is_verify = strcmp(sub, "verify") == 0;
-    if (!(is_verify && optind == argc) && !(strcmp(sub, "client") == 0 && optind == argc - 1))
+    int is_verify = strcmp(sub, "verify") == 0, is_client = strcmp(sub, "client") == 0;
+    if (is_client && optind < argc)
+        return ctl_fail("%s", CTL_HETU_NOT_IN_ARGV);
+    if (!(is_verify || is_client) || optind != argc)
         return ctl_usage(stderr, "audit");
+    char hetu[64] = "";
+    if (is_client && ctl_read_hetu(hetu, sizeof hetu) != 0)
+        return ctl_fail("no personal identity code on standard input");
     PGconn *conn = ctl_connect();
-    if (!conn)
-        return CTL_FAIL;
-    int rc = is_verify ? s_verify(conn) : s_client(conn, argv[optind], since, json);
+    int rc = CTL_FAIL;
+    if (conn)
+        rc = is_verify ? s_verify(conn) : s_client(conn, hetu, since, json);
     silta_db_close(&conn);
+    sodium_memzero(hetu, sizeof hetu);
     return rc;
 }

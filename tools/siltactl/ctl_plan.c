@@ -1,4 +1,5 @@
-/*  ctl_plan.c - `siltactl plan HETU|CLIENT_KEY [--json]` and `siltactl plan --team [--json]`:
+/*  ctl_plan.c - `siltactl plan [CLIENT_KEY] [--json]` (without a client key: the hetu
+ *  from a prompt or standard input, never argv) and `siltactl plan --team [--json]`:
  *  a client's coordinated plan, timeline and open alerts; the team's caseload.
  *
  *  Reads the case store's schema (casestore) directly, as the other commands
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "silta_clientkey.h"
 #include "silta_db.h"
@@ -152,18 +155,20 @@ int ctl_plan(int argc, char **argv)
         else
             return ctl_usage(stderr, "plan");
     }
-    if (!team && !who)
-        return ctl_usage(stderr, "plan");
-    char ck[SILTA_CLIENTKEY_LEN + 1];
+    char ck[SILTA_CLIENTKEY_LEN + 1] = "";
     if (who && silta_clientkey_valid(who)) {
         snprintf(ck, sizeof ck, "%s", who);
     } else if (who) {
+        return ctl_fail("%s", CTL_HETU_NOT_IN_ARGV);
+    } else if (!team) {
+        char hetu[64];
+        if (ctl_read_hetu(hetu, sizeof hetu) != 0)
+            return ctl_fail("no client key given and no personal identity code on standard input");
         silta_err_t err = {0};
         silta_clientkey_t *key = silta_clientkey_new(NULL, &err);
-        if (!key)
-            return ctl_fail("%s", err.msg);
-        int rc = silta_clientkey_of(key, who, ck, &err);
+        int rc = key ? silta_clientkey_of(key, hetu, ck, &err) : SILTA_ERR;
         silta_clientkey_destroy(&key);
+        sodium_memzero(hetu, sizeof hetu);
         if (rc != 0)
             return ctl_fail("%s", err.msg); /* names the wrong part, never the code */
     }

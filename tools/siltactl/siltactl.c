@@ -35,9 +35,11 @@ static const ctl_command_t s_commands[] = {
      "trace EVENT_ID [--json]                one event: journal row, deliveries, dead letters"},
     {"audit", ctl_audit,
      "audit verify                           check the disclosure log's hash chain\n"
-     "  audit client HETU [--since DATE] [--json]  who received this client's data, when, why"},
+     "  audit client [--since DATE] [--json]   who received this client's data, when, why\n"
+     "                                         (the hetu from a prompt or stdin, never argv)"},
     {"plan", ctl_plan,
-     "plan HETU|CLIENT_KEY [--json]          a client's coordinated plan, timeline, open alerts\n"
+     "plan [CLIENT_KEY] [--json]             a client's coordinated plan, timeline, open alerts\n"
+     "                                         (no key: the hetu from a prompt or stdin)\n"
      "  plan --team [--json]                   clients in active work per responsible worker"},
     {"keygen", ctl_keygen,
      "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},

@@ -35,6 +35,16 @@ int ctl_consumers(int argc, char **argv);
  * or the exit code to return at once (usage printed). */
 int ctl_json_opts(int argc, char **argv, const char *command, int *json);
 
+/* Read a hetu from a prompt (terminal, echo off) or one line of standard input
+ * into out (len bytes; trailing newline and spaces dropped; wipe it after use).
+ * Returns 0, or CTL_FAIL when nothing was read. Never from argv (ctl_hetu.c). */
+int ctl_read_hetu(char *out, size_t len);
+
+/* What a command says when it is given a hetu as an argument. */
+#define CTL_HETU_NOT_IN_ARGV                                                                       \
+    "a personal identity code is read from a prompt or standard input, never from the command "    \
+    "line (it would show in ps and in shell history): siltactl COMMAND ... < file"
+
 /* "siltactl: <message>" on stderr; returns CTL_FAIL. */
 int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
