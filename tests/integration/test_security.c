@@ -710,3 +710,58 @@ Test(security, no_hetu_in_any_log_through_side_channels, .timeout = 240)
                       strncmp(strchr(hit, ' ') + 1, "2026-11-23T17:41:18.123Z", 24) == 0,
                   "a file name forged a log line: %s", hit);
 }
+
+/* Issue 11, item 5: the synthetic `test` and `bench` identities open the hub only in
+ * a deployment made for them (SILTA_DEPLOYMENT=test|bench); by default they are not
+ * admitted, even though their key files exist, and an earlier admission is revoked. */
+Test(security, test_and_bench_keys_are_not_admitted_by_default, .timeout = 120)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    unsetenv("SILTA_DEPLOYMENT");
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    silta_err_t err;
+    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    const char *names[] = {"test", "bench"};
+    for (int i = 0; i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/keys/%s.key", s_home, names[i]);
+        cr_assert_eq(access(path, F_OK), 0, "the %s keypair exists", names[i]);
+        snprintf(path, sizeof path, "%s/keys/authorized/%s.pub", s_home, names[i]);
+        cr_assert_neq(access(path, F_OK), 0, "%s is not admitted", names[i]);
+    }
+    snprintf(s_hub_log, sizeof s_hub_log, "%s/log/silta-hub.log", s_home);
+    silta_client_t *t = fixture_client(s_home, "test");
+    cr_assert_eq(harness_poll(15000, s_refusal_logged, NULL), 0, "the test key is refused");
+    silta_client_event_t ev;
+    cr_assert_neq(fixture_wait(t, SILTA_CLIENT_CONNECTED, 1000, &ev), 0, "and gets no session");
+    silta_client_destroy(&t);
+    /* a test deployment admits it */
+    setenv("SILTA_DEPLOYMENT", "test", 1);
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+    char pub[4096];
+    snprintf(pub, sizeof pub, "%s/keys/authorized/test.pub", s_home);
+    cr_assert_eq(access(pub, F_OK), 0, "a test deployment admits the test key");
+}
+
+/* Issue 11, item 5: the metrics and status page bind to loopback unless the operator
+ * explicitly allows otherwise. */
+Test(security, metrics_bind_refuses_a_non_loopback_address, .timeout = 120)
+{
+    s_up();
+    char hub[4096];
+    harness_bin_path(hub, sizeof hub, "silta-hub");
+    setenv("SILTA_METRICS_BIND", "0.0.0.0:1", 1);
+    harness_result_t r;
+    harness_runl(&r, 10000, hub, NULL);
+    unsetenv("SILTA_METRICS_BIND");
+    cr_assert_eq(r.status, 1, "refused at start: %s", r.err);
+    cr_assert(strstr(r.err, "SILTA_METRICS_BIND") && strstr(r.err, "loopback"), "%s", r.err);
+    cr_assert(strstr(r.err, "SILTA_METRICS_ALLOW_REMOTE"), "the message says how: %s", r.err);
+    harness_result_free(&r);
+}

@@ -128,6 +128,8 @@ char *harness_home_new(void)
     harness_src();
     harness_bin();
     setenv("SILTA_HOME", tmpl, 1);
+    /* A test deployment: ops/silta-local admits the `test` and `bench` keys. */
+    setenv("SILTA_DEPLOYMENT", "test", 1);
     return strdup(tmpl);
 }
 
