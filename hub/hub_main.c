@@ -8,7 +8,10 @@
  *    SILTA_HUB_SECRET_KEY    the hub's CURVE keypair file
  *    SILTA_AUTHORIZED_KEYS   folder of NAME.pub files allowed in
  *    SILTA_POLICY            routing policy (default config/policy.xml)
- *    SILTA_METRICS_BIND      127.0.0.1:PORT for /metrics, /healthz and the status page
+ *    SILTA_METRICS_BIND      127.0.0.1:PORT for /metrics, /healthz and the status page;
+ *                            a non-loopback address is refused unless
+ *    SILTA_METRICS_ALLOW_REMOTE=1 (the page shows queues and consumers: put a TLS
+ *                            proxy with authentication in front of it first)
  *    SILTA_MAX_PACKET        bytes (default 1 MiB)
  *    SILTA_HUB_BATCH_MAX / SILTA_HUB_BATCH_WAIT_MS   group commit (5000 / 2)
  *    SILTA_HUB_ACK_TIMEOUT_MS, SILTA_HUB_MAX_ATTEMPTS, SILTA_HUB_BACKOFF_MS
@@ -24,6 +27,21 @@
 #include "silta_log.h"
 
 static volatile sig_atomic_t s_stop = 0;
+
+/* 1 when bind ("HOST:PORT", "[V6]:PORT") names a loopback host: 127.0.0.0/8,
+ * ::1 or localhost. */
+static int s_loopback(const char *bind)
+{
+    const char *colon = strrchr(bind, ':');
+    size_t n = colon ? (size_t)(colon - bind) : strlen(bind);
+    char host[64];
+    if (n >= sizeof host)
+        return 0;
+    memcpy(host, bind, n);
+    host[n] = '\0';
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
+           strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
+}
 
 static void s_on_signal(int sig)
 {
@@ -75,6 +93,15 @@ int main(int argc, char **argv)
                                                  : NULL;
     if (missing) {
         silta_error("missing setting", "key=%s hint=\"run ops/silta-local up or set it\"", missing);
+        return 1;
+    }
+    if (cfg.metrics_bind && !s_loopback(cfg.metrics_bind) &&
+        strcmp(silta_env_get("SILTA_METRICS_ALLOW_REMOTE", "0"), "1") != 0) {
+        silta_error("bad setting",
+                    "key=SILTA_METRICS_BIND value=%s reason=\"not a loopback address; the status "
+                    "page shows queues and consumers: bind 127.0.0.1 behind an authenticating TLS "
+                    "proxy, or set SILTA_METRICS_ALLOW_REMOTE=1\"",
+                    cfg.metrics_bind);
         return 1;
     }
     cfg.max_packet = (size_t)s_num("SILTA_MAX_PACKET", SILTA_MAX_PACKET_DEFAULT, 1024, 64 << 20);
