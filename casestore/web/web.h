@@ -35,6 +35,8 @@ typedef struct {
     const silta_clientkey_t *ck; /* borrowed: the client_key of a hetu searched for */
     char pg_url[1024];
     atomic_int outbox_dirty; /* set after an action committed an outbox row */
+    int cookie_secure;       /* Secure on cookies: the inbox is reached over TLS
+                                (SILTA_INBOX_URL https://, or not on loopback) */
 } web_ctx_t;
 
 #define WEB_TOKEN_HEX 64 /* 32 random bytes as hex: session and CSRF tokens */
@@ -63,6 +65,8 @@ typedef struct {
     const char *body;
     size_t body_len;
     const char *session_cookie; /* borrowed from silta_http, or NULL */
+    const char *addr;           /* the client's address: the last X-Forwarded-For hop
+                                   the proxy in front wrote, else the TCP peer */
     const char *login_cookie;
 } web_req_t;
 

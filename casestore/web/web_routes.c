@@ -33,10 +33,13 @@
 #include "../read/read_inbox.h"
 #include "silta_hetu.h"
 #include "silta_log.h"
+#include "silta_redact.h"
+#include "silta_time.h"
 #include "web.h"
 #include "web_actions.h"
 #include "web_auth.h"
 #include "web_pages.h"
+#include "web_throttle.h"
 
 static void s_error(web_resp_t *resp, const web_session_t *s, int status, const char *title,
                     const char *text)
@@ -66,12 +69,13 @@ static int s_client_key_ok(const char *s, size_t len)
 
 /* ---------------------------------------------------------------- login */
 
-static void s_login_form(web_resp_t *resp, int status, const char *error)
+static void s_login_form(const web_ctx_t *ctx, web_resp_t *resp, int status, const char *error)
 {
     char tok[WEB_TOKEN_HEX + 1];
     web_auth_token(tok, 32);
     snprintf(resp->cookie[0], sizeof resp->cookie[0],
-             WEB_LOGIN_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800", tok);
+             WEB_LOGIN_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/login; Max-Age=1800%s", tok,
+             ctx->cookie_secure ? "; Secure" : "");
     resp->status = status;
     web_page_login(&resp->body, tok, error);
 }
@@ -90,16 +94,38 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     if (web_form_get(req->body, "username", user, sizeof user) != 0 ||
         web_form_get(req->body, "password", pw, sizeof pw) != 0 || !user[0] || !pw[0]) {
         sodium_memzero(pw, sizeof pw);
-        return s_login_form(resp, 400, N_("Anna käyttäjätunnus ja salasana."));
+        return s_login_form(ctx, resp, 400, N_("Anna käyttäjätunnus ja salasana."));
+    }
+    /* The name as typed goes to the access log; anything that is not an
+     * account name (a hetu typed in the wrong field, say) is logged as such. */
+    char who[48];
+    snprintf(who, sizeof who, "%.40s", user);
+    if (strspn(who, "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(who) || strlen(who) < 2 ||
+        silta_redact_has_hetu(who))
+        snprintf(who, sizeof who, "(not an account name)");
+    int64_t now = silta_mono_ms();
+    int wait = web_throttle_wait(user, req->addr, now);
+    if (wait > 0) {
+        sodium_memzero(pw, sizeof pw);
+        silta_warn("inbox login throttled", "username=%s wait_s=%d", who, wait);
+        web_auth_log(ctx->db, who, "login", NULL, "throttled", "refused");
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s %d s.",
+                 web_tr(NULL, N_("Liian monta epäonnistunutta kirjautumista. Seuraava yritys "
+                                 "onnistuu aikaisintaan")),
+                 wait);
+        return s_login_form(ctx, resp, 429, msg);
     }
     web_session_t s;
     silta_err_t err;
     int rc = web_auth_login(ctx->db, user, pw, &s, &err);
     sodium_memzero(pw, sizeof pw);
+    if (rc == 0 || rc == SILTA_EINVAL)
+        web_throttle_record(user, req->addr, rc == 0, now);
     if (rc == SILTA_EINVAL) {
-        silta_warn("inbox login failed", "%s", "reason=\"wrong username or password\"");
-        web_auth_log(ctx->db, NULL, "login", NULL, NULL, "failed");
-        return s_login_form(resp, 401, N_("Väärä käyttäjätunnus tai salasana."));
+        silta_warn("inbox login failed", "username=%s reason=\"wrong username or password\"", who);
+        web_auth_log(ctx->db, who, "login", NULL, NULL, "failed");
+        return s_login_form(ctx, resp, 401, N_("Väärä käyttäjätunnus tai salasana."));
     }
     if (rc != 0) {
         silta_warn("inbox login error", "reason=\"%s\"", err.msg);
@@ -109,9 +135,11 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     silta_info("inbox login", "username=%s", s.username);
     web_auth_log(ctx->db, s.username, "login", NULL, NULL, "ok");
     snprintf(resp->cookie[0], sizeof resp->cookie[0],
-             WEB_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/", s.token);
+             WEB_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", s.token,
+             ctx->cookie_secure ? "; Secure" : "");
     snprintf(resp->cookie[1], sizeof resp->cookie[1],
-             WEB_LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0");
+             WEB_LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0%s",
+             ctx->cookie_secure ? "; Secure" : "");
     sodium_memzero(&s, sizeof s);
     s_redirect(resp, "/inbox");
 }
@@ -267,7 +295,7 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     if (!get && !post)
         return s_error(resp, NULL, 405, N_("Menetelmä ei sallittu"), N_("Vain GET ja POST."));
     if (strcmp(path, "/login") == 0)
-        return post ? s_login(ctx, req, resp) : s_login_form(resp, 200, "");
+        return post ? s_login(ctx, req, resp) : s_login_form(ctx, resp, 200, "");
 
     web_session_t s;
     if (web_auth_session(ctx->db, req->session_cookie, &s) != 0) {
@@ -301,7 +329,8 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         web_auth_logout(ctx->db, &s);
         web_auth_log(ctx->db, s.username, "logout", NULL, NULL, "ok");
         snprintf(resp->cookie[0], sizeof resp->cookie[0],
-                 WEB_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+                 WEB_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
+                 ctx->cookie_secure ? "; Secure" : "");
         return s_redirect(resp, "/login");
     }
     if (get && (strcmp(path, "/") == 0))

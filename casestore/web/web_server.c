@@ -131,6 +131,17 @@ static void s_handler(void *arg, const silta_http_req_t *hreq, silta_http_resp_t
     req.body = hreq->body;
     req.body_len = hreq->len;
     req.session_cookie = silta_http_cookie(hreq, WEB_SESSION_COOKIE);
+    /* The inbox binds loopback only, so its one peer is the TLS proxy in front
+     * of it (or the demo's browser): the proxy's own X-Forwarded-For hop, the
+     * last one, is the client. */
+    char addr[64];
+    const char *xff = silta_http_header(hreq, "X-Forwarded-For");
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    snprintf(addr, sizeof addr, "%s", xff ? (last ? last + 1 : xff) : hreq->peer ? hreq->peer : "");
+    char *a = addr;
+    while (*a == ' ')
+        a++;
+    req.addr = a;
     req.login_cookie = silta_http_cookie(hreq, WEB_LOGIN_COOKIE);
     /* the query is split off the path; rebuild the one key the pages use. */
     const char *msg = silta_http_arg(hreq, "ok");
@@ -193,6 +204,11 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
         return NULL;
     }
     snprintf(self->ctx.pg_url, sizeof self->ctx.pg_url, "%s", url);
+    /* Cookies are Secure unless the inbox is reached as plain http on loopback
+     * (the demo): behind the TLS proxy SILTA_INBOX_URL is https://. */
+    const char *public_url = silta_env_get("SILTA_INBOX_URL", "");
+    self->ctx.cookie_secure = !(strncmp(public_url, "http://127.", 11) == 0 ||
+                                strncmp(public_url, "http://localhost", 16) == 0);
     /* Without the catalogue or the locales the pages stay Finnish (the
      * msgids): worth a warning, not a refusal to serve. */
     silta_err_t lerr;
