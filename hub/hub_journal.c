@@ -471,6 +471,34 @@ int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_er
     return SILTA_OK;
 }
 
+int hub_journal_disclosure_head(hub_journal_t *self, int64_t *id, char hash[65], silta_err_t *err)
+{
+    PGresult *res = silta_db_query(
+        self->conn, "SELECT id, hash FROM hub.disclosure ORDER BY id DESC LIMIT 1", 0, NULL, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    *id = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    snprintf(hash, 65, "%s", PQntuples(res) ? PQgetvalue(res, 0, 1) : SILTA_AUDIT_GENESIS);
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_disclosure_at(hub_journal_t *self, int64_t id, char hash[65], int *found,
+                              silta_err_t *err)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    const char *params[1] = {ids};
+    PGresult *res = silta_db_query(self->conn, "SELECT hash FROM hub.disclosure WHERE id = $1",
+                                   1, params, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    *found = PQntuples(res) > 0;
+    snprintf(hash, 65, "%s", *found ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    return SILTA_OK;
+}
+
 int hub_journal_save_consent(hub_journal_t *self, const char *client_key, const char *consent_id,
                              const char *status, const char *purpose, char *const *recipients,
                              size_t nrecipients, const char *expires, uint64_t seq,

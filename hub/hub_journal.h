@@ -125,6 +125,14 @@ int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *ro
 /* The hash of the last disclosure row (SILTA_AUDIT_GENESIS when none). */
 int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err);
 
+/* The newest disclosure row: its id (0 when the log is empty) and hash
+ * (SILTA_AUDIT_GENESIS then). For the signed checkpoints (hub_anchor.c). */
+int hub_journal_disclosure_head(hub_journal_t *self, int64_t *id, char hash[65], silta_err_t *err);
+
+/* The hash of disclosure row id into hash; *found = 0 when there is no such row. */
+int hub_journal_disclosure_at(hub_journal_t *self, int64_t id, char hash[65], int *found,
+                              silta_err_t *err);
+
 /* Record the latest state of a consent. */
 int hub_journal_save_consent(hub_journal_t *self, const char *client_key, const char *consent_id,
                              const char *status, const char *purpose, char *const *recipients,

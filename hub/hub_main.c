@@ -12,6 +12,10 @@
  *                            a non-loopback address is refused unless
  *    SILTA_METRICS_ALLOW_REMOTE=1 (the page shows queues and consumers: put a TLS
  *                            proxy with authentication in front of it first)
+ *    SILTA_AUDIT_KEY         Ed25519 key signing disclosure checkpoints (made when
+ *                            missing, with .pub beside it); not in PostgreSQL
+ *    SILTA_AUDIT_CHECKPOINTS the append-only checkpoint file outside the database
+ *    SILTA_AUDIT_CHECKPOINT_MS  at most this long between checkpoints (60000)
  *    SILTA_MAX_PACKET        bytes (default 1 MiB)
  *    SILTA_HUB_BATCH_MAX / SILTA_HUB_BATCH_WAIT_MS   group commit (5000 / 2)
  *    SILTA_HUB_ACK_TIMEOUT_MS, SILTA_HUB_MAX_ATTEMPTS, SILTA_HUB_BACKOFF_MS
@@ -86,6 +90,8 @@ int main(int argc, char **argv)
     cfg.policy_path = silta_env_get("SILTA_POLICY", SILTA_SRC_DIR "/config/policy.xml");
     cfg.policy_xsd = silta_env_get("SILTA_POLICY_XSD", SILTA_SRC_DIR "/config/schemas/policy.xsd");
     cfg.metrics_bind = silta_env_get("SILTA_METRICS_BIND", NULL);
+    cfg.audit_key_path = silta_env_get("SILTA_AUDIT_KEY", NULL);
+    cfg.audit_file = silta_env_get("SILTA_AUDIT_CHECKPOINTS", NULL);
     const char *missing = !cfg.bind              ? "SILTA_HUB_BIND"
                           : !cfg.pg_url          ? "SILTA_PG_URL"
                           : !cfg.secret_key_path ? "SILTA_HUB_SECRET_KEY"
@@ -113,6 +119,7 @@ int main(int argc, char **argv)
     cfg.queue.backoff_base_ms = s_num("SILTA_HUB_BACKOFF_MS", 1000, 1, 600000);
     cfg.queue.backoff_max_ms = s_num("SILTA_HUB_BACKOFF_MAX_MS", 60000, 1, 3600000);
     cfg.queue.max_attempts = (uint32_t)s_num("SILTA_HUB_MAX_ATTEMPTS", 10, 1, 1000);
+    cfg.audit_interval_ms = s_num("SILTA_AUDIT_CHECKPOINT_MS", 60000, 100, 3600000);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -292,6 +292,8 @@ static void s_tick(hub_router_t *hub)
 {
     int64_t now = silta_mono_ms();
     hub->last_tick_ms = now;
+    if (hub->anchor)
+        hub_anchor_tick(hub->anchor, hub->journal, now, 0);
     /* Liveness: silent for 3 heartbeats = gone; idle for 1 = send a heartbeat.
      * Walk backwards: dropping swaps the last session into the hole. */
     for (size_t i = hub->nsessions; i-- > 0;) {
@@ -413,6 +415,8 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
     hub_publish_commit(&hub);
     hub_deliver_flush_acks(&hub);
     hub_state_snapshot(&hub);
+    if (hub.anchor)
+        hub_anchor_tick(hub.anchor, hub.journal, silta_mono_ms(), 1);
     silta_info("hub stopped", "published=%llu confirmed=%llu delivered=%llu acked=%llu",
                (unsigned long long)hub.m.published, (unsigned long long)hub.m.confirmed,
                (unsigned long long)hub.m.delivered, (unsigned long long)hub.m.acked);

@@ -38,6 +38,9 @@ typedef struct {
     const char *policy_path;      /* config/policy.xml */
     const char *policy_xsd;       /* config/schemas/policy.xsd */
     const char *metrics_bind;     /* 127.0.0.1:PORT for /metrics, /healthz, /; NULL: none */
+    const char *audit_key_path;   /* Ed25519 key of the disclosure checkpoints; NULL: none */
+    const char *audit_file;       /* the checkpoint file outside the database */
+    int64_t audit_interval_ms;    /* at most this long between checkpoints (60000) */
     size_t max_packet;            /* bytes */
     int heartbeat_ms;
     int batch_max;                /* events per commit */

@@ -79,6 +79,7 @@
 #include "hub_consent.h"
 #include "hub_contract.h"
 #include "hub_http.h"
+#include "hub_anchor.h"
 #include "hub_journal.h"
 #include "hub_metrics.h"
 #include "hub_policy.h"
@@ -149,6 +150,7 @@ typedef struct {
     void *router;
     hub_auth_t *auth;
     hub_journal_t *journal;
+    hub_anchor_t *anchor; /* signed checkpoints of the disclosure chain, or NULL */
     char instance[SILTA_UUID_STRLEN + 1];
     int64_t started_wall_ms;
 

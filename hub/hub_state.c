@@ -215,6 +215,15 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
         return rc;
     if ((rc = hub_journal_load_consumers(hub->journal, s_on_consumer_row, hub, err)) != 0)
         return rc;
+    if (cfg->audit_key_path && cfg->audit_file) {
+        hub->anchor = hub_anchor_open(cfg->audit_key_path, cfg->audit_file, cfg->audit_interval_ms,
+                                      err);
+        if (!hub->anchor)
+            return err ? err->code : SILTA_ERR;
+        rc = hub_anchor_check(hub->anchor, hub->journal);
+        if (rc != 0 && rc != SILTA_EINVAL)
+            return silta_err_set(err, rc, "could not read the disclosure log");
+    }
     s_load_t l = {hub, silta_map_new(), 0};
     rc = hub_journal_load_pending(hub->journal, 0, 0, s_on_pending_row, &l, err);
     silta_map_destroy(&l.events, s_unref_event);
@@ -272,5 +281,6 @@ void hub_state_close(hub_router_t *hub)
     hub_policy_destroy(&hub->policy);
     hub_consent_destroy(&hub->consent);
     hub_contract_destroy(&hub->contract);
+    hub_anchor_close(&hub->anchor);
     hub_journal_close(&hub->journal);
 }

@@ -23,16 +23,112 @@
 #include <sodium.h>
 
 #include "silta_audit.h"
+#include "silta_checkpoint.h"
+#include "silta_env.h"
+#include "silta_time.h"
 #include "silta_clientkey.h"
 #include "silta_db.h"
 
 #define S_PAGE "5000"
+/* Rows older than this that no signed checkpoint covers fail verification: the
+ * hub checkpoints at least once a minute while it writes (hub/hub_anchor.h). */
+#define S_UNCOVERED_MS (5 * 60 * 1000LL)
+
+typedef struct {
+    silta_checkpoint_t *cp;
+    size_t n, next; /* next: the first checkpoint not yet matched to a row */
+    int configured;
+} s_cps_t;
+
+/* Read and check every checkpoint of $SILTA_AUDIT_CHECKPOINTS against the public
+ * key ($SILTA_AUDIT_PUBLIC_KEY, else $SILTA_AUDIT_KEY.pub). CTL_OK, or CTL_FAIL
+ * with the line named. No file configured: cps->configured = 0. */
+static int s_load_checkpoints(s_cps_t *cps)
+{
+    memset(cps, 0, sizeof *cps);
+    const char *file = silta_env_get("SILTA_AUDIT_CHECKPOINTS", NULL);
+    if (!file)
+        return CTL_OK;
+    cps->configured = 1;
+    char pubpath[4096];
+    const char *key = silta_env_get("SILTA_AUDIT_KEY", "");
+    snprintf(pubpath, sizeof pubpath, "%s.pub", key);
+    const char *pub = silta_env_get("SILTA_AUDIT_PUBLIC_KEY", pubpath);
+    unsigned char pk[SILTA_CHECKPOINT_PK_LEN];
+    silta_err_t err;
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return CTL_OK; /* no checkpoint yet: rows old enough are caught below */
+    if (silta_checkpoint_pub_load(pub, pk, &err) != 0) {
+        fclose(f);
+        return ctl_fail("cannot check the checkpoints: %s", err.msg);
+    }
+    char line[SILTA_CHECKPOINT_LINE_MAX * 2];
+    long lineno = 0;
+    int rc = CTL_OK;
+    while (rc == CTL_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        silta_checkpoint_t cp;
+        if (silta_checkpoint_parse(line, &cp, &err) != 0) {
+            printf("FAILED: %s line %ld: %s\n", file, lineno, err.msg);
+            rc = CTL_FAIL;
+        } else if (!silta_checkpoint_verify(&cp, pk)) {
+            printf("FAILED: %s line %ld: the signature does not hold (the checkpoint was "
+                   "forged or altered)\n",
+                   file, lineno);
+            rc = CTL_FAIL;
+        } else if (cps->n > 0 && cp.last_id < cps->cp[cps->n - 1].last_id) {
+            printf("FAILED: %s line %ld: names an older row than the line before it\n", file,
+                   lineno);
+            rc = CTL_FAIL;
+        } else {
+            silta_checkpoint_t *grown = realloc(cps->cp, (cps->n + 1) * sizeof *grown);
+            if (!grown) {
+                rc = ctl_fail("out of memory");
+                break;
+            }
+            cps->cp = grown;
+            cps->cp[cps->n++] = cp;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* Match the checkpoints naming rows up to id (the row just read, its stored
+ * hash): one naming a row below id that was never seen names a removed row. */
+static int s_match_checkpoints(s_cps_t *cps, long long id, const char *hash)
+{
+    while (cps->next < cps->n && cps->cp[cps->next].last_id <= id) {
+        const silta_checkpoint_t *cp = &cps->cp[cps->next];
+        if (cp->last_id > 0 && cp->last_id < id) {
+            printf("FAILED: row %lld, signed in a checkpoint, is gone (rows were removed)\n",
+                   (long long)cp->last_id);
+            return CTL_FAIL;
+        }
+        if (cp->last_id == id && strcmp(cp->last_hash, hash) != 0) {
+            printf("FAILED at row %lld: its hash is not the one signed in a checkpoint (the "
+                   "chain was rewritten)\n",
+                   id);
+            return CTL_FAIL;
+        }
+        cps->next++;
+    }
+    return CTL_OK;
+}
 
 static int s_verify(PGconn *conn)
 {
+    s_cps_t cps;
+    if (s_load_checkpoints(&cps) != CTL_OK) {
+        free(cps.cp);
+        return CTL_FAIL;
+    }
+    int rc = CTL_FAIL;
     char prev[SILTA_AUDIT_HASH_LEN + 1] = SILTA_AUDIT_GENESIS;
     char last_id[24] = "0", prev_id[24] = "";
-    long long rows = 0;
+    long long rows = 0, uncovered_old = 0;
+    long long old_before = (long long)silta_now_ms() - S_UNCOVERED_MS;
     for (;;) {
         const char *params[1] = {last_id};
         PGresult *res = ctl_query(
@@ -42,7 +138,7 @@ static int s_verify(PGconn *conn)
             "ORDER BY id LIMIT " S_PAGE,
             1, params);
         if (!res)
-            return CTL_FAIL;
+            goto out;
         int n = PQntuples(res);
         for (int r = 0; r < n; r++) {
             const char *id = PQgetvalue(res, r, 0);
@@ -57,15 +153,21 @@ static int s_verify(PGconn *conn)
                        "removed, or row %s was changed)\n",
                        id, prev_id[0] ? prev_id : "(start)", prev_id[0] ? prev_id : "-");
                 PQclear(res);
-                return CTL_FAIL;
+                goto out;
             }
             char h[SILTA_AUDIT_HASH_LEN + 1];
             silta_audit_hash(prev, &row, h);
             if (strcmp(h, stored) != 0) {
                 printf("FAILED at row %s: its contents were changed after it was written\n", id);
                 PQclear(res);
-                return CTL_FAIL;
+                goto out;
             }
+            if (s_match_checkpoints(&cps, atoll(id), stored) != CTL_OK) {
+                PQclear(res);
+                goto out;
+            }
+            if (cps.configured && cps.next == cps.n && row.at_ms < old_before)
+                uncovered_old++;
             memcpy(prev, stored, sizeof prev);
             snprintf(prev_id, sizeof prev_id, "%s", id);
             rows++;
@@ -76,8 +178,30 @@ static int s_verify(PGconn *conn)
         if (n == 0)
             break;
     }
+    for (; cps.next < cps.n; cps.next++)
+        if (cps.cp[cps.next].last_id > 0) {
+            printf("FAILED: row %lld, signed in a checkpoint, is gone (the newest rows were "
+                   "removed or the table truncated)\n",
+                   (long long)cps.cp[cps.next].last_id);
+            goto out;
+        }
+    if (uncovered_old > 0) {
+        printf("FAILED: %lld rows older than %lld minutes are covered by no signed checkpoint "
+               "(is the hub writing them? was the checkpoint file replaced?)\n",
+               uncovered_old, S_UNCOVERED_MS / 60000);
+        goto out;
+    }
     printf("ok: %lld disclosure rows, hash chain intact\n", rows);
-    return CTL_OK;
+    if (cps.configured)
+        printf("ok: %zu signed checkpoints hold%s\n", cps.n,
+               cps.n ? "; the newest still names its row" : "");
+    else
+        printf("warning: no SILTA_AUDIT_CHECKPOINTS: the chain alone cannot show a rewrite or "
+               "removed newest rows\n");
+    rc = CTL_OK;
+out:
+    free(cps.cp);
+    return rc;
 }
 
 static int s_client(PGconn *conn, const char *hetu, const char *since, int json)
