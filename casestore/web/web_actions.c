@@ -118,6 +118,27 @@ int web_action_start_assessment(web_ctx_t *ctx, const web_session_t *s, const ch
     return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
 }
 
+int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                       const char *notice_event_id, silta_err_t *err)
+{
+    if (!silta_uuid_valid(notice_event_id))
+        return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
+    int todo = s_flag(read_notice_unassessed(ctx->db, ck, notice_event_id, err));
+    if (todo != 1)
+        return todo == 0 ? 1 : todo;
+    /* One assessment per notice: its id derives from the notice. */
+    char assessment_id[160];
+    snprintf(assessment_id, sizeof assessment_id, "notice:%s", notice_event_id);
+    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
+    m.assessment_id = assessment_id;
+    m.status = "started";
+    m.notice_event_id = (char *)notice_event_id;
+    m.worker = (char *)s->username;
+    char content[256];
+    snprintf(content, sizeof content, "%s|assessment|notice|%s|started", ck, notice_event_id);
+    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+}
+
 int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                               const char *notice_event_id, silta_err_t *err)
 {
@@ -157,6 +178,16 @@ int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, co
     return rc;
 }
 
+/* A textarea sends CRLF: keep LF only, in place. */
+static void s_lf(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+}
+
 /* 1 when s is 1..max bytes of UTF-8 with no control character (but '\n'
  * when multiline) and not only spaces; 0 otherwise. */
 static int s_text_ok(const char *s, size_t max, int multiline)
@@ -190,12 +221,7 @@ int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
 {
     if (!silta_uuid_valid(notice_event_id))
         return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
-    /* A textarea sends CRLF: keep LF only. */
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (!(r[0] == '\r' && r[1] == '\n'))
-            *w++ = *r;
-    *w = '\0';
+    s_lf(text);
     if (!s_text_ok(text, 4000, 1))
         return silta_err_set(err, SILTA_EINVAL,
                              N_("lausunto puuttuu tai on virheellinen (1-4000 merkkiä)"));
@@ -220,6 +246,47 @@ int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(content, sizeof content, "%s|statement|%s|%s", ck, ref, hex);
     return s_act(ctx, "social.statement.v1", ck, &m.base, &m.hetu, content, err);
+}
+
+int web_action_alert_close(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                           const char *alert_id, const char *outcome, const char *date,
+                           char *note, silta_err_t *err)
+{
+    if (!silta_uuid_valid(alert_id))
+        return silta_err_set(err, SILTA_EINVAL, N_("hälytyksen tunniste on virheellinen"));
+    char rule[64], text_id[40];
+    int open = s_flag(read_alert_open(ctx->db, ck, alert_id, rule, text_id, err));
+    if (open != 1)
+        return open == 0 ? 1 : open;
+    const cs_outcome_t *o = cs_outcome_find(rule, text_id, outcome);
+    if (!o)
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("tulos puuttuu tai ei sovi tähän hälytykseen: valitse tulos "
+                                "luettelosta"));
+    cs_day_t d = CS_NODAY;
+    if (*date && (cs_day_parse(date, &d) != 0 || d == CS_NODAY || strncmp(date, "20", 2) != 0))
+        return silta_err_set(err, SILTA_EINVAL, N_("päivä ei ole päivämäärä (VVVV-KK-PP)"));
+    if (o->needs_date && d == CS_NODAY)
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("tälle tulokselle tarvitaan päivä (päätöksen tai tapaamisen)"));
+    s_lf(note);
+    if (*note && !s_text_ok(note, 1000, 1))
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("muistiinpano on virheellinen (enintään 1000 merkkiä)"));
+    cs_day_t today;
+    int dup = 0, rc = cs_today(&today, err);
+    cs_alert_close_t c = {alert_id, o->code, d == CS_NODAY ? "" : date, note, s->username};
+    if (rc == 0)
+        rc = cs_store_alert_close(ctx->store, ck, &c, today, &dup, err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(ctx->store, err) == 0)
+        rc = cs_store_alert_close(ctx->store, ck, &c, today, &dup, err);
+    if (rc == SILTA_EINVAL) /* checked above: the store's English must not reach a page */
+        rc = silta_err_set(err, SILTA_EINVAL, N_("tulosta ei voitu kirjata"));
+    if (rc != 0)
+        return rc;
+    if (!dup)
+        atomic_store(&ctx->outbox_dirty, 1);
+    return dup ? 1 : 0;
 }
 
 int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *title,
