@@ -292,7 +292,7 @@ static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_
         const char *upd[3] = {alert_id, t, holds ? holds->close_outcome : NULL};
         rc = cs_exec(self->db,
                      "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
-                     "closed_on = $2, outcome = $3, closed_by = CASE WHEN $3 IS NOT NULL "
+                     "closed_on = $2, outcome = $3::text, closed_by = CASE WHEN $3::text IS NOT NULL "
                      "THEN 'silta' END WHERE alert_id = $1",
                      3, upd, err);
         if (rc != 0)

@@ -134,6 +134,12 @@ int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, c
     m.status = "started";
     m.notice_event_id = (char *)notice_event_id;
     m.worker = (char *)s->username;
+    cs_day_t today;
+    char day[11];
+    int rc = cs_today(&today, err);
+    if (rc != 0)
+        return rc;
+    m.date = (char *)cs_day_format(today, day); /* the rules' today: the start */
     char content[256];
     snprintf(content, sizeof content, "%s|assessment|notice|%s|started", ck, notice_event_id);
     return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
