@@ -97,25 +97,42 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
     return s_act(ctx, "social.referral_status.v1", ck, &m.base, &m.hetu, content, err);
 }
 
+/* social.assessment.v1 "started" on the rules' today for a referral
+ * (notice 0) or a Kela notice (notice 1), id its referral_id / event_id. One
+ * assessment per referral or notice: its id derives from it. */
+static int s_assessment_started(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                int notice, const char *id, silta_err_t *err)
+{
+    int todo = s_flag(notice ? read_notice_unassessed(ctx->db, ck, id, err)
+                             : read_referral_unassessed(ctx->db, ck, id, err));
+    if (todo != 1)
+        return todo == 0 ? 1 : todo;
+    cs_day_t today;
+    char day[11], assessment_id[160], content[256];
+    int rc = cs_today(&today, err);
+    if (rc != 0)
+        return rc;
+    snprintf(assessment_id, sizeof assessment_id, "%s:%s", notice ? "notice" : "referral", id);
+    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
+    m.assessment_id = assessment_id;
+    m.status = "started";
+    m.referral_id = notice ? NULL : (char *)id;
+    m.notice_event_id = notice ? (char *)id : NULL;
+    m.worker = (char *)s->username;
+    m.date = (char *)cs_day_format(today, day);
+    if (notice)
+        snprintf(content, sizeof content, "%s|assessment|notice|%s|started", ck, id);
+    else
+        snprintf(content, sizeof content, "%s|assessment|%s|started", ck, id);
+    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+}
+
 int web_action_start_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                                 const char *referral_id, silta_err_t *err)
 {
     if (!*referral_id)
-        return silta_err_set(err, SILTA_EINVAL, "referral_id is missing");
-    int todo = s_flag(read_referral_unassessed(ctx->db, ck, referral_id, err));
-    if (todo != 1)
-        return todo == 0 ? 1 : todo;
-    /* One assessment per referral: its id derives from the referral. */
-    char assessment_id[160];
-    snprintf(assessment_id, sizeof assessment_id, "referral:%s", referral_id);
-    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
-    m.assessment_id = assessment_id;
-    m.status = "started";
-    m.referral_id = (char *)referral_id;
-    m.worker = (char *)s->username;
-    char content[256];
-    snprintf(content, sizeof content, "%s|assessment|%s|started", ck, referral_id);
-    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+        return silta_err_set(err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
+    return s_assessment_started(ctx, s, ck, 0, referral_id, err);
 }
 
 int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
@@ -123,26 +140,7 @@ int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, c
 {
     if (!silta_uuid_valid(notice_event_id))
         return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
-    int todo = s_flag(read_notice_unassessed(ctx->db, ck, notice_event_id, err));
-    if (todo != 1)
-        return todo == 0 ? 1 : todo;
-    /* One assessment per notice: its id derives from the notice. */
-    char assessment_id[160];
-    snprintf(assessment_id, sizeof assessment_id, "notice:%s", notice_event_id);
-    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
-    m.assessment_id = assessment_id;
-    m.status = "started";
-    m.notice_event_id = (char *)notice_event_id;
-    m.worker = (char *)s->username;
-    cs_day_t today;
-    char day[11];
-    int rc = cs_today(&today, err);
-    if (rc != 0)
-        return rc;
-    m.date = (char *)cs_day_format(today, day); /* the rules' today: the start */
-    char content[256];
-    snprintf(content, sizeof content, "%s|assessment|notice|%s|started", ck, notice_event_id);
-    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+    return s_assessment_started(ctx, s, ck, 1, notice_event_id, err);
 }
 
 int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,

@@ -59,6 +59,17 @@ static void s_hidden(silta_buf_t *b, const char *name, const char *value)
     silta_buf_puts(b, "\">");
 }
 
+/* "Start the service-need assessment" for a referral or a notice (name = value). */
+static void s_assess_form(silta_buf_t *b, const web_session_t *s, const char *ck,
+                          const char *name, const char *value)
+{
+    s_form_open(b, s, ck, "assess");
+    s_hidden(b, name, value);
+    silta_buf_puts(b, "<button name=\"do\" value=\"assess\">");
+    s_t(b, s, "Aloita palvelutarpeen arviointi");
+    silta_buf_puts(b, "</button></form>");
+}
+
 /* A plan item's responsible: a worker's name, or "team:<team>" as the team's. */
 static void s_responsible(silta_buf_t *b, const web_session_t *s, const char *who)
 {
@@ -226,13 +237,8 @@ static void s_referrals(const read_client_t *c, const web_session_t *s, const ch
                 s_t(b, s, "Kuittaa");
                 silta_buf_puts(b, "</button></form>");
             }
-            if (!x->started) {
-                s_form_open(b, s, ck, "assess");
-                s_hidden(b, "referral_id", x->id);
-                silta_buf_puts(b, "<button name=\"do\" value=\"assess\">");
-                s_t(b, s, "Aloita palvelutarpeen arviointi");
-                silta_buf_puts(b, "</button></form>");
-            }
+            if (!x->started)
+                s_assess_form(b, s, ck, "referral_id", x->id);
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");
@@ -311,13 +317,8 @@ static void s_notices(const read_client_t *c, const web_session_t *s, const char
                 silta_buf_puts(b, "</button></form>");
             }
             if (!x->assessed && (strcmp(x->kind, "need_for_social_work") == 0 ||
-                                 strcmp(x->kind, "meeting_request") == 0)) {
-                s_form_open(b, s, ck, "assess");
-                s_hidden(b, "notice", x->event_id);
-                silta_buf_puts(b, "<button name=\"do\" value=\"assess\">");
-                s_t(b, s, "Aloita palvelutarpeen arviointi");
-                silta_buf_puts(b, "</button></form>");
-            }
+                                 strcmp(x->kind, "meeting_request") == 0))
+                s_assess_form(b, s, ck, "notice", x->event_id);
             silta_buf_puts(b, "</td><td class=\"statement-state\">");
             if (*x->statement) {
                 web_esc(b, web_tr(s, s_statement_text.given));
