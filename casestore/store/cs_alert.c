@@ -63,8 +63,9 @@ int cs_alert_close(PGconn *db, const char *ck, const cs_alert_close_t *c, cs_day
     }
     char day[11];
     cs_day_format(today, day);
-    const char *u[7] = {c->alert_id, ck, day, o->code, d == CS_NODAY ? NULL : c->date,
-                        c->note[0] ? c->note : NULL, c->by};
+    const char *u[7] = {
+        c->alert_id, ck, day, o->code, d == CS_NODAY ? NULL : c->date, c->note[0] ? c->note : NULL,
+        c->by};
     r = cs_q(db,
              "UPDATE casestore.alert SET status = 'closed', closed_at = now(), closed_on = $3, "
              "outcome = $4, outcome_date = $5, outcome_note = $6, closed_by = $7 WHERE "
