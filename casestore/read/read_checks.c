@@ -60,11 +60,11 @@ int read_notice_unassessed(PGconn *db, const char *ck, const char *notice_event_
 }
 
 int read_alert_open(PGconn *db, const char *ck, const char *alert_id, char rule[64],
-                    char text_id[40], silta_err_t *err)
+                    char text_id[40], char occurrence[96], silta_err_t *err)
 {
     const char *p[2] = {ck, alert_id};
     PGresult *r = silta_db_query(db,
-                                 "SELECT status = 'open', rule, coalesce(text_id, '') FROM "
+                                 "SELECT status = 'open', rule, coalesce(text_id, ''), occurrence FROM "
                                  "casestore.alert WHERE client_key = $1 AND alert_id = $2::uuid",
                                  2, p, err);
     if (!r)
@@ -74,6 +74,7 @@ int read_alert_open(PGconn *db, const char *ck, const char *alert_id, char rule[
         rc = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
         snprintf(rule, 64, "%s", PQgetvalue(r, 0, 1));
         snprintf(text_id, 40, "%s", PQgetvalue(r, 0, 2));
+        snprintf(occurrence, 96, "%s", PQgetvalue(r, 0, 3));
     }
     PQclear(r);
     return rc;

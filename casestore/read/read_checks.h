@@ -24,10 +24,10 @@ int read_referral_unassessed(PGconn *db, const char *ck, const char *referral_id
 int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, silta_err_t *err);
 int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta_err_t *err);
 
-/* ck's alert (its alert_id) is open: its rule and text id into rule and
- * text_id (64 and 40 bytes) either way. */
+/* ck's alert (its alert_id) is open: its rule, text id and occurrence
+ * ("notice:<event_id>", ...) into rule, text_id and occurrence either way. */
 int read_alert_open(PGconn *db, const char *ck, const char *alert_id, char rule[64],
-                    char text_id[40], silta_err_t *err);
+                    char text_id[40], char occurrence[96], silta_err_t *err);
 
 /* ck's notice (its event_id) has no service-need assessment started yet. */
 int read_notice_unassessed(PGconn *db, const char *ck, const char *notice_event_id,

@@ -143,8 +143,10 @@ int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, c
     return s_assessment_started(ctx, s, ck, 1, notice_event_id, err);
 }
 
-int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
-                              const char *notice_event_id, silta_err_t *err)
+/* social.notice_handled.v1 for the notice, with outcome ("handled", or the
+ * outcome code its alert was closed with). */
+static int s_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                            const char *notice_event_id, const char *outcome, silta_err_t *err)
 {
     if (!silta_uuid_valid(notice_event_id))
         return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
@@ -154,10 +156,16 @@ int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char
     Silta__NoticeHandled m = SILTA__NOTICE_HANDLED__INIT;
     m.notice_event_id = (char *)notice_event_id;
     m.worker = (char *)s->username;
-    m.outcome = "handled";
+    m.outcome = (char *)outcome;
     char content[256];
     snprintf(content, sizeof content, "%s|notice_handled|%s", ck, notice_event_id);
     return s_act(ctx, "social.notice_handled.v1", ck, &m.base, &m.hetu, content, err);
+}
+
+int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                              const char *notice_event_id, silta_err_t *err)
+{
+    return s_notice_handled(ctx, s, ck, notice_event_id, "handled", err);
 }
 
 int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
@@ -258,8 +266,8 @@ int web_action_alert_close(web_ctx_t *ctx, const web_session_t *s, const char *c
 {
     if (!silta_uuid_valid(alert_id))
         return silta_err_set(err, SILTA_EINVAL, N_("hälytyksen tunniste on virheellinen"));
-    char rule[64], text_id[40];
-    int open = s_flag(read_alert_open(ctx->db, ck, alert_id, rule, text_id, err));
+    char rule[64], text_id[40], occ[96];
+    int open = s_flag(read_alert_open(ctx->db, ck, alert_id, rule, text_id, occ, err));
     if (open != 1)
         return open == 0 ? 1 : open;
     const cs_outcome_t *o = cs_outcome_find(rule, text_id, outcome);
@@ -290,6 +298,17 @@ int web_action_alert_close(web_ctx_t *ctx, const web_session_t *s, const char *c
         return rc;
     if (!dup)
         atomic_store(&ctx->outbox_dirty, 1);
+    /* An alert about a Kela notice (rule 2, the kehotus of rule 11): what was
+     * done answers the notice too, so it leaves Saapuneet with its alert. When
+     * this fails the alert stays closed; "Merkitse käsitellyksi" remains. */
+    const char *colon = strchr(occ, ':');
+    if (colon && (strncmp(occ, "notice:", 7) == 0 || strncmp(occ, "kehotus:", 8) == 0)) {
+        silta_err_t e2 = {0};
+        int h = s_notice_handled(ctx, s, ck, colon + 1, o->code, &e2);
+        if (h < 0 || h == WEB_ACT_NOT_FOUND)
+            silta_warn("notice not marked handled after its alert closed",
+                       "client_key=%s alert_id=%s reason=\"%s\"", ck, alert_id, e2.msg);
+    }
     return dup ? 1 : 0;
 }
 

@@ -44,7 +44,9 @@ int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, c
  * (rules/cs_outcome.c), date "" or YYYY-MM-DD (required when the outcome
  * names a day: a decision, a meeting), note "" or 1-1000 bytes of UTF-8 (no
  * control characters but line breaks; stored, never logged). The alert
- * stays closed for its occurrence; hub.gap_alert.v1 "closed" goes out.
+ * stays closed for its occurrence; hub.gap_alert.v1 "closed" goes out. An
+ * alert about a Kela notice (rule 2, rule 11's kehotus) marks the notice
+ * handled too (social.notice_handled.v1, outcome = the outcome code).
  * Returns 0, 1 when it was closed already, WEB_ACT_NOT_FOUND, SILTA_EINVAL
  * (err: a msgid saying what was wrong) or a negative error. */
 int web_action_alert_close(web_ctx_t *ctx, const web_session_t *s, const char *ck,
