@@ -14,8 +14,10 @@
  * or password in any log; the notice's alert closed and one
  * social.notice_handled.v1 journaled; the plan item's two versions, the plan's
  * version up, every social.plan.v1 in hub.journal and the item done in
- * `siltactl plan --json`. Screenshots: build/test-artifacts/inbox.png and
- * client.png.
+ * `siltactl plan --json`; two alerts closed with an outcome in the browser
+ * (a kehotus in Finnish, a meeting request with its day in Swedish) and their
+ * notices answered. Screenshots: build/test-artifacts/inbox.png, client.png,
+ * client-closed*.png. Every other act: test_inbox_acts.c.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
