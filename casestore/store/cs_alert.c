@@ -21,6 +21,7 @@
 
 #include "../rules/cs_rules.h"
 #include "cs_apply.h"
+#include "silta_uuid.h"
 
 static void s_copy(char *dst, size_t len, const PGresult *r, int col)
 {
@@ -31,10 +32,12 @@ int cs_alert_close(PGconn *db, const char *ck, const cs_alert_close_t *c, cs_day
                    cs_alert_row_t *row, int *duplicate, silta_err_t *err)
 {
     *duplicate = 0;
+    if (!silta_uuid_valid(c->alert_id))
+        return silta_err_set(err, SILTA_EINVAL, "alert id is not a uuid");
     const char *q[2] = {c->alert_id, ck};
     PGresult *r = cs_q(db,
                        "SELECT rule, coalesce(text_id, ''), status FROM casestore.alert WHERE "
-                       "alert_id::text = $1 AND client_key = $2 FOR UPDATE",
+                       "alert_id = $1::uuid AND client_key = $2 FOR UPDATE",
                        2, q, err);
     if (!r)
         return err->code ? err->code : SILTA_ERR;
@@ -69,9 +72,9 @@ int cs_alert_close(PGconn *db, const char *ck, const cs_alert_close_t *c, cs_day
     r = cs_q(db,
              "UPDATE casestore.alert SET status = 'closed', closed_at = now(), closed_on = $3, "
              "outcome = $4, outcome_date = $5, outcome_note = $6, closed_by = $7 WHERE "
-             "alert_id::text = $1 AND client_key = $2 AND status = 'open' RETURNING rule, "
+             "alert_id = $1::uuid AND client_key = $2 AND status = 'open' RETURNING rule, "
              "severity, coalesce(due_date::text, ''), responsible_agency, responsible_worker, "
-             "explanation",
+             "explanation, alert_id::text",
              7, u, err);
     if (!r)
         return err->code ? err->code : SILTA_ERR;
@@ -86,6 +89,7 @@ int cs_alert_close(PGconn *db, const char *ck, const cs_alert_close_t *c, cs_day
     s_copy(row->agency, sizeof row->agency, r, 3);
     s_copy(row->worker, sizeof row->worker, r, 4);
     s_copy(row->explanation, sizeof row->explanation, r, 5);
+    s_copy(row->alert_id, sizeof row->alert_id, r, 6);
     PQclear(r);
     return 0;
 }

@@ -25,7 +25,7 @@ typedef struct {
 
 /* The closed alert as hub.gap_alert.v1 needs it. */
 typedef struct {
-    char rule[64], severity[12], due[11], agency[16], worker[80];
+    char alert_id[40], rule[64], severity[12], due[11], agency[16], worker[80];
     char explanation[480];
 } cs_alert_row_t;
 

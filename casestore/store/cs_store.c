@@ -292,8 +292,8 @@ static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_
         const char *upd[3] = {alert_id, t, holds ? holds->close_outcome : NULL};
         rc = cs_exec(self->db,
                      "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
-                     "closed_on = $2, outcome = $3::text, closed_by = CASE WHEN $3::text IS NOT NULL "
-                     "THEN 'silta' END WHERE alert_id = $1",
+                     "closed_on = $2, outcome = $3::text, closed_by = CASE WHEN $3::text IS "
+                     "NOT NULL THEN 'silta' END WHERE alert_id = $1",
                      3, upd, err);
         if (rc != 0)
             break;
@@ -642,7 +642,7 @@ int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_aler
     if (rc == 0 && !*duplicate)
         rc = s_hetu(self, client_key, hetu, err);
     if (rc == 0 && !*duplicate)
-        rc = s_alert_publish(self, client_key, hetu, c->alert_id, "closed", row.rule,
+        rc = s_alert_publish(self, client_key, hetu, row.alert_id, "closed", row.rule,
                              row.severity, row.due, row.agency, row.worker, row.explanation,
                              err);
     sodium_memzero(hetu, sizeof hetu);
@@ -654,7 +654,7 @@ int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_aler
         rc = SILTA_EAGAIN;
     if (rc == 0 && !*duplicate)
         silta_info("alert closed", "client_key=%s rule=%s alert_id=%s outcome=%s by=%s",
-                   client_key, row.rule, c->alert_id, c->outcome, c->by);
+                   client_key, row.rule, row.alert_id, c->outcome, c->by);
     return rc;
 }
 

@@ -8,13 +8,14 @@
  *  Design: the store keeps the rules' English texts (an alert's explanation,
  *  a derived plan item's title, a timeline summary): they travel to other
  *  agencies in hub.gap_alert.v1 and social.plan.v1 and name the exact dates
- *  and references for logs and siltactl. A page does not show them: it renders
- *  from what the row already says - the alert's rule (its deadline is in its
- *  own column), the plan item's id (notice:, reduction:, referral:, basic:,
- *  statement:) and the title's one argument in parentheses, the event's type -
- *  a msgid of the catalogue in the user's language. No new column, no stored
- *  arguments, nothing to migrate; texts from agencies and caseworkers (an
- *  employment plan item, a hand-made item) are shown as they are.
+ *  and references for logs and siltactl. A page does not show them. An alert
+ *  renders from its own text id and typed arguments (stored with it since
+ *  008: web_alert.c), or, raised before that, from its rule's general
+ *  sentence here; a plan item from its id (notice:, reduction:, referral:,
+ *  basic:, statement:) and the title's one argument in parentheses; a
+ *  timeline line from the event's type - each a msgid of the catalogue in the
+ *  user's language. Texts from agencies and caseworkers (an employment plan
+ *  item, a hand-made item) are shown as they are.
  *
  *  Not here: HTML of the pages (web_pages.c, web_client.c).
  */
