@@ -58,6 +58,7 @@ static void s_fill(cs_history_t *h, unsigned long *seed, long i, cs_day_t today)
         x->date = today - (long)(s_rand(seed) % 40);
         x->reduction_percent = 20;
         x->handled = s_rand(seed) % 2 ? x->date + 3 : CS_NODAY;
+        x->assessed = CS_NODAY;
     }
     if (s_rand(seed) % 4 == 0) {
         cs_statement_t *s = &h->statements[h->nstatements++];

@@ -5,6 +5,7 @@
  */
 #include "read_checks.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "silta_db.h"
@@ -45,6 +46,38 @@ int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, si
                   "SELECT handled_date IS NULL FROM casestore.notice WHERE client_key = $1 "
                   "AND event_id = $2::uuid",
                   ck, notice_event_id, err);
+}
+
+int read_notice_unassessed(PGconn *db, const char *ck, const char *notice_event_id,
+                           silta_err_t *err)
+{
+    return s_flag(db,
+                  "SELECT NOT EXISTS (SELECT 1 FROM casestore.assessment a WHERE "
+                  "a.client_key = n.client_key AND a.notice_event_id = n.event_id AND "
+                  "a.started IS NOT NULL) FROM casestore.notice n WHERE n.client_key = $1 "
+                  "AND n.event_id = $2::uuid",
+                  ck, notice_event_id, err);
+}
+
+int read_alert_open(PGconn *db, const char *ck, const char *alert_id, char rule[64],
+                    char text_id[40], char occurrence[96], silta_err_t *err)
+{
+    const char *p[2] = {ck, alert_id};
+    PGresult *r = silta_db_query(db,
+                                 "SELECT status = 'open', rule, coalesce(text_id, ''), occurrence FROM "
+                                 "casestore.alert WHERE client_key = $1 AND alert_id = $2::uuid",
+                                 2, p, err);
+    if (!r)
+        return -1;
+    int rc = READ_NO_ROW;
+    if (PQntuples(r) == 1) {
+        rc = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        snprintf(rule, 64, "%s", PQgetvalue(r, 0, 1));
+        snprintf(text_id, 40, "%s", PQgetvalue(r, 0, 2));
+        snprintf(occurrence, 96, "%s", PQgetvalue(r, 0, 3));
+    }
+    PQclear(r);
+    return rc;
 }
 
 int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta_err_t *err)

@@ -24,6 +24,15 @@ int read_referral_unassessed(PGconn *db, const char *ck, const char *referral_id
 int read_notice_open(PGconn *db, const char *ck, const char *notice_event_id, silta_err_t *err);
 int read_manual_item_open(PGconn *db, const char *ck, const char *item_id, silta_err_t *err);
 
+/* ck's alert (its alert_id) is open: its rule, text id and occurrence
+ * ("notice:<event_id>", ...) into rule, text_id and occurrence either way. */
+int read_alert_open(PGconn *db, const char *ck, const char *alert_id, char rule[64],
+                    char text_id[40], char occurrence[96], silta_err_t *err);
+
+/* ck's notice (its event_id) has no service-need assessment started yet. */
+int read_notice_unassessed(PGconn *db, const char *ck, const char *notice_event_id,
+                           silta_err_t *err);
+
 /* worker is an active account whose team is username's team. */
 int read_same_team(PGconn *db, const char *worker, const char *username, silta_err_t *err);
 

@@ -69,7 +69,8 @@ static int s_alerts(PGconn *db, const char *ck, read_client_t *c)
     PGresult *r;
     S_ROWS(r, db,
            "SELECT rule, severity, due_date::text, explanation, "
-           "responsible_agency FROM casestore.alert WHERE client_key = $1 AND "
+           "responsible_agency, alert_id::text, coalesce(text_id, ''), "
+           "array_to_string(text_args, E'\\x1f') FROM casestore.alert WHERE client_key = $1 AND "
            "status = 'open' ORDER BY due_date NULLS LAST, id",
            ck, c->alerts);
     for (int i = 0; i < PQntuples(r); i++) {
@@ -79,6 +80,9 @@ static int s_alerts(PGconn *db, const char *ck, read_client_t *c)
         a->due = read_pool_col(&c->pool, r, i, 2, 1);
         a->explanation = read_pool_col(&c->pool, r, i, 3, 0);
         a->agency = read_pool_col(&c->pool, r, i, 4, 0);
+        a->alert_id = read_pool_col(&c->pool, r, i, 5, 0);
+        a->text_id = read_pool_col(&c->pool, r, i, 6, 0);
+        a->text_args = read_pool_col(&c->pool, r, i, 7, 0);
     }
     PQclear(r);
     return 0;
@@ -113,7 +117,9 @@ static int s_notices(PGconn *db, const char *ck, read_client_t *c)
     S_ROWS(r, db,
            "SELECT n.event_id::text, n.kind, coalesce(n.kela_reference, ''), "
            "n.notice_date::text, coalesce(n.handled_date::text, ''), "
-           "coalesce(n.handled_by, ''), coalesce(s.statement_date::text, '') "
+           "coalesce(n.handled_by, ''), coalesce(s.statement_date::text, ''), "
+           "EXISTS (SELECT 1 FROM casestore.assessment a WHERE a.client_key = n.client_key "
+           "AND a.notice_event_id = n.event_id AND a.started IS NOT NULL) "
            "FROM casestore.notice n LEFT JOIN casestore.social_statement s ON "
            "s.client_key = n.client_key AND s.kela_reference = n.kela_reference "
            "WHERE n.client_key = $1 ORDER BY n.notice_date DESC, n.event_id",
@@ -127,6 +133,7 @@ static int s_notices(PGconn *db, const char *ck, read_client_t *c)
         x->handled = read_pool_col(&c->pool, r, i, 4, 0);
         x->handled_by = read_pool_col(&c->pool, r, i, 5, 0);
         x->statement = read_pool_col(&c->pool, r, i, 6, 0);
+        x->assessed = strcmp(PQgetvalue(r, i, 7), "t") == 0;
     }
     PQclear(r);
     return 0;
@@ -157,12 +164,16 @@ static int s_timeline(PGconn *db, const char *ck, read_client_t *c)
 {
     PGresult *r;
     S_ROWS(r, db,
-           "SELECT to_char(coalesce(occurred_at, applied_at), 'FMDD.FMMM.YYYY "
-           "HH24:MI'), type, summary, coalesce((SELECT n.kind FROM casestore.notice n "
+           "SELECT to_char(t, 'FMDD.FMMM.YYYY HH24:MI'), type, summary, code, odate, who "
+           "FROM (SELECT coalesce(occurred_at, applied_at) AS t, applied_at AS a, type, "
+           "summary, coalesce((SELECT n.kind FROM casestore.notice n "
            "WHERE n.event_id = i.event_id), (SELECT b.benefit FROM casestore.benefit b "
-           "WHERE b.event_id = i.event_id LIMIT 1), '') FROM casestore.inbox i "
-           "WHERE client_key = $1 ORDER BY coalesce(occurred_at, applied_at) DESC, "
-           "applied_at DESC LIMIT 200",
+           "WHERE b.event_id = i.event_id LIMIT 1), '') AS code, '' AS odate, '' AS who "
+           "FROM casestore.inbox i WHERE client_key = $1 "
+           "UNION ALL SELECT closed_at, closed_at, 'alert.outcome', rule, outcome, "
+           "coalesce(outcome_date::text, ''), coalesce(closed_by, '') FROM casestore.alert "
+           "WHERE client_key = $1 AND status = 'closed' AND outcome IS NOT NULL) x "
+           "ORDER BY t DESC, a DESC LIMIT 200",
            ck, c->timeline);
     for (int i = 0; i < PQntuples(r); i++) {
         read_event_t *x = &c->timeline.v[c->timeline.n++];
@@ -170,6 +181,8 @@ static int s_timeline(PGconn *db, const char *ck, read_client_t *c)
         x->type = read_pool_col(&c->pool, r, i, 1, 0);
         x->summary = read_pool_col(&c->pool, r, i, 2, 0);
         x->code = read_pool_col(&c->pool, r, i, 3, 0);
+        x->outcome_date = read_pool_col(&c->pool, r, i, 4, 0);
+        x->by = read_pool_col(&c->pool, r, i, 5, 0);
     }
     PQclear(r);
     return 0;

@@ -18,6 +18,9 @@ typedef struct {
     const char *rule, *severity;
     const char *due; /* NULL when none */
     const char *explanation, *agency;
+    const char *alert_id;
+    const char *text_id;   /* the text for people (008): its id, "" on older alerts */
+    const char *text_args; /* its typed arguments ("d:2026-11-25", "c:kehotus"), joined by \x1f */
 } read_alert_t;
 
 typedef struct {
@@ -31,6 +34,7 @@ typedef struct {
     const char *handled;    /* YYYY-MM-DD, "" while not handled */
     const char *handled_by; /* "" when none */
     const char *statement;  /* YYYY-MM-DD of social work's statement on ref, "" when none */
+    int assessed;           /* a service-need assessment started for it (social.assessment.v1) */
 } read_notice_t;
 
 typedef struct {
@@ -43,6 +47,9 @@ typedef struct {
     const char *when; /* D.M.YYYY HH:MI, occurred (else applied) */
     const char *type, *summary;
     const char *code; /* a notice's kind or a benefit's code (the page names it), or "" */
+    /* type "alert.outcome": an alert closed with an outcome (summary: its rule,
+     * code: the outcome code, outcome_date: YYYY-MM-DD or "", by: who) */
+    const char *outcome_date, *by;
 } read_event_t;
 
 #define READ_LIST(T)                                                                               \
@@ -61,7 +68,8 @@ typedef struct {
     READ_LIST(read_referral_t) referrals;
     READ_LIST(read_notice_t) notices;
     READ_LIST(read_plan_item_t) plan; /* plan_current: open first, then by deadline */
-    READ_LIST(read_event_t) timeline; /* newest first, at most 200 */
+    READ_LIST(read_event_t) timeline; /* newest first, at most 200: events and the
+                                         outcomes alerts were closed with */
     read_pool_t pool;
 } read_client_t;
 

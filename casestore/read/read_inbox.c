@@ -25,18 +25,18 @@ static const char s_inbox_sql[] =
     "  coalesce(r.requester_org, '') AS detail, (SELECT due_date FROM casestore.plan_item i"
     "   WHERE i.client_key = r.client_key AND i.item_id = 'referral:' || r.referral_id"
     "   ORDER BY version DESC LIMIT 1) AS due, r.authored AS received, r.referral_id AS obj,"
-    "  r.event_id::text AS grp"
+    "  r.event_id::text AS grp, '' AS text_id, '' AS text_args"
     " FROM casestore.referral r WHERE r.acknowledged IS NULL"
     "  AND casestore.inbox_can_see($1, r.client_key)"
     " UNION ALL"
     " SELECT 'notice', n.client_key, n.kind, coalesce(n.kela_reference, ''),"
     "  (SELECT due_date FROM casestore.plan_item i WHERE i.client_key = n.client_key"
     "   AND i.item_id = 'notice:' || n.event_id ORDER BY version DESC LIMIT 1),"
-    "  n.notice_date, n.event_id::text, n.event_id::text FROM open_notice n"
+    "  n.notice_date, n.event_id::text, n.event_id::text, '', '' FROM open_notice n"
     /* the notice's other plan items (a statement on a reduction): its tasks */
     " UNION ALL"
     " SELECT 'task', i.client_key, i.title, i.owner_agency, i.due_date, n.notice_date,"
-    "  i.item_id, n.event_id::text FROM open_notice n JOIN casestore.plan_current i"
+    "  i.item_id, n.event_id::text, '', '' FROM open_notice n JOIN casestore.plan_current i"
     "  ON i.client_key = n.client_key AND i.cause_event_id = n.event_id"
     "  WHERE i.status = 'open' AND i.item_id <> 'notice:' || n.event_id"
     " UNION ALL"
@@ -45,14 +45,15 @@ static const char s_inbox_sql[] =
     "   WHERE n.client_key = a.client_key AND (n.event_id = a.cause_event_id"
     "   OR a.occurrence = 'notice:' || n.event_id) LIMIT 1), (SELECT r.event_id::text"
     "   FROM casestore.referral r WHERE r.client_key = a.client_key AND r.acknowledged IS NULL"
-    "   AND r.event_id = a.cause_event_id), 'alert:' || a.alert_id)"
+    "   AND r.event_id = a.cause_event_id), 'alert:' || a.alert_id),"
+    "  coalesce(a.text_id, ''), array_to_string(a.text_args, E'\\x1f')"
     "  FROM casestore.alert a WHERE a.status = 'open'"
     "  AND casestore.inbox_can_see($1, a.client_key)),"
     " logged AS (INSERT INTO casestore.inbox_access(username, action, client_key, outcome)"
     "  SELECT DISTINCT $1, 'view_inbox', client_key, 'ok' FROM items)"
     "SELECT kind, client_key, label, detail, due::text, received::text, obj,"
     " (SELECT coalesce(responsible_worker, '') FROM casestore.client c"
-    "  WHERE c.client_key = items.client_key), grp"
+    "  WHERE c.client_key = items.client_key), grp, text_id, text_args"
     " FROM items WINDOW g AS (PARTITION BY grp)"
     /* groups by their earliest deadline, then newest; the notice / referral first */
     " ORDER BY min(due) OVER g ASC NULLS LAST, max(received) OVER g DESC, grp,"
@@ -83,6 +84,8 @@ int read_inbox_load(PGconn *db, cs_store_t *store, const char *username, read_in
         it->object = read_pool_col(pool, r, i, 6, 0);
         it->worker = read_pool_col(pool, r, i, 7, 0);
         it->group = read_pool_col(pool, r, i, 8, 0);
+        it->text_id = read_pool_col(pool, r, i, 9, 0);
+        it->text_args = read_pool_col(pool, r, i, 10, 0);
         it->sub = out->n > 1 && strcmp(out->items[out->n - 2].group, it->group) == 0;
         /* One unseal per client: an earlier row of the same client has it. */
         for (size_t j = 0; j + 1 < out->n && !it->hetu_masked[0]; j++)

@@ -37,6 +37,8 @@ typedef struct {
     const char *group; /* the event_id of a notice / referral, for it and what it
                           caused; else unique */
     int sub;           /* 1: under the previous item with no sub (its notice / referral) */
+    const char *text_id;   /* an alert's text for people (008): its id, "" when none */
+    const char *text_args; /* and its typed arguments ("d:2026-11-25"), joined by \x1f */
 } read_inbox_item_t;
 
 typedef struct {

@@ -46,6 +46,7 @@ typedef struct {
     int reduction_percent;      /* basic_amount_reduction: 20 | 40 | 50 */
     char reduction_reason[32];  /* reduction or kehotus: primary_benefit_not_applied, ... "" */
     cs_day_t handled; /* CS_NODAY while not handled */
+    cs_day_t assessed; /* social.assessment.v1 started for this notice, or CS_NODAY */
 } cs_notice_t;
 
 typedef struct {

@@ -243,7 +243,51 @@ int cs_finding_add(cs_findings_t *out, const cs_rule_t *rule, const char *occurr
     va_start(ap, fmt);
     vsnprintf(f->explanation, sizeof f->explanation, fmt, ap);
     va_end(ap);
+    f->msg[0] = '\0';
+    f->nargs = 0;
+    f->close_outcome = NULL;
     return 0;
+}
+
+void cs_finding_text(cs_findings_t *out, const char *msg, const char *types, ...)
+{
+    if (out->n == 0)
+        return;
+    cs_finding_t *f = &out->items[out->n - 1];
+    snprintf(f->msg, sizeof f->msg, "%s", msg);
+    f->nargs = 0;
+    va_list ap;
+    va_start(ap, types);
+    for (const char *t = types; *t && f->nargs < CS_MAX_ARGS; t++) {
+        cs_arg_t *a = &f->args[f->nargs++];
+        a->type = *t;
+        if (*t == 'd') {
+            cs_day_format(va_arg(ap, cs_day_t), a->value);
+        } else if (*t == 'n') {
+            snprintf(a->value, sizeof a->value, "%d", va_arg(ap, int));
+        } else {
+            const char *v = va_arg(ap, const char *);
+            snprintf(a->value, sizeof a->value, "%s", v && *v ? v : *t == 'c' ? "none" : "");
+            for (char *c = a->value; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    *c = ' '; /* CS_ARGS_SEP among them */
+        }
+    }
+    va_end(ap);
+}
+
+char *cs_finding_args_join(const cs_finding_t *f, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < f->nargs && used + 1 < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%c:%s", i ? "\x1f" : "", f->args[i].type,
+                         f->args[i].value);
+        if (n < 0)
+            break;
+        used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+    }
+    return buf;
 }
 
 size_t cs_rules_eval(const cs_history_t *h, const cs_params_t *p, cs_day_t today,

@@ -63,12 +63,30 @@ typedef struct {
 
 typedef struct cs_rule_s cs_rule_t;
 
+#define CS_MAX_ARGS 7
+#define CS_ARGS_SEP '\x1f' /* between the arguments of cs_finding_args_join */
+
+/* A typed argument of a finding's text: type 'd' a day (value YYYY-MM-DD),
+ * 'n' a number, 'c' a code a page names in the reader's language (a benefit,
+ * a notice kind, a reduction reason: never shown raw), 't' a text shown as it
+ * is (a Kela reference, an employment plan item's title). */
+typedef struct {
+    char type;
+    char value[96];
+} cs_arg_t;
+
 typedef struct {
     const cs_rule_t *rule;
     char occurrence[96];        /* unique per (rule, client): "notice:<event_id>" */
     cs_day_t due;               /* the deadline the caseworker must meet */
     char cause[CS_EVENT_ID_LEN]; /* the event that started it ("" when none) */
-    char explanation[480];      /* the sentence a caseworker reads */
+    char explanation[480];      /* English, with its dates: logs, hub.gap_alert.v1 */
+    char msg[40];               /* the text's id for people: "r2_forwarded" (web/web_text.c) */
+    size_t nargs;
+    cs_arg_t args[CS_MAX_ARGS]; /* the text's arguments, in the order of its {1}, {2}... */
+    /* Non-NULL: the occurrence can no longer be acted on. The store closes an
+     * open alert of it with this outcome code and opens none. */
+    const char *close_outcome;
 } cs_finding_t;
 
 typedef struct {
@@ -113,6 +131,35 @@ size_t cs_rules_eval(const cs_history_t *h, const cs_params_t *p, cs_day_t today
  * real client). */
 int cs_finding_add(cs_findings_t *out, const cs_rule_t *rule, const char *occurrence, cs_day_t due,
                    const char *cause, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Give the finding added last its text for people: msg (its id) and one
+ * argument per char of types, from the variadic list: 'd' a cs_day_t, 'n' an
+ * int, 'c' a code (const char *; "" becomes "none"), 't' a text (const char
+ * *; control characters become spaces). Does nothing when out is empty. */
+void cs_finding_text(cs_findings_t *out, const char *msg, const char *types, ...);
+
+/* The finding's arguments as "d:2026-11-25" strings joined by CS_ARGS_SEP
+ * into buf (truncated to len). Returns buf. */
+char *cs_finding_args_join(const cs_finding_t *f, char *buf, size_t len);
+
+/* What a caseworker did about an alert: the outcomes that close an alert
+ * from the inbox (store/cs_alert.c). rule: the rule's name; msg: the alert's
+ * text id, for the outcomes of one kind only (rule 2's forwarded application
+ * or meeting request; NULL: any); needs_date: the outcome names a day (the
+ * decision's, the meeting's). */
+typedef struct {
+    const char *rule, *msg, *code;
+    int needs_date;
+    const char *english; /* for siltactl and the hub's GapAlert */
+} cs_outcome_t;
+
+/* The outcome code of a rule (and the alert's text id msg, "" or NULL for
+ * none), or NULL when the rule has no such outcome. */
+const cs_outcome_t *cs_outcome_find(const char *rule, const char *msg, const char *code);
+/* Every outcome, in table order (*n set). */
+const cs_outcome_t *cs_outcomes_all(size_t *n);
+/* The outcome of an alert nobody can act on any more (rule 5's close). */
+#define CS_OUTCOME_NOT_ACTIONABLE "no_longer_actionable"
 
 /* 1 when benefit code b is listed in the comma-separated list. */
 int cs_list_has(const char *list, const char *b);

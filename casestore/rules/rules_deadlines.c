@@ -52,13 +52,15 @@ int cs_rule_basic_decision_late(const cs_rule_t *self, const cs_history_t *h,
             continue;
         char occ[96], c[11], d[11];
         snprintf(occ, sizeof occ, "basic:%s", b->ref);
-        cs_finding_add(out, self, occ, due, b->cause,
+        if (cs_finding_add(out, self, occ, due, b->cause,
                        "The %sapplication for basic social assistance (Kela ref %s) was complete "
                        "on %s and still has no decision; Kela had to decide by %s (%d working "
                        "days). Contact Kela and check that the client has money for food and "
                        "housing now.",
                        b->urgent ? "urgent " : "", b->ref, cs_day_format(b->complete, c),
-                       cs_day_format(due, d), wd);
+                       cs_day_format(due, d), wd) == 0)
+            cs_finding_text(out, b->urgent ? "r1_urgent" : "r1", "tddn", b->ref, b->complete, due,
+                            wd);
     }
     return 0;
 }
@@ -94,25 +96,31 @@ int cs_rule_notice_not_handled(const cs_rule_t *self, const cs_history_t *h, con
         snprintf(occ, sizeof occ, "notice:%s", n->id);
         cs_day_format(n->date, a);
         cs_day_format(due, d);
+        int added = -1;
         if (forwarded)
-            cs_finding_add(out, self, occ, due, n->id,
+            added = cs_finding_add(out, self, occ, due, n->id,
                            "Kela forwarded an application for supplementary or preventive "
                            "assistance on %s and it has no decision; the wellbeing county had "
                            "to decide by %s (%d working days, toimeentulotukilaki 14 a §). "
                            "Decide the application and record it.",
                            a, d, wd);
         else if (meeting)
-            cs_finding_add(out, self, occ, due, n->id,
+            added = cs_finding_add(out, self, occ, due, n->id,
                            "The client asked Kela on %s to meet a social worker and has not "
                            "been met; the meeting had to take place by %s (%d working days, "
                            "toimeentulotukilaki 14 e §). Meet the client and record it.",
                            a, d, wd);
         else
-            cs_finding_add(out, self, occ, due, n->id,
+            added = cs_finding_add(out, self, occ, due, n->id,
                            "Kela's notice (%s) of %s has not been handled; it had to be "
                            "handled by %s (%d working days). Contact the client and record "
                            "the outcome.",
                            n->kind, a, d, wd);
+        if (added == 0 && (forwarded || meeting))
+            cs_finding_text(out, forwarded ? "r2_forwarded" : "r2_meeting", "ddn", n->date, due,
+                            wd);
+        else if (added == 0)
+            cs_finding_text(out, "r2_other", "cddn", n->kind, n->date, due, wd);
     }
     return 0;
 }
@@ -132,11 +140,13 @@ int cs_rule_referral_not_acknowledged(const cs_rule_t *self, const cs_history_t 
             continue;
         char occ[96], a[11], d[11];
         snprintf(occ, sizeof occ, "referral:%s", r->id);
-        cs_finding_add(out, self, occ, due, r->cause,
+        if (cs_finding_add(out, self, occ, due, r->cause,
                        "The %s referral from health care of %s has not been acknowledged; "
                        "it had to be by %s (%d working days). Acknowledge it to the referring "
                        "unit and contact the client.",
-                       r->priority, cs_day_format(r->authored, a), cs_day_format(due, d), wd);
+                       r->priority, cs_day_format(r->authored, a), cs_day_format(due, d),
+                       wd) == 0)
+            cs_finding_text(out, "r7", "cddn", r->priority, r->authored, due, wd);
     }
     return 0;
 }
@@ -148,14 +158,16 @@ int cs_rule_referral_not_acknowledged(const cs_rule_t *self, const cs_history_t 
  *     highest care allowance, by the ASSESSMENT_WD-th working day. Returns the
  *     due day, or CS_NODAY when no statutory start deadline applies. */
 static cs_day_t s_assessment_due(const cs_history_t *h, const cs_params_t *p, cs_day_t trigger,
-                                 int urgent, char why[64])
+                                 int urgent, char why[64], const char **msg)
 {
     if (urgent) {
         snprintf(why, 64, "an urgent need");
+        *msg = "r10_urgent";
         return trigger + p->assessment_urgent_days;
     }
     if (cs_age_on(h->birth, trigger) >= p->assessment_age) {
         snprintf(why, 64, "a client aged %d or over", p->assessment_age);
+        *msg = "r10_age";
         return cs_wd_add(trigger, p->assessment_wd);
     }
     for (size_t i = 0; i < h->nbenefits; i++) {
@@ -164,6 +176,7 @@ static cs_day_t s_assessment_due(const cs_history_t *h, const cs_params_t *p, cs
             strcmp(b->status, "granted") == 0 &&
             strcmp(b->reason_code, p->care_allowance_highest) == 0) {
             snprintf(why, 64, "a client on the highest care allowance");
+            *msg = "r10_care";
             return cs_wd_add(trigger, p->assessment_wd);
         }
     }
@@ -177,15 +190,17 @@ static void s_assessment(const cs_rule_t *self, const cs_history_t *h, const cs_
     if (started != CS_NODAY || trigger == CS_NODAY)
         return;
     char why[64];
-    cs_day_t due = s_assessment_due(h, p, trigger, urgent, why);
+    const char *msg = "";
+    cs_day_t due = s_assessment_due(h, p, trigger, urgent, why, &msg);
     if (due == CS_NODAY || today <= due)
         return;
     char occ[96], a[11], d[11];
     snprintf(occ, sizeof occ, "assessment:%s:%s", kind, id);
-    cs_finding_add(out, self, occ, due, cause,
-                   "The service-need assessment for %s (%s of %s) has not started; it had to "
-                   "start by %s. Start the assessment and record it.",
-                   why, kind, cs_day_format(trigger, a), cs_day_format(due, d));
+    if (cs_finding_add(out, self, occ, due, cause,
+                       "The service-need assessment for %s (%s of %s) has not started; it had "
+                       "to start by %s. Start the assessment and record it.",
+                       why, kind, cs_day_format(trigger, a), cs_day_format(due, d)) == 0)
+        cs_finding_text(out, msg, "cddn", kind, trigger, due, p->assessment_age);
 }
 
 int cs_rule_service_need_assessment_late(const cs_rule_t *self, const cs_history_t *h,
@@ -199,7 +214,8 @@ int cs_rule_service_need_assessment_late(const cs_rule_t *self, const cs_history
     for (size_t i = 0; i < h->nnotices; i++) {
         const cs_notice_t *n = &h->notices[i];
         if (strcmp(n->kind, "need_for_social_work") == 0 || strcmp(n->kind, "meeting_request") == 0)
-            s_assessment(self, h, p, today, out, "notice", n->id, n->date, n->handled, 0, n->id);
+            s_assessment(self, h, p, today, out, "notice", n->id, n->date, n->assessed, 0,
+                         n->id);
     }
     return 0;
 }

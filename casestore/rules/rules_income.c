@@ -72,7 +72,7 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
         now = p->sickness_max_days;
     char occ[96], d[11], e[11];
     snprintf(occ, sizeof occ, "sickness:%s", sick->ref);
-    cs_finding_add(out, self, occ, pay_end, sick->cause,
+    if (cs_finding_add(out, self, occ, pay_end, sick->cause,
                    "Sickness allowance reaches day %d on %s, so Kela pays it only until %s. "
                    "About %d days are used by now and no pension, rehabilitation allowance or "
                    "jobseeker registration is in place: plan the next income with the client and "
@@ -80,7 +80,10 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
                    "Kela's rehabilitation checks (days %d and %d) are done.",
                    p->sickness_max_days, cs_day_format(max_day, d), cs_day_format(pay_end, e),
                    now, p->sickness_work_ability_day, p->sickness_rehab_day,
-                   p->sickness_rehab_letter_day);
+                   p->sickness_rehab_letter_day) == 0)
+        cs_finding_text(out, "r4", "nddnnnn", p->sickness_max_days, max_day, pay_end, now,
+                        p->sickness_work_ability_day, p->sickness_rehab_day,
+                        p->sickness_rehab_letter_day);
     return 0;
 }
 
@@ -96,13 +99,19 @@ static cs_day_t s_waiting_last(cs_day_t s, int n)
     }
 }
 
+/* How long after BENEFIT_END_CLOSE_WD rule 5 still says "no longer
+ * actionable" for an occurrence (so the store can close an alert it missed
+ * while it was down): a year of working days. */
+#define S_STALE_WD 260
+
 /* 5. An income benefit (INCOME_BENEFITS) granted until E: from
  *    BENEFIT_END_WARN_WD working days before E, something granted or applied
  *    must cover E + 1. An unemployment benefit (UNEMPLOYMENT_BENEFITS) that
  *    follows another kind of benefit is paid only after its waiting period
  *    (UNEMPLOYMENT_WAITING_DAYS, omavastuuaika), so it leaves a gap of its own.
- *    BENEFIT_END_CLOSE_WD working days after E the finding stops (the store
- *    closes the alert): by then the gap is basic assistance's matter (rules 1
+ *    BENEFIT_END_CLOSE_WD working days after E the finding says "no longer
+ *    actionable" (close_outcome: the store closes the alert with that outcome
+ *    and opens none): by then the gap is basic assistance's matter (rules 1
  *    and 6), and an alert nobody can act on must not stay open for months. */
 int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t *h,
                                       const cs_params_t *p, cs_day_t today, cs_findings_t *out)
@@ -115,8 +124,11 @@ int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t 
         long left = 0;
         if (silta_workday_count(silta_workday_from_days(today), silta_workday_from_days(b->end),
                                 &left, NULL) != 0 ||
-            left > p->benefit_end_warn_wd || -left > p->benefit_end_close_wd)
+            left > p->benefit_end_warn_wd)
             continue;
+        int stale = -left > p->benefit_end_close_wd;
+        if (stale && -left > p->benefit_end_close_wd + S_STALE_WD)
+            continue; /* long past: no alert of it can still be open */
         cs_day_t next = b->end + 1;
         const cs_benefit_t *succ = NULL, *waits = NULL;
         for (size_t j = 0; j < h->nbenefits && !succ; j++) {
@@ -137,20 +149,29 @@ int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t 
         char occ[96], e[11], w[11];
         snprintf(occ, sizeof occ, "ends:%s:%s:%s", b->benefit, b->ref, cs_day_format(b->end, e));
         cs_day_t due = cs_wd_add(b->end, 0);
+        cs_day_t last = s_waiting_last(next, p->unemployment_waiting_days);
+        int added = -1;
         if (waits)
-            cs_finding_add(out, self, occ, due, b->cause,
+            added = cs_finding_add(out, self, occ, due, b->cause,
                            "The client's %s ends on %s. The following %s is paid only after "
                            "its waiting period of %d days (omavastuuaika), so there is no "
                            "income until %s. Check with the client how the gap is covered "
                            "(basic assistance) and help with the application.",
                            b->benefit, e, waits->benefit, p->unemployment_waiting_days,
-                           cs_day_format(s_waiting_last(next, p->unemployment_waiting_days), w));
+                           cs_day_format(last, w));
         else
-            cs_finding_add(out, self, occ, due, b->cause,
+            added = cs_finding_add(out, self, occ, due, b->cause,
                            "The client's %s ends on %s and nothing granted or applied covers the "
                            "next day. Check with the client which benefit follows and help with "
                            "the application.",
                            b->benefit, e);
+        if (added == 0 && waits)
+            cs_finding_text(out, "r5_waiting", "cdcnd", b->benefit, b->end, waits->benefit,
+                            p->unemployment_waiting_days, last);
+        else if (added == 0)
+            cs_finding_text(out, "r5", "cd", b->benefit, b->end);
+        if (added == 0 && stale)
+            out->items[out->n - 1].close_outcome = CS_OUTCOME_NOT_ACTIONABLE;
     }
     return 0;
 }
@@ -186,8 +207,9 @@ int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const
         snprintf(occ, sizeof occ, "statement:%s", s->id);
         cs_day_t due = cs_wd_add(s->date, p->statement_gap_wd);
         const char *title = reduction ? reduction->title : "";
+        int added = -1;
         if (waiting)
-            cs_finding_add(out, self, occ, due, s->cause,
+            added = cs_finding_add(out, self, occ, due, s->cause,
                            "Employment services set a waiting period (karenssi) of %d days from "
                            "%s: no unemployment benefit is paid. Check basic assistance with the "
                            "client by %s. Kela may also reduce the basic amount by 20 or 40 %% "
@@ -196,13 +218,18 @@ int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const
                            s->waiting_days, cs_day_format(from, a), cs_day_format(due, d),
                            p->sanction_reduction_months, title);
         else
-            cs_finding_add(out, self, occ, due, s->cause,
+            added = cs_finding_add(out, self, occ, due, s->cause,
                            "Employment services stated on %s that the client is not entitled to "
                            "unemployment benefit. Check basic assistance with the client by %s. "
                            "Kela may also reduce the basic amount by 20 or 40 %% for up to %d "
                            "months; then give Kela the social-work statement (see \"%s\").",
                            cs_day_format(s->date, a), cs_day_format(due, d),
                            p->sanction_reduction_months, title);
+        if (added == 0 && waiting)
+            cs_finding_text(out, "r6_waiting", "nddn", s->waiting_days, from, due,
+                            p->sanction_reduction_months);
+        else if (added == 0)
+            cs_finding_text(out, "r6", "ddn", s->date, due, p->sanction_reduction_months);
     }
     return 0;
 }

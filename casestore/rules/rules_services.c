@@ -41,6 +41,12 @@ static const char *s_reason(const char *code)
     return "no reason given in the notice";
 }
 
+/* Kela's reason code as the page names it (web/web_text.c), or "none". */
+static const char *s_reason_code(const char *code)
+{
+    return code && *code ? code : "none";
+}
+
 /* 3. Kela reduced the basic amount (20, 40 or, since 1.2.2026, 50 %): social
  *    work must contact the client and write its statement within
  *    REDUCTION_CONTACT_WD. */
@@ -61,7 +67,7 @@ int cs_rule_reduction_without_social_work(const cs_rule_t *self, const cs_histor
         cs_day_t due = cs_wd_add(n->date, p->reduction_contact_wd);
         char occ[96], a[11], d[11];
         snprintf(occ, sizeof occ, "reduction:%s", n->id);
-        cs_finding_add(out, self, occ, due, n->id,
+        if (cs_finding_add(out, self, occ, due, n->id,
                        "Kela reduced the client's basic amount by %d %% (notice of %s; reason: "
                        "%s). Social work must contact the client and give Kela its statement "
                        "by %s; still missing: %s%s%s.",
@@ -69,7 +75,9 @@ int cs_rule_reduction_without_social_work(const cs_rule_t *self, const cs_histor
                        s_reason(n->reduction_reason), cs_day_format(due, d),
                        n->handled == CS_NODAY ? "the contact" : "",
                        n->handled == CS_NODAY && !statement ? " and " : "",
-                       statement ? "" : "the statement to Kela");
+                       statement ? "" : "the statement to Kela") == 0)
+            cs_finding_text(out, "r3", "ndcd", n->reduction_percent, n->date,
+                            s_reason_code(n->reduction_reason), due);
     }
     return 0;
 }
@@ -113,13 +121,15 @@ int cs_rule_reduction_threatened(const cs_rule_t *self, const cs_history_t *h,
             due = n->date;
         char occ[96], a[11], m[11], d[11];
         snprintf(occ, sizeof occ, "kehotus:%s", n->id);
-        cs_finding_add(out, self, occ, due, n->id,
+        if (cs_finding_add(out, self, occ, due, n->id,
                        "Kela instructed the client on %s (kehotus; reason: %s): unless the "
                        "client applies for primary benefits or registers as a full-time "
                        "jobseeker by %s, the basic amount is cut by 50 %%. Contact the client "
                        "by %s and help them act in time.",
                        cs_day_format(n->date, a), s_reason(n->reduction_reason),
-                       cs_day_format(month_end, m), cs_day_format(due, d));
+                       cs_day_format(month_end, m), cs_day_format(due, d)) == 0)
+            cs_finding_text(out, "r11", "dcdd", n->date, s_reason_code(n->reduction_reason),
+                            month_end, due);
     }
     return 0;
 }
@@ -150,11 +160,12 @@ int cs_rule_activation_during_incapacity(const cs_rule_t *self, const cs_history
                 due = item_day;
             char occ[96], a[11], b[11], w[11];
             snprintf(occ, sizeof occ, "activation:%s:%s", e->item_id, cs_day_format(c->start, a));
-            cs_finding_add(out, self, occ, due, e->cause,
+            if (cs_finding_add(out, self, occ, due, e->cause,
                            "The employment plan item \"%s\" on %s falls inside a work-incapacity "
                            "period (%s to %s) declared by health care. Employment services should "
                            "move or cancel it.",
-                           e->title, cs_day_format(when, w), a, cs_day_format(c->end, b));
+                           e->title, cs_day_format(when, w), a, cs_day_format(c->end, b)) == 0)
+                cs_finding_text(out, "r8", "tddd", e->title, when, c->start, c->end);
         }
     }
     return 0;
@@ -190,7 +201,7 @@ static cs_day_t s_add_months(cs_day_t d, int months)
 
 /* 9. The day the client first met a joint-service criterion, or CS_NODAY. */
 static cs_day_t s_joint_threshold(const cs_history_t *h, const cs_params_t *p, cs_day_t today,
-                                  char why[96])
+                                  char why[96], const char **msg, int *count)
 {
     cs_day_t best = CS_NODAY;
     /* Labour market subsidy days, summed in period order up to today. */
@@ -219,6 +230,8 @@ static cs_day_t s_joint_threshold(const cs_history_t *h, const cs_params_t *p, c
                 sum += s_weekdays(d, d);
             best = d - 1;
             snprintf(why, 96, "has received labour market subsidy for %d days", p->joint_tmt_days);
+            *msg = "r9_days";
+            *count = p->joint_tmt_days;
             break;
         }
         sum += n;
@@ -230,6 +243,8 @@ static cs_day_t s_joint_threshold(const cs_history_t *h, const cs_params_t *p, c
         cs_day_t t = s_add_months(h->unemployed_since, months);
         if (t != CS_NODAY && t <= today && (best == CS_NODAY || t < best)) {
             best = t;
+            *msg = months == p->joint_months_under25 ? "r9_under" : "r9_months";
+            *count = months;
             if (months == p->joint_months_under25)
                 snprintf(why, 96, "is under %d and has been unemployed for %d months",
                          p->joint_age_limit, months);
@@ -248,14 +263,17 @@ int cs_rule_joint_service_assessment_due(const cs_rule_t *self, const cs_history
             strcmp(h->empitems[i].status, "cancelled") != 0)
             return 0; /* a multi-agency plan exists */
     char why[96] = "";
-    cs_day_t t = s_joint_threshold(h, p, today, why);
+    const char *msg = "r9_months";
+    int count = 0;
+    cs_day_t t = s_joint_threshold(h, p, today, why, &msg, &count);
     if (t == CS_NODAY || t > today)
         return 0;
     cs_day_t due = cs_wd_add(t, p->joint_assessment_wd);
     char a[11], d[11];
-    cs_finding_add(out, self, "joint", due, "",
-                   "The client %s (reached on %s): a joint-service assessment with employment "
-                   "services, Kela and social work is due by %s.",
-                   why, cs_day_format(t, a), cs_day_format(due, d));
+    if (cs_finding_add(out, self, "joint", due, "",
+                       "The client %s (reached on %s): a joint-service assessment with "
+                       "employment services, Kela and social work is due by %s.",
+                       why, cs_day_format(t, a), cs_day_format(due, d)) == 0)
+        cs_finding_text(out, msg, "nndd", count, p->joint_age_limit, t, due);
     return 0;
 }

@@ -70,6 +70,7 @@ static void s_notice(cs_history_t *h, const PGresult *r, int i)
     x->reduction_percent = atoi(PQgetvalue(r, i, 4));
     x->handled = s_day(r, i, 5);
     S_STR(x->reduction_reason, r, i, 6);
+    x->assessed = s_day(r, i, 7);
 }
 
 static void s_statement(cs_history_t *h, const PGresult *r, int i)
@@ -147,7 +148,9 @@ static const s_read_t s_reads[] = {
      "WHERE client_key = $1 ORDER BY as_of DESC, benefit, kela_reference LIMIT 24",
      s_benefit, 0},
     {"SELECT event_id, kind, kela_reference, notice_date, reduction_percent, "
-     "handled_date, reduction_reason FROM casestore.notice WHERE client_key = $1 "
+     "handled_date, reduction_reason, (SELECT min(a.started) FROM casestore.assessment a "
+     "WHERE a.client_key = n.client_key AND a.notice_event_id = n.event_id) "
+     "FROM casestore.notice n WHERE client_key = $1 "
      "ORDER BY notice_date DESC, event_id LIMIT 24",
      s_notice, 0},
     {"SELECT statement_id, outcome, waiting_days, waiting_from, statement_date, event_id "

@@ -223,7 +223,10 @@ static int s_alert_publish(cs_store_t *self, const char *ck, const char *hetu,
     return s_outbox_add(self, id, "hub.gap_alert.v1", ck, &ga.base, err);
 }
 
-/* Open alerts for new findings, close open alerts whose finding is gone. */
+/* Open alerts for new findings, close open alerts whose finding is gone. A
+ * finding with a close_outcome opens nothing: it closes its open alert with
+ * that outcome (closed_by 'silta'). A closed alert stays closed for its
+ * occurrence, whoever closed it (cs_alert.c: a caseworker's outcome). */
 static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_day_t today,
                          size_t *changed, silta_err_t *err)
 {
@@ -242,26 +245,31 @@ static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_
     int rc = 0, ncur = PQntuples(cur);
     for (size_t i = 0; rc == 0 && i < self->findings.n; i++) {
         const cs_finding_t *f = &self->findings.items[i];
+        if (f->close_outcome)
+            continue;
         int known = 0;
         for (int j = 0; j < ncur && !known; j++)
             known = strcmp(PQgetvalue(cur, j, 0), f->rule->name) == 0 &&
                     strcmp(PQgetvalue(cur, j, 1), f->occurrence) == 0;
         if (known)
             continue; /* open: stays open; closed: raised once per occurrence */
-        char key[256], alert_id[SILTA_UUID_STRLEN + 1], due[11];
+        char key[256], alert_id[SILTA_UUID_STRLEN + 1], due[11], args[CS_MAX_ARGS * 100];
         snprintf(key, sizeof key, "%s|%s|%s", ck, f->rule->name, f->occurrence);
         silta_uuid_from_content("silta.casestore.alert", key, strlen(key), alert_id);
         cs_day_format(f->due, due);
         const char *severity = p->severity[f->rule->number - 1];
-        const char *ins[12] = {alert_id, ck, f->rule->name, f->occurrence, severity,
+        const char *ins[13] = {alert_id, ck, f->rule->name, f->occurrence, severity,
                                due[0] ? due : NULL, f->rule->agency, worker, f->explanation,
-                               t, f->cause[0] ? f->cause : NULL};
+                               t, f->cause[0] ? f->cause : NULL, f->msg[0] ? f->msg : NULL,
+                               cs_finding_args_join(f, args, sizeof args)};
         rc = cs_exec(self->db,
                      "INSERT INTO casestore.alert(alert_id, client_key, rule, occurrence, "
                      "severity, due_date, responsible_agency, responsible_worker, "
-                     "explanation, status, opened_on, cause_event_id) VALUES ($1,$2,$3,$4,"
-                     "$5,$6,$7,$8,$9,'open',$10,$11)",
-                     11, ins, err);
+                     "explanation, status, opened_on, cause_event_id, text_id, text_args) "
+                     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'open',$10,$11,$12,"
+                     "CASE WHEN $13 = '' THEN '{}'::text[] ELSE string_to_array($13, "
+                     "E'\\x1f') END)",
+                     13, ins, err);
         if (rc != 0)
             break;
         rc = s_alert_publish(self, ck, hetu, alert_id, "open", f->rule->name, severity, due,
@@ -273,26 +281,29 @@ static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_
     for (int j = 0; rc == 0 && j < ncur; j++) {
         if (strcmp(PQgetvalue(cur, j, 2), "open") != 0)
             continue;
-        int holds = 0;
+        const cs_finding_t *holds = NULL;
         for (size_t i = 0; i < self->findings.n && !holds; i++)
-            holds = strcmp(PQgetvalue(cur, j, 0), self->findings.items[i].rule->name) == 0 &&
-                    strcmp(PQgetvalue(cur, j, 1), self->findings.items[i].occurrence) == 0;
-        if (holds)
+            if (strcmp(PQgetvalue(cur, j, 0), self->findings.items[i].rule->name) == 0 &&
+                strcmp(PQgetvalue(cur, j, 1), self->findings.items[i].occurrence) == 0)
+                holds = &self->findings.items[i];
+        if (holds && !holds->close_outcome)
             continue;
         const char *alert_id = PQgetvalue(cur, j, 3);
-        const char *upd[2] = {alert_id, t};
+        const char *upd[3] = {alert_id, t, holds ? holds->close_outcome : NULL};
         rc = cs_exec(self->db,
                      "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
-                     "closed_on = $2 WHERE alert_id = $1",
-                     2, upd, err);
+                     "closed_on = $2, outcome = $3::text, closed_by = CASE WHEN $3::text IS "
+                     "NOT NULL THEN 'silta' END WHERE alert_id = $1",
+                     3, upd, err);
         if (rc != 0)
             break;
         rc = s_alert_publish(self, ck, hetu, alert_id, "closed", PQgetvalue(cur, j, 0),
                              PQgetvalue(cur, j, 4), PQgetvalue(cur, j, 5), PQgetvalue(cur, j, 6),
                              PQgetvalue(cur, j, 7), PQgetvalue(cur, j, 8), err);
         (*changed)++;
-        silta_info("alert closed", "client_key=%s rule=%s alert_id=%s", ck,
-                   PQgetvalue(cur, j, 0), alert_id);
+        silta_info("alert closed", "client_key=%s rule=%s alert_id=%s outcome=%s", ck,
+                   PQgetvalue(cur, j, 0), alert_id,
+                   holds ? holds->close_outcome : "condition_cleared");
     }
     PQclear(cur);
     return rc;
@@ -615,6 +626,35 @@ int cs_store_plan_done(cs_store_t *self, const char *client_key, const char *ite
                       3, p, today, duplicate, err);
     if (rc == 0 && !*duplicate)
         silta_info("plan item done", "client_key=%s item_id=%s by=%s", client_key, item_id, by);
+    return rc;
+}
+
+int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_alert_close_t *c,
+                         cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    *duplicate = 0;
+    int rc = silta_db_exec(self->db, "BEGIN", err);
+    if (rc != 0)
+        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+    cs_alert_row_t row;
+    char hetu[SILTA_HETU_LEN + 1] = "";
+    rc = cs_alert_close(self->db, client_key, c, today, &row, duplicate, err);
+    if (rc == 0 && !*duplicate)
+        rc = s_hetu(self, client_key, hetu, err);
+    if (rc == 0 && !*duplicate)
+        rc = s_alert_publish(self, client_key, hetu, row.alert_id, "closed", row.rule,
+                             row.severity, row.due, row.agency, row.worker, row.explanation,
+                             err);
+    sodium_memzero(hetu, sizeof hetu);
+    if (rc == 0 && !*duplicate)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    if (rc == 0 && !*duplicate)
+        silta_info("alert closed", "client_key=%s rule=%s alert_id=%s outcome=%s by=%s",
+                   client_key, row.rule, row.alert_id, c->outcome, c->by);
     return rc;
 }
 

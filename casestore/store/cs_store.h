@@ -27,6 +27,7 @@
 
 #include "../rules/cs_history.h"
 #include "../rules/cs_rules.h"
+#include "cs_alert.h"
 #include "cs_seal.h"
 #include "silta_clientkey.h"
 #include "silta_codec.h"
@@ -73,6 +74,16 @@ int cs_store_plan_add(cs_store_t *self, const char *client_key, const cs_manitem
                       const char *by, cs_day_t today, int *duplicate, silta_err_t *err);
 int cs_store_plan_done(cs_store_t *self, const char *client_key, const char *item_id,
                        const char *by, cs_day_t today, int *duplicate, silta_err_t *err);
+
+/* A caseworker closes an open alert of client_key with an outcome (c: see
+ * cs_alert.h) in one transaction: the alert closed with outcome, date, note
+ * and who, and hub.gap_alert.v1 "closed" to the outbox. The alert stays
+ * closed for its occurrence while the rule still finds it. *duplicate = 1
+ * when it was closed already (nothing changed). Returns 0, SILTA_EINVAL (no
+ * such alert, an outcome not of its rule, a missing or bad date: err says
+ * which), SILTA_EAGAIN or SILTA_ERR. */
+int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_alert_close_t *c,
+                         cs_day_t today, int *duplicate, silta_err_t *err);
 
 /* Open client_key's sealed hetu into out, to put it into a payload (never to
  * log it; sodium_memzero it after use). Returns 0, or SILTA_ERR (no such

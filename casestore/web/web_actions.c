@@ -97,29 +97,56 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
     return s_act(ctx, "social.referral_status.v1", ck, &m.base, &m.hetu, content, err);
 }
 
+/* social.assessment.v1 "started" on the rules' today for a referral
+ * (notice 0) or a Kela notice (notice 1), id its referral_id / event_id. One
+ * assessment per referral or notice: its id derives from it. */
+static int s_assessment_started(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                int notice, const char *id, silta_err_t *err)
+{
+    int todo = s_flag(notice ? read_notice_unassessed(ctx->db, ck, id, err)
+                             : read_referral_unassessed(ctx->db, ck, id, err));
+    if (todo != 1)
+        return todo == 0 ? 1 : todo;
+    cs_day_t today;
+    char day[11], assessment_id[160], content[256];
+    int rc = cs_today(&today, err);
+    if (rc != 0)
+        return rc;
+    snprintf(assessment_id, sizeof assessment_id, "%s:%s", notice ? "notice" : "referral", id);
+    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
+    m.assessment_id = assessment_id;
+    m.status = "started";
+    m.referral_id = notice ? NULL : (char *)id;
+    m.notice_event_id = notice ? (char *)id : NULL;
+    m.worker = (char *)s->username;
+    m.date = (char *)cs_day_format(today, day);
+    if (notice)
+        snprintf(content, sizeof content, "%s|assessment|notice|%s|started", ck, id);
+    else
+        snprintf(content, sizeof content, "%s|assessment|%s|started", ck, id);
+    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+}
+
 int web_action_start_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                                 const char *referral_id, silta_err_t *err)
 {
     if (!*referral_id)
-        return silta_err_set(err, SILTA_EINVAL, "referral_id is missing");
-    int todo = s_flag(read_referral_unassessed(ctx->db, ck, referral_id, err));
-    if (todo != 1)
-        return todo == 0 ? 1 : todo;
-    /* One assessment per referral: its id derives from the referral. */
-    char assessment_id[160];
-    snprintf(assessment_id, sizeof assessment_id, "referral:%s", referral_id);
-    Silta__SocialAssessment m = SILTA__SOCIAL_ASSESSMENT__INIT;
-    m.assessment_id = assessment_id;
-    m.status = "started";
-    m.referral_id = (char *)referral_id;
-    m.worker = (char *)s->username;
-    char content[256];
-    snprintf(content, sizeof content, "%s|assessment|%s|started", ck, referral_id);
-    return s_act(ctx, "social.assessment.v1", ck, &m.base, &m.hetu, content, err);
+        return silta_err_set(err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
+    return s_assessment_started(ctx, s, ck, 0, referral_id, err);
 }
 
-int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
-                              const char *notice_event_id, silta_err_t *err)
+int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                       const char *notice_event_id, silta_err_t *err)
+{
+    if (!silta_uuid_valid(notice_event_id))
+        return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
+    return s_assessment_started(ctx, s, ck, 1, notice_event_id, err);
+}
+
+/* social.notice_handled.v1 for the notice, with outcome ("handled", or the
+ * outcome code its alert was closed with). */
+static int s_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                            const char *notice_event_id, const char *outcome, silta_err_t *err)
 {
     if (!silta_uuid_valid(notice_event_id))
         return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
@@ -129,10 +156,16 @@ int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char
     Silta__NoticeHandled m = SILTA__NOTICE_HANDLED__INIT;
     m.notice_event_id = (char *)notice_event_id;
     m.worker = (char *)s->username;
-    m.outcome = "handled";
+    m.outcome = (char *)outcome;
     char content[256];
     snprintf(content, sizeof content, "%s|notice_handled|%s", ck, notice_event_id);
     return s_act(ctx, "social.notice_handled.v1", ck, &m.base, &m.hetu, content, err);
+}
+
+int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                              const char *notice_event_id, silta_err_t *err)
+{
+    return s_notice_handled(ctx, s, ck, notice_event_id, "handled", err);
 }
 
 int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *worker,
@@ -155,6 +188,16 @@ int web_action_assign(web_ctx_t *ctx, const web_session_t *s, const char *ck, co
     if (rc == 0)
         atomic_store(&ctx->outbox_dirty, 1);
     return rc;
+}
+
+/* A textarea sends CRLF: keep LF only, in place. */
+static void s_lf(char *text)
+{
+    char *w = text;
+    for (const char *r = text; *r; r++)
+        if (!(r[0] == '\r' && r[1] == '\n'))
+            *w++ = *r;
+    *w = '\0';
 }
 
 /* 1 when s is 1..max bytes of UTF-8 with no control character (but '\n'
@@ -190,12 +233,7 @@ int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
 {
     if (!silta_uuid_valid(notice_event_id))
         return silta_err_set(err, SILTA_EINVAL, N_("ilmoituksen tunniste on virheellinen"));
-    /* A textarea sends CRLF: keep LF only. */
-    char *w = text;
-    for (const char *r = text; *r; r++)
-        if (!(r[0] == '\r' && r[1] == '\n'))
-            *w++ = *r;
-    *w = '\0';
+    s_lf(text);
     if (!s_text_ok(text, 4000, 1))
         return silta_err_set(err, SILTA_EINVAL,
                              N_("lausunto puuttuu tai on virheellinen (1-4000 merkkiä)"));
@@ -220,6 +258,58 @@ int web_action_statement(web_ctx_t *ctx, const web_session_t *s, const char *ck,
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(content, sizeof content, "%s|statement|%s|%s", ck, ref, hex);
     return s_act(ctx, "social.statement.v1", ck, &m.base, &m.hetu, content, err);
+}
+
+int web_action_alert_close(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                           const char *alert_id, const char *outcome, const char *date,
+                           char *note, silta_err_t *err)
+{
+    if (!silta_uuid_valid(alert_id))
+        return silta_err_set(err, SILTA_EINVAL, N_("hälytyksen tunniste on virheellinen"));
+    char rule[64], text_id[40], occ[96];
+    int open = s_flag(read_alert_open(ctx->db, ck, alert_id, rule, text_id, occ, err));
+    if (open != 1)
+        return open == 0 ? 1 : open;
+    const cs_outcome_t *o = cs_outcome_find(rule, text_id, outcome);
+    if (!o)
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("tulos puuttuu tai ei sovi tähän hälytykseen: valitse tulos "
+                                "luettelosta"));
+    cs_day_t d = CS_NODAY;
+    if (*date && (cs_day_parse(date, &d) != 0 || d == CS_NODAY || strncmp(date, "20", 2) != 0))
+        return silta_err_set(err, SILTA_EINVAL, N_("päivä ei ole päivämäärä (VVVV-KK-PP)"));
+    if (o->needs_date && d == CS_NODAY)
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("tälle tulokselle tarvitaan päivä (päätöksen tai tapaamisen)"));
+    s_lf(note);
+    if (*note && !s_text_ok(note, 1000, 1))
+        return silta_err_set(err, SILTA_EINVAL,
+                             N_("muistiinpano on virheellinen (enintään 1000 merkkiä)"));
+    cs_day_t today;
+    int dup = 0, rc = cs_today(&today, err);
+    cs_alert_close_t c = {alert_id, o->code, d == CS_NODAY ? "" : date, note, s->username};
+    if (rc == 0)
+        rc = cs_store_alert_close(ctx->store, ck, &c, today, &dup, err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(ctx->store, err) == 0)
+        rc = cs_store_alert_close(ctx->store, ck, &c, today, &dup, err);
+    if (rc == SILTA_EINVAL) /* checked above: the store's English must not reach a page */
+        rc = silta_err_set(err, SILTA_EINVAL, N_("tulosta ei voitu kirjata"));
+    if (rc != 0)
+        return rc;
+    if (!dup)
+        atomic_store(&ctx->outbox_dirty, 1);
+    /* An alert about a Kela notice (rule 2, the kehotus of rule 11): what was
+     * done answers the notice too, so it leaves Saapuneet with its alert. When
+     * this fails the alert stays closed; "Merkitse käsitellyksi" remains. */
+    const char *colon = strchr(occ, ':');
+    if (colon && (strncmp(occ, "notice:", 7) == 0 || strncmp(occ, "kehotus:", 8) == 0)) {
+        silta_err_t e2 = {0};
+        int h = s_notice_handled(ctx, s, ck, colon + 1, o->code, &e2);
+        if (h < 0 || h == WEB_ACT_NOT_FOUND)
+            silta_warn("notice not marked handled after its alert closed",
+                       "client_key=%s alert_id=%s reason=\"%s\"", ck, alert_id, e2.msg);
+    }
+    return dup ? 1 : 0;
 }
 
 int web_action_plan_add(web_ctx_t *ctx, const web_session_t *s, const char *ck, const char *title,

@@ -33,6 +33,26 @@ int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *
 int web_action_start_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                                 const char *referral_id, silta_err_t *err);
 
+/* social.assessment.v1 "started" for a Kela notice (need for social work,
+ * meeting request; notice_event_id set): what closes rule 10 for a notice.
+ * Returns 0, 1 when it had already started, WEB_ACT_NOT_FOUND, or a
+ * negative error. */
+int web_action_start_notice_assessment(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                                       const char *notice_event_id, silta_err_t *err);
+
+/* Close ck's open alert (its alert_id) with an outcome of its rule
+ * (rules/cs_outcome.c), date "" or YYYY-MM-DD (required when the outcome
+ * names a day: a decision, a meeting), note "" or 1-1000 bytes of UTF-8 (no
+ * control characters but line breaks; stored, never logged). The alert
+ * stays closed for its occurrence; hub.gap_alert.v1 "closed" goes out. An
+ * alert about a Kela notice (rule 2, rule 11's kehotus) marks the notice
+ * handled too (social.notice_handled.v1, outcome = the outcome code).
+ * Returns 0, 1 when it was closed already, WEB_ACT_NOT_FOUND, SILTA_EINVAL
+ * (err: a msgid saying what was wrong) or a negative error. */
+int web_action_alert_close(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                           const char *alert_id, const char *outcome, const char *date,
+                           char *note, silta_err_t *err);
+
 /* social.notice_handled.v1 for the notice (its event_id). */
 int web_action_notice_handled(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                               const char *notice_event_id, silta_err_t *err);

@@ -59,6 +59,17 @@ static void s_hidden(silta_buf_t *b, const char *name, const char *value)
     silta_buf_puts(b, "\">");
 }
 
+/* "Start the service-need assessment" for a referral or a notice (name = value). */
+static void s_assess_form(silta_buf_t *b, const web_session_t *s, const char *ck,
+                          const char *name, const char *value)
+{
+    s_form_open(b, s, ck, "assess");
+    s_hidden(b, name, value);
+    silta_buf_puts(b, "<button name=\"do\" value=\"assess\">");
+    s_t(b, s, "Aloita palvelutarpeen arviointi");
+    silta_buf_puts(b, "</button></form>");
+}
+
 /* A plan item's responsible: a worker's name, or "team:<team>" as the team's. */
 static void s_responsible(silta_buf_t *b, const web_session_t *s, const char *who)
 {
@@ -120,11 +131,54 @@ static void s_head(const read_client_t *c, const web_session_t *s, const char *c
     silta_buf_puts(b, "</button></form></dd></dl>");
 }
 
-static void s_alerts(const read_client_t *c, const web_session_t *s, const char *today,
-                     silta_buf_t *b)
+/* The close form of an alert: the outcomes of its rule, a day (a decision's
+ * or a meeting's: required by those outcomes, checked again by the server),
+ * a note. An alert its own event closes (3, 7, 10) says which act does. */
+static void s_close_form(silta_buf_t *b, const web_session_t *s, const char *ck,
+                         const read_alert_t *a, size_t i)
+{
+    silta_buf_t opts;
+    silta_buf_init(&opts);
+    size_t n = web_alert_outcomes(&opts, s, a->rule, a->text_id);
+    if (n == 0) {
+        silta_buf_puts(b, "<span class=\"muted\">");
+        s_t(b, s, strcmp(a->rule, "referral_not_acknowledged") == 0
+                      ? N_("Sulkeutuu, kun ohjaus kuitataan.")
+                  : strcmp(a->rule, "service_need_assessment_late") == 0
+                      ? N_("Sulkeutuu, kun palvelutarpeen arviointi aloitetaan.")
+                      : N_("Sulkeutuu, kun ilmoitus on käsitelty ja lausunto annettu "
+                           "Kelalle."));
+        silta_buf_puts(b, "</span>");
+        silta_buf_free(&opts);
+        return;
+    }
+    silta_buf_puts(b, "<form class=\"close\" method=\"post\" action=\"/client/");
+    web_esc(b, ck);
+    silta_buf_printf(b, "/close\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">", s->csrf);
+    s_hidden(b, "alert", a->alert_id);
+    silta_buf_printf(b, "<label for=\"outcome-%zu\">", i);
+    s_t(b, s, "Tulos");
+    silta_buf_printf(b, "</label><select id=\"outcome-%zu\" name=\"outcome\" required>", i);
+    silta_buf_puts(b, opts.data ? opts.data : "");
+    silta_buf_printf(b, "</select><label for=\"outcome-date-%zu\">", i);
+    s_t(b, s, "Päivä (päätös tai tapaaminen)");
+    silta_buf_printf(b, "</label><input id=\"outcome-date-%zu\" name=\"date\" type=\"date\">"
+                        "<label for=\"outcome-note-%zu\">",
+                     i, i);
+    s_t(b, s, "Muistiinpano (vapaaehtoinen)");
+    silta_buf_printf(b, "</label><input id=\"outcome-note-%zu\" name=\"note\" maxlength=\"1000\">"
+                        "<p><button>",
+                     i);
+    s_t(b, s, "Sulje hälytys");
+    silta_buf_puts(b, "</button></p></form>");
+    silta_buf_free(&opts);
+}
+
+static void s_alerts(const read_client_t *c, const web_session_t *s, const char *ck,
+                     const char *today, silta_buf_t *b)
 {
     static const char *const cols[] = {N_("Määräaika"), N_("Hälytys"), N_("Selitys"),
-                                       N_("Vastuutaho")};
+                                       N_("Vastuutaho"), N_("Toimenpide")};
     silta_buf_puts(b, "<h2>");
     s_t(b, s, "Avoimet hälytykset");
     silta_buf_printf(b, " (%zu)</h2>", c->alerts.n);
@@ -141,9 +195,11 @@ static void s_alerts(const read_client_t *c, const web_session_t *s, const char 
             silta_buf_puts(b, "</b> <span class=\"tag\">");
             web_esc(b, web_label(s, a->severity));
             silta_buf_puts(b, "</span></td><td>");
-            web_explanation(b, s, a->rule);
+            web_explanation(b, s, a->rule, a->text_id, a->text_args);
             silta_buf_puts(b, "</td><td>");
             web_esc(b, web_label(s, a->agency));
+            silta_buf_puts(b, "</td><td>");
+            s_close_form(b, s, ck, a, i);
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");
@@ -181,13 +237,8 @@ static void s_referrals(const read_client_t *c, const web_session_t *s, const ch
                 s_t(b, s, "Kuittaa");
                 silta_buf_puts(b, "</button></form>");
             }
-            if (!x->started) {
-                s_form_open(b, s, ck, "assess");
-                s_hidden(b, "referral_id", x->id);
-                silta_buf_puts(b, "<button name=\"do\" value=\"assess\">");
-                s_t(b, s, "Aloita palvelutarpeen arviointi");
-                silta_buf_puts(b, "</button></form>");
-            }
+            if (!x->started)
+                s_assess_form(b, s, ck, "referral_id", x->id);
             silta_buf_puts(b, "</td></tr>");
         }
         silta_buf_puts(b, "</tbody></table></div>");
@@ -265,6 +316,9 @@ static void s_notices(const read_client_t *c, const web_session_t *s, const char
                 s_t(b, s, "Merkitse käsitellyksi");
                 silta_buf_puts(b, "</button></form>");
             }
+            if (!x->assessed && (strcmp(x->kind, "need_for_social_work") == 0 ||
+                                 strcmp(x->kind, "meeting_request") == 0))
+                s_assess_form(b, s, ck, "notice", x->event_id);
             silta_buf_puts(b, "</td><td class=\"statement-state\">");
             if (*x->statement) {
                 web_esc(b, web_tr(s, s_statement_text.given));
@@ -389,7 +443,26 @@ static void s_timeline(const read_client_t *c, const web_session_t *s, silta_buf
         silta_buf_puts(b, "</td><td>");
         web_esc(b, web_agency_of_type(s, x->type));
         silta_buf_puts(b, "</td><td>");
-        web_timeline_line(b, s, x->type, x->code);
+        if (strcmp(x->type, "alert.outcome") == 0) {
+            /* an alert closed with an outcome: the rule, what was done, the day, who */
+            s_t(b, s, "Hälytys suljettu");
+            silta_buf_puts(b, ": ");
+            web_esc(b, web_label(s, x->summary));
+            silta_buf_puts(b, " – <span class=\"outcome\">");
+            web_esc(b, web_label(s, x->code));
+            silta_buf_puts(b, "</span>");
+            if (*x->outcome_date) {
+                silta_buf_puts(b, " ");
+                web_date(b, x->outcome_date);
+            }
+            if (*x->by && strcmp(x->by, "silta") != 0) {
+                silta_buf_puts(b, " (");
+                web_esc(b, x->by);
+                silta_buf_puts(b, ")");
+            }
+        } else {
+            web_timeline_line(b, s, x->type, x->code);
+        }
         silta_buf_puts(b, "</td></tr>");
     }
     silta_buf_puts(b, "</tbody></table></div>");
@@ -406,7 +479,7 @@ void web_page_client(const read_client_t *c, const web_session_t *s, const char 
         silta_buf_puts(b, "</p>");
     }
     s_head(c, s, ck, b);
-    s_alerts(c, s, today, b);
+    s_alerts(c, s, ck, today, b);
     s_referrals(c, s, ck, b);
     s_notices(c, s, ck, b);
     s_plan(c, s, ck, today, b);

@@ -330,7 +330,7 @@ void web_page_inbox(const read_inbox_t *items, const web_session_t *s, const cha
             silta_buf_puts(b, "</span></td><td><b>");
             web_esc(b, web_label(s, label));
             silta_buf_puts(b, "</b><br>");
-            web_explanation(b, s, label);
+            web_explanation(b, s, label, it->text_id, it->text_args);
         }
         if (nsub)
             s_tasks(b, s, &items->items[i + 1], nsub, today);

@@ -31,8 +31,20 @@ const char *web_tr(const web_session_t *s, const char *msgid);
 const char *web_label(const web_session_t *s, const char *code);
 /* The message of a flash key from a redirect, or NULL. */
 const char *web_flash(const web_session_t *s, const char *key);
-/* What an alert of rule asks for (escaped into b). */
-void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule);
+/* What an alert asks for, escaped into b: its own text (text_id and args as
+ * read/ returns them) with its dates and references, or, for an alert
+ * raised before 008 (text_id ""), the rule's general sentence. */
+void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule,
+                     const char *text_id, const char *args);
+
+/* web_alert.c - the alert's text of text_id with args ("d:2026-11-25",
+ * joined by \x1f) in the user's language: 0, or -1 (nothing written) for an
+ * unknown text_id. */
+int web_alert_text(silta_buf_t *b, const web_session_t *s, const char *text_id, const char *args);
+/* <option>s of the outcomes an alert of rule (and text_id) can be closed
+ * with (rules/cs_outcome.c); returns how many (0: its own event closes it). */
+size_t web_alert_outcomes(silta_buf_t *b, const web_session_t *s, const char *rule,
+                          const char *text_id);
 /* A plan item's title (escaped into b): a derived item's from its id and the
  * argument of its English title; anyone else's title as it is. */
 void web_plan_title(silta_buf_t *b, const web_session_t *s, const char *item_id,

@@ -7,7 +7,10 @@
  *      POST /find                      hetu -> the client page, or "ei löytynyt" (CSRF, logged)
  *      GET  /client/<client_key>       Asiakas                        (access, logged)
  *      POST /client/<client_key>/ack       referral_id -> accepted    (CSRF, access, logged)
- *      POST /client/<client_key>/assess    referral_id -> social.assessment.v1 started (same)
+ *      POST /client/<client_key>/assess    referral_id or notice -> social.assessment.v1
+ *                                          started (same)
+ *      POST /client/<client_key>/close     alert outcome [date] [note] -> the alert closed
+ *                                          with what the caseworker did (same checks)
  *      POST /client/<client_key>/handled   notice      -> handled     (CSRF, access, logged)
  *      POST /client/<client_key>/statement notice text -> social.statement.v1 to Kela (same)
  *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
@@ -164,7 +167,28 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         ok = "arviointi";
         rc = web_form_get(req->body, "referral_id", a, sizeof a) == 0
                  ? web_action_start_assessment(ctx, s, ck, a, &err)
+             : web_form_get(req->body, "notice", a, sizeof a) == 0
+                 ? web_action_start_notice_assessment(ctx, s, ck, a, &err)
                  : silta_err_set(&err, SILTA_EINVAL, N_("ohjauksen tunniste puuttuu"));
+    } else if (strcmp(verb, "close") == 0) {
+        char outcome[48] = "", date[16] = "", note[1200] = "";
+        action = "close_alert";
+        ok = "suljettu";
+        /* a: the alert id; the outcome is a code; the note is free text: never logged */
+        if (web_form_get(req->body, "alert", a, sizeof a) != 0)
+            rc = silta_err_set(&err, SILTA_EINVAL, N_("hälytyksen tunniste puuttuu"));
+        else if (web_form_get(req->body, "outcome", outcome, sizeof outcome) != 0 || !outcome[0])
+            rc = silta_err_set(&err, SILTA_EINVAL,
+                               N_("tulos puuttuu tai ei sovi tähän hälytykseen: valitse tulos "
+                                  "luettelosta"));
+        else if (web_form_get(req->body, "date", date, sizeof date) == -2)
+            rc = silta_err_set(&err, SILTA_EINVAL, N_("päivä ei ole päivämäärä (VVVV-KK-PP)"));
+        else if (web_form_get(req->body, "note", note, sizeof note) == -2)
+            rc = silta_err_set(&err, SILTA_EINVAL,
+                               N_("muistiinpano on virheellinen (enintään 1000 merkkiä)"));
+        else
+            rc = web_action_alert_close(ctx, s, ck, a, outcome, date, note, &err);
+        sodium_memzero(note, sizeof note);
     } else if (strcmp(verb, "handled") == 0) {
         action = "notice_handled";
         ok = "kasitelty";

@@ -8,13 +8,14 @@
  *  Design: the store keeps the rules' English texts (an alert's explanation,
  *  a derived plan item's title, a timeline summary): they travel to other
  *  agencies in hub.gap_alert.v1 and social.plan.v1 and name the exact dates
- *  and references for logs and siltactl. A page does not show them: it renders
- *  from what the row already says - the alert's rule (its deadline is in its
- *  own column), the plan item's id (notice:, reduction:, referral:, basic:,
- *  statement:) and the title's one argument in parentheses, the event's type -
- *  a msgid of the catalogue in the user's language. No new column, no stored
- *  arguments, nothing to migrate; texts from agencies and caseworkers (an
- *  employment plan item, a hand-made item) are shown as they are.
+ *  and references for logs and siltactl. A page does not show them. An alert
+ *  renders from its own text id and typed arguments (stored with it since
+ *  008: web_alert.c), or, raised before that, from its rule's general
+ *  sentence here; a plan item from its id (notice:, reduction:, referral:,
+ *  basic:, statement:) and the title's one argument in parentheses; a
+ *  timeline line from the event's type - each a msgid of the catalogue in the
+ *  user's language. Texts from agencies and caseworkers (an employment plan
+ *  item, a hand-made item) are shown as they are.
  *
  *  Not here: HTML of the pages (web_pages.c, web_client.c).
  */
@@ -75,6 +76,31 @@ static const s_label_t s_labels[] = {
     {"employment", N_("Työllisyyspalvelut")},
     {"health", N_("Terveydenhuolto")},
     {"social", N_("Sosiaalityö")},
+    /* what a rule's text names (rules/: the kind of trigger, Kela's reason) */
+    {"referral", N_("ohjaus")},
+    {"notice", N_("Kelan ilmoitus")},
+    {"primary_benefit_not_applied", N_("ensisijaista etuutta ei haettu")},
+    {"not_registered_jobseeker", N_("ei ilmoittautunut kokoaikaiseksi työnhakijaksi")},
+    {"labour_policy_sanction", N_("työvoimapoliittinen seuraamus (karenssi tai työvelvoite)")},
+    {"integration_plan", N_("kotoutumissuunnitelman laiminlyönti")},
+    {"none", N_("syytä ei ilmoitettu")},
+    /* outcomes an alert is closed with (rules/cs_outcome.c) */
+    {"kela_contacted", N_("Kelaan otettu yhteyttä, päätöstä pyydetty")},
+    {"client_has_means", N_("Tarkistettu: asiakkaalla on rahaa ruokaan ja asumiseen")},
+    {"application_granted", N_("Hakemus ratkaistu: myönnetty")},
+    {"application_rejected", N_("Hakemus ratkaistu: hylätty")},
+    {"meeting_booked", N_("Tapaaminen sovittu")},
+    {"meeting_held", N_("Asiakas tavattu")},
+    {"client_contacted", N_("Asiakkaaseen otettu yhteyttä")},
+    {"rehabilitation_guided", N_("Ohjattu hakemaan kuntoutusrahaa")},
+    {"pension_guided", N_("Ohjattu hakemaan eläkettä")},
+    {"jobseeker_guided", N_("Ohjattu ilmoittautumaan työnhakijaksi")},
+    {"successor_guided", N_("Ohjattu hakemaan jatkoetuutta")},
+    {"basic_assistance_guided", N_("Ohjattu hakemaan perustoimeentulotukea")},
+    {"basic_assistance_checked", N_("Perustoimeentulotuki tarkistettu asiakkaan kanssa")},
+    {"employment_contacted", N_("Työllisyyspalveluihin otettu yhteyttä")},
+    {"client_helped", N_("Asiakasta autettu toimimaan kehotuksen mukaan")},
+    {"no_longer_actionable", N_("Suljettu: toimenpide ei ole enää mahdollinen")},
 };
 
 const char *web_tr(const web_session_t *s, const char *msgid)
@@ -101,6 +127,7 @@ const char *web_flash(const web_session_t *s, const char *key)
         {"kohta_valmis", N_("Suunnitelman kohta merkitty valmiiksi.")},
         {"jo_tehty", N_("Tämä oli jo tehty; mitään ei muutettu.")},
         {"lausunto", N_("Lausunto lähetetty Kelalle.")},
+        {"suljettu", N_("Hälytys suljettu, tulos kirjattu.")},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (strcmp(f[i].code, key) == 0)
@@ -150,8 +177,11 @@ static const s_label_t s_explanations[] = {
         "toimimaan ajoissa.")},
 };
 
-void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule)
+void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule,
+                     const char *text_id, const char *args)
 {
+    if (text_id && *text_id && web_alert_text(b, s, text_id, args) == 0)
+        return;
     for (size_t i = 0; i < sizeof s_explanations / sizeof s_explanations[0]; i++)
         if (strcmp(s_explanations[i].code, rule) == 0) {
             web_esc(b, web_tr(s, s_explanations[i].label));
@@ -229,6 +259,7 @@ static const s_label_t s_event_lines[] = {
     {"social.referral_status.v1", N_("Ohjauksen tila päivitetty")},
     {"social.statement.v1", N_("Lausunto Kelalle")},
     {"social.assessment.v1", N_("Palvelutarpeen arviointi")},
+    {"alert.outcome", N_("Hälytys suljettu")},
 };
 
 void web_timeline_line(silta_buf_t *b, const web_session_t *s, const char *type, const char *code)

@@ -17,7 +17,9 @@
 // 403 on the client page and its actions. Languages: USER1 (Finnish) and
 // USER_SV (Swedish, USER1's team) read Saapuneet and the client pages with no
 // English sentence and no raw code (snake_case, Organization/..., TE-palvelut),
-// the Swedish pages in Swedish (screenshots *-sv.png). At 375 px (a phone) Saapuneet and
+// the Swedish pages in Swedish (screenshots *-sv.png). USER1 closes a kehotus alert
+// and USER_SV a meeting-request alert with an outcome (client-closed*.png): the
+// explanation names the alert's due date, the timeline the outcome. At 375 px (a phone) Saapuneet and
 // the client pages do not scroll sideways (screenshots *-375.png). Prints one
 // JSON line {"ok":true,"client_key":"ck_...","plan_item":"manual:..."} and exits
 // 0, or {"ok":false,"error":..} and 1.
@@ -227,7 +229,7 @@ async function main() {
         check(await red.locator('li.task-plan').count() === 0, 'the statement task is still in Saapuneet');
         await a.page.goto(`${base}/client/${clientKey}`);
         const noticeRow = a.page.locator('#notices tbody tr').first();
-        const noticeId = await noticeRow.locator('input[name=notice]').getAttribute('value');
+        const noticeId = await noticeRow.locator('form[action$="/handled"] input[name=notice]').getAttribute('value');
         await Promise.all([a.page.waitForURL(/\?ok=kasitelty$/),
             noticeRow.getByRole('button', { name: 'Merkitse käsitellyksi' }).click()]);
         await a.page.getByText('Kelan ilmoitus merkitty käsitellyksi').waitFor();
@@ -336,6 +338,41 @@ async function main() {
         r = await b.page.request.post(`${base}/client/${clientKey}/plan_done`,
             { form: { csrf: csrf2, item: itemId }, maxRedirects: 0 });
         check(r.status() === 403, `other team's plan_done answered ${r.status()}`);
+
+        // 12. Close an alert with what was done: USER1 the kehotus (rule 11), USER_SV
+        //     the meeting request (rule 2, with the meeting's day). The explanation
+        //     names the alert's own due date; the alert leaves the open alerts and
+        //     the timeline says how it was closed, each in the user's language.
+        const closeAlert = async (page, ck, lang, rule, outcome, day, button, flash, line) => {
+            await page.goto(`${base}/client/${ck}`);
+            await readable(page, `the client page of ${rule}`, lang);
+            const arow = page.locator('#alerts tbody tr', { hasText: rule });
+            const cells = arow.locator('td');
+            const due = ((await cells.nth(0).innerText()).match(/\d{1,2}\.\d{1,2}\.\d{4}/) || [])[0];
+            check(due, `no due date on the ${rule} alert`);
+            check((await cells.nth(2).innerText()).includes(due),
+                `the ${rule} explanation does not name its due date ${due} (${lang})`);
+            await arow.locator('select[name=outcome]').selectOption({ label: outcome });
+            if (day)
+                await arow.locator('input[name=date]').fill(day);
+            await arow.locator('input[name=note]').fill('Puhelu 10 min');
+            await Promise.all([page.waitForURL(/ok=suljettu/),
+                arow.getByRole('button', { name: button }).click()]);
+            await page.getByText(flash).waitFor();
+            check(await page.locator('#alerts tbody tr', { hasText: rule }).count() === 0,
+                `the ${rule} alert is still open (${lang})`);
+            const tl = await page.locator('#timeline').innerText();
+            check(tl.includes(line) && tl.includes(outcome), `the timeline does not show the outcome (${lang})`);
+            await readable(page, `the client page of ${rule} after closing`, lang);
+        };
+        await closeAlert(a.page, env('CK_KEHOTUS'), 'fi', 'Perusosan alentaminen uhkaa',
+            'Asiakasta autettu toimimaan kehotuksen mukaan', '', 'Sulje hälytys',
+            'Hälytys suljettu, tulos kirjattu.', 'Hälytys suljettu');
+        await a.page.screenshot({ path: join(shots, 'client-closed.png'), fullPage: true });
+        await closeAlert(sv.page, env('CK_MEETING'), 'sv', 'FPA:s anmälan obehandlad',
+            'Möte bokat', env('MEETING_DAY'), 'Stäng larmet',
+            'Larmet är stängt, resultatet registrerat.', 'Larmet stängt');
+        await sv.page.screenshot({ path: join(shots, 'client-closed-sv.png'), fullPage: true });
 
         const withHetu = urls.filter((u) => [hetuFull, unknown, badCheck].some((h) =>
             decodeURIComponent(u).toUpperCase().includes(h.toUpperCase())));

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "silta_client.h"
 #include "silta_codec.h"
@@ -59,20 +60,10 @@ static void s_down(void)
 /* Runs after every test, passed or failed: nothing is left running. */
 TestSuite(casestore, .fini = s_down);
 
-/* Write lines to a scenario file and publish it; returns the tool's output. */
+/* Write lines to a scenario file and publish it. */
 static void s_publish(const char *name, const char *lines)
 {
-    char path[4096], bin[4096];
-    snprintf(path, sizeof path, "%s/%s.txt", s_home, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(lines, f);
-    fclose(f);
-    harness_result_t r;
-    harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
-                 path, NULL);
-    cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+    fixture_publish(s_home, name, lines);
 }
 
 static char *s_one(const char *sql)

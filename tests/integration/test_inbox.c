@@ -14,8 +14,10 @@
  * or password in any log; the notice's alert closed and one
  * social.notice_handled.v1 journaled; the plan item's two versions, the plan's
  * version up, every social.plan.v1 in hub.journal and the item done in
- * `siltactl plan --json`. Screenshots: build/test-artifacts/inbox.png and
- * client.png.
+ * `siltactl plan --json`; two alerts closed with an outcome in the browser
+ * (a kehotus in Finnish, a meeting request with its day in Swedish) and their
+ * notices answered. Screenshots: build/test-artifacts/inbox.png, client.png,
+ * client-closed*.png. Every other act: test_inbox_acts.c.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fixture.h"
 #include "harness.h"
@@ -96,7 +99,7 @@ static bool s_notice_applied(void *arg)
 {
     (void)arg;
     return fixture_count("SELECT count(*) FROM casestore.notice WHERE kela_reference IN ('K-9', "
-                         "'K-8')") == 2;
+                         "'K-8', 'K-7', 'K-6')") == 4;
 }
 
 /* The hub has journaled an event of type arg from the case store. */
@@ -122,17 +125,7 @@ static bool s_plans_journaled(void *arg)
 /* Write lines to $SILTA_HOME/NAME.txt and `silta-casestore --publish` it. */
 static void s_publish(const char *name, const char *lines)
 {
-    char path[4096], bin[4096];
-    snprintf(path, sizeof path, "%s/%s.txt", s_home, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(lines, f);
-    fclose(f);
-    harness_result_t r;
-    harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
-                 path, NULL);
-    cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+    fixture_publish(s_home, name, lines);
 }
 
 /* A statement-*.xml in Kela's outbox on reference K-8 (path into arg). */
@@ -220,7 +213,11 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     s_publish("notice", "kela.notice.v1 010185-901E id=n1 kind=need_for_social_work "
                         "kela_reference=K-9 date=today-20\n"
                         "kela.notice.v1 020290-955X id=n2 kind=basic_amount_reduction "
-                        "kela_reference=K-8 date=today-20 reduction_percent=20\n");
+                        "kela_reference=K-8 date=today-20 reduction_percent=20\n"
+                        "kela.notice.v1 250688-9090 id=n3 kind=kehotus kela_reference=K-7 "
+                        "date=today-3 reduction_reason=primary_benefit_not_applied\n"
+                        "kela.notice.v1 311264Y905C id=n4 kind=meeting_request "
+                        "kela_reference=K-6 date=today-20\n");
     cr_assert_eq(harness_poll(30000, s_notice_applied, NULL), 0, "notice never applied");
     char bin[4096], cmd[8192];
     snprintf(cmd, sizeof cmd, "printf '%%s\\n' '%s' | '%s' --add-user %s aikuissosiaalityo",
@@ -264,6 +261,15 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     setenv("HETU_UNKNOWN", "010185-902F", 1);
     setenv("STATEMENT_TEXT", S_STATEMENT, 1);
     setenv("SCREENSHOT_DIR", shots, 1);
+    /* Step 12: the clients whose alerts are closed with an outcome, the meeting's day. */
+    char ck7[SILTA_CLIENTKEY_LEN + 1], ck6[SILTA_CLIENTKEY_LEN + 1], day[16];
+    setenv("CK_KEHOTUS", fixture_client_key("250688-9090", ck7), 1);
+    setenv("CK_MEETING", fixture_client_key("311264Y905C", ck6), 1);
+    time_t later = time(NULL) + 2 * 86400;
+    struct tm tm;
+    localtime_r(&later, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    setenv("MEETING_DAY", day, 1);
     harness_runl(&r, 180000, "/usr/bin/env", "node", script, NULL);
     cr_assert_eq(r.status, 0, "inbox.mjs failed:\n%s\n%s", r.out, r.err);
     cr_assert(strstr(r.out, "\"ok\":true") != NULL, "%s", r.out);
@@ -369,9 +375,11 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
                  1);
     cr_assert_eq(harness_poll(30000, s_journaled, "social.notice_handled.v1"), 0,
                  "social.notice_handled.v1 never reached the hub");
+    /* K-9 by its button; K-7 (kehotus) and K-6 (meeting request) by their alerts'
+     * outcomes in step 12, which answer the notice too. */
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE type = "
                                "'social.notice_handled.v1' AND source = 'casestore'"),
-                 1);
+                 3);
     /* The responsible worker. */
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE responsible_worker "
                                "= '" S_USER3 "'"),
@@ -400,6 +408,20 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     cr_assert(strstr(item, "\"done\"") != NULL, "the item is not done: %s", item);
     harness_result_free(&r);
 
+    /* Step 12: the two alerts closed with what was done, by whom. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.alert WHERE client_key = '%s' AND rule = "
+             "'reduction_threatened' AND status = 'closed' AND outcome = 'client_helped' AND "
+             "closed_by = '%s' AND outcome_note = 'Puhelu 10 min'",
+             ck7, l.user[0]);
+    cr_assert_eq(fixture_count(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.alert WHERE client_key = '%s' AND rule = "
+             "'notice_not_handled' AND status = 'closed' AND outcome = 'meeting_booked' AND "
+             "closed_by = '%s' AND outcome_date = '%s'",
+             ck6, l.user_sv, day);
+    cr_assert_eq(fixture_count(sql), 1);
+
     /* No hetu and no password in any log line. */
     const char *logs[] = {"silta-casestore", "silta-hub", "silta-health"};
     for (size_t i = 0; i < 3; i++) {
@@ -408,6 +430,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
         cr_assert(!harness_file_contains(path, "010185-901E"), "a hetu in %s", path);
         cr_assert(!harness_file_contains(path, "020290-955X"), "a hetu in %s", path);
         cr_assert(!harness_file_contains(path, "Tapaaminen sovittu"), "a statement in %s", path);
+        cr_assert(!harness_file_contains(path, "Puhelu 10 min"), "an outcome's note in %s", path);
         cr_assert(!harness_file_contains(path, l.pass[0]), "a password in %s", path);
     }
     free(inbox_url);

@@ -1,9 +1,10 @@
-/*  fixture.c - a hub to test against, clients, one-number SQL. */
+/*  fixture.c - a hub to test against, clients, one-value SQL, a published scenario. */
 #include "fixture.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "silta_db.h"
@@ -54,6 +55,34 @@ long fixture_count(const char *sql)
     PQclear(res);
     silta_db_close(&db);
     return n;
+}
+
+char *fixture_value(const char *sql)
+{
+    PGconn *db = s_db();
+    silta_err_t err;
+    PGresult *res = silta_db_query(db, sql, 0, NULL, &err);
+    cr_assert_not_null(res, "%s: %s", sql, err.msg);
+    char *v = strdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    silta_db_close(&db);
+    cr_assert_not_null(v);
+    return v;
+}
+
+void fixture_publish(const char *home, const char *name, const char *lines)
+{
+    char path[4096], bin[4096];
+    snprintf(path, sizeof path, "%s/%s.txt", home, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(lines, f);
+    fclose(f);
+    harness_result_t r;
+    harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
+                 path, NULL);
+    cr_assert_eq(r.status, 0, "publish failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
 }
 
 void fixture_exec(const char *sql)

@@ -23,6 +23,14 @@ silta_client_t *fixture_client(const char *home, const char *identity);
 long fixture_count(const char *sql);
 void fixture_exec(const char *sql);
 
+/* The first column of sql's first row as a string ("" when no row; caller
+ * frees). */
+char *fixture_value(const char *sql);
+
+/* Write lines to home/NAME.txt and `silta-casestore --publish` it (the
+ * scenario format of casestore/README.md); asserts it succeeded. */
+void fixture_publish(const char *home, const char *name, const char *lines);
+
 /* The client_key of hetu under the deployment's secret (the one in the loaded
  * env; the hub checks it against the payload). Writes out and returns it. */
 const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1]);

@@ -76,6 +76,7 @@ static cs_notice_t *s_notice(const char *kind, const char *date)
     snprintf(n->ref, sizeof n->ref, "K-1");
     n->date = D(date);
     n->handled = CS_NODAY;
+    n->assessed = CS_NODAY;
     n->reduction_percent = 20;
     return n;
 }
@@ -274,8 +275,37 @@ Test(rules, r5_stops_20_working_days_after_the_end)
     b->start = D("2025-01-01");
     b->end = D("2026-06-30");
     cr_assert_eq(s_run("benefit_ends_no_successor", "2026-07-28"), 1, "20th working day after");
-    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-07-29"), 0, "no longer actionable");
+    cr_assert_null(s_f.items[0].close_outcome, "still actionable");
+    /* The day after: the finding only closes its alert, with an outcome. */
+    cr_assert_eq(s_run("benefit_ends_no_successor", "2026-07-29"), 1);
+    cr_assert_str_eq(s_f.items[0].close_outcome, CS_OUTCOME_NOT_ACTIONABLE);
     cr_assert_eq(s_run("benefit_ends_no_successor", "2027-11-30"), 0, "not 17 months later");
+}
+
+/* An outcome belongs to its rule, and rule 2's to the notice's kind. */
+Test(rules, outcomes_belong_to_their_rule_and_kind)
+{
+    cr_assert_not_null(cs_outcome_find("notice_not_handled", "r2_meeting", "meeting_booked"));
+    cr_assert(cs_outcome_find("notice_not_handled", "r2_meeting", "meeting_booked")->needs_date);
+    cr_assert_null(cs_outcome_find("notice_not_handled", "r2_other", "meeting_booked"));
+    cr_assert_null(cs_outcome_find("notice_not_handled", NULL, "application_granted"));
+    cr_assert_not_null(cs_outcome_find("reduction_threatened", "r11", "client_helped"));
+    cr_assert_null(cs_outcome_find("reduction_threatened", "r11", "kela_contacted"));
+    cr_assert_null(cs_outcome_find("referral_not_acknowledged", "r7", "client_contacted"),
+                   "rule 7 closes by Kuittaa");
+    /* Every rule that has no event of its own to close it has an outcome. */
+    const char *const rules[] = {"basic_assistance_decision_late", "sickness_allowance_running_out",
+                                 "benefit_ends_no_successor", "not_entitled_income_gap",
+                                 "activation_during_incapacity", "joint_service_assessment_due",
+                                 "reduction_threatened"};
+    size_t n = 0;
+    const cs_outcome_t *all = cs_outcomes_all(&n);
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n; j++)
+            found |= strcmp(all[j].rule, rules[i]) == 0;
+        cr_assert(found, "%s has no outcome", rules[i]);
+    }
 }
 
 Test(rules, r6_not_entitled_and_waiting_period)
@@ -400,6 +430,21 @@ Test(rules, r10_service_need_assessment_for_75_plus_and_urgent)
     s_h.nreferrals = 1;
     s_referral("routine", "2026-05-14"); /* under 75, routine: no start deadline */
     cr_assert_eq(s_run("service_need_assessment_late", "2026-09-01"), 0);
+}
+
+/* A Kela notice of need for social work: handling it is not the assessment;
+ * social.assessment.v1 naming the notice (notice_event_id) is. */
+Test(rules, r10_notice_closes_when_its_assessment_starts)
+{
+    s_h.birth = D("1945-03-01");
+    cs_notice_t *n = s_notice("need_for_social_work", "2026-04-30");
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-13"), 1);
+    s_due(0, "2026-05-12");
+    cr_assert_str_eq(s_f.items[0].msg, "r10_age");
+    n->handled = D("2026-05-04");
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-13"), 1, "handled: still late");
+    n->assessed = D("2026-05-13");
+    cr_assert_eq(s_run("service_need_assessment_late", "2026-05-13"), 0, "assessment started");
 }
 
 Test(rules, r10_urgent_saturday_referral_is_due_that_saturday)
