@@ -489,7 +489,7 @@ Test(xml, redact_keeps_facet_values_of_the_schema)
  * test's process: Criterion runs each test in its own). */
 static FILE *s_mem(char path[64])
 {
-    int fd = memfd_create("test_xmlsplit", 0);
+    int fd = memfd_create("test_xml", 0);
     cr_assert_geq(fd, 0);
     snprintf(path, 64, "/proc/self/fd/%d", fd);
     FILE *f = fdopen(fd, "w+");
