@@ -187,6 +187,7 @@ Test(hostile, attribute_bomb_is_refused_and_the_adapter_reads_the_next_file, .ti
               "%s", harness_read_file(rep.path));
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 1);
     long kb = s_peak_rss_kb(s_pid("silta-kela"));
+    cr_log_info("silta-kela peak RSS after the attribute bomb: %ld KB", kb);
     cr_assert(kb > 0 && kb < S_RSS_LIMIT_KB, "silta-kela peak RSS %ld KB", kb);
 
     /* The employment adapter reads through the same door. */
@@ -243,6 +244,7 @@ Test(hostile, comment_bomb_sigterm_mid_file_then_read_to_its_end_in_bounded_memo
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE source = 'kela'"), 2,
                  "the records before and after the comments");
     long kb = s_peak_rss_kb(s_pid("silta-kela"));
+    cr_log_info("silta-kela peak RSS after 400 MB of comments: %ld KB", kb);
     cr_assert(kb > 0 && kb < S_RSS_LIMIT_KB, "silta-kela peak RSS %ld KB for 400 MB", kb);
 }
 
@@ -310,6 +312,7 @@ Test(hostile, fhir_attribute_bomb_gets_400_over_http_and_rejected_from_the_inbox
               reply);
     free(reply);
     long kb = s_peak_rss_kb(s_pid("silta-health"));
+    cr_log_info("silta-health peak RSS after the FHIR attribute bomb: %ld KB", kb);
     cr_assert(kb > 0 && kb < S_RSS_LIMIT_KB, "silta-health peak RSS %ld KB", kb);
 
     /* The same document as an inbox file. */
