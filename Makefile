@@ -74,7 +74,7 @@ help:
 	@echo "make test       run the whole test suite (unit + integration, real PostgreSQL)"
 	@echo "make check      the same under ASan/UBSan (build/asan/)"
 	@echo "make lint       clang-tidy and cppcheck"
-	@echo "make fuzz       libFuzzer over the packet decoder for FUZZ_TIME seconds (60)"
+	@echo "make fuzz       libFuzzer over the packet decoder, the XML batch and FHIR parsers, FUZZ_TIME s (60) each"
 	@echo "make demo       start a local Silta, run the sample flow, print the summary"
 	@echo "make bench      run silta-bench against a local deployment and print the figures"
 	@echo "make pot        extract the inbox's texts into po/silta.pot and merge them into po/*.po"
@@ -183,18 +183,31 @@ demo: all
 bench: all
 	bench/run
 
-# libFuzzer over the packet decoder (tests/fuzz/), bounded by FUZZ_TIME seconds.
-# New inputs the fuzzer finds go to build/fuzz/corpus, never into git.
+# libFuzzer (tests/fuzz/): the packet decoder, the agency batch reader and the
+# FHIR parser, each for FUZZ_TIME seconds. New inputs the fuzzers find go to
+# build/fuzz/corpus*, never into git; the seeds are the fixtures. A per-input
+# timeout of 5 s makes an input that costs more than linear time a finding.
 FUZZ_TIME ?= 60
+FUZZ_CC = clang -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" \
+    -DSILTA_LOCALE_DIR=\"$(CURDIR)/$(B)/locale\" -g -O1 -fsanitize=fuzzer,address,undefined \
+    -Ilib -I$(B)/gen -Iadapters/health $(PKG_CFLAGS)
 FUZZ_SRC := tests/fuzz/fuzz_packet.c lib/silta_codec.c lib/silta_uuid.c lib/silta_err.c \
     lib/silta_redact.c lib/silta_hetu.c lib/silta_date.c
+FUZZ_LIB_SRC = $(LIB_SRC) $(GEN_C)
+FUZZ_HEALTH_SRC = $(filter-out adapters/health/health_main.c,$(wildcard adapters/health/*.c))
+FUZZ_RUN = -max_total_time=$(FUZZ_TIME) -timeout=5 -print_final_stats=1
 fuzz: $(GEN_H)
 	@command -v clang >/dev/null && [ -n "$$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || ops/install-deps.sh --fuzz
-	@mkdir -p build/fuzz/corpus
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen \
-	    $(PKG_CFLAGS) $(FUZZ_SRC) $(GEN_C) -lprotobuf-c -lzmq -o build/fuzz/fuzz_packet
-	build/fuzz/fuzz_packet -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
-	    build/fuzz/corpus tests/fuzz/corpus/packet
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus-xml build/fuzz/corpus-fhir
+	$(FUZZ_CC) $(FUZZ_SRC) $(GEN_C) $(PKG_LIBS) -o build/fuzz/fuzz_packet
+	$(FUZZ_CC) tests/fuzz/fuzz_xml_batch.c $(FUZZ_LIB_SRC) $(PKG_LIBS) -lm -o build/fuzz/fuzz_xml_batch
+	$(FUZZ_CC) tests/fuzz/fuzz_fhir.c $(FUZZ_HEALTH_SRC) $(FUZZ_LIB_SRC) $(PKG_LIBS) -lm \
+	    -o build/fuzz/fuzz_fhir
+	build/fuzz/fuzz_packet $(FUZZ_RUN) -max_len=4096 build/fuzz/corpus tests/fuzz/corpus/packet
+	build/fuzz/fuzz_xml_batch $(FUZZ_RUN) -max_len=65536 -dict=tests/fuzz/xml.dict \
+	    build/fuzz/corpus-xml tests/fixtures/xml config/examples
+	build/fuzz/fuzz_fhir $(FUZZ_RUN) -max_len=65536 -dict=tests/fuzz/xml.dict \
+	    build/fuzz/corpus-fhir tests/fixtures/fhir
 
 clean:
 	rm -rf build

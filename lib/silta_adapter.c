@@ -39,8 +39,17 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define S_NS_MAX 600
+/* The inbox file being read, and how many times reading it was begun: written
+ * (fsync'd) before on_input, removed when the file moves or is left for a
+ * clean stop. Found by a later process, it names a file whose reader crashed
+ * or was killed; that file is read first, and after S_MAX_ATTEMPTS begun
+ * readings it is quarantined (rejected/ with its report), never read in a
+ * loop. Two: a kill mid-file (an upgrade, a power cut) is read again once. */
+#define S_MARKER ".silta-reading"
+#define S_MAX_ATTEMPTS 2
 
 static volatile sig_atomic_t s_stop;
 
@@ -375,27 +384,86 @@ int silta_adapter_client_key(const silta_adapter_t *a, const char *hetu, char *o
 
 /* ------------------------------------------------------------------ ingest */
 
+/* The marker a previous process left: 1 with the file's name and the readings
+ * begun when it names a file still in the inbox, else 0. */
+static int s_marker_read(silta_adapter_t *a, char name[SILTA_SPOOL_NAME_MAX + 1], int *attempts)
+{
+    char path[SILTA_SPOOL_PATH_MAX + 32], line[SILTA_SPOOL_NAME_MAX + 32];
+    snprintf(path, sizeof path, "%s/" S_MARKER, a->spool.inbox);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    char *tab = ok ? strchr(line, '\t') : NULL;
+    if (!tab || (size_t)(tab - line) > SILTA_SPOOL_NAME_MAX || tab == line)
+        return 0;
+    snprintf(name, SILTA_SPOOL_NAME_MAX + 1, "%.*s", (int)(tab - line), line);
+    *attempts = atoi(tab + 1);
+    struct stat st;
+    char file[SILTA_SPOOL_PATH_MAX + SILTA_SPOOL_NAME_MAX + 2];
+    snprintf(file, sizeof file, "%s/%s", a->spool.inbox, name);
+    return !silta_spool_ignored(name) && strchr(name, '/') == NULL && stat(file, &st) == 0 &&
+           S_ISREG(st.st_mode);
+}
+
+static void s_marker_write(silta_adapter_t *a, const char *name, int attempts)
+{
+    char text[SILTA_SPOOL_NAME_MAX + 32];
+    int n = snprintf(text, sizeof text, "%s\t%d\n", name, attempts);
+    silta_err_t err;
+    if (silta_spool_write(a->spool.inbox, S_MARKER, text, (size_t)n, &err) != 0)
+        silta_error("could not write the reading marker", "file=%s error=\"%s\"", name, err.msg);
+}
+
+static void s_marker_clear(silta_adapter_t *a)
+{
+    char path[SILTA_SPOOL_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/" S_MARKER, a->spool.inbox);
+    unlink(path);
+}
+
 /* Returns 1 when a file was handled (look again at once), 0 idle. */
 static int s_ingest(silta_adapter_t *a)
 {
     char name[SILTA_SPOOL_NAME_MAX + 1], path[SILTA_SPOOL_PATH_MAX + SILTA_SPOOL_NAME_MAX + 2];
     silta_err_t err;
-    int found = silta_spool_next(&a->spool, name, &err);
-    if (found < 0)
-        silta_error("could not scan inbox", "error=\"%s\"", err.msg);
-    if (found <= 0)
-        return 0;
+    int attempts = 0;
+    if (!s_marker_read(a, name, &attempts)) {
+        attempts = 0;
+        int found = silta_spool_next(&a->spool, name, &err);
+        if (found < 0)
+            silta_error("could not scan inbox", "error=\"%s\"", err.msg);
+        if (found <= 0)
+            return 0;
+    }
     snprintf(path, sizeof path, "%s/%s", a->spool.inbox, name);
     s_input_t in;
     memset(&in, 0, sizeof in);
     snprintf(in.name, sizeof in.name, "%s", name);
     a->cur = &in;
     int64_t t0 = silta_mono_ms();
-    silta_info("file started", "file=%s", name);
-    int rc = a->ops->on_input(a, a->state, path, name);
+    int rc;
+    if (attempts >= S_MAX_ATTEMPTS) {
+        char why[256];
+        snprintf(why, sizeof why,
+                 "quarantined: the reader stopped abnormally (crashed or was killed) %d times "
+                 "while reading this file, so it is not read again; move it back to the inbox "
+                 "to retry",
+                 attempts);
+        silta_warn("file quarantined: its reader stopped abnormally", "file=%s attempts=%d", name,
+                   attempts);
+        silta_adapter_reject(a, 0, "-", why);
+        rc = SILTA_EINVAL;
+    } else {
+        s_marker_write(a, name, attempts + 1);
+        silta_info("file started", "file=%s attempt=%d", name, attempts + 1);
+        rc = a->ops->on_input(a, a->state, path, name);
+    }
     while (rc != SILTA_EAGAIN && !s_stop && silta_map_size(a->pending) > 0)
         silta_adapter_serve(a, 100);
     if (rc == SILTA_EAGAIN || s_stop || silta_map_size(a->pending) > 0) {
+        s_marker_clear(a); /* a clean stop: read again on the next start, not counted */
         silta_info("file left in inbox", "file=%s published=%lu confirmed=%lu", name,
                    in.published, in.confirmed);
         if (in.report_open)
@@ -421,7 +489,9 @@ static int s_ingest(silta_adapter_t *a)
         if (silta_spool_report_commit(&in.report, folder, summary, &err) != 0)
             silta_error("could not write report", "file=%s error=\"%s\"", name, err.msg);
     }
-    if (silta_spool_move(&a->spool, name, folder, &err) != 0) {
+    int moved = silta_spool_move(&a->spool, name, folder, &err);
+    s_marker_clear(a);
+    if (moved != 0) {
         silta_error("could not move file", "file=%s error=\"%s\"", name, err.msg);
         a->cur = NULL;
         return 0;

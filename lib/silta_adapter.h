@@ -25,10 +25,16 @@
  *        |                   bad records -> report lines          (+ done/F.report)
  *        |-- nothing usable (unreadable, or no record published) --> rejected/F + F.report
  *        |-- not readable to its end (silta_adapter_unread) ------> rejected/F + F.report
- *        '-- SIGTERM / crash before every confirm: F stays in inbox/ and is read
- *            again on the next start; event ids derive from (adapter, F, record
- *            content, record number), so the hub confirms the re-published ones
- *            as duplicates: each record is journalled exactly once.
+ *        |-- SIGTERM / crash before every confirm: F stays in inbox/ and is read
+ *        |   again (first) on the next start; event ids derive from (adapter, F,
+ *        |   record content, record number), so the hub confirms the re-published
+ *        |   ones as duplicates: each record is journalled exactly once. SIGTERM
+ *        |   is honoured within a second, mid-file too (the XML reader asks per
+ *        |   64 KiB read).
+ *        '-- a crash or kill while reading F twice in a row (inbox/.silta-reading
+ *            counts the readings begun, fsync'd before on_input) ---------------->
+ *            quarantined: rejected/F + F.report (record 0 says so), never read
+ *            in a loop; move it back to inbox/ to retry.
  *
  *  Outbound: events of ops->out_types arrive in on_event; 0 -> ACK, SILTA_EINVAL
  *  -> REJECT with the reason (dead letter), SILTA_EAGAIN -> neither (the hub

@@ -195,6 +195,11 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
     return 0;
 }
 
+static int s_stopping(void *a)
+{
+    return silta_adapter_stopping(a);
+}
+
 int silta_batch_ingest(silta_adapter_t *a, const silta_batch_format_t *fmt, const char *path)
 {
     silta_err_t err = {0};
@@ -203,6 +208,7 @@ int silta_batch_ingest(silta_adapter_t *a, const silta_batch_format_t *fmt, cons
         silta_adapter_reject(a, 0, "-", err.msg);
         return SILTA_EINVAL;
     }
+    silta_xml_reader_set_stop(r, s_stopping, a); /* SIGTERM mid-record: the next chunk */
     unsigned long no = 0;
     int rc = 0;
     for (;;) {
@@ -225,6 +231,10 @@ int silta_batch_ingest(silta_adapter_t *a, const silta_batch_format_t *fmt, cons
         }
         if (got == 0)
             break;
+        if (got < 0 && silta_adapter_stopping(a)) {
+            rc = SILTA_EAGAIN; /* stopped mid-file: left in the inbox, read again */
+            break;
+        }
         if (got < 0 && no == 0) {
             silta_adapter_reject(a, 0, "-", err.msg);
             rc = SILTA_EINVAL;

@@ -292,7 +292,11 @@ static int s_read(void *ctx, char *buf, int len)
         return -1;
     int n = silta_xmlsplit_read(r->split, buf, len);
     if (n < 0) {
-        snprintf(r->stop, sizeof r->stop, "read failed: %s", strerror(errno));
+        const char *why = silta_xmlsplit_error(r->split);
+        if (why)
+            snprintf(r->stop, sizeof r->stop, "%s", why);
+        else
+            snprintf(r->stop, sizeof r->stop, "read failed: %s", strerror(errno));
         return -1;
     }
     if (silta_xmlsplit_total(r->split) > r->lim.max_doc) {
@@ -315,6 +319,12 @@ static void s_limits(silta_xml_limits_t *dst, const silta_xml_limits_t *src)
     dst->max_record = src && src->max_record ? src->max_record : SILTA_XML_MAX_RECORD_DEFAULT;
     if (dst->max_record > SILTA_XML_MAX_RECORD_CAP)
         dst->max_record = SILTA_XML_MAX_RECORD_CAP;
+}
+
+static silta_xmlsplit_limits_t s_split_limits(size_t max_record)
+{
+    silta_xmlsplit_limits_t l = {max_record, SILTA_XML_MAX_ATTRS, SILTA_XML_MAX_TAG};
+    return l;
 }
 
 silta_xml_reader_t *silta_xml_reader_open(const char *path, const silta_xml_limits_t *limits,
@@ -346,7 +356,8 @@ silta_xml_reader_t *silta_xml_reader_open(const char *path, const silta_xml_limi
     if (rc == 0 && (size_t)st.st_size > r->lim.max_doc)
         rc = silta_err_set(err, SILTA_EINVAL, "document is larger than the limit of %zu bytes",
                            r->lim.max_doc);
-    if (rc == 0 && !(r->split = silta_xmlsplit_new(fd, r->lim.max_record)))
+    silta_xmlsplit_limits_t sl = s_split_limits(r->lim.max_record);
+    if (rc == 0 && !(r->split = silta_xmlsplit_new(fd, &sl)))
         rc = silta_err_set(err, SILTA_ERR, "out of memory");
     if (rc == 0) {
         r->reader = xmlReaderForIO(s_read, s_close_cb, r, NULL, NULL, S_OPTIONS);
@@ -375,6 +386,11 @@ void silta_xml_reader_destroy(silta_xml_reader_t **self_p)
         close(r->fd);
     free(r);
     *self_p = NULL;
+}
+
+void silta_xml_reader_set_stop(silta_xml_reader_t *self, int (*stop)(void *), void *arg)
+{
+    silta_xmlsplit_set_stop(self->split, stop, arg);
 }
 
 const char *silta_xml_reader_root(const silta_xml_reader_t *self)
@@ -468,6 +484,13 @@ xmlDocPtr silta_xml_parse_memory(const char *data, size_t len, const silta_xml_l
     if (silta_xml_check_prolog(data, len < SILTA_XML_PROLOG_MAX ? len : SILTA_XML_PROLOG_MAX,
                                len <= SILTA_XML_PROLOG_MAX, err) != 0)
         return NULL;
+    silta_xmlsplit_limits_t sl = s_split_limits(lim.max_record);
+    char why[256];
+    if (silta_xmlsplit_check(data, len, &sl, why, sizeof why) != 0) {
+        silta_err_set(err, strcmp(why, "out of memory") == 0 ? SILTA_ERR : SILTA_EINVAL, "%s",
+                      why);
+        return NULL;
+    }
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         silta_err_set(err, SILTA_ERR, "out of memory");

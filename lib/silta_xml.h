@@ -15,7 +15,18 @@
  *      here is UTF-8); nothing that is not ASCII-compatible, so the prolog
  *      scan cannot be fooled by UTF-16. Undeclared bytes that are not UTF-8
  *      are refused with a reason that says how to declare the encoding;
- *    - a size limit per document and per record.
+ *    - a size limit per document and per record;
+ *    - linear time whatever the markup (docs/security.md, "Hostile input"):
+ *      libxml2 2.9 checks each attribute of a start tag against the earlier
+ *      ones (quadratic) and rescans an unfinished tag for each chunk it is
+ *      pushed, so before libxml2 sees a tag a byte lexer (silta_xmlsplit)
+ *      refuses one with more than SILTA_XML_MAX_ATTRS attributes (namespace
+ *      declarations count) or longer than SILTA_XML_MAX_TAG bytes; nesting
+ *      deeper than 256 is refused by libxml2 itself (XML_PARSE_HUGE is never
+ *      set, which also keeps its 10 MB text node and 50,000-byte name limits);
+ *    - bounded memory: in a batch, comments, processing instructions, CDATA
+ *      and text between the records (and after the root) never reach libxml2,
+ *      so memory is that of the largest record whatever else the file holds.
  *  Reasons are short, lowercase and never quote document content (a value may
  *  be a hetu): see silta_xml_redact().
  *
@@ -38,6 +49,14 @@
 #define SILTA_XML_MAX_RECORD_DEFAULT ((size_t)64 << 10) /* 64 KiB per record */
 #define SILTA_XML_MAX_RECORD_CAP ((size_t)8 << 20)      /* 8 MiB: under libxml2's text node limit */
 #define SILTA_XML_PROLOG_MAX 65536                     /* bytes before the root element */
+/* Attributes per element, namespace declarations included: libxml2's check
+ * for duplicates is quadratic in them (10^6 took minutes; 256 takes
+ * microseconds). Agency records have a handful, FHIR elements at most 3. */
+#define SILTA_XML_MAX_ATTRS 256
+/* Bytes of one tag, '<' to '>': bounds libxml2's rescans of an unfinished
+ * tag. 256 KiB leaves room for a FHIR Attachment.data value (base64, in an
+ * attribute) of ~190 KB; anything longer is a file, not a referral. */
+#define SILTA_XML_MAX_TAG ((size_t)256 << 10)
 
 typedef struct {
     size_t max_doc;    /* bytes; 0 = SILTA_XML_MAX_DOC_DEFAULT */
@@ -62,6 +81,11 @@ silta_xml_reader_t *silta_xml_reader_open(const char *path, const silta_xml_limi
                                           silta_err_t *err);
 void silta_xml_reader_destroy(silta_xml_reader_t **self_p);
 
+/* Ask stop(arg) before each 64 KiB read of the file: when it returns non-zero
+ * the reading ends and silta_xml_reader_next fails with "stopped" (SIGTERM is
+ * honoured mid-file: libxml2's work per read is bounded by the limits above). */
+void silta_xml_reader_set_stop(silta_xml_reader_t *self, int (*stop)(void *), void *arg);
+
 /* Local name and namespace of the root element once the first record (or the
  * end) was read; NULL before. Borrowed. */
 const char *silta_xml_reader_root(const silta_xml_reader_t *self);
@@ -84,7 +108,10 @@ int silta_xml_reader_next(silta_xml_reader_t *self, xmlNodePtr *node, size_t *by
                           silta_err_t *err);
 
 /* Parse a whole (small) document from memory under the same policy; len over
- * limits->max_doc is refused. Returns a document (xmlFreeDoc) or NULL + err. */
+ * limits->max_doc is refused, and so is a tag over SILTA_XML_MAX_ATTRS or
+ * SILTA_XML_MAX_TAG (a linear scan before libxml2 parses; the reason names the
+ * limit, the line and the byte offset). Returns a document (xmlFreeDoc) or
+ * NULL + err (SILTA_EINVAL: refused). */
 xmlDocPtr silta_xml_parse_memory(const char *data, size_t len, const silta_xml_limits_t *limits,
                                  silta_err_t *err);
 
