@@ -158,6 +158,9 @@ if [ $BENCH = yes ]; then
         echo "install-deps: stopping the system rabbitmq-server (bench/run starts its own)"
         $SUDO systemctl stop rabbitmq-server || true
         $SUDO systemctl disable rabbitmq-server >/dev/null 2>&1 || true
+    elif [ -x /etc/init.d/rabbitmq-server ] && $SUDO /etc/init.d/rabbitmq-server status >/dev/null 2>&1; then
+        echo "install-deps: stopping the system rabbitmq-server (bench/run starts its own)"
+        $SUDO /etc/init.d/rabbitmq-server stop || true
     fi
     exit 0
 fi
