@@ -175,8 +175,10 @@ test: all
 check:
 	$(MAKE) VARIANT=asan test
 
+# rmq-bench (bench/amqp/) is linted where librabbitmq is installed (ops/install-deps.sh --bench).
 lint: $(GEN_H)
 	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c bench/cmp/*.c adapters/*/*.c) $(CASESTORE_SRC) \
+	    $(if $(wildcard /usr/include/amqp.h),$(wildcard bench/amqp/*.c)) \
 	    -- $(CFLAGS_BASE) $(INCLUDES) -Ibench -Ibench/cmp $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 	    -I lib -I $(B)/gen lib hub tools bench adapters casestore
