@@ -258,7 +258,7 @@ static void s_spawn(s_children_t *ch, int (*fn)(const cmp_opts_t *, int, cmp_sha
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0)
-        _exit(fn(o, index, sh));
+        exit(fn(o, index, sh)); /* exit(), not _exit(): LSan checks the child too */
     if (pid < 0) {
         fprintf(stderr, "cmp: could not fork: %s\n", strerror(errno));
         ch->failed++;
