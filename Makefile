@@ -76,7 +76,7 @@ help:
 	@echo "make lint       clang-tidy and cppcheck"
 	@echo "make fuzz       libFuzzer over the packet decoder, the XML batch and FHIR parsers, FUZZ_TIME s (60) each"
 	@echo "make demo       start a local Silta, run the sample flow, print the summary"
-	@echo "make bench      run silta-bench against a local deployment and print the figures"
+	@echo "make bench      silta-bench, then Silta vs RabbitMQ vs PostgreSQL alone, side by side"
 	@echo "make pot        extract the inbox's texts into po/silta.pot and merge them into po/*.po"
 
 # Install the Debian packages once, when something is missing.
@@ -116,9 +116,13 @@ $(LIBSILTA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# bench/cmp/ and bench/amqp/ hold `make bench`'s comparison programs, not silta-bench's code.
+NOT_PROGRAM_SRC := bench/cmp/% bench/amqp/%
+prog_src = $(filter-out $(NOT_PROGRAM_SRC),$(call src_under,$(call prog_dir,$(1))))
+
 # One link rule per program: the objects of every .c under its folder + libsilta.
 define PROGRAM_RULE
-$(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(call src_under,$(call prog_dir,$(1)))) $(LIBSILTA)
+$(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(call prog_src,$(1))) $(LIBSILTA)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(LIBSILTA) $$(LDLIBS_ALL)
 endef
@@ -171,16 +175,33 @@ test: all
 check:
 	$(MAKE) VARIANT=asan test
 
+# rmq-bench (bench/amqp/) is linted where librabbitmq is installed (ops/install-deps.sh --bench).
 lint: $(GEN_H)
-	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c adapters/*/*.c) $(CASESTORE_SRC) \
-	    -- $(CFLAGS_BASE) $(INCLUDES) $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_SRC) $(wildcard hub/*.c tools/siltactl/*.c bench/*.c bench/cmp/*.c adapters/*/*.c) $(CASESTORE_SRC) \
+	    $(if $(wildcard /usr/include/amqp.h),$(wildcard bench/amqp/*.c)) \
+	    -- $(CFLAGS_BASE) $(INCLUDES) -Ibench -Ibench/cmp $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 	    -I lib -I $(B)/gen lib hub tools bench adapters casestore
 
 demo: all
 	ops/demo
 
+# `make bench`'s comparison (bench/README.md): pg-ceiling (PostgreSQL alone, libpq) is built
+# with everything else; rmq-bench needs librabbitmq, which only `ops/install-deps.sh --bench`
+# installs (with rabbitmq-server), so it is built here and never by `make all`.
+CMP_OBJ := $(B)/obj/bench/cmp/cmp_bench.o $(B)/obj/bench/silta_bench_hist.o
+$(B)/obj/bench/cmp/%.o $(B)/obj/bench/amqp/%.o: CFLAGS += -Ibench -Ibench/cmp
+$(B)/bin/pg-ceiling: $(B)/obj/bench/cmp/pg_ceiling.o $(CMP_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+all: $(B)/bin/pg-ceiling
+$(B)/bin/rmq-bench: $(B)/obj/bench/amqp/rmq_bench.o $(CMP_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lrabbitmq
+
 bench: all
+	@ops/install-deps.sh --bench --check >/dev/null 2>&1 || ops/install-deps.sh --bench
+	$(MAKE) $(B)/bin/rmq-bench
 	bench/run
 
 # libFuzzer (tests/fuzz/): the packet decoder, the agency batch reader and the

@@ -3,6 +3,8 @@
 #   ops/install-deps.sh          install what is missing (idempotent; needs root or sudo)
 #   ops/install-deps.sh --check  exit 0 when everything is there, 1 otherwise (installs nothing)
 #   ops/install-deps.sh --fuzz   the extra packages of `make fuzz` (clang, libFuzzer)
+#   ops/install-deps.sh --bench  the extra packages of `make bench`'s comparison (rabbitmq-server,
+#                                librabbitmq-dev); with --check after it: exit 0 when they are there
 # Also (not with --fuzz), from the lock files via `npm ci` when missing:
 # tests/browser/node_modules (playwright-core; it drives Debian's chromium, no browser
 # download) and tests/fhir/node_modules (fhir-kit-client, the FHIR client of test_health_fhir).
@@ -27,12 +29,23 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BROWSER_DIR=$REPO/tests/browser
 FHIR_DIR=$REPO/tests/fhir
 NODE_DEPS=yes
+BENCH=no
 
 # `make fuzz` only: clang and its libFuzzer runtime.
 if [ "${1:-}" = "--fuzz" ]; then
     PACKAGES=(clang libclang-rt-14-dev)
     LOCALES=()
     NODE_DEPS=no
+    shift
+fi
+
+# `make bench` only: the broker it compares Silta with, and the C client library for it.
+# Never in the default install (CI): they are big, and the server package starts a service.
+if [ "${1:-}" = "--bench" ]; then
+    PACKAGES=(rabbitmq-server librabbitmq-dev)
+    LOCALES=()
+    NODE_DEPS=no
+    BENCH=yes
     shift
 fi
 
@@ -120,6 +133,36 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+
+# rabbitmq-server's postinst starts the system service. bench/run starts its own broker in a
+# folder of its own, so the system one is not wanted; in a container without an init it would
+# fail the install. A policy-rc.d that denies every start (exit 101, the Debian convention)
+# keeps invoke-rc.d from starting it; ours is removed afterwards, a site's own is left alone.
+POLICY_RC=/usr/sbin/policy-rc.d
+policy_ours=no
+if [ $BENCH = yes ] && [ ! -e $POLICY_RC ]; then
+    printf '#!/bin/sh\n# install-deps.sh --bench: no service starts during the install\nexit 101\n' |
+        $SUDO tee $POLICY_RC >/dev/null
+    $SUDO chmod 0755 $POLICY_RC
+    policy_ours=yes
+fi
+s_policy_remove() { [ $policy_ours = no ] || $SUDO rm -f $POLICY_RC; }
+trap s_policy_remove EXIT
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+s_policy_remove
+trap - EXIT
+if [ $BENCH = yes ]; then
+    # Where an init started it anyway (a site's policy-rc.d allowed it), stop it: the bench's
+    # broker uses its own port, but the system one would only take memory from the figures.
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rabbitmq-server 2>/dev/null; then
+        echo "install-deps: stopping the system rabbitmq-server (bench/run starts its own)"
+        $SUDO systemctl stop rabbitmq-server || true
+        $SUDO systemctl disable rabbitmq-server >/dev/null 2>&1 || true
+    elif [ -x /etc/init.d/rabbitmq-server ] && $SUDO /etc/init.d/rabbitmq-server status >/dev/null 2>&1; then
+        echo "install-deps: stopping the system rabbitmq-server (bench/run starts its own)"
+        $SUDO /etc/init.d/rabbitmq-server stop || true
+    fi
+    exit 0
+fi
 s_locales
 s_node_deps
