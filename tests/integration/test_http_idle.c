@@ -268,10 +268,7 @@ Test(http_idle, inbox_login_page_unaffected_by_idle_connections, .timeout = 300)
 {
     s_home = harness_home_new();
     cr_assert_not_null(s_home);
-    harness_result_t r;
-    harness_local(&r, "up", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+    fixture_deploy(1);
     char *url = harness_env_get(s_home, "SILTA_INBOX_URL");
     cr_assert_not_null(url, "no SILTA_INBOX_URL in the env file");
     int port = harness_url_port(url);

@@ -188,11 +188,7 @@ Test(inbox, a_caseworker_acknowledges_a_referral_in_the_browser, .timeout = 300)
     cr_assert_not_null(s_home);
     unsetenv("SILTA_TODAY");
     harness_result_t r;
-    harness_local(&r, "up", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    fixture_deploy(1);
     char *inbox_url = harness_env_get(s_home, "SILTA_INBOX_URL");
     cr_assert_not_null(inbox_url, "no SILTA_INBOX_URL in the env file");
 

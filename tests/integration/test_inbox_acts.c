@@ -168,11 +168,7 @@ Test(inbox_acts, every_alert_closes_with_the_act_it_asks_for, .timeout = 300)
     cr_assert_not_null(s_home);
     setenv("SILTA_TODAY", "2026-05-13", 1);
     harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    fixture_deploy(0);
     harness_local(&r, "restart", "silta-casestore", NULL);
     cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
     harness_result_free(&r);

@@ -120,11 +120,7 @@ Test(inbox_login, failed_logins_are_throttled_and_cookies_secure_behind_tls, .ti
     s_home = harness_home_new();
     cr_assert_not_null(s_home);
     harness_result_t r;
-    harness_local(&r, "up", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    fixture_deploy(1);
     char user[48], pass[48];
     s_demo_login(user, pass);
 

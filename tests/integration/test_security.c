@@ -444,17 +444,10 @@ Test(security, hundred_thousand_hostile_packets_leave_the_hub_serving, .timeout 
     harness_home_destroy(&s_home);
 }
 
-/* Any log line with something shaped like a hetu fails the test. */
-static int s_scan_logs(const char *dir, char *hit, size_t len)
+/* 1 when a line of a file in dir satisfies match(line, arg); "file: line" in hit. */
+static int s_grep_logs(const char *dir, int (*match)(const char *line, void *arg), void *arg,
+                       char *hit, size_t len)
 {
-    regex_t re;
-    /* DDMMYY, century sign, ZZZ, check character - standing alone, so that the
-     * hex groups of a UUID can never match by chance. */
-    cr_assert_eq(regcomp(&re,
-                         "(^|[^0-9A-Za-z])[0-3][0-9][01][0-9][0-9][0-9][-+A-FU-Y][0-9][0-9][0-9]"
-                         "[0-9A-Y]([^0-9A-Za-z]|$)",
-                         REG_EXTENDED | REG_NOSUB),
-                 0);
     DIR *d = opendir(dir);
     cr_assert_not_null(d, "%s", dir);
     struct dirent *de;
@@ -468,15 +461,34 @@ static int s_scan_logs(const char *dir, char *hit, size_t len)
         if (!f)
             continue;
         char line[8192];
-        while (fgets(line, sizeof line, f))
-            if (regexec(&re, line, 0, NULL, 0) == 0) {
+        while (!found && fgets(line, sizeof line, f))
+            if (match(line, arg)) {
                 snprintf(hit, len, "%s: %s", de->d_name, line);
                 found = 1;
-                break;
             }
         fclose(f);
     }
     closedir(d);
+    return found;
+}
+
+static int s_match_regex(const char *line, void *re)
+{
+    return regexec(re, line, 0, NULL, 0) == 0;
+}
+
+/* Any log line with something shaped like a hetu fails the test. */
+static int s_scan_logs(const char *dir, char *hit, size_t len)
+{
+    regex_t re;
+    /* DDMMYY, century sign, ZZZ, check character - standing alone, so that the
+     * hex groups of a UUID can never match by chance. */
+    cr_assert_eq(regcomp(&re,
+                         "(^|[^0-9A-Za-z])[0-3][0-9][01][0-9][0-9][0-9][-+A-FU-Y][0-9][0-9][0-9]"
+                         "[0-9A-Y]([^0-9A-Za-z]|$)",
+                         REG_EXTENDED | REG_NOSUB),
+                 0);
+    int found = s_grep_logs(dir, s_match_regex, &re, hit, len);
     regfree(&re);
     return found;
 }
@@ -587,31 +599,15 @@ static bool s_path_exists(void *arg)
     return access(s_wait_path, F_OK) == 0;
 }
 
+static int s_match_text(const char *line, void *needle)
+{
+    return strcasestr(line, needle) != NULL;
+}
+
 /* 1 when any file in dir contains needle (case-insensitive); the line in hit. */
 static int s_logs_contain(const char *dir, const char *needle, char *hit, size_t len)
 {
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d, "%s", dir);
-    struct dirent *de;
-    int found = 0;
-    while (!found && (de = readdir(d))) {
-        if (de->d_name[0] == '.')
-            continue;
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        char line[8192];
-        while (!found && fgets(line, sizeof line, f))
-            if (strcasestr(line, needle)) {
-                snprintf(hit, len, "%s: %s", de->d_name, line);
-                found = 1;
-            }
-        fclose(f);
-    }
-    closedir(d);
-    return found;
+    return s_grep_logs(dir, s_match_text, (void *)needle, hit, len);
 }
 
 /* A hetu planted in every channel where one reached a log before: a spool file's
@@ -623,11 +619,8 @@ Test(security, no_hetu_in_any_log_through_side_channels, .timeout = 240)
     s_home = harness_home_new();
     cr_assert_not_null(s_home);
     harness_result_t r;
-    harness_local(&r, "up", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+    fixture_deploy(1);
     silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
 
     char probe[5][SILTA_HETU_LEN + 1];
     for (int i = 0; i < 5; i++)
@@ -721,11 +714,7 @@ Test(security, test_and_bench_keys_are_not_admitted_by_default, .timeout = 120)
     cr_assert_not_null(s_home);
     unsetenv("SILTA_DEPLOYMENT");
     harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    fixture_deploy(0);
     const char *names[] = {"test", "bench"};
     for (int i = 0; i < 2; i++) {
         char path[4096];
@@ -844,11 +833,7 @@ Test(security, an_insider_rewrite_of_the_disclosure_log_is_caught, .timeout = 18
     cr_assert_not_null(s_home);
     setenv("SILTA_AUDIT_CHECKPOINT_MS", "200", 1); /* after harness_home_new clears SILTA_* */
     harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
-    cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    silta_err_t err;
-    cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+    fixture_deploy(0);
     char *file = harness_env_get(NULL, "SILTA_AUDIT_CHECKPOINTS");
     cr_assert_not_null(file, "no SILTA_AUDIT_CHECKPOINTS in the env file");
     snprintf(s_cp_file, sizeof s_cp_file, "%s", file);

@@ -11,16 +11,24 @@
 #include "silta_env.h"
 #include "silta_time.h"
 
-char *fixture_up(void)
+void fixture_deploy(int adapters)
 {
-    char *home = harness_home_new();
-    cr_assert_not_null(home, "could not make a SILTA_HOME");
     harness_result_t r;
-    harness_local(&r, "up", "--no-adapters", NULL);
+    if (adapters)
+        harness_local(&r, "up", NULL);
+    else
+        harness_local(&r, "up", "--no-adapters", NULL);
     cr_assert_eq(r.status, 0, "silta-local up failed:\n%s\n%s", r.out, r.err);
     harness_result_free(&r);
     silta_err_t err;
     cr_assert_eq(silta_env_load(&err), 0, "%s", err.msg);
+}
+
+char *fixture_up(void)
+{
+    char *home = harness_home_new();
+    cr_assert_not_null(home, "could not make a SILTA_HOME");
+    fixture_deploy(0);
     return home;
 }
 

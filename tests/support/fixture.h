@@ -15,6 +15,12 @@
  * (free with harness_home_destroy). */
 char *fixture_up(void);
 
+/* `silta-local up` in the current SILTA_HOME (a home from harness_home_new, with
+ * whatever environment the test set after it), with the adapters and the case
+ * store when adapters = 1, else `--no-adapters`; asserts it came up and loads
+ * its env file into this process. */
+void fixture_deploy(int adapters);
+
 /* A client of the hub with the CURVE identity `identity` of home. */
 silta_client_t *fixture_client(const char *home, const char *identity);
 
