@@ -172,6 +172,8 @@ int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const
         if (!waiting && strcmp(s->outcome, "not_entitled") != 0)
             continue;
         cs_day_t from = waiting && s->waiting_from != CS_NODAY ? s->waiting_from : s->date;
+        if (waiting)
+            cs_wake(out, from + s->waiting_days); /* the first day after the period */
         if (waiting && today > from + s->waiting_days - 1)
             continue; /* the waiting period is over */
         int covered = 0;

@@ -106,6 +106,7 @@ int cs_rule_reduction_threatened(const cs_rule_t *self, const cs_history_t *h,
         if (strcmp(n->kind, "kehotus") != 0 || n->handled != CS_NODAY || n->date == CS_NODAY)
             continue;
         cs_day_t month_end = s_add_months(n->date, p->reduction_threat_months);
+        cs_wake(out, month_end == CS_NODAY ? CS_NODAY : month_end + 1); /* the month over */
         if (month_end == CS_NODAY || today > month_end)
             continue;
         cs_day_t due = s_wd_before(month_end, p->reduction_threat_lead_wd);

@@ -34,6 +34,12 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
  * error code; a client with no rows gives an empty history. */
 int cs_apply_load_history(PGconn *db, const char *client_key, cs_history_t *h, silta_err_t *err);
 
+/* The same for n clients at once: hs[i] gets cks[i]'s history (hs: n
+ * caller-owned histories; one SELECT per list for all of them). A key with
+ * no rows gives an empty history. Returns 0 or an error code. */
+int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_history_t *hs,
+                            silta_err_t *err);
+
 /* silta_db_query, with SILTA_EAGAIN in err->code when the connection is gone. */
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
 
