@@ -248,6 +248,17 @@ int cs_rule_joint_service_assessment_due(const cs_rule_t *self, const cs_history
         if (strcmp(h->empitems[i].plan_id, p->joint_plan_id) == 0 &&
             strcmp(h->empitems[i].status, "cancelled") != 0)
             return 0; /* a multi-agency plan exists */
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if (strcmp(b->benefit, "tyomarkkinatuki") == 0 && b->start != CS_NODAY) /* days count */
+            cs_wake(out, b->start > today || b->end < today ? b->start : today + 1);
+    }
+    if (strcmp(h->reg_status, "registered") == 0 && h->unemployed_since != CS_NODAY) {
+        cs_wake(out, s_add_months(h->unemployed_since, p->joint_months_under25));
+        cs_wake(out, s_add_months(h->unemployed_since, p->joint_months_25plus));
+        if (h->birth != CS_NODAY) /* the age limit moves the month count */
+            cs_wake(out, s_add_months(h->birth, 12 * p->joint_age_limit));
+    }
     char why[96] = "";
     cs_day_t t = s_joint_threshold(h, p, today, why);
     if (t == CS_NODAY || t > today)
