@@ -118,12 +118,13 @@ static size_t s_sweep(s_app_t *app, cs_day_t today, size_t chunk)
         silta_warn("sweep failed", "reason=\"%s\"", err.msg);
         return 0;
     }
-    if (nclients > 0) {
-        silta_info("sweep done", "today=%s clients=%zu alerts_changed=%zu ms=%lld",
-                   cs_day_format(today, d), nclients, nchanged,
-                   (long long)(silta_mono_ms() - t0));
+    /* A line per chunk; "sweep done" when it has caught up (clients=0 when
+     * nothing was due: the incremental sweep skipped every client). */
+    silta_info(nclients < chunk ? "sweep done" : "sweep chunk done",
+               "today=%s clients=%zu alerts_changed=%zu ms=%lld", cs_day_format(today, d),
+               nclients, nchanged, (long long)(silta_mono_ms() - t0));
+    if (nclients > 0)
         s_outbox(app);
-    }
     return nclients;
 }
 
@@ -228,7 +229,11 @@ static void s_apply_batch(s_app_t *app, s_batch_t *b, cs_day_t today)
                 it->rc = cs_store_apply(app->store, it->ev, today, &it->duplicate, &it->err);
         }
     }
-    silta_debug("batch applied", "events=%zu ms=%lld", b->n, (long long)(silta_mono_ms() - t0));
+    size_t rejected = 0;
+    for (size_t i = 0; i < b->n; i++)
+        rejected += b->items[i].rc == SILTA_EINVAL;
+    silta_info("batch applied", "events=%zu rejected=%zu ms=%lld", b->n, rejected,
+               (long long)(silta_mono_ms() - t0));
     for (size_t i = 0; i < b->n; i++) {
         s_answer(app, b->ev[i], b->delivery_id[i], b->attempt[i], b->items[i].rc,
                  b->items[i].duplicate, &b->items[i].err);
