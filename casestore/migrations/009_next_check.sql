@@ -9,3 +9,8 @@
 
 ALTER TABLE casestore.client ADD COLUMN next_check date;
 CREATE INDEX client_next_check ON casestore.client (next_check NULLS FIRST);
+
+-- The alert sync reads every alert of a client (open and closed: a closed occurrence is not
+-- raised again); (rule, client_key, occurrence) and the open-only index cannot serve that,
+-- so without this each evaluation scanned the whole table and slowed as alerts grew.
+CREATE INDEX alert_client ON casestore.alert (client_key);

@@ -115,15 +115,12 @@ static int s_outbox_bytes(cs_store_t *self, const char *event_id, const char *ty
     hex[1] = 'x';
     sodium_bin2hex(hex + 2, len * 2 + 1, buf, len);
     const char *p[4] = {event_id, type, ck, hex};
-    PGresult *r = cs_q(self->db,
-                       "INSERT INTO casestore.outbox(event_id, type, client_key, payload) VALUES "
-                       "($1, $2, $3, $4::bytea) ON CONFLICT (event_id) DO NOTHING",
-                       4, p, err);
+    int rc = cs_exec(self->db,
+                     "INSERT INTO casestore.outbox(event_id, type, client_key, payload) VALUES "
+                     "($1, $2, $3, $4::bytea) ON CONFLICT (event_id) DO NOTHING",
+                     4, p, err);
     free(hex);
-    if (!r)
-        return s_code(err);
-    PQclear(r);
-    return 0;
+    return rc;
 }
 
 static int s_outbox_add(cs_store_t *self, const char *event_id, const char *type, const char *ck,

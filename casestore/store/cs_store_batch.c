@@ -36,6 +36,7 @@
 #include "cs_store_int.h"
 #include "silta_db.h"
 #include "silta_log.h"
+#include "silta_time.h"
 #include "silta_uuid.h"
 
 /* self->hists holds at least n histories. */
@@ -71,6 +72,10 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
     const char **cks = malloc((nc ? nc : 1) * sizeof *cks);
     cs_day_t *wakes = malloc((nc ? nc : 1) * sizeof *wakes);
     int rc = cks && wakes ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    /* The writes of the alert and plan sync are queued, not waited for: a
+     * round trip per SELECT instead of per statement (cs_apply.h). */
+    if (rc == 0)
+        rc = cs_pipeline_begin(self->db, err);
     for (size_t c = 0; rc == 0 && c < nc; c++) {
         memcpy(&self->hist, &self->hists[c], sizeof self->hist);
         rc = cs_store__evaluate_loaded(self, cl[c].ck, cl[c].hetu, today, changed, &wakes[c],
@@ -79,6 +84,9 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
     }
     if (rc == 0)
         rc = cs_store__next_check(self, cks, wakes, nc, err);
+    int prc = cs_pipeline_end(self->db, err);
+    if (rc == 0)
+        rc = prc;
     free(cks);
     free(wakes);
     return rc;
@@ -92,6 +100,7 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     char (*birth)[11] = calloc(n ? n : 1, sizeof *birth);
     int rc = ev && cl && birth ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
     size_t ngood = 0, nc = 0;
+    int64_t t[5] = {silta_mono_us(), 0, 0, 0, 0}; /* phases, for the debug line */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         items[i].duplicate = 0;
         items[i].err.code = 0;
@@ -124,6 +133,7 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
         snprintf(cl[c].hetu, sizeof cl[c].hetu, "%s", ev[i].hetu);
         nc += c == nc;
     }
+    t[1] = silta_mono_us();
     if (rc == 0 && nc > 0)
         rc = s_hists(self, nc, err);
     if (rc == 0 && nc > 0) {
@@ -135,12 +145,20 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
         free(cks);
     }
     size_t changed = 0;
+    t[2] = silta_mono_us();
     if (rc == 0 && nc > 0)
         rc = s_evaluate_all(self, cl, nc, today, &changed, err);
+    t[3] = silta_mono_us();
     if (rc == 0 && ngood > 0)
         rc = silta_db_exec(self->db, "COMMIT", err);
     else if (ngood > 0)
         cs_store__rollback(self);
+    t[4] = silta_mono_us();
+    silta_debug("batch phases",
+                "events=%zu clients=%zu facts_us=%lld histories_us=%lld rules_us=%lld "
+                "commit_us=%lld",
+                n, nc, (long long)(t[1] - t[0]), (long long)(t[2] - t[1]),
+                (long long)(t[3] - t[2]), (long long)(t[4] - t[3]));
     for (size_t i = 0; ev && i < n; i++)
         cs_event_free(&ev[i]);
     if (cl)
