@@ -510,29 +510,36 @@ int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_
     cs_apply_summary(e, summary, sizeof summary);
     snprintf(occurred, sizeof occurred, "%lld", (long long)(ev->occurred_at / 1000));
     const char *ib[5] = {ev->event_id, ev->type, ev->client_key, summary, occurred};
-    PGresult *r = cs_q(self->db,
-                       "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
-                       "occurred_at) VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN "
-                       "to_timestamp($5::bigint) END) ON CONFLICT (event_id) DO NOTHING",
-                       5, ib, err);
-    if (!r)
-        return s_code(err);
-    *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
-    PQclear(r);
-    if (*duplicate)
-        return 0;
+    static const char inbox_sql[] =
+        "INSERT INTO casestore.inbox(event_id, type, client_key, summary, occurred_at) VALUES "
+        "($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN to_timestamp($5::bigint) END)";
+    int rc = 0;
+    if (*duplicate < 0) {
+        /* known new (cs_store_batch.c): a conflict is an error, no answer awaited */
+        *duplicate = 0;
+        rc = cs_exec(self->db, inbox_sql, 5, ib, err);
+    } else {
+        char sql[sizeof inbox_sql + 40];
+        snprintf(sql, sizeof sql, "%s ON CONFLICT (event_id) DO NOTHING", inbox_sql);
+        PGresult *r = cs_q(self->db, sql, 5, ib, err);
+        if (!r)
+            return s_code(err);
+        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+        PQclear(r);
+    }
+    if (rc != 0 || *duplicate)
+        return rc;
     char *sealed = cs_seal_hex(self->seal, e->hetu);
     const char *cl[3] = {ev->client_key, sealed, birth};
-    r = sealed ? cs_q(self->db,
-                      "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) "
-                      "VALUES ($1, $2::bytea, $3) ON CONFLICT (client_key) DO UPDATE SET "
-                      "updated_at = now()",
-                      3, cl, err)
-               : NULL;
+    rc = sealed ? cs_exec(self->db,
+                          "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) "
+                          "VALUES ($1, $2::bytea, $3) ON CONFLICT (client_key) DO UPDATE SET "
+                          "updated_at = now()",
+                          3, cl, err)
+                : silta_err_set(err, SILTA_ERR, "could not seal a hetu");
     free(sealed);
-    if (!r)
-        return sealed ? s_code(err) : silta_err_set(err, SILTA_ERR, "could not seal a hetu");
-    PQclear(r);
+    if (rc != 0)
+        return rc;
     return cs_apply_fact(self->db, e, ev->event_id, ev->client_key, day,
                          self->params->team_queue, err);
 }
@@ -553,6 +560,7 @@ static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today,
         cs_event_free(&e);
         return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
     }
+    *duplicate = 0; /* not known: the inbox row tells */
     rc = cs_store__fact(self, ev, &e, birth, today, duplicate, err);
     size_t changed = 0;
     if (rc == 0 && !*duplicate)

@@ -5,10 +5,14 @@
  *
  *      decode + check every event (no I/O)   --bad--> item SILTA_EINVAL (REJECT)
  *      BEGIN
- *        per event: SAVEPOINT; inbox row, client row, fact; RELEASE
- *                   (an SQL error: ROLLBACK TO SAVEPOINT, that event alone not applied)
+ *        duplicates: one SELECT of the batch's event_ids in the inbox
+ *        fast: every new event's inbox row, client row, fact queued in pipeline
+ *              mode, read back at once --any error--> ROLLBACK, BEGIN, slow:
+ *        slow: per event SAVEPOINT; inbox row, client row, fact; RELEASE
+ *              (an SQL error: ROLLBACK TO SAVEPOINT, that event alone not applied)
  *        histories of the batch's clients: one SELECT per list for all of them
  *        per client (after all its events): rules -> alerts, plan -> versions
+ *              (writes queued in pipeline mode; a SELECT syncs)
  *        next_check of every client: one UPDATE
  *      COMMIT                                 only then does the caller ACK
  *
@@ -31,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cs_apply.h"
 #include "cs_store_int.h"
@@ -92,6 +97,76 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
     return rc;
 }
 
+/* The facts of the decoded items (rc 0), each under its own savepoint: an SQL
+ * error rolls back that event alone (its rc says why). Returns 0, or an error
+ * code when the connection is gone. */
+static int s_facts_slow(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
+                        char (*birth)[11], size_t n, cs_day_t today, silta_err_t *err)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0)
+            continue;
+        items[i].duplicate = 0;
+        rc = silta_db_exec(self->db, "SAVEPOINT ev", err);
+        int r = rc == 0 ? cs_store__fact(self, items[i].ev, &ev[i], birth[i], today,
+                                         &items[i].duplicate, &items[i].err)
+                        : 0;
+        if (rc == 0 && r != 0 && PQstatus(self->db) != CONNECTION_OK)
+            rc = SILTA_EAGAIN;
+        if (rc != 0)
+            break;
+        items[i].rc = r;
+        rc = silta_db_exec(self->db, r == 0 ? "RELEASE SAVEPOINT ev" : "ROLLBACK TO SAVEPOINT ev",
+                           err);
+    }
+    return rc;
+}
+
+/* The facts of the decoded items in one round trip: the duplicates found
+ * with one SELECT, then every new event's statements queued in pipeline mode
+ * and read back at once. Returns 0, or nonzero when anything failed: then the
+ * transaction must be rolled back (and s_facts_slow tells which event). */
+static int s_facts_fast(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
+                        char (*birth)[11], size_t n, cs_day_t today)
+{
+    silta_err_t err = {0};
+    size_t cap = 3 + n * (SILTA_UUID_STRLEN + 3), k = 0;
+    char *ids = malloc(cap);
+    if (!ids)
+        return SILTA_ERR;
+    ids[k++] = '{';
+    for (size_t i = 0; i < n; i++)
+        if (items[i].rc == 0)
+            k += (size_t)snprintf(ids + k, cap - k, "%s\"%.*s\"", k > 1 ? "," : "",
+                                  SILTA_UUID_STRLEN, items[i].ev->event_id);
+    snprintf(ids + k, cap - k, "}");
+    const char *p[1] = {ids};
+    PGresult *r = cs_q(self->db,
+                       "SELECT event_id::text FROM casestore.inbox WHERE event_id = "
+                       "ANY($1::uuid[])",
+                       1, p, &err);
+    free(ids);
+    if (!r)
+        return SILTA_ERR;
+    for (size_t i = 0; i < n; i++) {
+        items[i].duplicate = 0;
+        for (int j = 0; items[i].rc == 0 && j < PQntuples(r) && !items[i].duplicate; j++)
+            items[i].duplicate = strcasecmp(PQgetvalue(r, j, 0), items[i].ev->event_id) == 0;
+    }
+    PQclear(r);
+    int rc = cs_pipeline_begin(self->db, &err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0 || items[i].duplicate)
+            continue;
+        items[i].duplicate = -1; /* known new */
+        rc = cs_store__fact(self, items[i].ev, &ev[i], birth[i], today, &items[i].duplicate,
+                            &err);
+    }
+    int prc = cs_pipeline_end(self->db, &err);
+    return rc ? rc : prc;
+}
+
 int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_day_t today,
                          silta_err_t *err)
 {
@@ -110,21 +185,15 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     }
     if (rc == 0 && ngood > 0)
         rc = silta_db_exec(self->db, "BEGIN", err);
-    for (size_t i = 0; rc == 0 && ngood > 0 && i < n; i++) {
-        if (items[i].rc != 0)
-            continue;
-        rc = silta_db_exec(self->db, "SAVEPOINT ev", err);
-        int r = rc == 0 ? cs_store__fact(self, items[i].ev, &ev[i], birth[i], today,
-                                         &items[i].duplicate, &items[i].err)
-                        : 0;
-        if (rc == 0 && r != 0 && PQstatus(self->db) != CONNECTION_OK)
-            rc = SILTA_EAGAIN;
-        if (rc != 0)
-            break;
-        items[i].rc = r;
-        rc = silta_db_exec(self->db, r == 0 ? "RELEASE SAVEPOINT ev" : "ROLLBACK TO SAVEPOINT ev",
-                           err);
-        if (r != 0 || items[i].duplicate)
+    if (rc == 0 && ngood > 0 && s_facts_fast(self, items, ev, birth, n, today) != 0) {
+        /* An error among the queued facts: again, each under its savepoint. */
+        cs_store__rollback(self);
+        rc = silta_db_exec(self->db, "BEGIN", err);
+        if (rc == 0)
+            rc = s_facts_slow(self, items, ev, birth, n, today, err);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0 || items[i].duplicate)
             continue;
         size_t c = 0;
         while (c < nc && strcmp(cl[c].ck, items[i].ev->client_key) != 0)

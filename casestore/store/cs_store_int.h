@@ -42,7 +42,9 @@ int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e
                      char birth[11], silta_err_t *err);
 
 /* The inbox row (*duplicate = 1 when event_id is there already: nothing
- * else is written), the client row with the sealed hetu, the fact. */
+ * else is written), the client row with the sealed hetu, the fact.
+ * *duplicate = -1 on entry: the caller knows the event is new; then the
+ * statements are only queued in pipeline mode (a conflict is an error). */
 int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
                    const char *birth, cs_day_t today, int *duplicate, silta_err_t *err);
 
