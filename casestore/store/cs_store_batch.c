@@ -76,7 +76,12 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
 {
     const char **cks = malloc((nc ? nc : 1) * sizeof *cks);
     cs_day_t *wakes = malloc((nc ? nc : 1) * sizeof *wakes);
-    int rc = cks && wakes ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    if (!cks || !wakes) {
+        free(cks);
+        free(wakes);
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    int rc = 0;
     /* The writes of the alert and plan sync are queued, not waited for: a
      * round trip per SELECT instead of per statement (cs_apply.h). */
     if (rc == 0)
@@ -173,7 +178,13 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     cs_event_t *ev = calloc(n ? n : 1, sizeof *ev);
     s_client_t *cl = calloc(n ? n : 1, sizeof *cl);
     char (*birth)[11] = calloc(n ? n : 1, sizeof *birth);
-    int rc = ev && cl && birth ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    if (!ev || !cl || !birth) {
+        free(ev);
+        free(cl);
+        free(birth);
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    int rc = 0;
     size_t ngood = 0, nc = 0;
     int64_t t[5] = {silta_mono_us(), 0, 0, 0, 0}; /* phases, for the debug line */
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -228,10 +239,9 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
                 "commit_us=%lld",
                 n, nc, (long long)(t[1] - t[0]), (long long)(t[2] - t[1]),
                 (long long)(t[3] - t[2]), (long long)(t[4] - t[3]));
-    for (size_t i = 0; ev && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         cs_event_free(&ev[i]);
-    if (cl)
-        sodium_memzero(cl, n * sizeof *cl);
+    sodium_memzero(cl, n * sizeof *cl);
     free(ev);
     free(cl);
     free(birth);
@@ -260,8 +270,11 @@ int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t max, size_t *nclient
     size_t n = due ? (size_t)PQntuples(due) : 0;
     const char **cks = malloc((n ? n : 1) * sizeof *cks);
     cs_day_t *wakes = malloc((n ? n : 1) * sizeof *wakes);
-    if (rc == 0 && (!cks || !wakes))
-        rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    if (!cks || !wakes) {
+        n = 0;
+        if (rc == 0)
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    }
     for (size_t i = 0; rc == 0 && i < n; i++)
         cks[i] = PQgetvalue(due, (int)i, 0);
     if (rc == 0 && n > 0)

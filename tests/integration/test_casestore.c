@@ -63,14 +63,19 @@ static void s_down(void)
 TestSuite(casestore, .fini = s_down);
 
 /* Write lines to a scenario file and publish it; returns the tool's output. */
-static void s_publish(const char *name, const char *lines)
+static void s_scenario_file(const char *name, const char *lines, char *path, size_t len)
 {
-    char path[4096], bin[4096];
-    snprintf(path, sizeof path, "%s/%s.txt", s_home, name);
+    snprintf(path, len, "%s/%s.txt", s_home, name);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs(lines, f);
     fclose(f);
+}
+
+static void s_publish(const char *name, const char *lines)
+{
+    char path[4096], bin[4096];
+    s_scenario_file(name, lines, path, sizeof path);
     harness_result_t r;
     harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
                  path, NULL);
@@ -428,17 +433,30 @@ Test(casestore, undecodable_payload_is_refused_by_the_hub_not_dead_lettered, .ti
     s_down();
 }
 
-/* The last defence: an event journalled before the hub checked contracts is
- * still REJECTed by the case store (a dead letter with the contract's reason),
- * never applied half-way. */
-Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeout = 240)
+static void s_wait_subscribed(void)
 {
-    s_up("2026-05-20");
     cr_assert_eq(harness_poll(30000, s_holds,
                               &(s_cond_t){"SELECT count(*) FROM hub.consumer WHERE name = "
                                           "'casestore'",
                                           "1"}),
                  0, "the case store never subscribed");
+}
+
+static void s_restart_hub(void)
+{
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "hub restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+}
+
+/* Wait until the case store has subscribed, then put an event whose payload
+ * fails its contract straight into the hub's journal with a pending delivery
+ * to the case store, as if journalled before contracts existed (the hub
+ * reads pending deliveries at start: restart it after this). */
+static void s_journal_bad_event(void)
+{
+    s_wait_subscribed();
     char id[SILTA_UUID_STRLEN + 1];
     silta_uuid_v7(id);
     silta_envelope_t e = SILTA__ENVELOPE__INIT;
@@ -469,11 +487,16 @@ Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeo
     PQclear(res);
     silta_db_close(&db);
     free(packed);
-    /* The hub reads pending deliveries at start. */
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL);
-    cr_assert_eq(r.status, 0, "hub restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+}
+
+/* The last defence: an event journalled before the hub checked contracts is
+ * still REJECTed by the case store (a dead letter with the contract's reason),
+ * never applied half-way. */
+Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeout = 240)
+{
+    s_up("2026-05-20");
+    s_journal_bad_event();
+    s_restart_hub(); /* the hub reads pending deliveries at start */
     cr_assert_eq(harness_poll(30000, s_holds,
                               &(s_cond_t){"SELECT count(*) FROM hub.dead_letter", "1"}),
                  0, "rejected to the dead-letter queue");
@@ -527,11 +550,7 @@ static char *s_notices(int n, const char *date)
 static pid_t s_publish_bg(const char *name, const char *lines)
 {
     char path[4096], bin[4096];
-    snprintf(path, sizeof path, "%s/%s.txt", s_home, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(lines, f);
-    fclose(f);
+    s_scenario_file(name, lines, path, sizeof path);
     harness_bin_path(bin, sizeof bin, "silta-casestore");
     fflush(NULL);
     pid_t pid = fork();
@@ -564,50 +583,14 @@ static void s_expect_queue_drained(void)
 Test(casestore, batch_with_one_bad_event_applies_and_acks_the_others, .timeout = 240)
 {
     s_up("2026-05-20");
-    cr_assert_eq(harness_poll(30000, s_holds,
-                              &(s_cond_t){"SELECT count(*) FROM hub.consumer WHERE name = "
-                                          "'casestore'",
-                                          "1"}),
-                 0, "the case store never subscribed");
+    s_wait_subscribed();
     pid_t pid = s_casestore_pid();
     cr_assert_gt(pid, 0);
     /* Held still, the case store cannot take the events one at a time: they
      * wait at the hub and arrive together when it goes on. */
     cr_assert_eq(kill(pid, SIGSTOP), 0);
-    char id[SILTA_UUID_STRLEN + 1];
-    silta_uuid_v7(id);
-    silta_envelope_t e = SILTA__ENVELOPE__INIT;
-    e.event_id = id;
-    e.type = "kela.notice.v1";
-    e.source = "kela";
-    e.client_key = "ck_00000000000000000000000000000000";
-    e.occurred_at = silta_now_ms();
-    e.payload.data = (uint8_t *)"\xff\xff\xff garbage";
-    e.payload.len = 12;
-    size_t len = 0;
-    uint8_t *packed = silta_codec_pack_envelope(&e, &len);
-    cr_assert_not_null(packed);
-    silta_err_t err;
-    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
-    cr_assert_not_null(db, "%s", err.msg);
-    const char *values[] = {id, (const char *)packed};
-    int lengths[] = {0, (int)len}, formats[] = {0, 1};
-    PGresult *res = PQexecParams(
-        db,
-        "WITH j AS (INSERT INTO hub.journal (event_id, type, source, client_key, occurred_at, "
-        "envelope) VALUES ($1::uuid, 'kela.notice.v1', 'kela', "
-        "'ck_00000000000000000000000000000000', now(), $2::bytea) RETURNING seq) "
-        "INSERT INTO hub.delivery (consumer_id, seq) SELECT c.id, j.seq FROM j, hub.consumer c "
-        "WHERE c.name = 'casestore'",
-        2, NULL, values, lengths, formats, 0);
-    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
-    PQclear(res);
-    silta_db_close(&db);
-    free(packed);
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL); /* the hub reads pending deliveries */
-    cr_assert_eq(r.status, 0, "hub restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+    s_journal_bad_event();
+    s_restart_hub(); /* the hub reads pending deliveries at start */
     char *lines = s_notices(20, "2026-05-19");
     pid_t pub = s_publish_bg("good", lines);
     free(lines);
@@ -655,11 +638,7 @@ Test(casestore, kill_9_mid_batch_applies_every_event_exactly_once, .timeout = 30
 {
     enum { N = 600 };
     s_up("2026-05-20");
-    cr_assert_eq(harness_poll(30000, s_holds,
-                              &(s_cond_t){"SELECT count(*) FROM hub.consumer WHERE name = "
-                                          "'casestore'",
-                                          "1"}),
-                 0, "the case store never subscribed");
+    s_wait_subscribed();
     pid_t pid = s_casestore_pid();
     cr_assert_gt(pid, 0);
     cr_assert_eq(kill(pid, SIGSTOP), 0);
