@@ -62,11 +62,11 @@ static int s_lost(cs_store_t *self, int rc)
     return rc != 0 && PQstatus(self->db) != CONNECTION_OK ? SILTA_EAGAIN : rc;
 }
 
-/* One client of a batch: its key, the hetu of its latest event, its wake. */
+/* One client of a batch: its key and the hetu of its latest event (wiped
+ * after the batch). */
 typedef struct {
     const char *ck;
     char hetu[SILTA_HETU_LEN + 1];
-    cs_day_t wake;
 } s_client_t;
 
 /* Evaluate the nc clients (histories loaded into self->hists) and write
@@ -81,11 +81,9 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
         free(wakes);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }
-    int rc = 0;
     /* The writes of the alert and plan sync are queued, not waited for: a
      * round trip per SELECT instead of per statement (cs_apply.h). */
-    if (rc == 0)
-        rc = cs_pipeline_begin(self->db, err);
+    int rc = cs_pipeline_begin(self->db, err);
     for (size_t c = 0; rc == 0 && c < nc; c++) {
         memcpy(&self->hist, &self->hists[c], sizeof self->hist);
         rc = cs_store__evaluate_loaded(self, cl[c].ck, cl[c].hetu, today, changed, &wakes[c],
