@@ -29,7 +29,7 @@ static const char *const s_statuses[] = {"received", "pending", "granted", "gran
 static const char *const s_kinds[] = {"forwarded_application", "basic_amount_reduction",
                                       "need_for_social_work", "long_term_unemployed_over25"};
 
-static void s_fill(cs_history_t *h, unsigned long *seed, long i, cs_day_t today)
+void cs_bench_history(cs_history_t *h, unsigned long *seed, long i, cs_day_t today)
 {
     cs_history_reset(h);
     snprintf(h->client_key, sizeof h->client_key, "ck_bench%ld", i);
@@ -106,7 +106,7 @@ int cs_bench_rules(long n, const cs_params_t *p, cs_day_t today)
     int64_t gen_us = 0, t0 = silta_mono_us();
     for (long i = 0; i < n; i++) {
         int64_t g = silta_mono_us();
-        s_fill(&h, &seed, i, today);
+        cs_bench_history(&h, &seed, i, today);
         gen_us += silta_mono_us() - g;
         findings += (long)cs_rules_eval(&h, p, today, &f);
         items += (long)cs_plan_derive(&h, p, plan, CS_PLAN_MAX);

@@ -1,17 +1,22 @@
 /*  cs_main.c - silta-casestore: the social-work case store.
  *
  *  A consumer of the hub: SUBSCRIBEs durable queue `casestore` to every event
- *  type it applies (store/cs_event.c), applies each DELIVER in one transaction
- *  (store/cs_store.c) and ACKs it; a payload it cannot use is REJECTed with the
- *  reason (the hub dead-letters it). Alerts and plan changes wait in the
- *  outbox and are published from here; a CONFIRM marks them. A timer re-runs
- *  the rules for every client when the day changes and every sweep interval.
+ *  type it applies (store/cs_event.c). It takes the deliveries already there
+ *  (up to the credit, waiting only for the first), applies them in ONE
+ *  transaction (store/cs_store_batch.c) and only after the COMMIT ACKs them;
+ *  a payload it cannot use is REJECTed with the reason (the hub dead-letters
+ *  it). Alerts and plan changes wait in the outbox and are published from
+ *  here; CONFIRMs mark them, in one statement per loop. "ready" is logged
+ *  before any sweep; the sweep runs in chunks (SILTA_CASESTORE_SWEEP_CHUNK,
+ *  250 clients) between batches, only for clients whose next_check has come,
+ *  at start, when the day changes and every sweep interval, until caught up.
  *
- *      poll --DELIVER--> apply --ok--> ACK, publish outbox
- *        |                  `--bad input--> REJECT(reason)
+ *      poll --DELIVER*--> batch --commit--> ACK each, publish outbox
+ *        |                  |   `--bad input--> REJECT(reason) that one alone
+ *        |                  `--batch failed--> each event alone (cs_store_apply)
  *        |                  `--database gone--> reconnect, no ACK (redelivered)
- *        +--CONFIRM--> outbox row confirmed
- *        +--timer----> sweep (deadlines), publish outbox
+ *        +--CONFIRM*--> outbox rows confirmed
+ *        +--sweeping--> one chunk of due clients, publish outbox
  *
  *  Modes:  silta-casestore                      run (ops/silta-local starts it)
  *          silta-casestore --publish FILE       publish a scenario
@@ -26,7 +31,8 @@
  *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
  *  SILTA_RULES_CONF (default <src>/config/rules.conf), SILTA_TODAY (the rules'
  *  today, for tests and demos), SILTA_CASESTORE_SWEEP_MS (default 300000),
- *  SILTA_CASESTORE_CREDIT (64), SILTA_CASESTORE_SEAL_KEY, SILTA_CASESTORE_MIGRATIONS.
+ *  SILTA_CASESTORE_CREDIT (64: also the largest batch), SILTA_CASESTORE_SWEEP_CHUNK
+ *  (250), SILTA_CASESTORE_SEAL_KEY, SILTA_CASESTORE_MIGRATIONS.
  *
  *  Not here: the transaction (store/), the rules (rules/), the pages (web/).
  */
@@ -40,9 +46,11 @@
 #include "store/cs_store.h"
 #include "cs_tools.h"
 #include "silta_client.h"
+#include "silta_codec.h"
 #include "silta_env.h"
 #include "silta_log.h"
 #include "silta_time.h"
+#include "silta_uuid.h"
 #include "web/web_server.h"
 
 static volatile sig_atomic_t s_stop = 0;
@@ -95,44 +103,179 @@ static void s_outbox(s_app_t *app)
         silta_warn("could not read the outbox", "reason=\"%s\"", err.msg);
 }
 
-static void s_sweep(s_app_t *app, cs_day_t today)
+/* One chunk of the incremental sweep (clients whose next_check has come).
+ * Returns the number of clients evaluated. */
+static size_t s_sweep(s_app_t *app, cs_day_t today, size_t chunk)
 {
     char d[11];
     size_t nclients = 0, nchanged = 0;
     silta_err_t err;
     int64_t t0 = silta_mono_ms();
-    int rc = cs_store_sweep(app->store, today, &nclients, &nchanged, &err);
+    int rc = cs_store_sweep(app->store, today, chunk, &nclients, &nchanged, &err);
     if (rc == SILTA_EAGAIN)
         cs_store_reconnect(app->store, &err);
-    if (rc != 0)
+    if (rc != 0) {
         silta_warn("sweep failed", "reason=\"%s\"", err.msg);
-    silta_info("sweep done", "today=%s clients=%zu alerts_changed=%zu ms=%lld",
-               cs_day_format(today, d), nclients, nchanged, (long long)(silta_mono_ms() - t0));
-    s_outbox(app);
+        return 0;
+    }
+    /* A line per chunk; "sweep done" when it has caught up (clients=0 when
+     * nothing was due: the incremental sweep skipped every client). */
+    silta_info(nclients < chunk ? "sweep done" : "sweep chunk done",
+               "today=%s clients=%zu alerts_changed=%zu ms=%lld", cs_day_format(today, d),
+               nclients, nchanged, (long long)(silta_mono_ms() - t0));
+    if (nclients > 0)
+        s_outbox(app);
+    return nclients;
 }
 
-static void s_deliver(s_app_t *app, const silta_client_event_t *e, cs_day_t today)
+/* Deliveries in hand, applied together (each envelope copied: a poll event
+ * borrows from the client only until the next poll). */
+typedef struct {
+    size_t n, cap;
+    silta_envelope_t **ev;
+    uint64_t *delivery_id;
+    uint32_t *attempt;
+    cs_batch_item_t *items;
+    char (*confirmed)[SILTA_UUID_STRLEN + 1];
+    const char **confirmed_p;
+    size_t nconfirmed;
+} s_batch_t;
+
+static int s_batch_init(s_batch_t *b, size_t cap)
 {
-    const silta_envelope_t *ev = e->event;
-    silta_err_t err = {0};
-    int dup = 0;
-    int rc = cs_store_apply(app->store, ev, today, &dup, &err);
-    if (rc == SILTA_EAGAIN && cs_store_reconnect(app->store, &err) == 0)
-        rc = cs_store_apply(app->store, ev, today, &dup, &err);
+    memset(b, 0, sizeof *b);
+    b->cap = cap;
+    b->ev = calloc(cap, sizeof *b->ev);
+    b->delivery_id = calloc(cap, sizeof *b->delivery_id);
+    b->attempt = calloc(cap, sizeof *b->attempt);
+    b->items = calloc(cap, sizeof *b->items);
+    b->confirmed = calloc(cap, sizeof *b->confirmed);
+    b->confirmed_p = calloc(cap, sizeof *b->confirmed_p);
+    return b->ev && b->delivery_id && b->attempt && b->items && b->confirmed && b->confirmed_p
+               ? 0
+               : -1;
+}
+
+static void s_batch_free(s_batch_t *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        silta_codec_free_envelope(&b->ev[i]);
+    free(b->ev);
+    free(b->delivery_id);
+    free(b->attempt);
+    free(b->items);
+    free(b->confirmed);
+    free(b->confirmed_p);
+    memset(b, 0, sizeof *b);
+}
+
+/* Keep a copy of a delivery. Returns 0, or -1 when it cannot be kept (no ACK:
+ * the hub delivers it again). */
+static int s_batch_add(s_batch_t *b, const silta_client_event_t *e)
+{
+    size_t len = 0;
+    uint8_t *buf = b->n < b->cap ? silta_codec_pack_envelope(e->event, &len) : NULL;
+    silta_envelope_t *copy = buf ? silta_codec_unpack_envelope(buf, len) : NULL;
+    free(buf);
+    if (!copy)
+        return -1;
+    b->ev[b->n] = copy;
+    b->delivery_id[b->n] = e->delivery_id;
+    b->attempt[b->n] = e->attempt;
+    b->n++;
+    return 0;
+}
+
+/* ACK, REJECT or leave one applied event, as cs_store_apply(_batch) said. */
+static void s_answer(s_app_t *app, const silta_envelope_t *ev, uint64_t delivery_id,
+                     uint32_t attempt, int rc, int dup, const silta_err_t *err)
+{
     if (rc == 0) {
         silta_info(dup ? "duplicate ignored" : "event applied",
                    "event_id=%s type=%s client_key=%s attempt=%u", ev->event_id, ev->type,
-                   ev->client_key, e->attempt);
-        silta_client_ack(app->client, e->delivery_id);
-        s_outbox(app);
+                   ev->client_key, attempt);
+        silta_client_ack(app->client, delivery_id);
     } else if (rc == SILTA_EINVAL) {
         silta_warn("event rejected", "event_id=%s type=%s client_key=%s reason=\"%s\"",
-                   ev->event_id, ev->type, ev->client_key, err.msg);
-        silta_client_reject(app->client, e->delivery_id, err.msg);
+                   ev->event_id, ev->type, ev->client_key, err->msg);
+        silta_client_reject(app->client, delivery_id, err->msg);
     } else {
         /* No ACK: the hub delivers it again after its ack timeout. */
         silta_error("event not applied", "event_id=%s type=%s client_key=%s reason=\"%s\"",
-                    ev->event_id, ev->type, ev->client_key, err.msg);
+                    ev->event_id, ev->type, ev->client_key, err->msg);
+    }
+}
+
+/* Apply the batch in one transaction, then ACK / REJECT each event; when the
+ * batch as a whole fails, each event alone (cs_store_apply), so one bad event
+ * or client holds up nobody else. */
+static void s_apply_batch(s_app_t *app, s_batch_t *b, cs_day_t today)
+{
+    if (b->n == 0)
+        return;
+    silta_err_t err = {0};
+    int64_t t0 = silta_mono_ms();
+    for (size_t i = 0; i < b->n; i++)
+        b->items[i].ev = b->ev[i];
+    int rc = cs_store_apply_batch(app->store, b->items, b->n, today, &err);
+    if (rc == SILTA_EAGAIN && cs_store_reconnect(app->store, &err) == 0)
+        rc = cs_store_apply_batch(app->store, b->items, b->n, today, &err);
+    if (rc != 0) {
+        silta_warn("batch not applied, applying one by one", "events=%zu reason=\"%s\"", b->n,
+                   err.msg);
+        for (size_t i = 0; i < b->n; i++) {
+            cs_batch_item_t *it = &b->items[i];
+            if (it->rc != SILTA_EINVAL)
+                it->rc = cs_store_apply(app->store, it->ev, today, &it->duplicate, &it->err);
+        }
+    }
+    size_t rejected = 0;
+    for (size_t i = 0; i < b->n; i++)
+        rejected += b->items[i].rc == SILTA_EINVAL;
+    silta_info("batch applied", "events=%zu rejected=%zu ms=%lld", b->n, rejected,
+               (long long)(silta_mono_ms() - t0));
+    for (size_t i = 0; i < b->n; i++) {
+        s_answer(app, b->ev[i], b->delivery_id[i], b->attempt[i], b->items[i].rc,
+                 b->items[i].duplicate, &b->items[i].err);
+        silta_codec_free_envelope(&b->ev[i]);
+    }
+    b->n = 0;
+    s_outbox(app);
+}
+
+/* Mark the CONFIRMs gathered since the last call. */
+static void s_confirms(s_app_t *app, s_batch_t *b)
+{
+    silta_err_t err;
+    for (size_t i = 0; i < b->nconfirmed; i++)
+        b->confirmed_p[i] = b->confirmed[i];
+    if (b->nconfirmed > 0 &&
+        cs_store_confirmed_many(app->store, b->confirmed_p, b->nconfirmed, &err) != 0)
+        silta_warn("could not mark confirmed", "events=%zu reason=\"%s\"", b->nconfirmed,
+                   err.msg);
+    b->nconfirmed = 0;
+}
+
+/* One poll event: a delivery joins the batch, a CONFIRM the confirms. */
+static void s_on_event(s_app_t *app, s_batch_t *b, const silta_client_event_t *e)
+{
+    switch (e->kind) {
+    case SILTA_CLIENT_DELIVER:
+        if (s_batch_add(b, e) != 0)
+            silta_error("event not applied", "event_id=%s reason=\"out of memory\"",
+                        e->event->event_id);
+        break;
+    case SILTA_CLIENT_CONFIRM:
+        if (b->nconfirmed == b->cap)
+            s_confirms(app, b);
+        snprintf(b->confirmed[b->nconfirmed++], SILTA_UUID_STRLEN + 1, "%s", e->event_id);
+        break;
+    case SILTA_CLIENT_NACK:
+        silta_warn("hub refused", "seq=%llu code=%u reason=\"%s\"", (unsigned long long)e->seq,
+                   e->code, e->reason ? e->reason : "");
+        break;
+    default:
+        break;
     }
 }
 
@@ -184,33 +327,38 @@ static int s_run(const cs_params_t *params)
     if (sweep_ms < 1000)
         sweep_ms = 300000;
 
-    s_sweep(&app, today);
+    /* Ready at once: the sweep runs in chunks between delivery batches. */
     char d[11];
     silta_info("ready", "today=%s types=%zu consumer=casestore", cs_day_format(today, d), ntypes);
+    size_t batch_max = (size_t)(credit > 0 ? credit : 64);
+    size_t chunk = (size_t)atol(silta_env_get("SILTA_CASESTORE_SWEEP_CHUNK", "250"));
+    if (chunk == 0)
+        chunk = 250;
+    s_batch_t batch;
+    if (s_batch_init(&batch, batch_max) != 0) {
+        silta_error("could not start", "reason=\"out of memory\"");
+        s_batch_free(&batch);
+        goto done;
+    }
+    int sweeping = 1; /* until a chunk comes back short */
     int64_t next_sweep = silta_mono_ms() + sweep_ms, next_outbox = 0;
     while (!s_stop) {
         silta_client_event_t e;
-        if (silta_client_poll(app.client, 500, &e) != 0)
+        /* Wait for the first event only when there is nothing else to do. */
+        if (silta_client_poll(app.client, sweeping ? 0 : 500, &e) != 0)
             break; /* interrupted: s_stop is set */
-        switch (e.kind) {
-        case SILTA_CLIENT_DELIVER:
-            s_deliver(&app, &e, today);
-            break;
-        case SILTA_CLIENT_CONFIRM:
-            if (cs_store_confirmed(app.store, e.event_id, &err) != 0)
-                silta_warn("could not mark confirmed", "event_id=%s", e.event_id);
-            break;
-        case SILTA_CLIENT_NACK:
-            silta_warn("hub refused", "seq=%llu code=%u reason=\"%s\"", (unsigned long long)e.seq,
-                       e.code, e.reason ? e.reason : "");
-            break;
-        default:
-            break;
+        /* Then take what is already there, up to the credit, without waiting. */
+        while (e.kind != SILTA_CLIENT_NONE) {
+            s_on_event(&app, &batch, &e);
+            if (batch.n >= batch_max || silta_client_poll(app.client, 0, &e) != 0)
+                break;
         }
+        s_apply_batch(&app, &batch, today);
+        s_confirms(&app, &batch);
         cs_day_t now;
         if (cs_today(&now, &err) == 0 && now != today) {
-            today = now;
-            next_sweep = 0;
+            today = now; /* more clients' next_check has come: no full sweep */
+            sweeping = 1;
         }
         if (web_server_outbox_dirty(web)) {
             /* An inbox action committed: read the outbox from the start (its row
@@ -224,10 +372,14 @@ static int s_run(const cs_params_t *params)
             next_outbox = silta_mono_ms() + 1000;
         }
         if (silta_mono_ms() >= next_sweep) {
-            s_sweep(&app, today);
+            sweeping = 1;
             next_sweep = silta_mono_ms() + sweep_ms;
         }
+        if (sweeping)
+            sweeping = s_sweep(&app, today, chunk) >= chunk;
     }
+    s_confirms(&app, &batch);
+    s_batch_free(&batch);
     silta_client_flush(app.client, 2000, NULL, NULL);
     silta_info("stopped", "reason=%s", s_stop ? "signal" : "poll");
     rc = 0;

@@ -41,4 +41,9 @@ int cs_scenario_publish(const char *path, const cs_params_t *p, int timeout_ms);
  * one line of figures. Returns 0. */
 int cs_bench_rules(long n, const cs_params_t *p, cs_day_t today);
 
+/* The bench's generator: client i's synthetic history around today into h
+ * (dates within about a year of today), advancing *seed. Also used by the
+ * rules' tests (tests/unit/test_casestore_rules.c). */
+void cs_bench_history(cs_history_t *h, unsigned long *seed, long i, cs_day_t today);
+
 #endif

@@ -92,6 +92,11 @@ typedef struct {
 typedef struct {
     size_t n;
     cs_finding_t items[CS_MAX_FINDINGS];
+    /* The first day after today on which these findings can change with no new
+     * fact (the deadline sweep evaluates the client again then: next_check);
+     * CS_NODAY = never. Set by cs_rules_eval from the rules' cs_wake calls. */
+    cs_day_t wake;
+    cs_day_t today; /* the day of the evaluation (cs_wake ignores days <= today) */
 } cs_findings_t;
 
 typedef int (*cs_rule_fn)(const cs_rule_t *self, const cs_history_t *h, const cs_params_t *p,
@@ -121,8 +126,8 @@ int cs_params_load(const char *path, cs_params_t *p, silta_err_t *err);
 void cs_params_each(const cs_params_t *p, void (*fn)(const char *key, const char *value, void *arg),
                     void *arg);
 
-/* Run every rule over h; findings appended to out (out->n reset first).
- * Returns the number of findings. */
+/* Run every rule over h; findings appended to out (out->n reset first), and
+ * out->wake set (see cs_findings_t). Returns the number of findings. */
 size_t cs_rules_eval(const cs_history_t *h, const cs_params_t *p, cs_day_t today,
                      cs_findings_t *out);
 
@@ -160,6 +165,14 @@ const cs_outcome_t *cs_outcome_find(const char *rule, const char *msg, const cha
 const cs_outcome_t *cs_outcomes_all(size_t *n);
 /* The outcome of an alert nobody can act on any more (rule 5's close). */
 #define CS_OUTCOME_NOT_ACTIONABLE "no_longer_actionable"
+
+/* For rule authors: the rule's result can change on `day` (a due date is
+ * passed the day after it, a day-230 date is reached on it, a month ends):
+ * lowers out->wake to day when day is after today; CS_NODAY and days up to
+ * today are ignored (already passed: only a new fact changes them). A rule
+ * that is not in cs_rules.c's list of waking rules wakes its client
+ * tomorrow, whatever it calls: correct by default, incremental when listed. */
+void cs_wake(cs_findings_t *out, cs_day_t day);
 
 /* 1 when benefit code b is listed in the comma-separated list. */
 int cs_list_has(const char *list, const char *b);

@@ -48,6 +48,7 @@ int cs_rule_basic_decision_late(const cs_rule_t *self, const cs_history_t *h,
         int wd = b->urgent ? p->basic_decision_urgent_wd : p->basic_decision_wd;
         cs_day_t arrived = cs_wd_add(b->complete, 0);
         cs_day_t due = arrived == CS_NODAY ? CS_NODAY : cs_wd_add(arrived, wd);
+        cs_wake(out, due == CS_NODAY ? CS_NODAY : due + 1); /* passed the day after due */
         if (due == CS_NODAY || today <= due)
             continue;
         char occ[96], c[11], d[11];
@@ -90,6 +91,7 @@ int cs_rule_notice_not_handled(const cs_rule_t *self, const cs_history_t *h, con
                            : p->notice_handle_wd;
         cs_day_t arrived = forwarded || meeting ? cs_wd_add(n->date, 0) : n->date;
         cs_day_t due = arrived == CS_NODAY ? CS_NODAY : cs_wd_add(arrived, wd);
+        cs_wake(out, due == CS_NODAY ? CS_NODAY : due + 1); /* passed the day after due */
         if (due == CS_NODAY || today <= due)
             continue;
         char occ[96], a[11], d[11];
@@ -136,6 +138,7 @@ int cs_rule_referral_not_acknowledged(const cs_rule_t *self, const cs_history_t 
             continue;
         int wd = s_urgent_priority(r->priority) ? p->referral_ack_urgent_wd : p->referral_ack_wd;
         cs_day_t due = cs_wd_add(r->authored, wd);
+        cs_wake(out, due == CS_NODAY ? CS_NODAY : due + 1); /* passed the day after due */
         if (due == CS_NODAY || today <= due)
             continue;
         char occ[96], a[11], d[11];
@@ -192,6 +195,7 @@ static void s_assessment(const cs_rule_t *self, const cs_history_t *h, const cs_
     char why[64];
     const char *msg = "";
     cs_day_t due = s_assessment_due(h, p, trigger, urgent, why, &msg);
+    cs_wake(out, due == CS_NODAY ? CS_NODAY : due + 1); /* passed the day after due */
     if (due == CS_NODAY || today <= due)
         return;
     char occ[96], a[11], d[11];

@@ -44,6 +44,8 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
     const cs_benefit_t *sick = NULL;
     for (size_t i = 0; i < h->nbenefits; i++) {
         const cs_benefit_t *b = &h->benefits[i];
+        cs_wake(out, b->start);   /* a period starts covering today */
+        cs_wake(out, b->end + 1); /* or stops */
         if (strcmp(b->benefit, "sairauspaivaraha") == 0 && s_active(b->status) &&
             b->as_of != CS_NODAY && (b->start == CS_NODAY || b->start <= today) &&
             (b->end == CS_NODAY || b->end >= today) && (!sick || b->as_of > sick->as_of))
@@ -57,6 +59,7 @@ int cs_rule_sickness_allowance_running_out(const cs_rule_t *self, const cs_histo
     cs_day_t pay_end = cs_month_before_end(max_day);
     cs_day_t warn_from = cs_arkipaiva_add(
         sick->as_of, p->sickness_warn_day > used ? p->sickness_warn_day - used : 0);
+    cs_wake(out, warn_from); /* Kela's checkpoint reached */
     if (max_day == CS_NODAY || warn_from == CS_NODAY || today < warn_from)
         return 0;
     for (size_t i = 0; i < h->nbenefits; i++) {
@@ -104,6 +107,35 @@ static cs_day_t s_waiting_last(cs_day_t s, int n)
  * while it was down): a year of working days. */
 #define S_STALE_WD 260
 
+/* Rule 5's window: the days d whose working days to end (silta_workday_count)
+ * are within [-CLOSE_WD, WARN_WD], i.e. [first, leave). Wakes the client on
+ * the next of those two days after today (cs_wake). The count falls as d
+ * grows, so `first` is found by bisection from a calendar bound (WARN_WD + 1
+ * working days span less than 2 * WARN_WD + 20 days); on the day it turns
+ * "no longer actionable" (CLOSE_WD + 1) the store must see it too. */
+static int s_left_le(cs_day_t d, cs_day_t end, long n)
+{
+    long left = 0;
+    return silta_workday_count(silta_workday_from_days(d), silta_workday_from_days(end), &left,
+                               NULL) == 0 &&
+           left <= n;
+}
+
+static void s_wake_window(cs_findings_t *out, cs_day_t end, const cs_params_t *p)
+{
+    cs_day_t lo = end - 2L * p->benefit_end_warn_wd - 20, hi = end; /* !pred(lo), pred(hi) */
+    while (hi - lo > 1) {
+        cs_day_t mid = lo + (hi - lo) / 2;
+        if (s_left_le(mid, end, p->benefit_end_warn_wd))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    cs_wake(out, hi);                                           /* enters the window */
+    cs_wake(out, cs_wd_add(end, p->benefit_end_close_wd + 1));  /* turns "no longer actionable" */
+    cs_wake(out, cs_wd_add(end, p->benefit_end_close_wd + S_STALE_WD + 1)); /* leaves it */
+}
+
 /* 5. An income benefit (INCOME_BENEFITS) granted until E: from
  *    BENEFIT_END_WARN_WD working days before E, something granted or applied
  *    must cover E + 1. An unemployment benefit (UNEMPLOYMENT_BENEFITS) that
@@ -121,6 +153,7 @@ int cs_rule_benefit_ends_no_successor(const cs_rule_t *self, const cs_history_t 
         if (b->end == CS_NODAY || !cs_list_has(p->income_benefits, b->benefit) ||
             !(s_active(b->status) || strcmp(b->status, "ended") == 0))
             continue;
+        s_wake_window(out, b->end, p);
         long left = 0;
         if (silta_workday_count(silta_workday_from_days(today), silta_workday_from_days(b->end),
                                 &left, NULL) != 0 ||
@@ -193,6 +226,8 @@ int cs_rule_not_entitled_gap(const cs_rule_t *self, const cs_history_t *h, const
         if (!waiting && strcmp(s->outcome, "not_entitled") != 0)
             continue;
         cs_day_t from = waiting && s->waiting_from != CS_NODAY ? s->waiting_from : s->date;
+        if (waiting)
+            cs_wake(out, from + s->waiting_days); /* the first day after the period */
         if (waiting && today > from + s->waiting_days - 1)
             continue; /* the waiting period is over */
         int covered = 0;

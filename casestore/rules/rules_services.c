@@ -114,6 +114,7 @@ int cs_rule_reduction_threatened(const cs_rule_t *self, const cs_history_t *h,
         if (strcmp(n->kind, "kehotus") != 0 || n->handled != CS_NODAY || n->date == CS_NODAY)
             continue;
         cs_day_t month_end = s_add_months(n->date, p->reduction_threat_months);
+        cs_wake(out, month_end == CS_NODAY ? CS_NODAY : month_end + 1); /* the month over */
         if (month_end == CS_NODAY || today > month_end)
             continue;
         cs_day_t due = s_wd_before(month_end, p->reduction_threat_lead_wd);
@@ -262,6 +263,17 @@ int cs_rule_joint_service_assessment_due(const cs_rule_t *self, const cs_history
         if (strcmp(h->empitems[i].plan_id, p->joint_plan_id) == 0 &&
             strcmp(h->empitems[i].status, "cancelled") != 0)
             return 0; /* a multi-agency plan exists */
+    for (size_t i = 0; i < h->nbenefits; i++) {
+        const cs_benefit_t *b = &h->benefits[i];
+        if (strcmp(b->benefit, "tyomarkkinatuki") == 0 && b->start != CS_NODAY) /* days count */
+            cs_wake(out, b->start > today || b->end < today ? b->start : today + 1);
+    }
+    if (strcmp(h->reg_status, "registered") == 0 && h->unemployed_since != CS_NODAY) {
+        cs_wake(out, s_add_months(h->unemployed_since, p->joint_months_under25));
+        cs_wake(out, s_add_months(h->unemployed_since, p->joint_months_25plus));
+        if (h->birth != CS_NODAY) /* the age limit moves the month count */
+            cs_wake(out, s_add_months(h->birth, 12 * p->joint_age_limit));
+    }
     char why[96] = "";
     const char *msg = "r9_months";
     int count = 0;

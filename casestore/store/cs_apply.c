@@ -40,8 +40,105 @@
         return (int)(sizeof(v) / sizeof((v)[0]));                                                  \
     } while (0)
 
+/* ---------------------------------------------------------------- statements
+ *
+ *  Outside pipeline mode a statement is one round trip. Inside it
+ *  (cs_pipeline_begin .. cs_pipeline_end, a batch's evaluation), cs_exec only
+ *  queues its statement; cs_q queues its own, syncs and reads every pending
+ *  result in order, so a SELECT sees every write queued before it (one
+ *  connection executes in order). A queued statement's error surfaces at the
+ *  next cs_q or at cs_pipeline_end: the caller must then roll the whole
+ *  transaction back (which the batch does).
+ *
+ *      normal --cs_pipeline_begin--> pipeline --cs_pipeline_end--> normal
+ */
+
+static int s_lost_code(PGconn *db)
+{
+    return PQstatus(db) != CONNECTION_OK ? SILTA_EAGAIN : SILTA_ERR;
+}
+
+/* Sync and read every pending result up to the sync. *last (may be NULL)
+ * gets the result of the last statement; an error anywhere fails it all. */
+static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
+{
+    int rc = PQpipelineSync(db) == 1 ? 0 : silta_err_set(err, s_lost_code(db), "database: %s",
+                                                          PQerrorMessage(db));
+    PGresult *keep = NULL;
+    for (int nulls = 0; rc == 0 && nulls < 1000000;) {
+        PGresult *r = PQgetResult(db);
+        if (!r) {
+            if (PQstatus(db) != CONNECTION_OK)
+                rc = silta_err_set(err, SILTA_EAGAIN, "database: connection lost");
+            nulls++;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            PQclear(keep);
+            keep = r;
+            continue;
+        }
+        if (st != PGRES_PIPELINE_ABORTED || (err && err->code == 0))
+            silta_db_check(db, r, err); /* fills err and clears r */
+        else
+            PQclear(r);
+        rc = err && err->code ? err->code : SILTA_ERR;
+        /* read on to the sync: the connection must be left clean */
+        for (PGresult *x; (x = PQgetResult(db)) != NULL || PQstatus(db) == CONNECTION_OK;) {
+            if (x && PQresultStatus(x) == PGRES_PIPELINE_SYNC) {
+                PQclear(x);
+                break;
+            }
+            PQclear(x);
+        }
+    }
+    if (rc == 0 && last)
+        *last = keep;
+    else
+        PQclear(keep);
+    return rc;
+}
+
+int cs_pipeline_begin(PGconn *db, silta_err_t *err)
+{
+    if (PQenterPipelineMode(db) != 1)
+        return silta_err_set(err, s_lost_code(db), "database: %s", PQerrorMessage(db));
+    return 0;
+}
+
+int cs_pipeline_end(PGconn *db, silta_err_t *err)
+{
+    if (PQpipelineStatus(db) == PQ_PIPELINE_OFF)
+        return 0;
+    silta_err_t e = {0};
+    int rc = s_drain(db, NULL, &e);
+    if (PQexitPipelineMode(db) != 1 && rc == 0)
+        rc = silta_err_set(&e, s_lost_code(db), "database: %s", PQerrorMessage(db));
+    if (rc != 0 && err && err->code == 0)
+        *err = e;
+    return rc;
+}
+
+static int s_send(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
+{
+    if (PQsendQueryParams(db, sql, n, NULL, params, NULL, NULL, 0) != 1)
+        return silta_err_set(err, s_lost_code(db), "database: %s", PQerrorMessage(db));
+    return 0;
+}
+
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
 {
+    if (PQpipelineStatus(db) != PQ_PIPELINE_OFF) {
+        PGresult *res = NULL;
+        if (s_send(db, sql, n, params, err) != 0 || s_drain(db, &res, err) != 0)
+            return NULL;
+        return res;
+    }
     PGresult *res = silta_db_query(db, sql, n, params, err);
     if (!res && PQstatus(db) != CONNECTION_OK && err)
         err->code = SILTA_EAGAIN;
@@ -50,6 +147,8 @@ PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, si
 
 int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
 {
+    if (PQpipelineStatus(db) != PQ_PIPELINE_OFF)
+        return s_send(db, sql, n, params, err);
     PGresult *res = cs_q(db, sql, n, params, err);
     if (!res)
         return err && err->code ? err->code : SILTA_ERR;

@@ -34,10 +34,29 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
  * error code; a client with no rows gives an empty history. */
 int cs_apply_load_history(PGconn *db, const char *client_key, cs_history_t *h, silta_err_t *err);
 
-/* silta_db_query, with SILTA_EAGAIN in err->code when the connection is gone. */
+/* The same for n clients at once: hs[i] gets cks[i]'s history (hs: n
+ * caller-owned histories; one SELECT per list for all of them). A key with
+ * no rows gives an empty history. Returns 0 or an error code. */
+int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_history_t *hs,
+                            silta_err_t *err);
+
+/* silta_db_query, with SILTA_EAGAIN in err->code when the connection is gone.
+ * In pipeline mode: queued after the statements cs_exec queued, then every
+ * pending result read (one round trip for all); an error in any of them
+ * returns NULL. The caller PQclears the result. */
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
 
-/* cs_q for a statement whose rows nobody reads: 0, or the error code (err filled). */
+/* cs_q for a statement whose rows nobody reads: 0, or the error code (err filled).
+ * In pipeline mode only queued: 0 means sent, its outcome comes with the next
+ * cs_q or cs_pipeline_end. */
 int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
+
+/* Pipeline mode (libpq) around a run of statements inside an open
+ * transaction: cs_exec queues, cs_q syncs. cs_pipeline_end reads what is
+ * still pending and leaves pipeline mode; it returns the first error of any
+ * queued statement (then roll the transaction back). No silta_db_exec
+ * (BEGIN, SAVEPOINT, COMMIT) in between. Both return 0 or an error code. */
+int cs_pipeline_begin(PGconn *db, silta_err_t *err);
+int cs_pipeline_end(PGconn *db, silta_err_t *err);
 
 #endif

@@ -2,10 +2,12 @@
  *  (cs_apply_load_history, cs_apply.h) inside the store's transaction.
  *
  *  Table-driven like the facts (cs_apply.c): s_reads has one row per list of
- *  the history (cs_history.h) with its SELECT ($1 = client_key, at most
- *  CS_HIST_MAX rows, newest first) and the function that copies one result
- *  row into the history. A new list is a new row. SQL NULL reads as "" /
- *  CS_NODAY.
+ *  the history (cs_history.h) with its SELECT ($1 = a text[] of client_keys,
+ *  at most CS_HIST_MAX rows per client, newest first, client_key the last
+ *  column) and the function that copies one result row into the history. A
+ *  new list is a new row. SQL NULL reads as "" / CS_NODAY. Many clients are
+ *  read in one statement per list (a batch of events, a sweep chunk): ten
+ *  round trips for the lot, not ten per client.
  *
  *  Not here: writing facts (cs_apply.c), interpreting them (rules/).
  */
@@ -140,66 +142,128 @@ static void s_manitem(cs_history_t *h, const PGresult *r, int i)
     x->due = s_day(r, i, 5);
 }
 
+/* Every SELECT reads the clients of $1 (a text[] of client_keys) and ends
+ * with client_key as its last column; the lists keep CS_HIST_MAX rows per
+ * client, newest first (row_number over the list's order), grouped by client. */
+#define S_TOP(cols, from, order)                                                                   \
+    "SELECT " cols ", client_key FROM (SELECT *, row_number() OVER (PARTITION BY client_key "     \
+    "ORDER BY " order ") AS rn FROM " from " WHERE client_key = ANY($1::text[])) t WHERE rn <= "  \
+    "24 ORDER BY client_key, rn"
+
 static const s_read_t s_reads[] = {
-    {"SELECT birth_date, responsible_worker FROM casestore.client WHERE client_key = $1", s_client,
-     1},
-    {"SELECT benefit, kela_reference, status, period_start, period_end, complete_date, "
-     "as_of, urgent, sickness_days_used, reason_code, event_id FROM casestore.benefit "
-     "WHERE client_key = $1 ORDER BY as_of DESC, benefit, kela_reference LIMIT 24",
+    {"SELECT birth_date, responsible_worker, client_key FROM casestore.client WHERE client_key "
+     "= ANY($1::text[])",
+     s_client, 1},
+    {S_TOP("benefit, kela_reference, status, period_start, period_end, complete_date, as_of, "
+           "urgent, sickness_days_used, reason_code, event_id",
+           "casestore.benefit", "as_of DESC, benefit, kela_reference"),
      s_benefit, 0},
-    {"SELECT event_id, kind, kela_reference, notice_date, reduction_percent, "
-     "handled_date, reduction_reason, (SELECT min(a.started) FROM casestore.assessment a "
-     "WHERE a.client_key = n.client_key AND a.notice_event_id = n.event_id) "
-     "FROM casestore.notice n WHERE client_key = $1 "
-     "ORDER BY notice_date DESC, event_id LIMIT 24",
+    /* with the day an assessment started for the notice (rule 10) */
+    {S_TOP("event_id, kind, kela_reference, notice_date, reduction_percent, handled_date, "
+           "reduction_reason, assessed",
+           "(SELECT n.*, (SELECT min(a.started) FROM casestore.assessment a WHERE a.client_key "
+           "= n.client_key AND a.notice_event_id = n.event_id) AS assessed FROM casestore.notice "
+           "n WHERE n.client_key = ANY($1::text[])) v",
+           "notice_date DESC, event_id"),
      s_notice, 0},
-    {"SELECT statement_id, outcome, waiting_days, waiting_from, statement_date, event_id "
-     "FROM casestore.statement WHERE client_key = $1 "
-     "ORDER BY statement_date DESC, statement_id LIMIT 24",
+    {S_TOP("statement_id, outcome, waiting_days, waiting_from, statement_date, event_id",
+           "casestore.statement", "statement_date DESC, statement_id"),
      s_statement, 0},
     /* the latest version of each employment plan item */
-    {"SELECT item_id, plan_id, title, status, start_date, due_date, event_id FROM "
-     "(SELECT DISTINCT ON (item_id) * FROM casestore.emp_plan_item WHERE client_key = $1 "
-     " ORDER BY item_id, version DESC) t ORDER BY due_date DESC NULLS LAST, item_id "
-     "LIMIT 24",
+    {S_TOP("item_id, plan_id, title, status, start_date, due_date, event_id",
+           "(SELECT DISTINCT ON (client_key, item_id) * FROM casestore.emp_plan_item WHERE "
+           "client_key = ANY($1::text[]) ORDER BY client_key, item_id, version DESC) v",
+           "due_date DESC NULLS LAST, item_id"),
      s_empitem, 0},
-    {"SELECT status, status_date, unemployed_since FROM casestore.registration "
-     "WHERE client_key = $1",
+    {"SELECT status, status_date, unemployed_since, client_key FROM casestore.registration "
+     "WHERE client_key = ANY($1::text[])",
      s_registration, 1},
-    {"SELECT referral_id, priority, authored, acknowledged, started, event_id FROM "
-     "casestore.referral WHERE client_key = $1 ORDER BY authored DESC, referral_id "
-     "LIMIT 24",
+    {S_TOP("referral_id, priority, authored, acknowledged, started, event_id",
+           "casestore.referral", "authored DESC, referral_id"),
      s_referral, 0},
-    {"SELECT period_start, period_end, event_id FROM casestore.incapacity WHERE "
-     "client_key = $1 ORDER BY period_start DESC LIMIT 24",
+    {S_TOP("period_start, period_end, event_id", "casestore.incapacity", "period_start DESC"),
      s_incapacity, 0},
-    {"SELECT kela_reference, statement_date FROM casestore.social_statement WHERE "
-     "client_key = $1 ORDER BY statement_date DESC LIMIT 24",
+    {S_TOP("kela_reference, statement_date", "casestore.social_statement",
+           "statement_date DESC"),
      s_socstatement, 0},
     /* hand-made items, open ones first (a history keeps 24) */
-    {"SELECT item_id, owner_agency, responsible, title, status, due_date FROM "
-     "casestore.plan_manual WHERE client_key = $1 ORDER BY status = 'open' DESC, "
-     "due_date, item_id LIMIT 24",
+    {S_TOP("item_id, owner_agency, responsible, title, status, due_date",
+           "casestore.plan_manual", "status = 'open' DESC, due_date, item_id"),
      s_manitem, 0},
 };
 
-int cs_apply_load_history(PGconn *db, const char *ck, cs_history_t *h, silta_err_t *err)
+/* The text[] literal {"ck1","ck2",...} of the n keys; caller frees. */
+static char *s_key_array(const char *const *cks, size_t n)
 {
-    cs_history_reset(h);
-    snprintf(h->client_key, sizeof h->client_key, "%s", ck);
-    const char *p[1] = {ck};
-    for (size_t k = 0; k < sizeof s_reads / sizeof s_reads[0]; k++) {
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(cks[i]) + 3;
+    char *out = malloc(len), *o = out;
+    if (!out)
+        return NULL;
+    *o++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *o++ = ',';
+        *o++ = '"';
+        for (const char *c = cks[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *o++ = '\\';
+            *o++ = *c;
+        }
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = '\0';
+    return out;
+}
+
+int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_history_t *hs,
+                            silta_err_t *err)
+{
+    for (size_t c = 0; c < n; c++) {
+        cs_history_reset(&hs[c]);
+        snprintf(hs[c].client_key, sizeof hs[c].client_key, "%s", cks[c]);
+    }
+    if (n == 0)
+        return 0;
+    char *keys = s_key_array(cks, n);
+    if (!keys)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    const char *p[1] = {keys};
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < sizeof s_reads / sizeof s_reads[0]; k++) {
         PGresult *r = cs_q(db, s_reads[k].sql, 1, p, err);
-        if (!r)
-            return err->code ? err->code : SILTA_ERR;
-        int n = PQntuples(r);
-        if (n > CS_HIST_MAX)
-            n = CS_HIST_MAX;
-        if (s_reads[k].single && n > 1)
-            n = 1;
-        for (int i = 0; i < n; i++)
+        if (!r) {
+            rc = err->code ? err->code : SILTA_ERR;
+            break;
+        }
+        int last = PQnfields(r) - 1, taken = 0;
+        cs_history_t *h = NULL;
+        for (int i = 0; i < PQntuples(r); i++) {
+            const char *ck = PQgetvalue(r, i, last);
+            if (!h || strcmp(h->client_key, ck) != 0) {
+                h = NULL; /* rows come grouped by client: look it up when it changes */
+                for (size_t c = 0; c < n && !h; c++)
+                    if (strcmp(hs[c].client_key, ck) == 0)
+                        h = &hs[c];
+                taken = 0;
+                if (!h)
+                    continue;
+            }
+            if (taken >= (s_reads[k].single ? 1 : CS_HIST_MAX))
+                continue;
             s_reads[k].row(h, r, i);
+            taken++;
+        }
         PQclear(r);
     }
-    return 0;
+    free(keys);
+    return rc;
+}
+
+int cs_apply_load_history(PGconn *db, const char *ck, cs_history_t *h, silta_err_t *err)
+{
+    const char *cks[1] = {ck};
+    return cs_apply_load_histories(db, cks, 1, h, err);
 }

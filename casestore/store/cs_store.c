@@ -14,6 +14,7 @@
 
 #include "cs_apply.h"
 #include "cs_event.h"
+#include "cs_store_int.h"
 #include "../rules/cs_plan.h"
 #include "events.pb-c.h"
 #include "silta_db.h"
@@ -21,16 +22,6 @@
 #include "silta_log.h"
 #include "silta_uuid.h"
 
-struct cs_store_s {
-    PGconn *db;
-    char *url;
-    const cs_params_t *params;
-    const cs_seal_t *seal;
-    const silta_clientkey_t *ck;
-    cs_history_t hist;          /* scratch, reused per evaluation */
-    cs_findings_t findings;     /* scratch */
-    cs_plan_item_t plan[CS_PLAN_MAX];
-};
 
 static void s_param_row(const char *key, const char *value, void *arg)
 {
@@ -80,6 +71,7 @@ void cs_store_destroy(cs_store_t **self_p)
     if (!self_p || !*self_p)
         return;
     silta_db_close(&(*self_p)->db);
+    free((*self_p)->hists);
     free((*self_p)->url);
     free(*self_p);
     *self_p = NULL;
@@ -95,10 +87,20 @@ static int s_code(const silta_err_t *err)
     return err->code ? err->code : SILTA_ERR;
 }
 
+int cs_store__code(const silta_err_t *err)
+{
+    return s_code(err);
+}
+
 static void s_rollback(cs_store_t *self)
 {
     if (PQstatus(self->db) == CONNECTION_OK)
         silta_db_exec(self->db, "ROLLBACK", NULL);
+}
+
+void cs_store__rollback(cs_store_t *self)
+{
+    s_rollback(self);
 }
 
 /* ---------------------------------------------------------------- outbox */
@@ -113,15 +115,12 @@ static int s_outbox_bytes(cs_store_t *self, const char *event_id, const char *ty
     hex[1] = 'x';
     sodium_bin2hex(hex + 2, len * 2 + 1, buf, len);
     const char *p[4] = {event_id, type, ck, hex};
-    PGresult *r = cs_q(self->db,
-                       "INSERT INTO casestore.outbox(event_id, type, client_key, payload) VALUES "
-                       "($1, $2, $3, $4::bytea) ON CONFLICT (event_id) DO NOTHING",
-                       4, p, err);
+    int rc = cs_exec(self->db,
+                     "INSERT INTO casestore.outbox(event_id, type, client_key, payload) VALUES "
+                     "($1, $2, $3, $4::bytea) ON CONFLICT (event_id) DO NOTHING",
+                     4, p, err);
     free(hex);
-    if (!r)
-        return s_code(err);
-    PQclear(r);
-    return 0;
+    return rc;
 }
 
 static int s_outbox_add(cs_store_t *self, const char *event_id, const char *type, const char *ck,
@@ -403,8 +402,56 @@ static int s_sync_plan(cs_store_t *self, const char *ck, const char *hetu, silta
     return rc;
 }
 
-/* Inside an open transaction: history -> rules -> alerts, plan. hetu may be
- * NULL (then it is opened from the client row). */
+int cs_store__evaluate_loaded(cs_store_t *self, const char *ck, const char *hetu,
+                              cs_day_t today, size_t *changed, cs_day_t *wake, silta_err_t *err)
+{
+    cs_rules_eval(&self->hist, self->params, today, &self->findings);
+    int rc = s_sync_alerts(self, ck, hetu, today, changed, err);
+    if (rc == 0)
+        rc = s_sync_plan(self, ck, hetu, err);
+    if (rc == 0)
+        *wake = self->findings.wake;
+    return rc;
+}
+
+int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_t *wakes,
+                         size_t n, silta_err_t *err)
+{
+    if (n == 0)
+        return 0;
+    /* Two parallel text[] literals; keys and dates need no quoting (cs_history.h:
+     * client keys are ck_<hex>, quoted anyway), CS_NODAY = never (NULL would mean
+     * "not evaluated yet", so a far day instead). */
+    size_t cap = 4 + n * (sizeof self->hist.client_key + 4), dcap = 4 + n * 12;
+    char *keys = malloc(cap), *days = malloc(dcap);
+    if (!keys || !days) {
+        free(keys);
+        free(days);
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    size_t k = 0, d = 0;
+    keys[k++] = '{';
+    days[d++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        char day[11];
+        k += (size_t)snprintf(keys + k, cap - k, "%s\"%s\"", i ? "," : "", cks[i]);
+        d += (size_t)snprintf(days + d, dcap - d, "%s%s", i ? "," : "",
+                              wakes[i] == CS_NODAY ? "9999-12-31" : cs_day_format(wakes[i], day));
+    }
+    snprintf(keys + k, cap - k, "}");
+    snprintf(days + d, dcap - d, "}");
+    const char *p[2] = {keys, days};
+    int rc = cs_exec(self->db,
+                     "UPDATE casestore.client c SET next_check = w.day FROM unnest($1::text[], "
+                     "$2::date[]) AS w(client_key, day) WHERE c.client_key = w.client_key",
+                     2, p, err);
+    free(keys);
+    free(days);
+    return rc;
+}
+
+/* Inside an open transaction: history -> rules -> alerts, plan, next_check.
+ * hetu may be NULL (then it is opened from the client row). */
 static int s_evaluate(cs_store_t *self, const char *ck, const char *hetu, cs_day_t today,
                       size_t *changed, silta_err_t *err)
 {
@@ -414,13 +461,12 @@ static int s_evaluate(cs_store_t *self, const char *ck, const char *hetu, cs_day
             return s_code(err);
         hetu = buf;
     }
+    cs_day_t wake = CS_NODAY;
     int rc = cs_apply_load_history(self->db, ck, &self->hist, err);
-    if (rc != 0)
-        return rc;
-    cs_rules_eval(&self->hist, self->params, today, &self->findings);
-    rc = s_sync_alerts(self, ck, hetu, today, changed, err);
     if (rc == 0)
-        rc = s_sync_plan(self, ck, hetu, err);
+        rc = cs_store__evaluate_loaded(self, ck, hetu, today, changed, &wake, err);
+    if (rc == 0)
+        rc = cs_store__next_check(self, &ck, &wake, 1, err);
     sodium_memzero(buf, sizeof buf);
     return rc;
 }
@@ -444,6 +490,71 @@ static void s_event_day(const silta_envelope_t *ev, cs_day_t today, char out[11]
     cs_day_format(today, out);
 }
 
+int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e,
+                     char birth[11], silta_err_t *err)
+{
+    if (cs_event_decode(ev, e, err) != 0)
+        return SILTA_EINVAL;
+    if (self->ck) {
+        char key[SILTA_CLIENTKEY_LEN + 1];
+        if (silta_clientkey_of(self->ck, e->hetu, key, NULL) != 0 ||
+            strcmp(key, ev->client_key) != 0) {
+            cs_event_free(e);
+            return silta_err_set(err, SILTA_EINVAL,
+                                 "client_key does not match the payload's hetu");
+        }
+    }
+    /* The one parse here: the birth date for the client row (the contract
+     * has validated the hetu, so this cannot fail). */
+    silta_hetu_t h;
+    silta_hetu_parse(e->hetu, &h, NULL);
+    snprintf(birth, 11, "%04u-%02u-%02u", (unsigned)h.year % 10000u, (unsigned)h.month % 100u,
+             (unsigned)h.day % 100u);
+    return 0;
+}
+
+int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
+                   const char *birth, cs_day_t today, int *duplicate, silta_err_t *err)
+{
+    char day[11], summary[256], occurred[32];
+    s_event_day(ev, today, day);
+    cs_apply_summary(e, summary, sizeof summary);
+    snprintf(occurred, sizeof occurred, "%lld", (long long)(ev->occurred_at / 1000));
+    const char *ib[5] = {ev->event_id, ev->type, ev->client_key, summary, occurred};
+    static const char inbox_sql[] =
+        "INSERT INTO casestore.inbox(event_id, type, client_key, summary, occurred_at) VALUES "
+        "($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN to_timestamp($5::bigint) END)";
+    int rc = 0;
+    if (*duplicate < 0) {
+        /* known new (cs_store_batch.c): a conflict is an error, no answer awaited */
+        *duplicate = 0;
+        rc = cs_exec(self->db, inbox_sql, 5, ib, err);
+    } else {
+        char sql[sizeof inbox_sql + 40];
+        snprintf(sql, sizeof sql, "%s ON CONFLICT (event_id) DO NOTHING", inbox_sql);
+        PGresult *r = cs_q(self->db, sql, 5, ib, err);
+        if (!r)
+            return s_code(err);
+        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+        PQclear(r);
+    }
+    if (rc != 0 || *duplicate)
+        return rc;
+    char *sealed = cs_seal_hex(self->seal, e->hetu);
+    const char *cl[3] = {ev->client_key, sealed, birth};
+    rc = sealed ? cs_exec(self->db,
+                          "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) "
+                          "VALUES ($1, $2::bytea, $3) ON CONFLICT (client_key) DO UPDATE SET "
+                          "updated_at = now()",
+                          3, cl, err)
+                : silta_err_set(err, SILTA_ERR, "could not seal a hetu");
+    free(sealed);
+    if (rc != 0)
+        return rc;
+    return cs_apply_fact(self->db, e, ev->event_id, ev->client_key, day,
+                         self->params->team_queue, err);
+}
+
 /* Apply ev; publish = 1 also queues ev itself in the outbox (a caseworker's
  * action from this process), in the same transaction. */
 static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int publish,
@@ -451,59 +562,17 @@ static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today,
 {
     *duplicate = 0;
     cs_event_t e = {0};
-    if (cs_event_decode(ev, &e, err) != 0)
-        return SILTA_EINVAL;
-    silta_hetu_t h;
-    silta_hetu_parse(e.hetu, &h, NULL);
-    if (self->ck) {
-        char key[SILTA_CLIENTKEY_LEN + 1];
-        if (silta_clientkey_of(self->ck, e.hetu, key, NULL) != 0 ||
-            strcmp(key, ev->client_key) != 0) {
-            cs_event_free(&e);
-            return silta_err_set(err, SILTA_EINVAL,
-                                 "client_key does not match the payload's hetu");
-        }
-    }
-    char day[11], birth[48], summary[256];
-    s_event_day(ev, today, day);
-    snprintf(birth, sizeof birth, "%04d-%02d-%02d", h.year, h.month, h.day);
-    cs_apply_summary(&e, summary, sizeof summary);
-    char occurred[32];
-    snprintf(occurred, sizeof occurred, "%lld", (long long)(ev->occurred_at / 1000));
-
-    int rc = silta_db_exec(self->db, "BEGIN", err);
+    char birth[11];
+    int rc = cs_store__decode(self, ev, &e, birth, err);
+    if (rc != 0)
+        return rc;
+    rc = silta_db_exec(self->db, "BEGIN", err);
     if (rc != 0) {
         cs_event_free(&e);
         return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
     }
-    const char *ib[5] = {ev->event_id, ev->type, ev->client_key, summary, occurred};
-    PGresult *r = cs_q(self->db,
-                       "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
-                       "occurred_at) VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN "
-                       "to_timestamp($5::bigint) END) ON CONFLICT (event_id) DO NOTHING",
-                       5, ib, err);
-    if (!r) {
-        rc = s_code(err);
-    } else {
-        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
-        PQclear(r);
-    }
-    if (rc == 0 && !*duplicate) {
-        char *sealed = cs_seal_hex(self->seal, e.hetu);
-        const char *cl[3] = {ev->client_key, sealed, birth};
-        r = sealed ? cs_q(self->db,
-                          "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) "
-                          "VALUES ($1, $2::bytea, $3) ON CONFLICT (client_key) DO UPDATE SET "
-                          "updated_at = now()",
-                          3, cl, err)
-                   : NULL;
-        free(sealed);
-        rc = r ? 0 : s_code(err);
-        PQclear(r);
-    }
-    if (rc == 0 && !*duplicate)
-        rc = cs_apply_fact(self->db, &e, ev->event_id, ev->client_key, day,
-                           self->params->team_queue, err);
+    *duplicate = 0; /* not known: the inbox row tells */
+    rc = cs_store__fact(self, ev, &e, birth, today, duplicate, err);
     size_t changed = 0;
     if (rc == 0 && !*duplicate)
         rc = s_evaluate(self, ev->client_key, e.hetu, today, &changed, err);
@@ -655,31 +724,5 @@ int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_aler
     if (rc == 0 && !*duplicate)
         silta_info("alert closed", "client_key=%s rule=%s alert_id=%s outcome=%s by=%s",
                    client_key, row.rule, row.alert_id, c->outcome, c->by);
-    return rc;
-}
-
-int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t *nclients, size_t *nchanged,
-                   silta_err_t *err)
-{
-    *nclients = 0;
-    *nchanged = 0;
-    PGresult *all = cs_q(self->db, "SELECT client_key FROM casestore.client ORDER BY client_key",
-                         0, NULL, err);
-    if (!all)
-        return s_code(err);
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < PQntuples(all); i++) {
-        rc = silta_db_exec(self->db, "BEGIN", err);
-        if (rc == 0)
-            rc = s_evaluate(self, PQgetvalue(all, i, 0), NULL, today, nchanged, err);
-        if (rc == 0)
-            rc = silta_db_exec(self->db, "COMMIT", err);
-        else
-            s_rollback(self);
-        (*nclients)++;
-    }
-    PQclear(all);
-    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
-        rc = SILTA_EAGAIN;
     return rc;
 }

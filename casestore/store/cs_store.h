@@ -10,8 +10,10 @@
  *        history -> plan  -> changed items versioned  -> outbox social.plan.v1
  *      COMMIT
  *
- *  The sweep runs the same evaluation for every client without an event (the
- *  deadline timer). Outbox rows are published by the caller and marked when the
+ *  A batch of events goes in one such transaction (cs_store_apply_batch, a
+ *  SAVEPOINT per event, the rules once per client). The sweep runs the same
+ *  evaluation, without an event, for the clients whose next_check has come
+ *  (the day their rules' result can next change). Outbox rows are published by the caller and marked when the
  *  hub confirms them; their event_ids are derived from content, so a row
  *  published twice is stored once by the hub.
  *
@@ -91,10 +93,34 @@ int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_aler
 int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_LEN + 1],
                   silta_err_t *err);
 
-/* Run the rules for every client as of today (one transaction per client).
- * *nchanged = alerts opened + closed. Returns 0 or an error code. */
-int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t *nclients, size_t *nchanged,
-                   silta_err_t *err);
+/* The incremental deadline sweep (cs_store_batch.c): run the rules as of
+ * today for at most max clients (0: 1000) whose next_check <= today or is
+ * unset, in one transaction; each evaluation writes the client's next
+ * next_check. *nclients = clients evaluated (0 when nothing is due),
+ * *nchanged = alerts opened + closed. Call it until *nclients < max to
+ * catch up. Returns 0 or an error code (nothing committed). */
+int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t max, size_t *nclients,
+                   size_t *nchanged, silta_err_t *err);
+
+/* One delivered event of a batch: ev borrowed; rc, duplicate and err are
+ * written by cs_store_apply_batch. */
+typedef struct {
+    const silta_envelope_t *ev;
+    int rc;        /* 0 applied (or a duplicate): ACK; SILTA_EINVAL: REJECT with err;
+                      other: not applied (no ACK, the hub redelivers) */
+    int duplicate; /* the event_id was applied before: nothing changed */
+    silta_err_t err;
+} cs_batch_item_t;
+
+/* Apply n delivered events in ONE transaction (cs_store_batch.c): a
+ * SAVEPOINT per event, the rules and the plan once per client after all its
+ * events, one COMMIT. Returns 0 when committed: then items[i].rc says ACK /
+ * REJECT / neither per event. Any other return: nothing was committed
+ * (SILTA_EAGAIN: the connection is gone, reconnect); items whose rc is
+ * SILTA_EINVAL were refused before the database and may still be REJECTed;
+ * apply the others again (cs_store_apply one by one isolates a bad one). */
+int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_day_t today,
+                         silta_err_t *err);
 
 /* Hand unconfirmed outbox rows with id > *after to fn (in id order) and
  * advance *after. fn returns 0 to go on, nonzero to stop (the row is seen
@@ -106,6 +132,11 @@ int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg
 
 /* The hub confirmed event_id. */
 int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err);
+
+/* The hub confirmed these n event_ids (UUID text): one UPDATE for all.
+ * An id that is no UUID fails the statement (SILTA_ERR, nothing marked). */
+int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size_t n,
+                            silta_err_t *err);
 
 /* Reconnect after SILTA_EAGAIN. Returns 0 or SILTA_EAGAIN. */
 int cs_store_reconnect(cs_store_t *self, silta_err_t *err);

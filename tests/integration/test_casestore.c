@@ -13,6 +13,8 @@
  * through ops/silta-local restart, which waits for its readiness line).
  */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include "silta_codec.h"
 #include "silta_db.h"
 #include "silta_env.h"
+#include "silta_hetu.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
 
@@ -416,17 +419,30 @@ Test(casestore, undecodable_payload_is_refused_by_the_hub_not_dead_lettered, .ti
     s_down();
 }
 
-/* The last defence: an event journalled before the hub checked contracts is
- * still REJECTed by the case store (a dead letter with the contract's reason),
- * never applied half-way. */
-Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeout = 240)
+static void s_wait_subscribed(void)
 {
-    s_up("2026-05-20");
     cr_assert_eq(harness_poll(30000, s_holds,
                               &(s_cond_t){"SELECT count(*) FROM hub.consumer WHERE name = "
                                           "'casestore'",
                                           "1"}),
                  0, "the case store never subscribed");
+}
+
+static void s_restart_hub(void)
+{
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "hub restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+}
+
+/* Wait until the case store has subscribed, then put an event whose payload
+ * fails its contract straight into the hub's journal with a pending delivery
+ * to the case store, as if journalled before contracts existed (the hub
+ * reads pending deliveries at start: restart it after this). */
+static void s_journal_bad_event(void)
+{
+    s_wait_subscribed();
     char id[SILTA_UUID_STRLEN + 1];
     silta_uuid_v7(id);
     silta_envelope_t e = SILTA__ENVELOPE__INIT;
@@ -457,11 +473,16 @@ Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeo
     PQclear(res);
     silta_db_close(&db);
     free(packed);
-    /* The hub reads pending deliveries at start. */
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL);
-    cr_assert_eq(r.status, 0, "hub restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
+}
+
+/* The last defence: an event journalled before the hub checked contracts is
+ * still REJECTed by the case store (a dead letter with the contract's reason),
+ * never applied half-way. */
+Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeout = 240)
+{
+    s_up("2026-05-20");
+    s_journal_bad_event();
+    s_restart_hub(); /* the hub reads pending deliveries at start */
     cr_assert_eq(harness_poll(30000, s_holds,
                               &(s_cond_t){"SELECT count(*) FROM hub.dead_letter", "1"}),
                  0, "rejected to the dead-letter queue");
@@ -470,5 +491,249 @@ Test(casestore, journalled_payload_failing_the_contract_is_dead_lettered, .timeo
     free(why);
     cr_assert_eq(s_count("SELECT count(*) FROM casestore.inbox"), 0);
     harness_expect_dead_letters(1);
+    s_down();
+}
+
+/* ---------------------------------------------------------------- batches and the sweep
+ * silta-casestore applies the deliveries it has in hand in one transaction
+ * (a SAVEPOINT per event) and ACKs them after the COMMIT; the sweep looks only
+ * at clients whose next_check has come. */
+
+static pid_t s_casestore_pid(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run/silta-casestore.pid", s_home);
+    return harness_pid_file(path);
+}
+
+static void s_log_path(char *out, size_t len)
+{
+    snprintf(out, len, "%s/log/silta-casestore.log", s_home);
+}
+
+/* n scenario lines: a Kela notice dated `date` for n different synthetic clients. */
+static char *s_notices(int n, const char *date)
+{
+    size_t cap = (size_t)n * 160 + 1, k = 0;
+    char *out = malloc(cap);
+    cr_assert_not_null(out);
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char hetu[SILTA_HETU_LEN + 1];
+        silta_err_t err;
+        cr_assert_eq(silta_hetu_make(1950 + i % 50, 1 + i / 50 % 12, 1 + i / 600 % 28,
+                                     900 + i % 100, hetu, &err),
+                     0, "%s", err.msg);
+        k += (size_t)snprintf(out + k, cap - k,
+                              "kela.notice.v1 %s kind=immigrant_2m kela_reference=B-%d date=%s\n", hetu,
+                              i, date);
+    }
+    return out;
+}
+
+/* Publish a scenario in the background (--publish returns once the case
+ * store has applied it; s_publish_wait collects that). */
+static pid_t s_publish_bg(const char *name, const char *lines)
+{
+    char path[4096], bin[4096];
+    fixture_scenario_file(s_home, name, lines, path, sizeof path);
+    harness_bin_path(bin, sizeof bin, "silta-casestore");
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        execl(bin, bin, "--publish", path, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void s_publish_wait(pid_t pid)
+{
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "publish failed: %d", status);
+}
+
+/* Every delivery to the case store answered (ACKed or REJECTed). */
+static void s_expect_queue_drained(void)
+{
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM hub.delivery d JOIN hub.consumer "
+                                          "c ON c.id = d.consumer_id WHERE c.name = 'casestore'",
+                                          "0"}),
+                 0, "deliveries left unanswered at the hub");
+}
+
+Test(casestore, batch_with_one_bad_event_applies_and_acks_the_others, .timeout = 240)
+{
+    s_up("2026-05-20");
+    s_wait_subscribed();
+    pid_t pid = s_casestore_pid();
+    cr_assert_gt(pid, 0);
+    /* Held still, the case store cannot take the events one at a time: they
+     * wait at the hub and arrive together when it goes on. */
+    cr_assert_eq(kill(pid, SIGSTOP), 0);
+    s_journal_bad_event();
+    s_restart_hub(); /* the hub reads pending deliveries at start */
+    char *lines = s_notices(20, "2026-05-19");
+    pid_t pub = s_publish_bg("good", lines);
+    free(lines);
+    cr_assert_eq(harness_poll(60000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM hub.journal", "21"}),
+                 0, "the good events were not journaled");
+    cr_assert_eq(kill(pid, SIGCONT), 0);
+    s_publish_wait(pub);
+    cr_assert_eq(harness_poll(60000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM casestore.inbox", "20"}),
+                 0, "the good events were not all applied");
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM hub.dead_letter", "1"}),
+                 0, "the bad event was not rejected");
+    s_expect_queue_drained();
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.notice"), 20);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.plan"), 20, "a plan per client");
+    char log[4096];
+    s_log_path(log, sizeof log);
+    cr_assert(harness_file_contains(log, "msg=\"event rejected\""));
+    /* ... inside a batch with good events: one transaction, the bad one alone refused */
+    char *text = harness_read_file(log);
+    cr_assert_not_null(text);
+    const char *line = strstr(text, "msg=\"batch applied\" events=");
+    long events = 0;
+    for (; line && !events; line = strstr(line + 1, "msg=\"batch applied\" events=")) {
+        long n = atol(line + strlen("msg=\"batch applied\" events="));
+        if (strncmp(strstr(line, "rejected="), "rejected=1 ", 11) == 0)
+            events = n;
+    }
+    free(text);
+    cr_assert_gt(events, 1, "the bad event came in a batch of its own");
+    cr_assert_eq(s_casestore_pid(), pid, "the case store kept running");
+    harness_expect_dead_letters(1);
+    s_down();
+}
+
+static bool s_some_applied(void *arg)
+{
+    (void)arg;
+    return s_count("SELECT count(*) FROM casestore.inbox") > 0;
+}
+
+Test(casestore, kill_9_mid_batch_applies_every_event_exactly_once, .timeout = 300)
+{
+    enum { N = 600 };
+    s_up("2026-05-20");
+    s_wait_subscribed();
+    pid_t pid = s_casestore_pid();
+    cr_assert_gt(pid, 0);
+    cr_assert_eq(kill(pid, SIGSTOP), 0);
+    char *lines = s_notices(N, "2026-05-19");
+    pid_t pub = s_publish_bg("many", lines);
+    free(lines);
+    char journaled[16];
+    snprintf(journaled, sizeof journaled, "%d", N);
+    cr_assert_eq(harness_poll(60000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM hub.journal", journaled}),
+                 0, "the events were not journaled");
+    /* Journaled is enough here (and a restart of silta-casestore would stop
+     * the publisher too: ops/silta-local stops every process of that name). */
+    kill(pub, SIGTERM);
+    waitpid(pub, NULL, 0);
+    cr_assert_eq(kill(pid, SIGCONT), 0);
+    cr_assert_eq(harness_poll(60000, s_some_applied, NULL), 0, "nothing applied");
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    long at_kill = s_count("SELECT count(*) FROM casestore.inbox");
+    cr_assert_lt(at_kill, N, "the kill came after the last batch: nothing was in flight");
+    s_casestore("2026-05-20");
+    char want[16];
+    snprintf(want, sizeof want, "%d", N);
+    cr_assert_eq(harness_poll(120000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM casestore.inbox", want}),
+                 0, "not every event was applied after the restart");
+    s_expect_queue_drained();
+    /* Once each: one fact, one plan at version 1, one plan event per client. */
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.notice"), N);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.plan WHERE version = 1"), N);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.outbox WHERE type = 'social.plan.v1'"),
+                 N);
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.client WHERE next_check IS NULL"), 0,
+                 "every applied client has its next_check");
+    s_down();
+}
+
+/* The log lines of silta-casestore after offset that contain needle. */
+static long s_log_count_after(long offset, const char *needle)
+{
+    char path[4096];
+    s_log_path(path, sizeof path);
+    char *all = harness_read_file(path);
+    cr_assert_not_null(all);
+    long n = 0;
+    for (const char *p = all + offset; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    free(all);
+    return n;
+}
+
+static long s_log_size(void)
+{
+    char path[4096];
+    s_log_path(path, sizeof path);
+    char *all = harness_read_file(path);
+    long n = all ? (long)strlen(all) : 0;
+    free(all);
+    return n;
+}
+
+typedef struct {
+    long offset;
+    const char *needle;
+} s_logwait_t;
+
+static bool s_logged(void *arg)
+{
+    const s_logwait_t *w = arg;
+    return s_log_count_after(w->offset, w->needle) > 0;
+}
+
+Test(casestore, sweep_skips_clients_whose_next_check_is_in_the_future, .timeout = 240)
+{
+    s_up("2026-05-20");
+    /* Late (due 12.5, alert at once: nothing left to wait for) and new (due
+     * 7 working days after 20.5 = 29.5: next_check 30.5). */
+    s_publish("a", "kela.notice.v1 150372-902S kind=immigrant_2m kela_reference=K-1 date=2026-04-30\n"
+                   "kela.notice.v1 070904A904Y kind=immigrant_2m kela_reference=K-2 date=2026-05-20\n");
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM casestore.inbox", "2"}),
+                 0);
+    s_expect_alert("notice_not_handled", "2026-05-12");
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.client WHERE next_check = "
+                         "'9999-12-31'"),
+                 1, "the late notice's client waits for a new fact only");
+    char *wake = s_one("SELECT next_check::text FROM casestore.client WHERE next_check < "
+                       "'9999-12-31'");
+    cr_assert_str_eq(wake, "2026-05-30", "the day after the new notice's due date");
+    free(wake);
+
+    /* A restart the next day: the sweep evaluates nobody. */
+    long off = s_log_size();
+    s_casestore("2026-05-21");
+    s_logwait_t w = {off, "msg=\"sweep done\""};
+    cr_assert_eq(harness_poll(30000, s_logged, &w), 0, "no sweep after the restart");
+    cr_assert_eq(s_log_count_after(off, "msg=\"sweep done\" today=2026-05-21 clients=0 "), 1);
+    cr_assert_eq(s_log_count_after(off, "msg=\"alert opened\""), 0);
+
+    /* On the wake day the sweep evaluates that one client, and the alert opens. */
+    off = s_log_size();
+    s_casestore("2026-05-30");
+    w.offset = off;
+    cr_assert_eq(harness_poll(30000, s_logged, &w), 0, "no sweep on the wake day");
+    cr_assert_eq(s_log_count_after(off, "msg=\"sweep done\" today=2026-05-30 clients=1 "), 1);
+    cr_assert_eq(harness_poll(30000, s_holds,
+                              &(s_cond_t){"SELECT count(*) FROM casestore.alert WHERE status = "
+                                          "'open'",
+                                          "2"}),
+                 0, "the second notice's alert did not open on its wake day");
     s_down();
 }

@@ -78,14 +78,20 @@ char *fixture_value(const char *sql)
     return v;
 }
 
-void fixture_publish(const char *home, const char *name, const char *lines)
+void fixture_scenario_file(const char *home, const char *name, const char *lines, char *path,
+                           size_t len)
 {
-    char path[4096], bin[4096];
-    snprintf(path, sizeof path, "%s/%s.txt", home, name);
+    snprintf(path, len, "%s/%s.txt", home, name);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f, "%s", path);
     fputs(lines, f);
     fclose(f);
+}
+
+void fixture_publish(const char *home, const char *name, const char *lines)
+{
+    char path[4096], bin[4096];
+    fixture_scenario_file(home, name, lines, path, sizeof path);
     harness_result_t r;
     harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
                  path, NULL);

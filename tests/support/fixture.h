@@ -37,6 +37,11 @@ char *fixture_value(const char *sql);
  * scenario format of casestore/README.md); asserts it succeeded. */
 void fixture_publish(const char *home, const char *name, const char *lines);
 
+/* Only write lines to home/NAME.txt (its path into path[len]), for a test that
+ * runs `--publish` itself (in the background, say). */
+void fixture_scenario_file(const char *home, const char *name, const char *lines, char *path,
+                           size_t len);
+
 /* The client_key of hetu under the deployment's secret (the one in the loaded
  * env; the hub checks it against the payload). Writes out and returns it. */
 const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 1]);

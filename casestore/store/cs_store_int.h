@@ -1,0 +1,66 @@
+/*  cs_store_int.h - internal to casestore/store: the store's struct and the
+ *  steps of a transaction that cs_store.c (one event, one action) and
+ *  cs_store_batch.c (a batch of events, the sweep) both use.
+ *
+ *  Nothing here begins or commits; every step runs inside the caller's
+ *  transaction and returns 0, SILTA_EINVAL, SILTA_EAGAIN or SILTA_ERR with err set.
+ *
+ *  Not here: the public API (cs_store.h).
+ */
+#ifndef CS_STORE_INT_H
+#define CS_STORE_INT_H
+
+#include <libpq-fe.h>
+
+#include "cs_event.h"
+#include "cs_store.h"
+#include "../rules/cs_plan.h"
+
+struct cs_store_s {
+    PGconn *db;
+    char *url;
+    const cs_params_t *params;
+    const cs_seal_t *seal;
+    const silta_clientkey_t *ck;
+    cs_history_t hist;          /* scratch, reused per evaluation */
+    cs_findings_t findings;     /* scratch */
+    cs_plan_item_t plan[CS_PLAN_MAX];
+    cs_history_t *hists;        /* scratch of a batch / sweep chunk: nhists loaded at once */
+    size_t hists_cap;
+};
+
+/* err's code, else SILTA_ERR. */
+int cs_store__code(const silta_err_t *err);
+
+/* ROLLBACK when the connection is still there. */
+void cs_store__rollback(cs_store_t *self);
+
+/* Decode ev through its contract and check its client_key against the
+ * payload's hetu (no I/O). Fills *e (cs_event_free it) and birth
+ * (YYYY-MM-DD). Returns 0 or SILTA_EINVAL (err says why; nothing to free). */
+int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e,
+                     char birth[11], silta_err_t *err);
+
+/* The inbox row (*duplicate = 1 when event_id is there already: nothing
+ * else is written), the client row with the sealed hetu, the fact.
+ * *duplicate = -1 on entry: the caller knows the event is new; then the
+ * statements are only queued in pipeline mode (a conflict is an error). */
+int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
+                   const char *birth, cs_day_t today, int *duplicate, silta_err_t *err);
+
+/* With self->hist loaded for ck: rules -> alerts (s_sync_alerts), plan ->
+ * versions (s_sync_plan); *wake = the first day after today the findings can
+ * change (cs_rules.h; CS_NODAY = only a new fact changes them). */
+int cs_store__evaluate_loaded(cs_store_t *self, const char *ck, const char *hetu,
+                              cs_day_t today, size_t *changed, cs_day_t *wake, silta_err_t *err);
+
+/* casestore.client.next_check = wakes[i] for cks[i] (n rows, one statement;
+ * CS_NODAY is stored as 9999-12-31). */
+int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_t *wakes,
+                         size_t n, silta_err_t *err);
+
+/* client_key's sealed hetu opened into out. */
+int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_LEN + 1],
+                  silta_err_t *err);
+
+#endif
