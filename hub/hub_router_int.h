@@ -18,7 +18,8 @@
  *                            by a SUBSCRIBE, freed at close. A consumer and a
  *                            session point at each other (c->session,
  *                            s->consumer) without owning.
- *    batch[], rows[]         hub_publish.c: batch[0..nbatch) owns each
+ *    batch[], rows[]         hub_publish.c: the ring batch (nbatch entries
+ *                            from batch_head, batch_cap slots) owns each
  *                            PUBLISH's packet, packed envelope and source
  *                            until hub_publish_commit answers it; rows[] is
  *                            the commit's scratch, parallel to batch.
@@ -40,7 +41,12 @@
  *      to it; dropping a session swaps the last one into its hole.
  *    * s->consumer == c exactly when c->session == s; detaching a consumer
  *      releases what it had in flight (hub_deliver_consumer_detach).
- *    * nbatch <= config->batch_max; batch_opened_ms is when batch[0] arrived.
+ *    * nbatch <= batch_cap; a commit takes at most min(batch_max,
+ *      publish_budget) of them, oldest first; batch_opened_ms is when the
+ *      oldest held one arrived.
+ *    * 0 < publish_budget <= batch_max: a turn of the loop (read, commit,
+ *      dispatch, send) takes at most publish_budget PUBLISHes, so a consumer
+ *      the hub is behind on gets a dispatch round per that many publishes.
  *    * A CONFIRM is sent only after the batch's journal rows committed.
  *    * A DELIVER is sent only after its disclosure row is written; last_hash is
  *      the hash of the last disclosure row written (the chain's head).
@@ -159,8 +165,9 @@ typedef struct {
     hub_router_consumer_t **consumers;
     size_t nconsumers, cap_consumers;
 
-    hub_router_pending_t *batch;
-    size_t nbatch;
+    hub_router_pending_t *batch; /* a ring: nbatch held from batch_head */
+    size_t nbatch, batch_head, batch_cap;
+    size_t publish_budget; /* PUBLISHes a turn may take: hub_deliver_dispatch_all */
     int64_t batch_opened_ms;
     hub_journal_row_t *rows;
 
@@ -195,8 +202,11 @@ void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const c
 /* Validate a PUBLISH and add it to the open batch (taking *pp, set NULL), or
  * NACK it (leaving *pp). Commits when the batch is full. */
 void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_packet_t **pp);
-/* Commit the open batch, answer each publisher, queue the new events. */
+/* Commit the oldest held PUBLISHes (at most min(batch_max, publish_budget)),
+ * answer each publisher, queue the new events. */
 void hub_publish_commit(hub_router_t *hub);
+/* Commit everything held, whatever the budget. */
+void hub_publish_flush(hub_router_t *hub);
 void hub_publish_free_entry(hub_router_pending_t *e);
 
 /* hub_deliver.c: consumers, dispatch, acks, dead letters ------------------ */
@@ -208,6 +218,8 @@ hub_router_consumer_t *hub_deliver_consumer_add(hub_router_t *hub, int id, const
                                                 char *const *types, size_t ntypes);
 void hub_deliver_consumer_free(hub_router_consumer_t *c);
 void hub_deliver_consumer_detach(hub_router_consumer_t *c);
+/* Dispatch within every attached consumer's credit, then set
+ * hub->publish_budget for the next turn (fairness: see hub_deliver.c). */
 void hub_deliver_dispatch_all(hub_router_t *hub);
 void hub_deliver_send_dispatched(hub_router_t *hub);
 void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,

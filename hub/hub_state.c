@@ -257,7 +257,7 @@ void hub_state_close(hub_router_t *hub)
     if (hub->ctx)
         zmq_ctx_term(hub->ctx);
     for (size_t i = 0; i < hub->nbatch; i++)
-        hub_publish_free_entry(&hub->batch[i]);
+        hub_publish_free_entry(&hub->batch[(hub->batch_head + i) % hub->batch_cap]);
     for (size_t i = 0; i < hub->nconsumers; i++)
         hub_deliver_consumer_free(hub->consumers[i]);
     free(hub->consumers);
