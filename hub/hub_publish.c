@@ -3,7 +3,7 @@
  *  A PUBLISH is checked (envelope, policy, contract) and joins the batch; the
  *  batch is journalled in one statement (with a consent's state in the same
  *  transaction), then each publisher gets its CONFIRM or NACK and the new
- *  events go to the queues of the consumers that want their type. It does not
+ *  events are handed to the consumers (hub_deliver_on_committed). It does not
  *  decide when a batch closes (the loop, hub_router.c) nor send deliveries
  *  (hub_deliver.c). Shared state: hub_router_int.h.
  */
@@ -137,17 +137,10 @@ void hub_publish_commit(hub_router_t *hub)
                 hub_metrics_confirm(&hub->m, (double)(silta_mono_us() - b->received_us) / 1e6);
             }
             hub->m.confirmed++;
-            if (!r->is_new) {
+            if (!r->is_new)
                 hub->m.duplicates++;
-                continue;
-            }
-            silta_envelope_t *env = silta_codec_unpack_envelope(b->packed, b->packed_len);
-            hub_event_t *ev = env ? hub_event_new(r->seq, env) : NULL;
-            for (size_t k = 0; ev && k < hub->nconsumers; k++)
-                if (hub_deliver_consumer_wants(hub->consumers[k], env->type))
-                    hub_queue_push(hub->consumers[k]->queue, ev, 0);
-            hub_event_unref(&ev);
         }
+        hub_deliver_on_committed(hub, hub->rows, n);
         silta_debug("batch committed", "events=%zu took_us=%lld", n, (long long)took_us);
     }
     for (size_t i = 0; i < n; i++)

@@ -314,15 +314,10 @@ static void s_tick(hub_router_t *hub)
         hub_queue_info_t dead[64];
         size_t nd = hub_queue_expire(c->queue, now, dead, 64);
         for (size_t k = 0; k < nd; k++) {
-            hub_journal_ack_t a = {c->id,          dead[k].seq, dead[k].attempts,
-                                   dead[k].sent_wall_ms, silta_now_ms(), NULL, NULL};
-            silta_err_t err;
             hub->m.dead++;
             silta_warn("delivery dead-lettered", "consumer=%s seq=%llu attempts=%u", c->name,
                        (unsigned long long)dead[k].seq, dead[k].attempts);
-            if (hub_journal_dead_letter(hub->journal, &a, "dead", "max attempts", &err) != 0)
-                silta_error("could not dead-letter", "consumer=%s reason=\"%s\"", c->name,
-                            err.msg);
+            hub_deliver_dead(hub, c, &dead[k], "dead", "max attempts");
         }
     }
     if (now - hub->last_ack_flush_ms >= hub->config->ack_flush_ms)
@@ -344,6 +339,7 @@ static void s_tick(hub_router_t *hub)
             hub->db_retry_ms = now + 1000;
         }
     }
+    hub_deliver_page_all(hub);
     hub_deliver_dispatch_all(hub);
     hub_deliver_send_dispatched(hub);
 }
@@ -410,6 +406,7 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
             hub_publish_commit(&hub);
         if (nitems == 3 && (items[2].revents & ZMQ_POLLIN))
             hub_journal_poll_notifications(hub.journal, hub_state_on_replay, &hub);
+        hub_deliver_page_all(&hub);
         hub_deliver_dispatch_all(&hub);
         hub_deliver_send_dispatched(&hub);
         if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
