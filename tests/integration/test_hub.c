@@ -116,6 +116,21 @@ Test(hub, load_four_publishers_two_consumers_nothing_lost, .timeout = 900)
     s_down();
 }
 
+/* kill -9 the running hub and start a new one (ops/silta-local restart). */
+static void s_kill_9_and_restart_hub(void)
+{
+    char pidfile[4096];
+    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
+    pid_t hub = harness_pid_file(pidfile);
+    cr_assert(hub > 0);
+    cr_assert_eq(kill(hub, SIGKILL), 0);
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    cr_assert_neq(harness_pid_file(pidfile), hub, "a new hub process");
+}
+
 static bool s_journal_has_some(void *arg)
 {
     (void)arg;
@@ -141,16 +156,7 @@ Test(hub, kill_9_mid_flow_loses_nothing_confirmed, .timeout = 900)
         _exit(127);
     }
     cr_assert_eq(harness_poll(120000, s_journal_has_some, NULL), 0, "publishing did not start");
-    char pidfile[4096];
-    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
-    pid_t hub = harness_pid_file(pidfile);
-    cr_assert(hub > 0);
-    cr_assert_eq(kill(hub, SIGKILL), 0);
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL);
-    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    cr_assert_neq(harness_pid_file(pidfile), hub, "a new hub process");
+    s_kill_9_and_restart_hub();
 
     int status = 0;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
@@ -262,16 +268,7 @@ Test(hub, kill_9_with_unacked_deliveries_resumes_from_the_cursor, .timeout = 180
                  "no row per delivery: the cursor is the delivery state");
     silta_client_destroy(&con);
 
-    char pidfile[4096];
-    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
-    pid_t hub = harness_pid_file(pidfile);
-    cr_assert(hub > 0);
-    cr_assert_eq(kill(hub, SIGKILL), 0);
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL);
-    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-    cr_assert_neq(harness_pid_file(pidfile), hub, "a new hub process");
+    s_kill_9_and_restart_hub();
 
     con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-cursor", "test.event.v1", 100);
