@@ -228,20 +228,20 @@ static size_t s_window(const hub_router_consumer_t *c)
 }
 
 /* Read seq for c: 1 read (pushed when it is pending; ev may be NULL for a row
- * that does not decode, which is then finished), 0 out of memory (nothing read). */
+ * that does not decode, which is then finished), 0 out of memory (nothing read).
+ * Every row read leaves c->unloaded, which counted it. */
 static int s_read(hub_router_consumer_t *c, uint64_t seq, hub_event_t *ev, int undecodable)
 {
-    if (hub_queue_holds(c->queue, seq)) /* an explicit row: pending in the cursor too */
-        return hub_cursor_read(c->cursor, seq) >= 0;
-    if (!ev && !undecodable)
+    int held = hub_queue_holds(c->queue, seq); /* an explicit row: pending in the cursor too */
+    if (!held && !ev && !undecodable)
         return 0;
     int r = hub_cursor_read(c->cursor, seq);
     if (r < 0)
         return 0;
-    if (r == 1)
-        return 1;
     if (c->unloaded)
         c->unloaded--;
+    if (r == 1 || held)
+        return 1;
     if (!ev) {
         silta_error("journal row does not decode; skipped", "consumer=%s seq=%llu", c->name,
                     (unsigned long long)seq);

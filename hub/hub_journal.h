@@ -78,6 +78,11 @@ int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uin
                      uint64_t upto, size_t limit, hub_journal_page_fn fn, void *arg,
                      size_t *nrows, silta_err_t *err);
 
+/* How many journal rows with seq > after have a type in types, into *n (the
+ * size of a consumer's backlog at start; a count, so it costs a scan). */
+int hub_journal_count(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
+                      uint64_t *n, silta_err_t *err);
+
 /* Explicit deliveries (hub.delivery: rows from before the cursors, and dead
  * letters replayed by siltactl), in journal order; only_consumer_id /
  * only_seq 0 mean all. `envelope` is borrowed for the duration of the call. */

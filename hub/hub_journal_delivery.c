@@ -45,11 +45,11 @@ int hub_journal_head(hub_journal_t *self, uint64_t *seq_out, silta_err_t *err)
     return SILTA_OK;
 }
 
-int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
-                     uint64_t upto, size_t limit, hub_journal_page_fn fn, void *arg,
-                     size_t *nrows, silta_err_t *err)
+/* Connected, and types as a text[] literal in self->arr[0] (*out): SILTA_OK,
+ * or an error code with err filled. */
+static int s_types(hub_journal_t *self, char *const *types, size_t ntypes, silta_buf_t **out,
+                   silta_err_t *err)
 {
-    *nrows = 0;
     int rc = hub_journal_conn_ok(self, err);
     if (rc != 0)
         return rc;
@@ -61,6 +61,40 @@ int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uin
     silta_buf_puts(t, "}");
     if (t->failed)
         return silta_err_set(err, SILTA_ERR, "out of memory");
+    *out = t;
+    return SILTA_OK;
+}
+
+int hub_journal_count(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
+                      uint64_t *n, silta_err_t *err)
+{
+    silta_buf_t *t = NULL;
+    int rc = s_types(self, types, ntypes, &t, err);
+    if (rc != 0)
+        return rc;
+    char a[24];
+    snprintf(a, sizeof a, "%llu", (unsigned long long)after);
+    const char *params[2] = {a, t->data};
+    PGresult *res = silta_db_query(self->conn,
+                                   "SELECT count(*) FROM hub.journal WHERE seq > $1::bigint "
+                                   "AND type = ANY ($2::text[])",
+                                   2, params, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    *n = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return SILTA_OK;
+}
+
+int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
+                     uint64_t upto, size_t limit, hub_journal_page_fn fn, void *arg,
+                     size_t *nrows, silta_err_t *err)
+{
+    *nrows = 0;
+    silta_buf_t *t = NULL;
+    int rc = s_types(self, types, ntypes, &t, err);
+    if (rc != 0)
+        return rc;
     char a[24], u[24], l[24];
     snprintf(a, sizeof a, "%llu", (unsigned long long)after);
     snprintf(u, sizeof u, "%llu", (unsigned long long)upto);

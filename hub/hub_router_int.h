@@ -135,7 +135,7 @@ struct hub_router_consumer {
     hub_cursor_t *cursor;        /* what is read and finished: checkpointed */
     silta_map_t *explicit_rows;  /* seq -> 1: held items that are hub.delivery rows */
     size_t unloaded;             /* events waiting in the journal, not read yet
-                                  * (counted since start: a gauge, not a guarantee) */
+                                  * (counted at start: a gauge, not a guarantee) */
     hub_router_session_t *session;
     uint32_t credit;
 };

@@ -227,8 +227,18 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
     silta_map_destroy(&l.events, s_unref_event);
     if (rc != 0)
         return rc;
-    /* The rest of the backlog is read from the journal when a consumer
-     * attaches (hub_deliver_page_all), a window at a time. */
+    /* The backlog is read from the journal when a consumer attaches
+     * (hub_deliver_page_all), a window at a time; here only counted, for the
+     * queue-depth gauge (finished ranges above the mark-delete included: an
+     * upper bound until paging passes them). */
+    for (size_t i = 0; i < hub->nconsumers; i++) {
+        hub_router_consumer_t *c = hub->consumers[i];
+        uint64_t n = 0;
+        if ((rc = hub_journal_count(hub->journal, c->types, c->ntypes,
+                                    hub_cursor_mark_delete(c->cursor), &n, err)) != 0)
+            return rc;
+        c->unloaded = (size_t)n;
+    }
     silta_info("journal loaded", "consumers=%zu explicit_deliveries=%zu journal_head=%llu",
                hub->nconsumers, l.rows, (unsigned long long)hub->journal_head);
 

@@ -270,6 +270,17 @@ Test(hub, kill_9_with_unacked_deliveries_resumes_from_the_cursor, .timeout = 180
 
     s_kill_9_and_restart_hub();
 
+    /* Nothing is in memory yet, but the queue-depth gauge counts what waits in
+     * the journal (an upper bound: finished ranges above the mark-delete too). */
+    char *body = NULL;
+    cr_assert_eq(harness_http("GET", getenv("SILTA_METRICS_URL"), NULL, NULL, &body, 5000), 200);
+    const char *series = "silta_queue_depth{consumer=\"casestore-cursor\"} ";
+    const char *at = strstr(body, series);
+    cr_assert_not_null(at, "no queue-depth gauge for the queue");
+    long depth = atol(at + strlen(series));
+    cr_assert(depth >= N / 2 && depth <= N, "queue depth %ld after the restart", depth);
+    free(body);
+
     con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-cursor", "test.event.v1", 100);
     int again[N] = {0}, n_again = 0;
