@@ -45,33 +45,32 @@ int hub_journal_head(hub_journal_t *self, uint64_t *seq_out, silta_err_t *err)
     return SILTA_OK;
 }
 
-/* Connected, and types as a text[] literal in self->arr[0] (*out): SILTA_OK,
- * or an error code with err filled. */
-static int s_types(hub_journal_t *self, char *const *types, size_t ntypes, silta_buf_t **out,
-                   silta_err_t *err)
+/* types as a text[] literal in self->arr[0], on a live connection; NULL
+ * with err filled (SILTA_EAGAIN: disconnected) otherwise. */
+static silta_buf_t *s_types(hub_journal_t *self, char *const *types, size_t ntypes,
+                            silta_err_t *err)
 {
-    int rc = hub_journal_conn_ok(self, err);
-    if (rc != 0)
-        return rc;
+    if (hub_journal_conn_ok(self, err) != 0)
+        return NULL;
     silta_buf_t *t = &self->arr[0];
     silta_buf_reset(t);
     silta_buf_puts(t, "{");
     for (size_t i = 0; i < ntypes; i++)
         hub_journal_array_item(t, types[i], i == 0);
     silta_buf_puts(t, "}");
-    if (t->failed)
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    *out = t;
-    return SILTA_OK;
+    if (t->failed) {
+        silta_err_set(err, SILTA_ERR, "out of memory");
+        return NULL;
+    }
+    return t;
 }
 
 int hub_journal_count(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
                       uint64_t *n, silta_err_t *err)
 {
-    silta_buf_t *t = NULL;
-    int rc = s_types(self, types, ntypes, &t, err);
-    if (rc != 0)
-        return rc;
+    silta_buf_t *t = s_types(self, types, ntypes, err);
+    if (!t)
+        return err ? err->code : SILTA_ERR;
     char a[24];
     snprintf(a, sizeof a, "%llu", (unsigned long long)after);
     const char *params[2] = {a, t->data};
@@ -91,10 +90,9 @@ int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uin
                      size_t *nrows, silta_err_t *err)
 {
     *nrows = 0;
-    silta_buf_t *t = NULL;
-    int rc = s_types(self, types, ntypes, &t, err);
-    if (rc != 0)
-        return rc;
+    silta_buf_t *t = s_types(self, types, ntypes, err);
+    if (!t)
+        return err ? err->code : SILTA_ERR;
     char a[24], u[24], l[24];
     snprintf(a, sizeof a, "%llu", (unsigned long long)after);
     snprintf(u, sizeof u, "%llu", (unsigned long long)upto);
@@ -106,7 +104,7 @@ int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uin
                                  "AND seq <= $2::bigint AND type = ANY ($3::text[]) "
                                  "ORDER BY seq LIMIT $4::int",
                                  4, NULL, params, NULL, NULL, 1);
-    rc = silta_db_check(self->conn, res, err);
+    int rc = silta_db_check(self->conn, res, err);
     if (rc != 0)
         return rc;
     int n = PQntuples(res);
