@@ -59,6 +59,7 @@ typedef struct {
     uint64_t duplicates;
     uint64_t lost;
     uint64_t ledger_n;
+    uint64_t delivered_publishing; /* deliveries before the publishers were done */
     int checked; /* reached the end of its run: lost is meaningful */
     int ready;   /* the queue is recorded at the hub */
     int done;

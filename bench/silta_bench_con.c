@@ -166,6 +166,8 @@ int silta_bench_con_run(const silta_bench_opts_t *o, int index, silta_bench_shar
         int64_t now_us = silta_bench_real_us();
         silta_client_ack(client, ev.delivery_id);
         silta_bench_store(&r->delivered, r->delivered + 1);
+        if (!__atomic_load_n(&sh->ledger_ready, __ATOMIC_ACQUIRE))
+            r->delivered_publishing++;
         r->last_us = now_us;
         const silta_envelope_t *e = ev.event;
         if (e->payload.len >= 8 && strcmp(e->type, SILTA_BENCH_TYPE) == 0) {

@@ -49,6 +49,7 @@ int silta_bench_report_print(const silta_bench_opts_t *o, const silta_bench_shar
                              int *failed)
 {
     uint64_t confirmed = 0, nacked = 0, delivered = 0, unique = 0, dups = 0, lost = 0;
+    uint64_t delivered_pub = 0;
     int64_t pub_start = INT64_MAX, pub_end = 0, con_start = INT64_MAX, con_end = 0;
     silta_bench_hist_t lat_buf, clat_buf; /* 10 KiB each: fine on the stack */
     memset(&lat_buf, 0, sizeof lat_buf);
@@ -72,6 +73,7 @@ int silta_bench_report_print(const silta_bench_opts_t *o, const silta_bench_shar
     for (int i = 0; i < consumers_run; i++) {
         silta_bench_con_result_t *r = &sh->con[i];
         delivered += r->delivered;
+        delivered_pub += r->delivered_publishing;
         unique += r->unique;
         dups += r->duplicates;
         if (r->checked)
@@ -107,6 +109,14 @@ int silta_bench_report_print(const silta_bench_opts_t *o, const silta_bench_shar
                "confirm_p99_ms=%.2f seconds=%.2f\n",
                confirmed, nacked, silta_bench_hist_ms(clat, 0.50), silta_bench_hist_ms(clat, 0.99),
                pub_end > pub_start ? (double)(pub_end - pub_start) / 1e6 : 0.0);
+    /* While publishers run: are deliveries keeping up with confirms? (summed
+     * over consumers, so C consumers keeping up show C times the confirm rate) */
+    if (o->mode == SILTA_BENCH_BOTH && pub_end > pub_start) {
+        double secs = (double)(pub_end - pub_start) / 1e6;
+        printf("while publishing: confirm_rate=%.0f/s deliver_rate=%.0f/s deliver/confirm=%.2f\n",
+               (double)confirmed / secs, (double)delivered_pub / secs,
+               confirmed ? (double)delivered_pub / (double)confirmed / consumers_run : 0.0);
+    }
     if (o->mode == SILTA_BENCH_PUBLISH_ONLY)
         printf("ledger: %s (%zu ids)\n", o->ledger, s_count_lines(o->ledger));
     printf("events=%" PRIu64 " confirmed=%" PRIu64 " delivered=%" PRIu64 " unique=%" PRIu64

@@ -5,7 +5,7 @@
  *  (a data-modifying CTE keeps journal and delivery rows in one statement, so
  *  they commit together without an explicit transaction).
  */
-#include "hub_journal.h"
+#include "hub_journal_int.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
@@ -21,12 +21,6 @@
 #include "silta_log.h"
 #include "silta_map.h"
 
-struct hub_journal_t {
-    PGconn *conn;
-    char *url;
-    silta_buf_t sql;
-    silta_buf_t a1, a2, a3, a4, a5, a6, a7, a8, a9, a10; /* array literals */
-};
 
 static int s_listen(hub_journal_t *self, silta_err_t *err)
 {
@@ -42,16 +36,8 @@ hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, sil
     }
     self->url = strdup(url);
     silta_buf_init(&self->sql);
-    silta_buf_init(&self->a1);
-    silta_buf_init(&self->a2);
-    silta_buf_init(&self->a3);
-    silta_buf_init(&self->a4);
-    silta_buf_init(&self->a5);
-    silta_buf_init(&self->a6);
-    silta_buf_init(&self->a7);
-    silta_buf_init(&self->a8);
-    silta_buf_init(&self->a9);
-    silta_buf_init(&self->a10);
+    for (int k = 0; k < HUB_JOURNAL_NARR; k++)
+        silta_buf_init(&self->arr[k]);
     self->conn = silta_db_connect(url, err);
     if (!self->conn || silta_db_migrate(self->conn, "hub", migrations_dir, err) != 0 ||
         s_listen(self, err) != 0) {
@@ -69,16 +55,8 @@ void hub_journal_close(hub_journal_t **self_p)
     silta_db_close(&self->conn);
     free(self->url);
     silta_buf_free(&self->sql);
-    silta_buf_free(&self->a1);
-    silta_buf_free(&self->a2);
-    silta_buf_free(&self->a3);
-    silta_buf_free(&self->a4);
-    silta_buf_free(&self->a5);
-    silta_buf_free(&self->a6);
-    silta_buf_free(&self->a7);
-    silta_buf_free(&self->a8);
-    silta_buf_free(&self->a9);
-    silta_buf_free(&self->a10);
+    for (int k = 0; k < HUB_JOURNAL_NARR; k++)
+        silta_buf_free(&self->arr[k]);
     free(self);
     *self_p = NULL;
 }
@@ -104,14 +82,13 @@ int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err)
     return SILTA_OK;
 }
 
-static int s_conn_ok(hub_journal_t *self, silta_err_t *err)
+int hub_journal_conn_ok(hub_journal_t *self, silta_err_t *err)
 {
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
         return SILTA_OK;
     return silta_err_set(err, SILTA_EAGAIN, "database connection lost");
 }
 
-static void s_array_item(silta_buf_t *b, const char *s, int first);
 
 /* A batch travels as six array parameters (one statement, one short plan,
  * whatever the batch size): measured against one VALUES row of six parameters
@@ -125,9 +102,7 @@ static const char *const S_SQL_APPEND =
     "SELECT e, t, s, k, to_timestamp(NULLIF(o, 0) / 1000.0), v FROM unnest($1::uuid[], "
     "$2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[]) WITH ORDINALITY "
     "AS u(e, t, s, k, o, v, n) ORDER BY n "
-    "ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id, type), "
-    "d AS (INSERT INTO hub.delivery (consumer_id, seq) SELECT c.id, ins.seq "
-    "FROM ins JOIN hub.consumer c ON ins.type = ANY (c.types)) "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id) "
     "SELECT seq, event_id::text FROM ins";
 
 static void s_hex_item(silta_buf_t *b, const uint8_t *data, size_t len, int first)
@@ -152,19 +127,20 @@ int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, s
 {
     if (n == 0)
         return SILTA_OK;
-    int rc = s_conn_ok(self, err);
+    int rc = hub_journal_conn_ok(self, err);
     if (rc != 0)
         return rc;
-    silta_buf_t *b[6] = {&self->a1, &self->a2, &self->a3, &self->a4, &self->a5, &self->a6};
+    silta_buf_t *b[6] = {&self->arr[0], &self->arr[1], &self->arr[2],
+                         &self->arr[3], &self->arr[4], &self->arr[5]};
     for (int k = 0; k < 6; k++) {
         silta_buf_reset(b[k]);
         silta_buf_puts(b[k], "{");
     }
     for (size_t i = 0; i < n; i++) {
-        s_array_item(b[0], rows[i].event_id, i == 0);
-        s_array_item(b[1], rows[i].type, i == 0);
-        s_array_item(b[2], rows[i].source, i == 0);
-        s_array_item(b[3], rows[i].client_key, i == 0);
+        hub_journal_array_item(b[0], rows[i].event_id, i == 0);
+        hub_journal_array_item(b[1], rows[i].type, i == 0);
+        hub_journal_array_item(b[2], rows[i].source, i == 0);
+        hub_journal_array_item(b[3], rows[i].client_key, i == 0);
         silta_buf_printf(b[4], "%s%lld", i ? "," : "", (long long)rows[i].occurred_at_ms);
         s_hex_item(b[5], rows[i].envelope, rows[i].envelope_len, i == 0);
         rows[i].seq = 0;
@@ -226,7 +202,7 @@ static void s_array_quoted(silta_buf_t *b, const char *const *items, size_t n)
 int hub_journal_upsert_consumer(hub_journal_t *self, const char *name, const char *const *types,
                                 size_t ntypes, int *id_out, silta_err_t *err)
 {
-    int rc = s_conn_ok(self, err);
+    int rc = hub_journal_conn_ok(self, err);
     if (rc != 0)
         return rc;
     silta_buf_t arr;
@@ -235,9 +211,13 @@ int hub_journal_upsert_consumer(hub_journal_t *self, const char *name, const cha
     const char *params[2] = {name, arr.data};
     PGresult *res = silta_db_query(
         self->conn,
-        "INSERT INTO hub.consumer (name, types) VALUES ($1, $2::text[]) "
+        "WITH c AS (INSERT INTO hub.consumer (name, types) VALUES ($1, $2::text[]) "
         "ON CONFLICT (name) DO UPDATE SET types = EXCLUDED.types, updated_at = now() "
-        "RETURNING id",
+        "RETURNING id), "
+        "k AS (INSERT INTO hub.cursor (consumer_id, mark_delete) "
+        "SELECT id, (SELECT coalesce(max(seq), 0) FROM hub.journal) FROM c "
+        "ON CONFLICT (consumer_id) DO NOTHING) "
+        "SELECT id FROM c",
         2, params, err);
     silta_buf_free(&arr);
     if (!res)
@@ -289,68 +269,58 @@ static size_t s_parse_array(const char *s, char ***out)
     return n;
 }
 
+/* Parse a text-format array of integers ({1,2,3}) into *out (malloc'd).
+ * Returns the count; 0 (and *out NULL) when empty or out of memory. */
+static size_t s_parse_u64s(const char *s, uint64_t **out)
+{
+    *out = NULL;
+    size_t n = 0;
+    for (const char *c = s; *c; c++)
+        n += *c == ',';
+    if (!strchr(s, '{') || strcmp(s, "{}") == 0 || !(*out = malloc((n + 1) * sizeof **out)))
+        return 0;
+    n = 0;
+    for (const char *c = strchr(s, '{') + 1; *c && *c != '}';) {
+        char *end = NULL;
+        (*out)[n++] = strtoull(c, &end, 10);
+        if (!end || end == c)
+            break;
+        c = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
 int hub_journal_load_consumers(hub_journal_t *self, hub_journal_consumer_fn fn, void *arg,
                                silta_err_t *err)
 {
-    PGresult *res =
-        silta_db_query(self->conn, "SELECT id, name, types FROM hub.consumer ORDER BY id", 0,
-                       NULL, err);
+    /* A consumer without a cursor row (none should be) starts at the end. */
+    PGresult *res = silta_db_query(
+        self->conn,
+        "SELECT c.id, c.name, c.types, coalesce(k.mark_delete, "
+        "(SELECT coalesce(max(seq), 0) FROM hub.journal)), coalesce(k.acked, '{}')::text "
+        "FROM hub.consumer c LEFT JOIN hub.cursor k ON k.consumer_id = c.id ORDER BY c.id",
+        0, NULL, err);
     if (!res)
         return err ? err->code : SILTA_ERR;
     for (int t = 0; t < PQntuples(res); t++) {
         char **types = NULL;
         size_t ntypes = s_parse_array(PQgetvalue(res, t, 2), &types);
-        fn(atoi(PQgetvalue(res, t, 0)), PQgetvalue(res, t, 1), types, ntypes, arg);
+        uint64_t *acked = NULL;
+        size_t nacked = s_parse_u64s(PQgetvalue(res, t, 4), &acked);
+        hub_journal_cursor_t cur = {atoi(PQgetvalue(res, t, 0)),
+                                    strtoull(PQgetvalue(res, t, 3), NULL, 10), acked, nacked / 2};
+        fn(cur.consumer_id, PQgetvalue(res, t, 1), types, ntypes, &cur, arg);
         for (size_t i = 0; i < ntypes; i++)
             free(types[i]);
         free(types);
+        free(acked);
     }
     PQclear(res);
     return SILTA_OK;
 }
 
-static uint64_t s_be64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return be64toh(v);
-}
-
-static uint32_t s_be32(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return ntohl(v);
-}
-
-int hub_journal_load_pending(hub_journal_t *self, int only_consumer_id, uint64_t only_seq,
-                             hub_journal_pending_fn fn, void *arg, silta_err_t *err)
-{
-    char cid[16], seq[24];
-    snprintf(cid, sizeof cid, "%d", only_consumer_id);
-    snprintf(seq, sizeof seq, "%llu", (unsigned long long)only_seq);
-    const char *params[2] = {cid, seq};
-    /* Binary results: the envelope comes back as raw bytes, no hex decoding. */
-    PGresult *res = PQexecParams(
-        self->conn,
-        "SELECT d.consumer_id, d.seq, d.attempts, j.envelope FROM hub.delivery d "
-        "JOIN hub.journal j ON j.seq = d.seq "
-        "WHERE ($1::int = 0 OR d.consumer_id = $1::int) AND ($2::bigint = 0 OR d.seq = $2::bigint) "
-        "ORDER BY d.seq",
-        2, NULL, params, NULL, NULL, 1);
-    int rc = silta_db_check(self->conn, res, err);
-    if (rc != 0)
-        return rc;
-    for (int t = 0; t < PQntuples(res); t++)
-        fn((int)s_be32(PQgetvalue(res, t, 0)), s_be64(PQgetvalue(res, t, 1)),
-           s_be32(PQgetvalue(res, t, 2)), (const uint8_t *)PQgetvalue(res, t, 3),
-           (size_t)PQgetlength(res, t, 3), arg);
-    PQclear(res);
-    return SILTA_OK;
-}
-
 /* Append s to an SQL array literal as a quoted element (NULL as NULL). */
-static void s_array_item(silta_buf_t *b, const char *s, int first)
+void hub_journal_array_item(silta_buf_t *b, const char *s, int first)
 {
     silta_buf_puts(b, first ? "" : ",");
     if (!s) {
@@ -364,100 +334,6 @@ static void s_array_item(silta_buf_t *b, const char *s, int first)
         silta_buf_append(b, c, 1);
     }
     silta_buf_puts(b, "\"");
-}
-
-int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n, silta_err_t *err)
-{
-    if (n == 0)
-        return SILTA_OK;
-    int rc = s_conn_ok(self, err);
-    if (rc != 0)
-        return rc;
-    silta_buf_t *b[7] = {&self->a1, &self->a2, &self->a3, &self->a4,
-                         &self->a5, &self->a6, &self->a7};
-    for (int k = 0; k < 7; k++) {
-        silta_buf_reset(b[k]);
-        silta_buf_puts(b[k], "{");
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *sep = i ? "," : "";
-        silta_buf_printf(b[0], "%s%d", sep, acks[i].consumer_id);
-        silta_buf_printf(b[1], "%s%llu", sep, (unsigned long long)acks[i].seq);
-        silta_buf_printf(b[2], "%s%u", sep, acks[i].attempt);
-        silta_buf_printf(b[3], "%s%lld", sep, (long long)acks[i].delivered_at_ms);
-        silta_buf_printf(b[4], "%s%lld", sep, (long long)acks[i].outcome_at_ms);
-        s_array_item(b[5], acks[i].outcome ? acks[i].outcome : "acked", i == 0);
-        s_array_item(b[6], acks[i].detail, i == 0);
-    }
-    for (int k = 0; k < 7; k++)
-        silta_buf_puts(b[k], "}");
-    const char *params[7] = {b[0]->data, b[1]->data, b[2]->data, b[3]->data,
-                             b[4]->data, b[5]->data, b[6]->data};
-    PGresult *res = silta_db_query(
-        self->conn,
-        "WITH a AS (SELECT * FROM unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[], "
-        "$5::bigint[], $6::text[], $7::text[]) AS t(c, s, att, d, o, outcome, detail)), "
-        "del AS (DELETE FROM hub.delivery x USING a WHERE x.consumer_id = a.c AND x.seq = a.s) "
-        "INSERT INTO hub.delivery_log (consumer_id, seq, attempt, delivered_at, outcome, "
-        "outcome_at, detail) "
-        "SELECT c, s, att, to_timestamp(NULLIF(d, 0) / 1000.0), outcome, to_timestamp(o / 1000.0), "
-        "detail FROM a",
-        7, params, err);
-    if (!res)
-        return err ? err->code : SILTA_ERR;
-    PQclear(res);
-    return SILTA_OK;
-}
-
-/* Same shape as the append: ten array parameters, one short statement. */
-static const char *const S_SQL_DISCLOSE =
-    "INSERT INTO hub.disclosure (at_ms, recipient, client_key, event_id, type, legal_basis, "
-    "consent_ref, xroad_id, prev_hash, hash) "
-    "SELECT a, r, k, e, t, b, c, x, p, h FROM unnest($1::bigint[], $2::text[], $3::text[], "
-    "$4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) "
-    "WITH ORDINALITY AS u(a, r, k, e, t, b, c, x, p, h, n) ORDER BY n";
-
-int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *rows, size_t n,
-                         silta_err_t *err)
-{
-    if (n == 0)
-        return SILTA_OK;
-    int rc = s_conn_ok(self, err);
-    if (rc != 0)
-        return rc;
-    silta_buf_t *b[10] = {&self->a1, &self->a2, &self->a3, &self->a4, &self->a5,
-                          &self->a6, &self->a7, &self->a8, &self->a9, &self->a10};
-    for (int k = 0; k < 10; k++) {
-        silta_buf_reset(b[k]);
-        silta_buf_puts(b[k], "{");
-    }
-    for (size_t i = 0; i < n; i++) {
-        int f = i == 0;
-        silta_buf_printf(b[0], "%s%lld", f ? "" : ",", (long long)rows[i].at_ms);
-        s_array_item(b[1], rows[i].recipient, f);
-        s_array_item(b[2], rows[i].client_key, f);
-        s_array_item(b[3], rows[i].event_id, f);
-        s_array_item(b[4], rows[i].type, f);
-        s_array_item(b[5], rows[i].legal_basis, f);
-        s_array_item(b[6], rows[i].consent_ref ? rows[i].consent_ref : "", f);
-        s_array_item(b[7], rows[i].xroad_id ? rows[i].xroad_id : "", f);
-        s_array_item(b[8], rows[i].prev_hash, f);
-        s_array_item(b[9], rows[i].hash, f);
-    }
-    int failed = 0;
-    const char *params[10];
-    for (int k = 0; k < 10; k++) {
-        silta_buf_puts(b[k], "}");
-        failed |= b[k]->failed;
-        params[k] = b[k]->data;
-    }
-    if (failed)
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    PGresult *res = silta_db_query(self->conn, S_SQL_DISCLOSE, 10, params, err);
-    if (!res)
-        return err ? err->code : SILTA_ERR;
-    PQclear(res);
-    return SILTA_OK;
 }
 
 int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err)
@@ -552,7 +428,7 @@ int hub_journal_load_consents(hub_journal_t *self, hub_journal_consent_fn fn, vo
 int hub_journal_dead_letter_counts(hub_journal_t *self, void (*fn)(int consumer_id, long n, void *arg),
                                    void *arg, silta_err_t *err)
 {
-    int rc = s_conn_ok(self, err);
+    int rc = hub_journal_conn_ok(self, err);
     if (rc != 0)
         return rc;
     PGresult *res = silta_db_query(
@@ -567,7 +443,7 @@ int hub_journal_dead_letter_counts(hub_journal_t *self, void (*fn)(int consumer_
 
 int hub_journal_begin(hub_journal_t *self, silta_err_t *err)
 {
-    int rc = s_conn_ok(self, err);
+    int rc = hub_journal_conn_ok(self, err);
     return rc ? rc : silta_db_exec(self->conn, "BEGIN", err);
 }
 
@@ -582,34 +458,6 @@ void hub_journal_rollback(hub_journal_t *self)
         PGresult *r = PQexec(self->conn, "ROLLBACK");
         PQclear(r);
     }
-}
-
-int hub_journal_dead_letter(hub_journal_t *self, const hub_journal_ack_t *d, const char *outcome,
-                            const char *reason, silta_err_t *err)
-{
-    int rc = s_conn_ok(self, err);
-    if (rc != 0)
-        return rc;
-    char cid[16], seq[24], att[16], del[24];
-    snprintf(cid, sizeof cid, "%d", d->consumer_id);
-    snprintf(seq, sizeof seq, "%llu", (unsigned long long)d->seq);
-    snprintf(att, sizeof att, "%u", d->attempt);
-    snprintf(del, sizeof del, "%lld", (long long)d->delivered_at_ms);
-    const char *params[6] = {cid, seq, att, reason, del, outcome};
-    PGresult *res = silta_db_query(
-        self->conn,
-        "WITH del AS (DELETE FROM hub.delivery WHERE consumer_id = $1::int AND seq = $2::bigint), "
-        "log AS (INSERT INTO hub.delivery_log (consumer_id, seq, attempt, delivered_at, outcome, "
-        "detail) VALUES ($1::int, $2::bigint, $3::int, to_timestamp(NULLIF($5::bigint, 0) / 1000.0), "
-        "$6, $4)) "
-        "INSERT INTO hub.dead_letter (consumer_id, seq, attempts, reason) "
-        "VALUES ($1::int, $2::bigint, $3::int, $4) ON CONFLICT (consumer_id, seq) DO UPDATE "
-        "SET attempts = EXCLUDED.attempts, reason = EXCLUDED.reason, dead_at = now()",
-        6, params, err);
-    if (!res)
-        return err ? err->code : SILTA_ERR;
-    PQclear(res);
-    return SILTA_OK;
 }
 
 int hub_journal_poll_notifications(hub_journal_t *self, hub_journal_notify_fn fn, void *arg)
@@ -635,7 +483,7 @@ int hub_journal_snapshot(hub_journal_t *self, const char *instance, int64_t star
                          const hub_journal_consumer_status_t *cs, size_t ncs,
                          const hub_journal_peer_t *peers, size_t npeers, silta_err_t *err)
 {
-    int rc = s_conn_ok(self, err);
+    int rc = hub_journal_conn_ok(self, err);
     if (rc != 0)
         return rc;
     silta_buf_t *sql = &self->sql;

@@ -1,10 +1,13 @@
 /*  hub_journal.h - the hub's durable state in PostgreSQL (schema "hub").
  *
- *  The only hub module that speaks SQL. The journal is append-only; a batch of
- *  published events becomes ONE statement (journal rows + the delivery rows of
- *  every consumer whose types match), so a batch is committed whole or not at
- *  all: that is what makes "CONFIRM only after commit" cheap (group commit).
- *  Tables and their meaning: hub/migrations/001_journal.sql.
+ *  The only hub module that speaks SQL (hub_journal.c: connection, journal
+ *  appends, consumers, consents, status; hub_journal_delivery.c: journal
+ *  pages, cursor checkpoints with the delivery log and disclosure rows,
+ *  explicit deliveries, dead letters). The journal is append-only; a batch of
+ *  published events becomes ONE statement, committed whole or not at all:
+ *  that is what makes "CONFIRM only after commit" cheap (group commit). What
+ *  each consumer has finished is its cursor (hub_cursor.h), checkpointed in
+ *  batches. Tables and their meaning: hub/migrations/001_journal.sql, 004_cursor.sql.
  *
  *  Return codes: 0, SILTA_EAGAIN when the database is unreachable (the caller
  *  NACKs UNAVAILABLE / retries later), SILTA_ERR when a statement failed.
@@ -39,21 +42,50 @@ typedef struct {
     int is_new;               /* out: 0 when event_id was already journalled */
 } hub_journal_row_t;
 
-/* Journal rows (duplicates of journalled event_ids are skipped) and queue them
- * for every consumer whose types include the row's type, in one statement. */
+/* Journal rows (duplicates of journalled event_ids are skipped), in one
+ * statement. Consumers read them through their cursors (hub_journal_page). */
 int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, silta_err_t *err);
 
-/* Create or update the durable queue `name`; its id goes to *id_out. */
+/* Create or update the durable queue `name`; its id goes to *id_out. A new
+ * queue's cursor starts at the journal's end: events published from now on. */
 int hub_journal_upsert_consumer(hub_journal_t *self, const char *name, const char *const *types,
                                 size_t ntypes, int *id_out, silta_err_t *err);
 
+/* A consumer's durable cursor: every seq <= mark_delete is finished, and so
+ * are the inclusive ranges acked[2i]..acked[2i+1] (npairs of them). */
+typedef struct {
+    int consumer_id;
+    uint64_t mark_delete;
+    const uint64_t *acked;
+    size_t npairs;
+} hub_journal_cursor_t;
+
+/* Every consumer with its cursor (borrowed for the call). */
 typedef void (*hub_journal_consumer_fn)(int id, const char *name, char **types, size_t ntypes,
-                                        void *arg);
+                                        const hub_journal_cursor_t *cursor, void *arg);
 int hub_journal_load_consumers(hub_journal_t *self, hub_journal_consumer_fn fn, void *arg,
                                silta_err_t *err);
 
-/* Every undelivered or unacknowledged delivery, in journal order. `envelope`
- * is borrowed for the duration of the call. */
+/* The highest journal seq (0 when empty) into *seq_out. */
+int hub_journal_head(hub_journal_t *self, uint64_t *seq_out, silta_err_t *err);
+
+/* A page of the journal for one consumer: fn for each event with after < seq
+ * <= upto whose type is in types, ascending, at most limit of them; the number
+ * of rows goes to *nrows (fewer than limit: everything up to upto was read).
+ * `envelope` is borrowed for the duration of the call. */
+typedef void (*hub_journal_page_fn)(uint64_t seq, const uint8_t *envelope, size_t len, void *arg);
+int hub_journal_page(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
+                     uint64_t upto, size_t limit, hub_journal_page_fn fn, void *arg,
+                     size_t *nrows, silta_err_t *err);
+
+/* How many journal rows with seq > after have a type in types, into *n (the
+ * size of a consumer's backlog at start; a count, so it costs a scan). */
+int hub_journal_count(hub_journal_t *self, char *const *types, size_t ntypes, uint64_t after,
+                      uint64_t *n, silta_err_t *err);
+
+/* Explicit deliveries (hub.delivery: rows from before the cursors, and dead
+ * letters replayed by siltactl), in journal order; only_consumer_id /
+ * only_seq 0 mean all. `envelope` is borrowed for the duration of the call. */
 typedef void (*hub_journal_pending_fn)(int consumer_id, uint64_t seq, uint32_t attempts,
                                        const uint8_t *envelope, size_t len, void *arg);
 int hub_journal_load_pending(hub_journal_t *self, int only_consumer_id, uint64_t only_seq,
@@ -68,10 +100,8 @@ typedef struct {
     int64_t outcome_at_ms;
     const char *outcome;  /* "acked" or "withheld" (static strings) */
     const char *detail;   /* NULL, or why it was withheld (static or policy-owned) */
+    int explicit_row;     /* 1: a hub.delivery row, deleted with this write */
 } hub_journal_ack_t;
-
-/* Delete the finished deliveries and log each with its outcome. */
-int hub_journal_ack(hub_journal_t *self, const hub_journal_ack_t *acks, size_t n, silta_err_t *err);
 
 /* Move one delivery to the dead-letter queue (outcome 'rejected' or 'dead'). */
 int hub_journal_dead_letter(hub_journal_t *self, const hub_journal_ack_t *d, const char *outcome,
@@ -118,9 +148,13 @@ typedef struct {
     char prev_hash[65];
 } hub_journal_disclosure_t;
 
-/* Append disclosure rows (hashes already chained by the caller). */
-int hub_journal_disclose(hub_journal_t *self, const hub_journal_disclosure_t *rows, size_t n,
-                         silta_err_t *err);
+/* One statement: log the finished deliveries (acks[], deleting the explicit
+ * rows among them), save the cursors (cursors[]), append the disclosure rows
+ * (hashes already chained by the caller). Any of the three may be empty.
+ * Committed whole or not at all. */
+int hub_journal_checkpoint(hub_journal_t *self, const hub_journal_ack_t *acks, size_t nacks,
+                           const hub_journal_cursor_t *cursors, size_t ncursors,
+                           const hub_journal_disclosure_t *rows, size_t nrows, silta_err_t *err);
 
 /* The hash of the last disclosure row (SILTA_AUDIT_GENESIS when none). */
 int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err);

@@ -3,7 +3,7 @@
  *  A PUBLISH is checked (envelope, policy, contract) and joins the batch; the
  *  batch is journalled in one statement (with a consent's state in the same
  *  transaction), then each publisher gets its CONFIRM or NACK and the new
- *  events go to the queues of the consumers that want their type. It does not
+ *  events are handed to the consumers (hub_deliver_on_committed). It does not
  *  decide when a batch closes (the loop, hub_router.c) nor send deliveries
  *  (hub_deliver.c). Shared state: hub_router_int.h.
  */
@@ -15,6 +15,9 @@
 
 #include "silta_log.h"
 #include "silta_time.h"
+
+/* The i-th oldest held PUBLISH (i < nbatch). */
+#define S_AT(hub, i) (&(hub)->batch[((hub)->batch_head + (i)) % (hub)->batch_cap])
 
 /* ------------------------------------------------------------------------ */
 /* publishing: the batch                                                     */
@@ -60,23 +63,28 @@ static void s_apply_consent(hub_router_t *hub, const silta_envelope_t *e)
     silta__consent__free_unpacked(c, NULL);
 }
 
-/* Commit the open batch, answer each publisher, queue the new events. */
+/* Commit the oldest held PUBLISHes, at most this turn's budget: answer each
+ * publisher, queue the new events. */
 void hub_publish_commit(hub_router_t *hub)
 {
     if (hub->nbatch == 0)
         return;
     size_t n = hub->nbatch;
+    if (n > hub->publish_budget)
+        n = hub->publish_budget;
+    if (n > (size_t)hub->config->batch_max)
+        n = (size_t)hub->config->batch_max;
     int64_t t0 = silta_mono_us();
     for (size_t i = 0; i < n; i++) {
-        const silta_envelope_t *e = hub->batch[i].packet->publish->event;
+        const silta_envelope_t *e = S_AT(hub, i)->packet->publish->event;
         hub_journal_row_t *r = &hub->rows[i];
         r->event_id = e->event_id;
         r->type = e->type;
-        r->source = hub->batch[i].source;
+        r->source = S_AT(hub, i)->source;
         r->client_key = e->client_key;
         r->occurred_at_ms = e->occurred_at;
-        r->envelope = hub->batch[i].packed;
-        r->envelope_len = hub->batch[i].packed_len;
+        r->envelope = S_AT(hub, i)->packed;
+        r->envelope_len = S_AT(hub, i)->packed_len;
     }
     /* A consent changes who may receive what: its state is saved in the same
      * transaction as the journal row, so the two never disagree. */
@@ -89,7 +97,7 @@ void hub_publish_commit(hub_router_t *hub)
         rc = hub_journal_append(hub->journal, hub->rows, n, &err);
     for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
-            rc = s_save_consent(hub, hub->batch[i].packet->publish->event, hub->rows[i].seq,
+            rc = s_save_consent(hub, S_AT(hub, i)->packet->publish->event, hub->rows[i].seq,
                                 &err);
     if (has_consent) {
         if (rc == 0)
@@ -99,13 +107,13 @@ void hub_publish_commit(hub_router_t *hub)
     }
     for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
-            s_apply_consent(hub, hub->batch[i].packet->publish->event);
+            s_apply_consent(hub, S_AT(hub, i)->packet->publish->event);
     int64_t took_us = silta_mono_us() - t0;
     hub_metrics_db(&hub->m, (double)took_us / 1e6);
     if (rc != 0) {
         silta_error("journal append failed", "events=%zu reason=\"%s\"", n, err.msg);
         for (size_t i = 0; i < n; i++) {
-            hub_router_pending_t *b = &hub->batch[i];
+            hub_router_pending_t *b = S_AT(hub, i);
             hub_router_session_t *s = silta_map_get(hub->sessions_by_rid, b->rid, b->rid_len);
             if (s)
                 hub_router_nack(hub, s, NULL, 0, b->packet->publish->seq,
@@ -114,7 +122,7 @@ void hub_publish_commit(hub_router_t *hub)
         }
     } else {
         for (size_t i = 0; i < n; i++) {
-            hub_router_pending_t *b = &hub->batch[i];
+            hub_router_pending_t *b = S_AT(hub, i);
             hub_journal_row_t *r = &hub->rows[i];
             hub_router_session_t *s = silta_map_get(hub->sessions_by_rid, b->rid, b->rid_len);
             if (s) {
@@ -129,24 +137,29 @@ void hub_publish_commit(hub_router_t *hub)
                 hub_metrics_confirm(&hub->m, (double)(silta_mono_us() - b->received_us) / 1e6);
             }
             hub->m.confirmed++;
-            if (!r->is_new) {
+            if (!r->is_new)
                 hub->m.duplicates++;
-                continue;
-            }
-            silta_envelope_t *env = silta_codec_unpack_envelope(b->packed, b->packed_len);
-            hub_event_t *ev = env ? hub_event_new(r->seq, env) : NULL;
-            for (size_t k = 0; ev && k < hub->nconsumers; k++)
-                if (hub_deliver_consumer_wants(hub->consumers[k], env->type))
-                    hub_queue_push(hub->consumers[k]->queue, ev, 0);
-            hub_event_unref(&ev);
         }
+        hub_deliver_on_committed(hub, hub->rows, n);
         silta_debug("batch committed", "events=%zu took_us=%lld", n, (long long)took_us);
     }
     for (size_t i = 0; i < n; i++)
-        hub_publish_free_entry(&hub->batch[i]);
-    hub->nbatch = 0;
+        hub_publish_free_entry(S_AT(hub, i));
+    hub->batch_head = (hub->batch_head + n) % hub->batch_cap;
+    hub->nbatch -= n;
+    if (hub->nbatch)
+        hub->batch_opened_ms = S_AT(hub, 0)->received_us / 1000;
     if (rc == SILTA_EAGAIN)
         hub_journal_reconnect(hub->journal, &err);
+}
+
+void hub_publish_flush(hub_router_t *hub)
+{
+    size_t budget = hub->publish_budget;
+    hub->publish_budget = (size_t)hub->config->batch_max;
+    while (hub->nbatch)
+        hub_publish_commit(hub);
+    hub->publish_budget = budget;
 }
 
 /* NACK a PUBLISH with a rate-limited warning (reasons name fields, never values). */
@@ -186,7 +199,9 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
     silta_envelope_t copy = *pub->event;
     copy.source = s->identity;
     copy.recorded_at = silta_now_ms();
-    hub_router_pending_t *b = &hub->batch[hub->nbatch];
+    if (hub->nbatch == hub->batch_cap) /* the loop stops reading first; belt and braces */
+        hub_publish_commit(hub);
+    hub_router_pending_t *b = S_AT(hub, hub->nbatch);
     b->packed = silta_codec_pack_envelope(&copy, &b->packed_len);
     b->source = strdup(s->identity);
     if (!b->packed || !b->source) {
@@ -203,6 +218,4 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
     if (hub->nbatch++ == 0)
         hub->batch_opened_ms = silta_mono_ms();
     hub->m.published++;
-    if (hub->nbatch >= (size_t)hub->config->batch_max)
-        hub_publish_commit(hub);
 }

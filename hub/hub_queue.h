@@ -1,7 +1,8 @@
 /*  hub_queue.h - one consumer's pending deliveries, in memory.
  *
- *  The durable copy of this state is hub.delivery in PostgreSQL; this module is
- *  the scheduler in front of it and does no I/O. It decides which event goes
+ *  It holds the window of a consumer's backlog that is in memory (the durable
+ *  state is the consumer's cursor, hub_cursor.h, over the journal); this module
+ *  is the scheduler and does no I/O. It decides which event goes
  *  out next under two rules from docs/protocol.md:
  *
  *    * per-client order: at most one delivery per client_key is in flight, and

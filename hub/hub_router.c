@@ -21,6 +21,7 @@
 #include "silta_time.h"
 
 #define S_TICK_MS 50
+#define S_HOLD_BATCHES 16 /* PUBLISHes held: this many batches */
 
 /* ------------------------------------------------------------------------ */
 /* sending                                                                   */
@@ -246,11 +247,12 @@ static void s_handle(hub_router_t *hub, const uint8_t *rid, size_t rid_len, zmq_
     silta_codec_free(&p);
 }
 
-/* Read up to max packets without blocking. Returns how many were read. */
+/* Read up to max packets without blocking, while the PUBLISHes held fit.
+ * Returns how many were read. */
 static int s_drain(hub_router_t *hub, int max)
 {
     int n = 0;
-    while (n < max) {
+    while (n < max && hub->nbatch < hub->batch_cap) {
         zmq_msg_t rid, msg;
         zmq_msg_init(&rid);
         if (zmq_msg_recv(&rid, hub->router, ZMQ_DONTWAIT) < 0) {
@@ -279,8 +281,6 @@ static int s_drain(hub_router_t *hub, int max)
         zmq_msg_close(&rid);
         zmq_msg_close(&msg);
         n++;
-        if (hub->nbatch >= (size_t)hub->config->batch_max)
-            hub_publish_commit(hub);
     }
     return n;
 }
@@ -316,15 +316,10 @@ static void s_tick(hub_router_t *hub)
         hub_queue_info_t dead[64];
         size_t nd = hub_queue_expire(c->queue, now, dead, 64);
         for (size_t k = 0; k < nd; k++) {
-            hub_journal_ack_t a = {c->id,          dead[k].seq, dead[k].attempts,
-                                   dead[k].sent_wall_ms, silta_now_ms(), NULL, NULL};
-            silta_err_t err;
             hub->m.dead++;
             silta_warn("delivery dead-lettered", "consumer=%s seq=%llu attempts=%u", c->name,
                        (unsigned long long)dead[k].seq, dead[k].attempts);
-            if (hub_journal_dead_letter(hub->journal, &a, "dead", "max attempts", &err) != 0)
-                silta_error("could not dead-letter", "consumer=%s reason=\"%s\"", c->name,
-                            err.msg);
+            hub_deliver_dead(hub, c, &dead[k], "dead", "max attempts");
         }
     }
     if (now - hub->last_ack_flush_ms >= hub->config->ack_flush_ms)
@@ -346,6 +341,7 @@ static void s_tick(hub_router_t *hub)
             hub->db_retry_ms = now + 1000;
         }
     }
+    hub_deliver_page_all(hub);
     hub_deliver_dispatch_all(hub);
     hub_deliver_send_dispatched(hub);
 }
@@ -359,8 +355,12 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
     silta_uuid_v7(hub.instance);
     hub.started_wall_ms = silta_now_ms();
     hub.sessions_by_rid = silta_map_new();
-    hub.batch = calloc((size_t)config->batch_max, sizeof *hub.batch);
+    /* Held PUBLISHes: enough for several publishers' windows, so the socket
+     * is read empty each turn (see s_drain's caller). */
+    hub.batch_cap = (size_t)config->batch_max * S_HOLD_BATCHES;
+    hub.batch = calloc(hub.batch_cap, sizeof *hub.batch);
     hub.rows = calloc((size_t)config->batch_max, sizeof *hub.rows);
+    hub.publish_budget = (size_t)config->batch_max;
     if (!hub.sessions_by_rid || !hub.batch || !hub.rows) {
         hub_state_close(&hub);
         return silta_err_set(err, SILTA_ERR, "out of memory");
@@ -395,14 +395,20 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
             break;
         if (hub.http && (items[1].revents & ZMQ_POLLIN))
             hub_http_serve(hub.http);
-        int got = s_drain(&hub, 10000);
+        /* Read the socket empty (up to what may be held): ZeroMQ hands out one
+         * packet per peer in turn, so reading only as many as one commit takes
+         * would leave a consumer's ACKs behind every publisher's PUBLISHes, and
+         * a consumer gets no more DELIVERs a turn than it ACKed. */
+        int got = s_drain(&hub, (int)hub.batch_cap + 10000);
         /* Natural group commit: while one batch commits, the next one fills. A
-         * batch is written when the socket is drained and its window passed. */
-        if (hub.nbatch && (got == 0 || silta_mono_ms() - hub.batch_opened_ms >=
-                                           config->batch_wait_ms))
+         * batch is written when it reached this turn's budget, or the socket is
+         * drained and its window passed. */
+        if (hub.nbatch && (hub.nbatch >= hub.publish_budget || got == 0 ||
+                           silta_mono_ms() - hub.batch_opened_ms >= config->batch_wait_ms))
             hub_publish_commit(&hub);
         if (nitems == 3 && (items[2].revents & ZMQ_POLLIN))
             hub_journal_poll_notifications(hub.journal, hub_state_on_replay, &hub);
+        hub_deliver_page_all(&hub);
         hub_deliver_dispatch_all(&hub);
         hub_deliver_send_dispatched(&hub);
         if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
@@ -411,8 +417,11 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
 
     /* Clean stop: what has arrived is committed and confirmed, acks written. */
     silta_info("hub stopping", "reason=signal");
-    s_drain(&hub, 1000000);
-    hub_publish_commit(&hub);
+    hub.publish_budget = (size_t)config->batch_max;
+    for (int left = 1000000, got = 1; left > 0 && got > 0; left -= got) {
+        got = s_drain(&hub, left);
+        hub_publish_flush(&hub);
+    }
     hub_deliver_flush_acks(&hub);
     hub_state_snapshot(&hub);
     if (hub.anchor)

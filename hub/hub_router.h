@@ -7,11 +7,16 @@
  *
  *    poll(router, HTTP hand-over fd, database socket, timeout)
  *      -> read every waiting packet: HELLO / SUBSCRIBE / CREDIT / ACK / ...
- *         handled at once; PUBLISH validated and added to the open batch
- *      -> batch full, or the router drained and the batch window passed:
- *         one INSERT for the whole batch, then CONFIRMs, then queue the events
- *      -> send DELIVERs within each consumer's credit
- *      -> every tick: heartbeats, dead peers, ack timeouts, ack flush, status
+ *         handled at once; PUBLISH validated and held (the socket is read
+ *         empty each turn, so ACKs never wait behind PUBLISHes)
+ *      -> this turn's budget reached, or the router drained and the batch
+ *         window passed: one INSERT for the oldest held, then CONFIRMs; new
+ *         events go straight to consumers that are caught up
+ *      -> refill each attached consumer's window from the journal (its cursor)
+ *      -> one dispatch round within each consumer's credit: the checkpoint
+ *         (outcomes, cursors, disclosure rows) in one statement, then DELIVERs;
+ *         what it sent sets the next turn's publish budget
+ *      -> every tick: heartbeats, dead peers, ack timeouts, checkpoint, status
  *      -> (when asked) /metrics, /healthz, status page rendered for hub_http
  *
  *  Least privilege (hub_policy): an identity publishes only the types the

@@ -18,14 +18,19 @@
  *                            by a SUBSCRIBE, freed at close. A consumer and a
  *                            session point at each other (c->session,
  *                            s->consumer) without owning.
- *    batch[], rows[]         hub_publish.c: batch[0..nbatch) owns each
+ *    batch[], rows[]         hub_publish.c: the ring batch (nbatch entries
+ *                            from batch_head, batch_cap slots) owns each
  *                            PUBLISH's packet, packed envelope and source
  *                            until hub_publish_commit answers it; rows[] is
  *                            the commit's scratch, parallel to batch.
  *    events (hub_event_t)    ref-counted, held by the consumer queues
  *                            (hub_queue.h).
  *    acks[]                  hub_deliver.c: finished deliveries waiting for
- *                            hub_deliver_flush_acks.
+ *                            the next checkpoint (hub_deliver_flush_acks or
+ *                            the next disclosure write).
+ *    c->cursor, c->queue     hub_deliver.c: the consumer's journal position
+ *                            (durable, in batches) and the window of it
+ *                            held in memory.
  *    out[], disclosures[]    hub_deliver.c: one dispatch round. The
  *                            disclosures borrow strings from the events and
  *                            consumers; valid until hub_deliver_send_dispatched
@@ -40,13 +45,23 @@
  *      to it; dropping a session swaps the last one into its hole.
  *    * s->consumer == c exactly when c->session == s; detaching a consumer
  *      releases what it had in flight (hub_deliver_consumer_detach).
- *    * nbatch <= config->batch_max; batch_opened_ms is when batch[0] arrived.
+ *    * nbatch <= batch_cap; a commit takes at most min(batch_max,
+ *      publish_budget) of them, oldest first; batch_opened_ms is when the
+ *      oldest held one arrived.
+ *    * 0 < publish_budget <= batch_max: a turn of the loop (read, commit,
+ *      dispatch, send) takes at most publish_budget PUBLISHes, so a consumer
+ *      the hub is behind on gets a dispatch round per that many publishes.
  *    * A CONFIRM is sent only after the batch's journal rows committed.
  *    * A DELIVER is sent only after its disclosure row is written; last_hash is
  *      the hash of the last disclosure row written (the chain's head).
  *    * nout == 0 outside hub_deliver_dispatch_all .. hub_deliver_send_dispatched.
  *    * Per-client order: at most one delivery in flight per (consumer,
  *      client_key) (hub_queue.h).
+ *    * Every seq c's queue holds is pending in c->cursor or an explicit row;
+ *      a seq above the cursor's read position is in no queue. What the
+ *      cursor calls finished is written (hub.cursor) no later than the
+ *      outcome rows of the same deliveries: one statement carries both.
+ *    * journal_head >= every consumer's read position.
  *
  *  A delivery, from the journal to its end (which function moves it):
  *
@@ -78,6 +93,7 @@
 #include "hub_auth.h"
 #include "hub_consent.h"
 #include "hub_contract.h"
+#include "hub_cursor.h"
 #include "hub_http.h"
 #include "hub_anchor.h"
 #include "hub_journal.h"
@@ -116,7 +132,11 @@ struct hub_router_consumer {
     char owner[SILTA_MAX_TYPE_LEN + 1]; /* identity that owns the queue */
     char **types;
     size_t ntypes;
-    hub_queue_t *queue;
+    hub_queue_t *queue;          /* the events in memory: a window of the backlog */
+    hub_cursor_t *cursor;        /* what is read and finished: checkpointed */
+    silta_map_t *explicit_rows;  /* seq -> 1: held items that are hub.delivery rows */
+    size_t unloaded;             /* events waiting in the journal, not read yet
+                                  * (counted at start: a gauge, not a guarantee) */
     hub_router_session_t *session;
     uint32_t credit;
 };
@@ -161,11 +181,13 @@ typedef struct {
     hub_router_consumer_t **consumers;
     size_t nconsumers, cap_consumers;
 
-    hub_router_pending_t *batch;
-    size_t nbatch;
+    hub_router_pending_t *batch; /* a ring: nbatch held from batch_head */
+    size_t nbatch, batch_head, batch_cap;
+    size_t publish_budget; /* PUBLISHes a turn may take: hub_deliver_dispatch_all */
     int64_t batch_opened_ms;
     hub_journal_row_t *rows;
 
+    uint64_t journal_head; /* the highest journal seq committed (this hub is its only writer) */
     hub_journal_ack_t *acks;
     size_t nacks, cap_acks;
     int64_t last_ack_flush_ms;
@@ -197,8 +219,11 @@ void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const c
 /* Validate a PUBLISH and add it to the open batch (taking *pp, set NULL), or
  * NACK it (leaving *pp). Commits when the batch is full. */
 void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_packet_t **pp);
-/* Commit the open batch, answer each publisher, queue the new events. */
+/* Commit the oldest held PUBLISHes (at most min(batch_max, publish_budget)),
+ * answer each publisher, queue the new events. */
 void hub_publish_commit(hub_router_t *hub);
+/* Commit everything held, whatever the budget. */
+void hub_publish_flush(hub_router_t *hub);
 void hub_publish_free_entry(hub_router_pending_t *e);
 
 /* hub_deliver.c: consumers, dispatch, acks, dead letters ------------------ */
@@ -206,10 +231,14 @@ void hub_publish_free_entry(hub_router_pending_t *e);
 int hub_deliver_consumer_wants(const hub_router_consumer_t *c, const char *type);
 hub_router_consumer_t *hub_deliver_consumer_by_id(hub_router_t *hub, int id);
 /* NULL on out of memory; the hub then holds no such consumer. */
+/* A consumer at its durable cursor (NULL: a new queue, at the journal's end). */
 hub_router_consumer_t *hub_deliver_consumer_add(hub_router_t *hub, int id, const char *name,
-                                                char *const *types, size_t ntypes);
+                                                char *const *types, size_t ntypes,
+                                                const hub_journal_cursor_t *cursor);
 void hub_deliver_consumer_free(hub_router_consumer_t *c);
 void hub_deliver_consumer_detach(hub_router_consumer_t *c);
+/* Dispatch within every attached consumer's credit, then set
+ * hub->publish_budget for the next turn (fairness: see hub_deliver.c). */
 void hub_deliver_dispatch_all(hub_router_t *hub);
 void hub_deliver_send_dispatched(hub_router_t *hub);
 void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
@@ -217,7 +246,18 @@ void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
 /* ACK (reject_reason NULL) or REJECT delivery id of s's consumer. */
 void hub_deliver_on_ack(hub_router_t *hub, hub_router_session_t *s, uint64_t id,
                         const char *reject_reason);
+/* Write the waiting outcomes and the changed cursors (one statement). */
 void hub_deliver_flush_acks(hub_router_t *hub);
+/* Move a delivery that left c's queue to the dead letters (outcome "rejected"
+ * or "dead"); its cursor moves on. */
+void hub_deliver_dead(hub_router_t *hub, hub_router_consumer_t *c, const hub_queue_info_t *info,
+                      const char *outcome, const char *reason);
+/* Refill the attached consumers' windows from the journal (one page each). */
+void hub_deliver_page_all(hub_router_t *hub);
+/* A batch committed (rows as hub_journal_append left them): consumers that
+ * have read everything before it take its events straight into memory; the
+ * others read them later. Advances journal_head. */
+void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, size_t n);
 
 /* hub_state.c: start-up, status, operators, shutdown ---------------------- */
 

@@ -2,7 +2,8 @@
  *
  *  Opens what the loop needs (keys, policy, contracts, journal, CURVE router,
  *  ZAP handler, HTTP server) and reloads the journal's state into memory
- *  (consents, consumers, every pending delivery); reloads a replayed dead
+ *  (consents, consumers with their cursors, explicit deliveries; the backlog
+ *  itself is paged by hub_deliver.c); reloads a replayed dead
  *  letter; writes the status snapshot; renders /metrics, /healthz and the
  *  status page from the loop's state; frees everything at the end. It does
  *  not run the loop or handle packets (hub_router.c). Shared state:
@@ -21,9 +22,11 @@
 /* ------------------------------------------------------------------------ */
 /* start-up: the journal loaded, replays, status                             */
 
-static void s_on_consumer_row(int id, const char *name, char **types, size_t ntypes, void *arg)
+static void s_on_consumer_row(int id, const char *name, char **types, size_t ntypes,
+                              const hub_journal_cursor_t *cursor, void *arg)
 {
-    hub_deliver_consumer_add(arg, id, name, types, ntypes);
+    if (!hub_deliver_consumer_add(arg, id, name, types, ntypes, cursor))
+        silta_error("out of memory loading a consumer", "consumer=%s", name);
 }
 
 typedef struct {
@@ -52,14 +55,16 @@ static void s_on_pending_row(int consumer_id, uint64_t seq, uint32_t attempts,
         if (l->events)
             silta_map_u64_put(l->events, seq, ev);
         else {
-            hub_queue_push(c->queue, ev, attempts);
+            if (hub_queue_push(c->queue, ev, attempts) >= 0 &&
+                silta_map_u64_put(c->explicit_rows, seq, (void *)1) == 0)
+                l->rows++;
             hub_event_unref(&ev);
-            l->rows++;
             return;
         }
     }
-    hub_queue_push(c->queue, ev, attempts);
-    l->rows++;
+    if (hub_queue_push(c->queue, ev, attempts) >= 0 &&
+        silta_map_u64_put(c->explicit_rows, seq, (void *)1) == 0)
+        l->rows++;
 }
 
 static void s_unref_event(void *p)
@@ -153,7 +158,8 @@ static int s_on_http(const char *path, silta_buf_t *body, const char **type, voi
         hub_router_consumer_t *c = hub->consumers[i];
         int64_t oldest = hub_queue_oldest_recorded_ms(c->queue);
         size_t held = hub_queue_held(c->queue), fl = hub_queue_in_flight(c->queue);
-        mc[i] = (hub_metrics_consumer_t){c->name, c->session != NULL, held - fl, fl, c->credit,
+        mc[i] = (hub_metrics_consumer_t){c->name,      c->session != NULL,
+                                         held - fl + c->unloaded, fl, c->credit,
                                          oldest ? (double)(now - oldest) / 1000.0 : 0.0, 0};
     }
     void *ctx[2] = {mc, hub};
@@ -213,7 +219,8 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
     if ((rc = hub_journal_load_consents(hub->journal, s_on_consent_row, hub, err)) != 0 ||
         (rc = hub_journal_last_disclosure_hash(hub->journal, hub->last_hash, err)) != 0)
         return rc;
-    if ((rc = hub_journal_load_consumers(hub->journal, s_on_consumer_row, hub, err)) != 0)
+    if ((rc = hub_journal_head(hub->journal, &hub->journal_head, err)) != 0 ||
+        (rc = hub_journal_load_consumers(hub->journal, s_on_consumer_row, hub, err)) != 0)
         return rc;
     if (cfg->audit_key_path && cfg->audit_file) {
         hub->anchor = hub_anchor_open(cfg->audit_key_path, cfg->audit_file, cfg->audit_interval_ms,
@@ -229,7 +236,20 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
     silta_map_destroy(&l.events, s_unref_event);
     if (rc != 0)
         return rc;
-    silta_info("journal loaded", "consumers=%zu pending_deliveries=%zu", hub->nconsumers, l.rows);
+    /* The backlog is read from the journal when a consumer attaches
+     * (hub_deliver_page_all), a window at a time; here only counted, for the
+     * queue-depth gauge (finished ranges above the mark-delete included: an
+     * upper bound until paging passes them). */
+    for (size_t i = 0; i < hub->nconsumers; i++) {
+        hub_router_consumer_t *c = hub->consumers[i];
+        uint64_t n = 0;
+        if ((rc = hub_journal_count(hub->journal, c->types, c->ntypes,
+                                    hub_cursor_mark_delete(c->cursor), &n, err)) != 0)
+            return rc;
+        c->unloaded = (size_t)n;
+    }
+    silta_info("journal loaded", "consumers=%zu explicit_deliveries=%zu journal_head=%llu",
+               hub->nconsumers, l.rows, (unsigned long long)hub->journal_head);
 
     hub->ctx = zmq_ctx_new();
     hub->auth = hub_auth_start(hub->ctx, cfg->authorized_dir, err);
@@ -266,7 +286,7 @@ void hub_state_close(hub_router_t *hub)
     if (hub->ctx)
         zmq_ctx_term(hub->ctx);
     for (size_t i = 0; i < hub->nbatch; i++)
-        hub_publish_free_entry(&hub->batch[i]);
+        hub_publish_free_entry(&hub->batch[(hub->batch_head + i) % hub->batch_cap]);
     for (size_t i = 0; i < hub->nconsumers; i++)
         hub_deliver_consumer_free(hub->consumers[i]);
     free(hub->consumers);
