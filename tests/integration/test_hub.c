@@ -280,6 +280,21 @@ Test(hub, kill_9_with_unacked_deliveries_resumes_from_the_cursor, .timeout = 180
     long depth = atol(at + strlen(series));
     cr_assert(depth >= N / 2 && depth <= N, "queue depth %ld after the restart", depth);
     free(body);
+    /* The operator's view counts from the cursor exactly: 30 pending, not the
+     * (empty) hub.delivery. */
+    harness_result_t r;
+    harness_ctl(&r, "consumers", "--json", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *row = strstr(r.out, "\"casestore-cursor\"");
+    cr_assert_not_null(row, "%s", r.out);
+    cr_assert(strstr(row, "\"pending\":30,") || strstr(row, "\"pending\":\"30\""),
+              "siltactl consumers counts the cursor's pending events:\n%s", r.out);
+    harness_result_free(&r);
+    harness_ctl(&r, "status", "--json", NULL);
+    row = strstr(r.out, "\"casestore-cursor\"");
+    cr_assert(row && (strstr(row, "\"queued\":30,") || strstr(row, "\"queued\":\"30\"")),
+              "siltactl status counts them too:\n%s", r.out);
+    harness_result_free(&r);
 
     con = fixture_client(s_home, "casestore");
     s_subscribe(con, "casestore-cursor", "test.event.v1", 100);

@@ -13,7 +13,7 @@
 static const char *const S_SQL =
     "SELECT c.name, array_to_string(c.types, ' ') AS types,"
     "       coalesce(s.connected, false) AS connected,"
-    "       (SELECT count(*) FROM hub.delivery d WHERE d.consumer_id = c.id) AS pending,"
+    "       " CTL_SQL_PENDING " AS pending,"
     "       coalesce(s.in_flight, 0) AS in_flight, coalesce(s.credit, 0) AS credit,"
     "       (SELECT count(*) FROM hub.dead_letter x WHERE x.consumer_id = c.id) AS dead_letters,"
     "       c.created_at"

@@ -1,7 +1,8 @@
 /*  ctl_status.c - `siltactl status [--json]`: the hub, the journal, queues, peers.
  *
  *  Reads the hub's once-a-second snapshot (hub.instance, hub.consumer_status,
- *  hub.peer) and counts the durable queues (hub.delivery, hub.dead_letter).
+ *  hub.peer) and counts the durable queues (the cursors over hub.journal with
+ *  hub.delivery's explicit rows: CTL_SQL_PENDING; hub.dead_letter).
  *  A snapshot older than CTL_STALE_SECONDS means the hub is not running (or
  *  stuck): it is reported as stale, and "connected" below it is history.
  *  The journal's row count is PostgreSQL's estimate (pg_class.reltuples) so a
@@ -46,11 +47,9 @@ static const char *const S_SQL_JOURNAL =
 
 static const char *const S_SQL_CONSUMERS =
     "SELECT c.name, c.types,"
-    "       (SELECT count(*) FROM hub.delivery d WHERE d.consumer_id = c.id) AS queued,"
+    "       " CTL_SQL_PENDING " AS queued,"
     "       s.in_flight, s.connected, s.credit,"
-    "       (SELECT extract(epoch FROM now() - j.recorded_at)::float8"
-    "          FROM hub.delivery d JOIN hub.journal j ON j.seq = d.seq"
-    "         WHERE d.consumer_id = c.id ORDER BY d.seq LIMIT 1) AS oldest_age_s,"
+    "       " CTL_SQL_OLDEST_AGE_S " AS oldest_age_s,"
     "       (SELECT count(*) FROM hub.dead_letter x WHERE x.consumer_id = c.id) AS dead_letters,"
     "       s.updated_at AS status_updated_at"
     "  FROM hub.consumer c LEFT JOIN hub.consumer_status s ON s.consumer_id = c.id"

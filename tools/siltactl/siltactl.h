@@ -35,6 +35,26 @@ int ctl_consumers(int argc, char **argv);
  * or the exit code to return at once (usage printed). */
 int ctl_json_opts(int argc, char **argv, const char *command, int *json);
 
+/* SQL expressions over a consumer row `c` (hub.consumer): its pending events and
+ * the age in seconds of the oldest, from the hub's checkpointed state (correct
+ * with the hub down; at most one checkpoint, 50 ms, behind). Pending = journal
+ * rows of its types above its cursor's mark-delete position, less the ranges
+ * acknowledged above it (hub/migrations/004_cursor.sql), plus its explicit
+ * delivery rows (pre-cursor rows, replayed dead letters). */
+#define CTL_SQL_CURSOR_OPEN(j)                                                                     \
+    "FROM hub.journal " j ", hub.cursor cur WHERE cur.consumer_id = c.id AND " j                 \
+    ".seq > cur.mark_delete AND " j ".type = ANY(c.types) AND NOT EXISTS (SELECT 1 FROM "          \
+    "generate_subscripts(cur.acked, 1) i WHERE i % 2 = 1 AND " j                                 \
+    ".seq BETWEEN cur.acked[i] AND cur.acked[i + 1])"
+#define CTL_SQL_PENDING                                                                            \
+    "((SELECT count(*) " CTL_SQL_CURSOR_OPEN("j") ") + (SELECT count(*) FROM hub.delivery d "     \
+    "WHERE d.consumer_id = c.id))"
+#define CTL_SQL_OLDEST_AGE_S                                                                       \
+    "(SELECT extract(epoch FROM now() - min(t.recorded_at))::float8 FROM ((SELECT j.recorded_at " \
+    CTL_SQL_CURSOR_OPEN("j") " ORDER BY j.seq LIMIT 1) UNION ALL (SELECT j2.recorded_at FROM "     \
+    "hub.delivery d JOIN hub.journal j2 ON j2.seq = d.seq WHERE d.consumer_id = c.id ORDER BY "    \
+    "d.seq LIMIT 1)) t)"
+
 /* Read a hetu from a prompt (terminal, echo off) or one line of standard input
  * into out (len bytes; trailing newline and spaces dropped; wipe it after use).
  * Returns 0, or CTL_FAIL when nothing was read. Never from argv (ctl_hetu.c). */
