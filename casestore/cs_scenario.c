@@ -243,7 +243,7 @@ cs_store_t *cs_open_store(const cs_params_t *p, cs_seal_t **seal, silta_clientke
     *ck = *seal ? silta_clientkey_open(1, err) : NULL;
     cs_store_t *store = NULL;
     if (*ck)
-        store = cs_store_open(url,
+        store = cs_store_open(url, silta_env_get("SILTA_PG_ADMIN_URL", NULL),
                               silta_env_get("SILTA_CASESTORE_MIGRATIONS",
                                             SILTA_SRC_DIR "/casestore/migrations"),
                               p, *seal, *ck, err);

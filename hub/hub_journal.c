@@ -27,7 +27,8 @@ static int s_listen(hub_journal_t *self, silta_err_t *err)
     return silta_db_exec(self->conn, "LISTEN silta_replay", err);
 }
 
-hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, silta_err_t *err)
+hub_journal_t *hub_journal_open(const char *url, const char *admin_url, const char *migrations_dir,
+                                silta_err_t *err)
 {
     hub_journal_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -39,7 +40,8 @@ hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, sil
     for (int k = 0; k < HUB_JOURNAL_NARR; k++)
         silta_buf_init(&self->arr[k]);
     self->conn = silta_db_connect(url, err);
-    if (!self->conn || silta_db_migrate(self->conn, "hub", migrations_dir, err) != 0 ||
+    if (!self->conn ||
+        silta_db_migrate_owned(self->conn, admin_url, "hub", migrations_dir, err) != 0 ||
         s_listen(self, err) != 0) {
         hub_journal_close(&self);
         return NULL;

@@ -22,8 +22,10 @@
 
 typedef struct hub_journal_t hub_journal_t;
 
-/* Connect, apply migrations from migrations_dir, LISTEN for replays. */
-hub_journal_t *hub_journal_open(const char *url, const char *migrations_dir, silta_err_t *err);
+/* Connect as url's role, migrate as admin_url's (silta_db_migrate_owned; NULL: url), LISTEN
+ * for replays. */
+hub_journal_t *hub_journal_open(const char *url, const char *admin_url, const char *migrations_dir,
+                                silta_err_t *err);
 void hub_journal_close(hub_journal_t **self_p);
 
 /* The connection's socket, for the hub's poll loop (-1 when disconnected). */

@@ -4,7 +4,9 @@
  *
  *  Configuration (environment, usually from $SILTA_HOME/env):
  *    SILTA_HUB_BIND          endpoint to bind (default: SILTA_HUB_ENDPOINT)
- *    SILTA_PG_URL            PostgreSQL connection
+ *    SILTA_PG_URL            PostgreSQL connection of the hub's role (it owns nothing; on
+ *                            hub.disclosure it may only INSERT and SELECT: hub/migrations/grants.sql)
+ *    SILTA_PG_ADMIN_URL      the schema owner's connection, used only to migrate and grant
  *    SILTA_HUB_SECRET_KEY    the hub's CURVE keypair file
  *    SILTA_AUTHORIZED_KEYS   folder of NAME.pub files allowed in
  *    SILTA_POLICY            routing policy (default config/policy.xml)
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     cfg.bind = silta_env_get("SILTA_HUB_BIND", silta_env_get("SILTA_HUB_ENDPOINT", NULL));
     cfg.pg_url = silta_env_get("SILTA_PG_URL", NULL);
+    cfg.pg_admin_url = silta_env_get("SILTA_PG_ADMIN_URL", NULL);
     cfg.secret_key_path = silta_env_get("SILTA_HUB_SECRET_KEY", NULL);
     cfg.authorized_dir = silta_env_get("SILTA_AUTHORIZED_KEYS", NULL);
     cfg.migrations_dir = silta_env_get("SILTA_HUB_MIGRATIONS", SILTA_SRC_DIR "/hub/migrations");

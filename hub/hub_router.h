@@ -36,7 +36,8 @@
 
 typedef struct {
     const char *bind;             /* tcp://127.0.0.1:5555 */
-    const char *pg_url;
+    const char *pg_url;           /* the hub's role: owns nothing (grants.sql) */
+    const char *pg_admin_url;     /* the schema's owner, for migrations; NULL: pg_url */
     const char *migrations_dir;
     const char *secret_key_path;  /* hub's CURVE keypair (.key) */
     const char *authorized_dir;   /* NAME.pub files of the peers allowed in */

@@ -213,7 +213,7 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
     hub->consent = hub_consent_new();
     if (!(hub->contract = hub_contract_new()))
         return silta_err_set(err, SILTA_ERR, "out of memory");
-    hub->journal = hub_journal_open(cfg->pg_url, cfg->migrations_dir, err);
+    hub->journal = hub_journal_open(cfg->pg_url, cfg->pg_admin_url, cfg->migrations_dir, err);
     if (!hub->journal || !hub->consent)
         return err ? err->code : SILTA_ERR;
     if ((rc = hub_journal_load_consents(hub->journal, s_on_consent_row, hub, err)) != 0 ||

@@ -127,7 +127,9 @@ int silta_db_migrate(PGconn *conn, const char *schema, const char *dir, silta_er
     struct dirent *de;
     while ((de = readdir(d)) && n < 512) {
         size_t len = strlen(de->d_name);
-        if (len > 4 && strcmp(de->d_name + len - 4, ".sql") == 0)
+        /* NNN_name.sql only: grants.sql beside them is not a migration */
+        if (len > 4 && strcmp(de->d_name + len - 4, ".sql") == 0 && de->d_name[0] >= '0' &&
+            de->d_name[0] <= '9')
             names[n++] = strdup(de->d_name);
     }
     closedir(d);
@@ -189,5 +191,66 @@ int silta_db_migrate(PGconn *conn, const char *schema, const char *dir, silta_er
     PQclear(r);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
+    return rc;
+}
+
+/* text with every "{app}" replaced by ident; caller frees. */
+static char *s_subst(const char *text, const char *ident)
+{
+    size_t n = 0, il = strlen(ident);
+    for (const char *p = strstr(text, "{app}"); p; p = strstr(p + 5, "{app}"))
+        n++;
+    char *out = malloc(strlen(text) + n * il + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *p = text;;) {
+        const char *q = strstr(p, "{app}");
+        size_t k = q ? (size_t)(q - p) : strlen(p);
+        memcpy(o, p, k);
+        o += k;
+        if (!q)
+            break;
+        memcpy(o, ident, il);
+        o += il;
+        p = q + 5;
+    }
+    *o = '\0';
+    return out;
+}
+
+int silta_db_migrate_owned(PGconn *app, const char *admin_url, const char *schema, const char *dir,
+                           silta_err_t *err)
+{
+    if (!admin_url || !*admin_url)
+        return silta_db_migrate(app, schema, dir, err);
+    PGconn *admin = silta_db_connect(admin_url, err);
+    if (!admin)
+        return SILTA_ERR;
+    int rc = SILTA_OK;
+    if (strcmp(PQuser(admin), PQuser(app)) == 0) {
+        rc = silta_db_migrate(admin, schema, dir, err);
+        silta_db_close(&admin);
+        return rc;
+    }
+    rc = silta_db_migrate(admin, schema, dir, err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/grants.sql", dir);
+    char *body = rc == 0 ? s_read_file(path) : NULL;
+    if (rc == 0 && !body)
+        rc = silta_err_set(err, SILTA_ERR, "could not read %s (the %s role's privileges)", path,
+                           schema);
+    char *ident = body ? PQescapeIdentifier(admin, PQuser(app), strlen(PQuser(app))) : NULL;
+    char *sql = ident ? s_subst(body, ident) : NULL;
+    if (rc == 0 && !sql)
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    silta_err_t gerr = {0};
+    if (rc == 0 && silta_db_exec(admin, sql, &gerr) != 0)
+        rc = silta_err_set(err, SILTA_ERR, "%s failed: %s", path, gerr.msg);
+    if (rc == 0)
+        silta_info("privileges granted", "schema=%s role=%s", schema, PQuser(app));
+    free(sql);
+    PQfreemem(ident);
+    free(body);
+    silta_db_close(&admin);
     return rc;
 }

@@ -38,4 +38,15 @@ int silta_db_check(PGconn *conn, PGresult *res, silta_err_t *err);
  * not race. */
 int silta_db_migrate(PGconn *conn, const char *schema, const char *dir, silta_err_t *err);
 
+/* Least privilege: the schema's owner migrates it, the program works as a role
+ * that owns nothing. Connect to admin_url (the owner, SILTA_PG_ADMIN_URL), apply
+ * dir's migrations (silta_db_migrate), then run dir/grants.sql with every
+ * "{app}" replaced by the quoted name of app's role (PQuser), and disconnect;
+ * grants.sql is idempotent (GRANT/REVOKE) and runs at every start, so a table a
+ * migration added is covered too. admin_url NULL or naming app's own role: the
+ * migrations run on app and no grants are made (one role owns and works).
+ * Returns 0 or an error code with the step named in err. */
+int silta_db_migrate_owned(PGconn *app, const char *admin_url, const char *schema, const char *dir,
+                           silta_err_t *err);
+
 #endif

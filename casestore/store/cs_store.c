@@ -45,7 +45,8 @@ static int s_connect(cs_store_t *self, silta_err_t *err)
                          err);
 }
 
-cs_store_t *cs_store_open(const char *url, const char *migrations_dir, const cs_params_t *params,
+cs_store_t *cs_store_open(const char *url, const char *admin_url, const char *migrations_dir,
+                          const cs_params_t *params,
                           const cs_seal_t *seal, const silta_clientkey_t *ck, silta_err_t *err)
 {
     cs_store_t *self = calloc(1, sizeof *self);
@@ -58,7 +59,7 @@ cs_store_t *cs_store_open(const char *url, const char *migrations_dir, const cs_
     self->seal = seal;
     self->ck = ck;
     if (s_connect(self, err) != 0 ||
-        silta_db_migrate(self->db, "casestore", migrations_dir, err) != 0) {
+        silta_db_migrate_owned(self->db, admin_url, "casestore", migrations_dir, err) != 0) {
         cs_store_destroy(&self);
         return NULL;
     }

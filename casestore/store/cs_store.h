@@ -38,10 +38,12 @@
 
 typedef struct cs_store_s cs_store_t;
 
-/* Connect, apply casestore/migrations, record the parameters in force.
+/* Connect as url's role, apply casestore/migrations as admin_url's (the owner;
+ * NULL: url's; silta_db_migrate_owned), record the parameters in force.
  * params, seal and ck are borrowed and must outlive the store; ck may be NULL
  * (then the payload hetu is not checked against the envelope's client_key). */
-cs_store_t *cs_store_open(const char *url, const char *migrations_dir, const cs_params_t *params,
+cs_store_t *cs_store_open(const char *url, const char *admin_url, const char *migrations_dir,
+                          const cs_params_t *params,
                           const cs_seal_t *seal, const silta_clientkey_t *ck, silta_err_t *err);
 void cs_store_destroy(cs_store_t **self_p);
 

@@ -219,7 +219,7 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
     atomic_init(&self->ctx.outbox_dirty, 0);
     self->ctx.db = silta_db_connect(url, err);
     if (self->ctx.db)
-        self->ctx.store = cs_store_open(url,
+        self->ctx.store = cs_store_open(url, silta_env_get("SILTA_PG_ADMIN_URL", NULL),
                                         silta_env_get("SILTA_CASESTORE_MIGRATIONS",
                                                       SILTA_SRC_DIR "/casestore/migrations"),
                                         params, seal, ck, err);
@@ -273,10 +273,10 @@ int web_server_add_user(const char *name, const char *team, const char *lang)
     silta_err_t err;
     const char *url = silta_env_require("SILTA_PG_URL", &err);
     PGconn *db = url ? silta_db_connect(url, &err) : NULL;
-    int rc = db ? silta_db_migrate(db, "casestore",
-                                   silta_env_get("SILTA_CASESTORE_MIGRATIONS",
-                                                 SILTA_SRC_DIR "/casestore/migrations"),
-                                   &err)
+    int rc = db ? silta_db_migrate_owned(db, silta_env_get("SILTA_PG_ADMIN_URL", NULL), "casestore",
+                                         silta_env_get("SILTA_CASESTORE_MIGRATIONS",
+                                                       SILTA_SRC_DIR "/casestore/migrations"),
+                                         &err)
                 : -1;
     if (rc == 0)
         rc = web_auth_add_user(db, name, team, lang, pw, &err);

@@ -92,7 +92,12 @@ Test(ops, up_status_down, .init = s_setup, .fini = s_teardown, .timeout = 300)
     char *pg_url = harness_env_get(s_home, "SILTA_PG_URL");
     cr_assert_str_eq(endpoint, bind);
     cr_assert(strncmp(endpoint, "tcp://127.0.0.1:", 16) == 0, "%s", endpoint);
-    cr_assert(strncmp(pg_url, "postgresql://silta@127.0.0.1:", 29) == 0, "%s", pg_url);
+    /* the programs' role owns nothing; the owner's URL is only for migrations */
+    cr_assert(strncmp(pg_url, "postgresql://silta_app@127.0.0.1:", 33) == 0, "%s", pg_url);
+    char *admin_url = harness_env_get(s_home, "SILTA_PG_ADMIN_URL");
+    cr_assert(admin_url && strncmp(admin_url, "postgresql://silta@127.0.0.1:", 29) == 0, "%s",
+              admin_url ? admin_url : "(no SILTA_PG_ADMIN_URL)");
+    free(admin_url);
     int hub_port = harness_url_port(endpoint), pg_port = s_pg_port();
     cr_assert_gt(hub_port, 0);
     cr_assert_gt(pg_port, 0);

@@ -318,7 +318,7 @@ Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 
     char sql[256], expect[64];
     snprintf(sql, sizeof sql, "UPDATE hub.disclosure SET recipient = 'mallory' WHERE id = %ld",
              second);
-    fixture_exec(sql);
+    fixture_exec_admin(sql);
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 1, "an edited row fails verification:\n%s", r.out);
     snprintf(expect, sizeof expect, "row %ld:", second);
@@ -327,9 +327,9 @@ Test(security, disclosure_log_edit_or_removal_is_detected_and_named, .timeout = 
 
     snprintf(sql, sizeof sql, "UPDATE hub.disclosure SET recipient = 'casestore' WHERE id = %ld",
              second);
-    fixture_exec(sql);
+    fixture_exec_admin(sql);
     snprintf(sql, sizeof sql, "DELETE FROM hub.disclosure WHERE id = %ld", second);
-    fixture_exec(sql);
+    fixture_exec_admin(sql);
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 1, "a removed row fails verification:\n%s", r.out);
     snprintf(expect, sizeof expect, "row %ld:", third);
@@ -773,7 +773,7 @@ static bool s_checkpointed(void *arg)
 static void s_recompute_from(long from)
 {
     silta_err_t err;
-    PGconn *db = silta_db_connect(getenv("SILTA_PG_URL"), &err);
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_ADMIN_URL"), &err);
     cr_assert_not_null(db, "%s", err.msg);
     char sql[256];
     snprintf(sql, sizeof sql,
@@ -819,8 +819,8 @@ static void s_verify_fails(const char *what, const char *says)
 
 static void s_restore(void)
 {
-    fixture_exec("DELETE FROM hub.disclosure");
-    fixture_exec("INSERT INTO hub.disclosure SELECT * FROM public.disclosure_copy");
+    fixture_exec_admin("DELETE FROM hub.disclosure");
+    fixture_exec_admin("INSERT INTO hub.disclosure SELECT * FROM public.disclosure_copy");
     harness_result_t r;
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 0, "restored, the log verifies again:\n%s%s", r.out, r.err);
@@ -858,27 +858,41 @@ Test(security, an_insider_rewrite_of_the_disclosure_log_is_caught, .timeout = 18
     cr_assert_eq(r.status, 0, "an untouched log verifies:\n%s%s", r.out, r.err);
     cr_assert(strstr(r.out, "signed checkpoints hold"), "%s", r.out);
     harness_result_free(&r);
-    fixture_exec("CREATE TABLE public.disclosure_copy AS SELECT * FROM hub.disclosure");
+    fixture_exec_admin("CREATE TABLE public.disclosure_copy AS SELECT * FROM hub.disclosure");
+
+    /* The programs' own role (SILTA_PG_URL) may not rewrite the log at all. */
+    silta_err_t perr;
+    PGconn *app = silta_db_connect(getenv("SILTA_PG_URL"), &perr);
+    cr_assert_not_null(app, "%s", perr.msg);
+    const char *rewrites[] = {"UPDATE hub.disclosure SET recipient = 'mallory'",
+                              "DELETE FROM hub.disclosure", "TRUNCATE hub.disclosure"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_neq(silta_db_exec(app, rewrites[i], &perr), 0, "the hub's role may: %s",
+                      rewrites[i]);
+        cr_assert(strstr(perr.msg, "permission denied"), "%s: %s", rewrites[i], perr.msg);
+    }
+    silta_db_close(&app);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure"), 6, "nothing changed");
 
     /* 1. delete a middle row and recompute every later hash: the chain is whole,
      *    but the newest row's hash is not the one signed */
     long second = s_id_at(1);
     char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM hub.disclosure WHERE id = %ld", second);
-    fixture_exec(sql);
+    fixture_exec_admin(sql);
     s_recompute_from(second + 1);
     s_verify_fails("delete + recompute", "not the one signed in a checkpoint");
     s_restore();
 
     /* 2. truncate the table */
-    fixture_exec("TRUNCATE hub.disclosure");
+    fixture_exec_admin("TRUNCATE hub.disclosure");
     s_verify_fails("truncation", "is gone");
     s_restore();
 
     /* 3. drop the newest rows, then restart the hub: still caught, and the hub
      *    says so at start instead of signing the shorter log */
     snprintf(sql, sizeof sql, "DELETE FROM hub.disclosure WHERE id > %ld", s_cp_want - 2);
-    fixture_exec(sql);
+    fixture_exec_admin(sql);
     harness_local(&r, "restart", "silta-hub", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     harness_result_free(&r);

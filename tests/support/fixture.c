@@ -107,6 +107,15 @@ void fixture_exec(const char *sql)
     silta_db_close(&db);
 }
 
+void fixture_exec_admin(const char *sql)
+{
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_ADMIN_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    cr_assert_eq(silta_db_exec(db, sql, &err), 0, "%s: %s", sql, err.msg);
+    silta_db_close(&db);
+}
+
 int fixture_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
                  silta_client_event_t *ev)
 {

@@ -28,6 +28,9 @@ silta_client_t *fixture_client(const char *home, const char *identity);
  * as a number; fixture_exec runs a statement. */
 long fixture_count(const char *sql);
 void fixture_exec(const char *sql);
+/* fixture_exec as the schemas' owner ($SILTA_PG_ADMIN_URL): what a database
+ * insider could do that the programs' own role may not. */
+void fixture_exec_admin(const char *sql);
 
 /* The first column of sql's first row as a string ("" when no row; caller
  * frees). */
