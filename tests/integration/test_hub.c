@@ -290,6 +290,15 @@ Test(hub, kill_9_with_unacked_deliveries_resumes_from_the_cursor, .timeout = 180
     cr_assert(strstr(row, "\"pending\":30,") || strstr(row, "\"pending\":\"30\""),
               "siltactl consumers counts the cursor's pending events:\n%s", r.out);
     harness_result_free(&r);
+    int unacked = 0;
+    while (acked[unacked])
+        unacked++;
+    harness_ctl(&r, "trace", ids[unacked], "--json", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *pend = strstr(r.out, "\"pending\":[");
+    cr_assert(pend && strstr(pend, "casestore-cursor"),
+              "trace names the consumer it waits for:\n%s", r.out);
+    harness_result_free(&r);
     harness_ctl(&r, "status", "--json", NULL);
     row = strstr(r.out, "\"casestore-cursor\"");
     cr_assert(row && (strstr(row, "\"queued\":30,") || strstr(row, "\"queued\":\"30\"")),

@@ -1,7 +1,8 @@
 /*  ctl_trace.c - `siltactl trace EVENT_ID [--json]`: one event's whole story.
  *
  *  The journal row (never the payload), every finished delivery attempt from
- *  hub.delivery_log, what is still pending in hub.delivery and what sits in
+ *  hub.delivery_log, what is still pending (a consumer's cursor has not
+ *  finished it, or an explicit hub.delivery row) and what sits in
  *  hub.dead_letter - everything keyed by the event's journal seq.
  */
 #include "siltactl.h"
@@ -26,10 +27,16 @@ static const char *const S_SQL_LOG =
     "  FROM hub.delivery_log l LEFT JOIN hub.consumer c ON c.id = l.consumer_id"
     " WHERE l.seq = $1::bigint ORDER BY l.outcome_at, c.name";
 
+/* Pending: an explicit delivery row, or a consumer of the type whose cursor has
+ * not finished the seq (attempts of those live in the hub's memory: none shown). */
 static const char *const S_SQL_PENDING =
     "SELECT c.name AS consumer, d.attempts"
     "  FROM hub.delivery d JOIN hub.consumer c ON c.id = d.consumer_id"
-    " WHERE d.seq = $1::bigint ORDER BY c.name";
+    " WHERE d.seq = $1::bigint"
+    " UNION ALL "
+    "SELECT c.name, NULL::int FROM hub.consumer c"
+    " WHERE EXISTS (SELECT 1 " CTL_SQL_CURSOR_OPEN("j") " AND j.seq = $1::bigint)"
+    " ORDER BY 1";
 
 static const char *const S_SQL_DEAD =
     "SELECT x.id, c.name AS consumer, x.attempts, x.reason, x.dead_at"
