@@ -108,7 +108,7 @@ int silta_checkpoint_parse(const char *line, silta_checkpoint_t *cp, silta_err_t
         return silta_err_set(err, SILTA_EINVAL, "a field of the checkpoint is malformed");
     cp->at_ms = at;
     cp->last_id = id;
-    snprintf(cp->last_hash, sizeof cp->last_hash, "%s", hash);
+    snprintf(cp->last_hash, sizeof cp->last_hash, "%.64s", hash);
     return SILTA_OK;
 }
 
