@@ -10,6 +10,7 @@
 #include "silta_db.h"
 #include "silta_env.h"
 #include "silta_time.h"
+#include "silta_uuid.h"
 
 void fixture_deploy(int adapters)
 {
@@ -137,4 +138,58 @@ const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 
     cr_assert_eq(silta_clientkey_of(ck, hetu, out, &err), 0, "%s", err.msg);
     silta_clientkey_destroy(&ck);
     return out;
+}
+
+/* Publish one event and wait for its answer; returns the event kind seen
+ * (CONFIRM or NACK) with *code set for a NACK. */
+silta_client_event_kind_t fixture_publish_one(silta_client_t *c, const char *type,
+                                              const char *client_key, const uint8_t *payload,
+                                              size_t len, char id[37], uint32_t *code)
+{
+    silta_envelope_t e;
+    silta__envelope__init(&e);
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = (char *)type;
+    e.client_key = (char *)client_key;
+    e.payload.data = (uint8_t *)payload;
+    e.payload.len = len;
+    uint64_t seq = 0;
+    silta_err_t err;
+    cr_assert_eq(silta_client_publish(c, &e, &seq, &err), 0, "%s", err.msg);
+    silta_client_event_t ev;
+    int64_t end = silta_mono_ms() + 10000;
+    while (silta_mono_ms() < end) {
+        cr_assert_eq(silta_client_poll(c, 100, &ev), 0);
+        if ((ev.kind == SILTA_CLIENT_CONFIRM || ev.kind == SILTA_CLIENT_NACK) && ev.seq == seq) {
+            if (code)
+                *code = ev.code;
+            return ev.kind;
+        }
+    }
+    cr_assert_fail("no answer to publish of %s", type);
+    return SILTA_CLIENT_NONE;
+}
+
+/* Subscribe and wait for the hub's answer: the echo (attached) or a NACK. */
+silta_client_event_kind_t fixture_subscribe(silta_client_t *c, const char *queue,
+                                            const char *type, uint32_t *code)
+{
+    const char *types[1] = {type};
+    silta_err_t err;
+    cr_assert_eq(silta_client_subscribe(c, queue, types, 1, 10, &err), 0, "%s", err.msg);
+    silta_client_event_t ev;
+    int64_t end = silta_mono_ms() + 10000;
+    while (silta_mono_ms() < end) {
+        cr_assert_eq(silta_client_poll(c, 50, &ev), 0);
+        if (ev.kind == SILTA_CLIENT_NACK && ev.seq == 0) {
+            if (code)
+                *code = ev.code;
+            return SILTA_CLIENT_NACK;
+        }
+        if (silta_client_attached(c, queue))
+            return SILTA_CLIENT_CONFIRM;
+    }
+    cr_assert_fail("no answer to subscribe %s", queue);
+    return SILTA_CLIENT_NONE;
 }

@@ -54,4 +54,15 @@ const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 
 int fixture_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
                  silta_client_event_t *ev);
 
+/* Publish one event (id: a new v7 uuid, written) and wait up to 10 s for its
+ * answer: SILTA_CLIENT_CONFIRM or SILTA_CLIENT_NACK (*code set, code may be NULL). */
+silta_client_event_kind_t fixture_publish_one(silta_client_t *c, const char *type,
+                                              const char *client_key, const uint8_t *payload,
+                                              size_t len, char id[37], uint32_t *code);
+
+/* SUBSCRIBE queue to one type (credit 10) and wait up to 10 s for the answer:
+ * SILTA_CLIENT_CONFIRM when attached, SILTA_CLIENT_NACK (*code set) when refused. */
+silta_client_event_kind_t fixture_subscribe(silta_client_t *c, const char *queue,
+                                            const char *type, uint32_t *code);
+
 #endif
