@@ -104,6 +104,28 @@ void cs_store__rollback(cs_store_t *self)
     s_rollback(self);
 }
 
+/* BEGIN: 0, or SILTA_EAGAIN when the connection is gone (SILTA_ERR otherwise). */
+static int s_begin(cs_store_t *self, silta_err_t *err)
+{
+    if (silta_db_exec(self->db, "BEGIN", err) == 0)
+        return 0;
+    return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+}
+
+/* End a transaction begun by s_begin: COMMIT when rc is 0 and keep is set,
+ * else ROLLBACK. Returns rc (or COMMIT's code), SILTA_EAGAIN when the
+ * connection is gone. */
+static int s_end(cs_store_t *self, int rc, int keep, silta_err_t *err)
+{
+    if (rc == 0 && keep)
+        rc = silta_db_exec(self->db, "COMMIT", err);
+    else
+        s_rollback(self);
+    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
+        rc = SILTA_EAGAIN;
+    return rc;
+}
+
 /* ---------------------------------------------------------------- outbox */
 
 static int s_outbox_bytes(cs_store_t *self, const char *event_id, const char *type,
@@ -567,10 +589,10 @@ static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today,
     int rc = cs_store__decode(self, ev, &e, birth, err);
     if (rc != 0)
         return rc;
-    rc = silta_db_exec(self->db, "BEGIN", err);
+    rc = s_begin(self, err);
     if (rc != 0) {
         cs_event_free(&e);
-        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+        return rc;
     }
     *duplicate = 0; /* not known: the inbox row tells */
     rc = cs_store__fact(self, ev, &e, birth, today, duplicate, err);
@@ -581,13 +603,7 @@ static int s_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today,
     if (rc == 0 && !*duplicate && publish)
         rc = s_outbox_bytes(self, ev->event_id, ev->type, ev->client_key, ev->payload.data,
                             ev->payload.len, err);
-    if (rc == 0 && !*duplicate)
-        rc = silta_db_exec(self->db, "COMMIT", err);
-    else
-        s_rollback(self);
-    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
-        rc = SILTA_EAGAIN;
-    return rc;
+    return s_end(self, rc, !*duplicate, err);
 }
 
 int cs_store_apply(cs_store_t *self, const silta_envelope_t *ev, cs_day_t today, int *duplicate,
@@ -611,30 +627,25 @@ int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_
 int cs_store_assign(cs_store_t *self, const char *client_key, const char *worker, cs_day_t today,
                     silta_err_t *err)
 {
-    int rc = silta_db_exec(self->db, "BEGIN", err);
+    int rc = s_begin(self, err);
+    if (rc != 0)
+        return rc;
     const char *p[2] = {client_key, worker};
-    PGresult *r = rc == 0 ? cs_q(self->db,
-                                 "WITH w AS (INSERT INTO casestore.caseworker(worker_id) VALUES "
-                                 "($2) ON CONFLICT DO NOTHING), n AS (UPDATE casestore.notice SET "
-                                 "assigned_to = $2 WHERE client_key = $1 AND handled_date IS "
-                                 "NULL) UPDATE casestore.client SET responsible_worker = $2, "
-                                 "updated_at = now() WHERE client_key = $1",
-                                 2, p, err)
-                          : NULL;
-    if (rc == 0 && !r)
+    PGresult *r = cs_q(self->db,
+                       "WITH w AS (INSERT INTO casestore.caseworker(worker_id) VALUES ($2) ON "
+                       "CONFLICT DO NOTHING), n AS (UPDATE casestore.notice SET assigned_to = $2 "
+                       "WHERE client_key = $1 AND handled_date IS NULL) UPDATE casestore.client "
+                       "SET responsible_worker = $2, updated_at = now() WHERE client_key = $1",
+                       2, p, err);
+    if (!r)
         rc = s_code(err);
-    else if (r && strcmp(PQcmdTuples(r), "1") != 0)
+    else if (strcmp(PQcmdTuples(r), "1") != 0)
         rc = silta_err_set(err, SILTA_EINVAL, "no such client");
     PQclear(r);
     size_t changed = 0;
     if (rc == 0)
         rc = s_evaluate(self, client_key, NULL, today, &changed, err);
-    if (rc == 0)
-        rc = silta_db_exec(self->db, "COMMIT", err);
-    else
-        s_rollback(self);
-    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
-        rc = SILTA_EAGAIN;
+    rc = s_end(self, rc, 1, err);
     if (rc == 0)
         silta_info("responsible worker set", "client_key=%s worker=%s", client_key, worker);
     return rc;
@@ -647,9 +658,9 @@ static int s_change(cs_store_t *self, const char *ck, const char *sql, int n,
                     const char *const *p, cs_day_t today, int *duplicate, silta_err_t *err)
 {
     *duplicate = 0;
-    int rc = silta_db_exec(self->db, "BEGIN", err);
+    int rc = s_begin(self, err);
     if (rc != 0)
-        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+        return rc;
     PGresult *r = cs_q(self->db, sql, n, p, err);
     if (!r)
         rc = s_code(err);
@@ -659,13 +670,7 @@ static int s_change(cs_store_t *self, const char *ck, const char *sql, int n,
     size_t changed = 0;
     if (rc == 0 && !*duplicate)
         rc = s_evaluate(self, ck, NULL, today, &changed, err);
-    if (rc == 0 && !*duplicate)
-        rc = silta_db_exec(self->db, "COMMIT", err);
-    else
-        s_rollback(self);
-    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
-        rc = SILTA_EAGAIN;
-    return rc;
+    return s_end(self, rc, !*duplicate, err);
 }
 
 int cs_store_plan_add(cs_store_t *self, const char *client_key, const cs_manitem_t *item,
@@ -703,9 +708,9 @@ int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_aler
                          cs_day_t today, int *duplicate, silta_err_t *err)
 {
     *duplicate = 0;
-    int rc = silta_db_exec(self->db, "BEGIN", err);
+    int rc = s_begin(self, err);
     if (rc != 0)
-        return PQstatus(self->db) == CONNECTION_OK ? SILTA_ERR : SILTA_EAGAIN;
+        return rc;
     cs_alert_row_t row;
     char hetu[SILTA_HETU_LEN + 1] = "";
     rc = cs_alert_close(self->db, client_key, c, today, &row, duplicate, err);
@@ -716,12 +721,7 @@ int cs_store_alert_close(cs_store_t *self, const char *client_key, const cs_aler
                              row.severity, row.due, row.agency, row.worker, row.explanation,
                              err);
     sodium_memzero(hetu, sizeof hetu);
-    if (rc == 0 && !*duplicate)
-        rc = silta_db_exec(self->db, "COMMIT", err);
-    else
-        s_rollback(self);
-    if (rc != 0 && PQstatus(self->db) != CONNECTION_OK)
-        rc = SILTA_EAGAIN;
+    rc = s_end(self, rc, !*duplicate, err);
     if (rc == 0 && !*duplicate)
         silta_info("alert closed", "client_key=%s rule=%s alert_id=%s outcome=%s by=%s",
                    client_key, row.rule, row.alert_id, c->outcome, c->by);
