@@ -557,13 +557,25 @@ static void s_publish_wait(pid_t pid)
 }
 
 /* Every delivery to the case store answered (ACKed or REJECTed). */
+/* The hub owes the case store nothing: siltactl counts its queue from the
+ * cursor (hub.delivery holds only explicit rows since the cursor). */
+static bool s_casestore_drained(void *arg)
+{
+    (void)arg;
+    harness_result_t r;
+    harness_ctl(&r, "consumers", "--json", NULL);
+    const char *row = r.status == 0 ? strstr(r.out, "\"name\":\"casestore\"") : NULL;
+    const char *end = row ? strchr(row, '}') : NULL;
+    const char *pending = row ? strstr(row, "\"pending\":0,") : NULL;
+    bool drained = pending && end && pending < end;
+    harness_result_free(&r);
+    return drained;
+}
+
 static void s_expect_queue_drained(void)
 {
-    cr_assert_eq(harness_poll(30000, s_holds,
-                              &(s_cond_t){"SELECT count(*) FROM hub.delivery d JOIN hub.consumer "
-                                          "c ON c.id = d.consumer_id WHERE c.name = 'casestore'",
-                                          "0"}),
-                 0, "deliveries left unanswered at the hub");
+    cr_assert_eq(harness_poll(30000, s_casestore_drained, NULL), 0,
+                 "deliveries left unanswered at the hub");
 }
 
 Test(casestore, batch_with_one_bad_event_applies_and_acks_the_others, .timeout = 240)
