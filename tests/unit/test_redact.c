@@ -68,7 +68,7 @@ Test(redact, leaves_uuids_intact)
 Test(redact, leaves_long_hex_runs_intact)
 {
     char hetu[SILTA_HETU_LEN + 1] = "";
-    for (int ind = 2; ind < 900; ind++) {
+    for (int ind = 900; ind < 1000; ind++) { /* temporary numbers: test data */
         cr_assert_eq(silta_hetu_make(2005, 1, 1, ind, hetu, NULL), 0);
         if (strchr("0123456789ABCDEF", hetu[10]))
             break;
