@@ -29,6 +29,8 @@
 int hub_router_send(hub_router_t *hub, hub_router_session_t *s, const uint8_t *rid, size_t rid_len,
                     silta_packet_t *p)
 {
+    if (s && s->gone)
+        return -1;
     if (s) {
         rid = s->rid;
         rid_len = s->rid_len;
@@ -40,7 +42,7 @@ int hub_router_send(hub_router_t *hub, hub_router_session_t *s, const uint8_t *r
      * duplicate CONFIRM. */
     if (silta_codec_sendf(hub->router, rid, rid_len, p, ZMQ_DONTWAIT) != 0) {
         if (s && errno == EHOSTUNREACH)
-            hub_router_session_drop(hub, s, "peer unreachable");
+            hub_router_session_gone(hub, s, "peer unreachable");
         else if (errno == EAGAIN && hub_router_warn_ok(hub))
             silta_warn("peer queue full; packet dropped", "peer=%s", s ? s->rid_hex : "unknown");
         return -1;
@@ -89,9 +91,19 @@ static void s_bye(hub_router_t *hub, const uint8_t *rid, size_t rid_len, const c
 /* ------------------------------------------------------------------------ */
 /* sessions                                                                  */
 
-void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const char *why)
+void hub_router_session_gone(hub_router_t *hub, hub_router_session_t *s, const char *why)
 {
-    silta_info("peer gone", "identity=%s peer=%s reason=\"%s\"", s->identity, s->rid_hex, why);
+    if (s->gone)
+        return;
+    s->gone = why;
+    hub->ngone++;
+}
+
+/* Free s (marked gone or not): detach its consumer, unindex it. */
+static void s_session_free(hub_router_t *hub, hub_router_session_t *s)
+{
+    silta_info("peer gone", "identity=%s peer=%s reason=\"%s\"", s->identity, s->rid_hex,
+               s->gone ? s->gone : "hub stopping");
     if (s->consumer)
         hub_deliver_consumer_detach(s->consumer);
     silta_map_remove(hub->sessions_by_rid, s->rid, s->rid_len);
@@ -101,6 +113,25 @@ void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const c
     free(s->identity);
     free(s->name);
     free(s);
+}
+
+void hub_router_reap(hub_router_t *hub)
+{
+    /* Walk backwards: freeing swaps the last session into the hole. */
+    for (size_t i = hub->nsessions; hub->ngone > 0 && i-- > 0;) {
+        hub_router_session_t *s = hub->sessions[i];
+        if (s->gone) {
+            hub->ngone--;
+            s_session_free(hub, s);
+        }
+    }
+}
+
+void hub_router_close_sessions(hub_router_t *hub)
+{
+    while (hub->nsessions)
+        s_session_free(hub, hub->sessions[hub->nsessions - 1]);
+    hub->ngone = 0;
 }
 
 static hub_router_session_t *s_session_open(hub_router_t *hub, const uint8_t *rid, size_t rid_len,
@@ -236,9 +267,8 @@ static void s_handle(hub_router_t *hub, const uint8_t *rid, size_t rid_len, zmq_
     case SILTA__PACKET__CMD_HEARTBEAT:
         break;
     case SILTA__PACKET__CMD_BYE:
-        silta_codec_free(&p);
-        hub_router_session_drop(hub, s, "bye");
-        return;
+        hub_router_session_gone(hub, s, "bye");
+        break;
     default:
         hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__MALFORMED,
                         "command not accepted from a peer");
@@ -278,6 +308,7 @@ static int s_drain(hub_router_t *hub, int max)
         }
         if (zmq_msg_size(&rid) <= HUB_ROUTER_MAX_RID)
             s_handle(hub, zmq_msg_data(&rid), zmq_msg_size(&rid), &msg, extra);
+        hub_router_reap(hub);
         zmq_msg_close(&rid);
         zmq_msg_close(&msg);
         n++;
@@ -298,8 +329,10 @@ static void s_tick(hub_router_t *hub)
      * Walk backwards: dropping swaps the last session into the hole. */
     for (size_t i = hub->nsessions; i-- > 0;) {
         hub_router_session_t *s = hub->sessions[i];
+        if (s->gone)
+            continue;
         if (now - s->last_seen_ms > 3 * (int64_t)s->heartbeat_ms) {
-            hub_router_session_drop(hub, s, "heartbeat timeout");
+            hub_router_session_gone(hub, s, "heartbeat timeout");
             continue;
         }
         if (now - s->last_sent_ms >= s->heartbeat_ms) {
@@ -341,9 +374,11 @@ static void s_tick(hub_router_t *hub)
             hub->db_retry_ms = now + 1000;
         }
     }
+    hub_router_reap(hub);
     hub_deliver_page_all(hub);
     hub_deliver_dispatch_all(hub);
     hub_deliver_send_dispatched(hub);
+    hub_router_reap(hub);
 }
 
 int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *stop,
@@ -411,6 +446,7 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         hub_deliver_page_all(&hub);
         hub_deliver_dispatch_all(&hub);
         hub_deliver_send_dispatched(&hub);
+        hub_router_reap(&hub);
         if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
             s_tick(&hub);
     }

@@ -11,7 +11,10 @@
  *                            hub_state_open, everything in it freed by
  *                            hub_state_close (hub_state.c).
  *    sessions[], by_rid      hub_router.c: opened on a peer's first HELLO,
- *                            freed only by hub_router_session_drop. The
+ *                            marked gone (hub_router_session_gone) by a
+ *                            BYE, a heartbeat timeout or an unreachable
+ *                            peer, freed only by hub_router_reap at the
+ *                            loop's top level (never inside a handler). The
  *                            sessions array owns them; sessions_by_rid only
  *                            indexes them.
  *    consumers[]             hub_deliver.c: added at start (hub_state.c) or
@@ -42,7 +45,10 @@
  *  Invariants:
  *
  *    * sessions[i]->index == i, and sessions_by_rid maps every session's rid
- *      to it; dropping a session swaps the last one into its hole.
+ *      to it; reaping a session swaps the last one into its hole.
+ *    * ngone == the number of sessions with gone != NULL; a gone session is
+ *      sent nothing and takes no packet (the next packet from its rid opens
+ *      a new session only after the reap).
  *    * s->consumer == c exactly when c->session == s; detaching a consumer
  *      releases what it had in flight (hub_deliver_consumer_detach).
  *    * nbatch <= batch_cap; a commit takes at most min(batch_max,
@@ -124,6 +130,7 @@ typedef struct {
     int heartbeat_ms;
     hub_router_consumer_t *consumer;
     size_t index;          /* in hub->sessions */
+    const char *gone;      /* why it is to be dropped (a static string), or NULL */
 } hub_router_session_t;
 
 struct hub_router_consumer {
@@ -177,6 +184,7 @@ typedef struct {
     silta_map_t *sessions_by_rid;
     hub_router_session_t **sessions;
     size_t nsessions, cap_sessions;
+    size_t ngone; /* sessions marked gone, not yet reaped */
 
     hub_router_consumer_t **consumers;
     size_t nconsumers, cap_consumers;
@@ -204,15 +212,23 @@ typedef struct {
 /* hub_router.c: sending and sessions ------------------------------------- */
 
 /* Send p to session s, or (s NULL) to the peer rid. Never blocks: a full peer
- * loses the packet; an unreachable one loses its session. 0 sent, -1 not. */
+ * loses the packet; an unreachable one has its session marked gone (reaped by
+ * hub_router_reap, so s stays valid for the caller). A gone session is sent
+ * nothing. 0 sent, -1 not. */
 int hub_router_send(hub_router_t *hub, hub_router_session_t *s, const uint8_t *rid, size_t rid_len,
                     silta_packet_t *p);
 /* 1 while a peer-caused warning may be logged (at most 10 a second). */
 int hub_router_warn_ok(hub_router_t *hub);
 void hub_router_nack(hub_router_t *hub, hub_router_session_t *s, const uint8_t *rid, size_t rid_len,
                      uint64_t seq, uint32_t code, const char *reason);
-/* Detach its consumer and free s; s is invalid afterwards. */
-void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const char *why);
+/* Mark s to be dropped (why: a static string); the loop frees it in
+ * hub_router_reap, between packets, so no handler sees it freed. */
+void hub_router_session_gone(hub_router_t *hub, hub_router_session_t *s, const char *why);
+/* Detach the consumers of the sessions marked gone and free them. Called only
+ * from the loop's top level (hub_router.c, hub_state_close). */
+void hub_router_reap(hub_router_t *hub);
+/* Free every session (the hub is stopping). */
+void hub_router_close_sessions(hub_router_t *hub);
 
 /* hub_publish.c: the batch, group commit, consents ------------------------ */
 

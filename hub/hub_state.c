@@ -276,8 +276,7 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
 
 void hub_state_close(hub_router_t *hub)
 {
-    while (hub->nsessions)
-        hub_router_session_drop(hub, hub->sessions[hub->nsessions - 1], "hub stopping");
+    hub_router_close_sessions(hub);
     if (hub->router)
         zmq_close(hub->router);
     if (hub->ctx)

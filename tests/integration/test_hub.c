@@ -402,70 +402,21 @@ Test(hub, duplicate_event_id_is_confirmed_and_stored_once, .timeout = 120)
     s_down();
 }
 
-/* A raw DEALER with a given keypair, for speaking the protocol byte by byte. */
-static void *s_raw(void *ctx, const char *keyfile)
-{
-    silta_keypair_t me, hub;
-    silta_err_t err;
-    cr_assert_eq(silta_keys_load(keyfile, &me, &err), 0, "%s", err.msg);
-    cr_assert_eq(silta_keys_load(getenv("SILTA_HUB_PUBLIC_KEY"), &hub, &err), 0, "%s", err.msg);
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, hub.public_z85, 40);
-    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_z85, 40);
-    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_z85, 40);
-    cr_assert_eq(zmq_connect(s, getenv("SILTA_HUB_ENDPOINT")), 0);
-    return s;
-}
-
-/* Receive packets until one of `kind` arrives (heartbeats skipped). */
-static silta_packet_t *s_raw_recv(void *s, int kind, int timeout_ms)
-{
-    int64_t end = silta_mono_ms() + timeout_ms;
-    while (silta_mono_ms() < end) {
-        zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&it, 1, 100) <= 0)
-            continue;
-        char buf[65536];
-        int n = zmq_recv(s, buf, sizeof buf, 0);
-        if (n < 0)
-            continue;
-        silta_packet_t *p = silta_codec_decode(buf, (size_t)n, sizeof buf, NULL, NULL);
-        if (p && (int)p->cmd_case == kind)
-            return p;
-        silta_codec_free(&p);
-    }
-    return NULL;
-}
-
-static void s_raw_hello(void *s)
-{
-    Silta__Hello h = SILTA__HELLO__INIT;
-    h.version = 1;
-    h.name = "raw-test";
-    h.heartbeat_ms = 1000;
-    silta_packet_t p = SILTA__PACKET__INIT;
-    p.cmd_case = SILTA__PACKET__CMD_HELLO;
-    p.hello = &h;
-    cr_assert_eq(silta_codec_send(s, NULL, 0, &p), 0);
-}
-
 Test(hub, malformed_packet_is_nacked_and_hub_keeps_serving, .timeout = 120)
 {
     s_up();
     void *ctx = zmq_ctx_new();
     char key[4096];
     snprintf(key, sizeof key, "%s/keys/test.key", s_home);
-    void *raw = s_raw(ctx, key);
-    s_raw_hello(raw);
-    silta_packet_t *p = s_raw_recv(raw, SILTA__PACKET__CMD_HELLO, 10000);
+    void *raw = fixture_raw(ctx, key);
+    fixture_raw_hello(raw);
+    silta_packet_t *p = fixture_raw_recv(raw, SILTA__PACKET__CMD_HELLO, 10000);
     cr_assert_not_null(p, "hub answers HELLO");
     silta_codec_free(&p);
 
     const char garbage[] = "\xff\xff\xff\xff garbage, not protobuf";
     cr_assert(zmq_send(raw, garbage, sizeof garbage, 0) > 0);
-    p = s_raw_recv(raw, SILTA__PACKET__CMD_NACK, 10000);
+    p = fixture_raw_recv(raw, SILTA__PACKET__CMD_NACK, 10000);
     cr_assert_not_null(p, "garbage is NACKed");
     cr_assert_eq(p->nack->code, SILTA__ERROR_CODE__MALFORMED);
     silta_codec_free(&p);
@@ -484,7 +435,7 @@ Test(hub, malformed_packet_is_nacked_and_hub_keeps_serving, .timeout = 120)
     pp.cmd_case = SILTA__PACKET__CMD_PUBLISH;
     pp.publish = &pub;
     cr_assert_eq(silta_codec_send(raw, NULL, 0, &pp), 0);
-    p = s_raw_recv(raw, SILTA__PACKET__CMD_NACK, 10000);
+    p = fixture_raw_recv(raw, SILTA__PACKET__CMD_NACK, 10000);
     cr_assert_not_null(p);
     cr_assert_eq(p->nack->seq, 7);
     cr_assert_eq(p->nack->code, SILTA__ERROR_CODE__INVALID);
@@ -493,7 +444,7 @@ Test(hub, malformed_packet_is_nacked_and_hub_keeps_serving, .timeout = 120)
     /* the same session still publishes, and another client is served */
     e.client_key = "client-ok";
     cr_assert_eq(silta_codec_send(raw, NULL, 0, &pp), 0);
-    p = s_raw_recv(raw, SILTA__PACKET__CMD_CONFIRM, 10000);
+    p = fixture_raw_recv(raw, SILTA__PACKET__CMD_CONFIRM, 10000);
     cr_assert_not_null(p, "a good publish after garbage is confirmed");
     cr_assert_eq(p->confirm->seq, 7);
     silta_codec_free(&p);
@@ -526,13 +477,13 @@ Test(hub, unknown_key_is_refused, .timeout = 120)
     void *ctx = zmq_ctx_new();
     char key[8192];
     snprintf(key, sizeof key, "%s/stranger.key", dir);
-    void *raw = s_raw(ctx, key);
-    s_raw_hello(raw);
+    void *raw = fixture_raw(ctx, key);
+    fixture_raw_hello(raw);
     /* First wait for the refusal to be logged (the handshake was judged), then
      * check that no session answer came. */
     snprintf(s_log, sizeof s_log, "%s/log/silta-hub.log", s_home);
     cr_assert_eq(harness_poll(10000, s_refused, NULL), 0, "the refusal is logged");
-    silta_packet_t *p = s_raw_recv(raw, SILTA__PACKET__CMD_HELLO, 1000);
+    silta_packet_t *p = fixture_raw_recv(raw, SILTA__PACKET__CMD_HELLO, 1000);
     cr_assert_null(p, "a key that is not authorized gets no session");
     zmq_close(raw);
     zmq_ctx_term(ctx);

@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "harness.h"
+#include "silta_codec.h"
 #include "silta_db.h"
+#include "silta_keys.h"
 #include "silta_env.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
@@ -192,4 +195,53 @@ silta_client_event_kind_t fixture_subscribe(silta_client_t *c, const char *queue
     }
     cr_assert_fail("no answer to subscribe %s", queue);
     return SILTA_CLIENT_NONE;
+}
+
+/* ---------------------------------------------------------------- raw sockets */
+
+void *fixture_raw(void *ctx, const char *keyfile)
+{
+    silta_keypair_t me, hub;
+    silta_err_t err;
+    cr_assert_eq(silta_keys_load(keyfile, &me, &err), 0, "%s", err.msg);
+    cr_assert_eq(silta_keys_load(getenv("SILTA_HUB_PUBLIC_KEY"), &hub, &err), 0, "%s", err.msg);
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, hub.public_z85, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me.public_z85, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, me.secret_z85, 40);
+    cr_assert_eq(zmq_connect(s, getenv("SILTA_HUB_ENDPOINT")), 0);
+    return s;
+}
+
+silta_packet_t *fixture_raw_recv(void *s, int kind, int timeout_ms)
+{
+    int64_t end = silta_mono_ms() + timeout_ms;
+    while (silta_mono_ms() < end) {
+        zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, 100) <= 0)
+            continue;
+        char buf[65536];
+        int n = zmq_recv(s, buf, sizeof buf, 0);
+        if (n < 0)
+            continue;
+        silta_packet_t *p = silta_codec_decode(buf, (size_t)n, sizeof buf, NULL, NULL);
+        if (p && (int)p->cmd_case == kind)
+            return p;
+        silta_codec_free(&p);
+    }
+    return NULL;
+}
+
+void fixture_raw_hello(void *s)
+{
+    Silta__Hello h = SILTA__HELLO__INIT;
+    h.version = 1;
+    h.name = "raw-test";
+    h.heartbeat_ms = 1000;
+    silta_packet_t p = SILTA__PACKET__INIT;
+    p.cmd_case = SILTA__PACKET__CMD_HELLO;
+    p.hello = &h;
+    cr_assert_eq(silta_codec_send(s, NULL, 0, &p), 0);
 }

@@ -9,6 +9,7 @@
 
 #include "silta_client.h"
 #include "silta_clientkey.h"
+#include "silta_codec.h"
 
 /* A fresh SILTA_HOME with PostgreSQL and the hub up (`silta-local up
  * --no-adapters`), its env file loaded into this process. Returns the home
@@ -64,5 +65,15 @@ silta_client_event_kind_t fixture_publish_one(silta_client_t *c, const char *typ
  * SILTA_CLIENT_CONFIRM when attached, SILTA_CLIENT_NACK (*code set) when refused. */
 silta_client_event_kind_t fixture_subscribe(silta_client_t *c, const char *queue,
                                             const char *type, uint32_t *code);
+
+/* A raw DEALER of ctx with the keypair in keyfile, connected to the hub of the
+ * loaded env ($SILTA_HUB_ENDPOINT, $SILTA_HUB_PUBLIC_KEY), linger 0: for
+ * speaking the protocol packet by packet. */
+void *fixture_raw(void *ctx, const char *keyfile);
+/* Receive packets on raw until one of `kind` (a SILTA__PACKET__CMD_*) arrives,
+ * others skipped; NULL after timeout_ms. Free with silta_codec_free. */
+silta_packet_t *fixture_raw_recv(void *raw, int kind, int timeout_ms);
+/* Send a HELLO (protocol 1, heartbeat 1000 ms) on raw. */
+void fixture_raw_hello(void *raw);
 
 #endif
