@@ -131,6 +131,19 @@ void hub_deliver_consumer_detach(hub_router_consumer_t *c)
         silta_info("deliveries released", "consumer=%s count=%zu", c->name, n);
 }
 
+void hub_deliver_consumer_attach(hub_router_consumer_t *c, hub_router_session_t *s,
+                                 uint32_t credit)
+{
+    if (s->consumer && s->consumer != c)
+        hub_deliver_consumer_detach(s->consumer);
+    if (c->session && c->session != s)
+        hub_deliver_consumer_detach(c);
+    s->standby_for = NULL;
+    c->session = s;
+    s->consumer = c;
+    c->credit = credit > HUB_ROUTER_MAX_CREDIT ? HUB_ROUTER_MAX_CREDIT : credit;
+}
+
 static void s_record_outcome(hub_router_t *hub, hub_router_consumer_t *c, hub_journal_ack_t *a);
 
 /* Today's date (UTC) as YYYY-MM-DD, for consent expiry. */
@@ -549,16 +562,18 @@ void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
         hub_router_nack(hub, s, NULL, 0, 0, SILTA__ERROR_CODE__UNAVAILABLE, "hub out of memory");
         return;
     }
-    if (s->consumer && s->consumer != c)
-        hub_deliver_consumer_detach(s->consumer);
     if (c->session && c->session != s) {
-        silta_info("consumer taken over", "consumer=%s old_peer=%s new_peer=%s", c->name,
-                   c->session->rid_hex, s->rid_hex);
+        /* The older session waits as standby: it gets the queue back when
+         * this one goes, so a duplicated instance cannot leave the first one
+         * connected but fed nothing. */
+        hub_router_session_t *old = c->session;
+        silta_info("consumer taken over; the older session waits as standby",
+                   "consumer=%s old_peer=%s new_peer=%s", c->name, old->rid_hex, s->rid_hex);
+        old->standby_credit = c->credit;
         hub_deliver_consumer_detach(c);
+        old->standby_for = c;
     }
-    c->session = s;
-    s->consumer = c;
-    c->credit = sub->credit > HUB_ROUTER_MAX_CREDIT ? HUB_ROUTER_MAX_CREDIT : sub->credit;
+    hub_deliver_consumer_attach(c, s, sub->credit);
     /* The answer is the SUBSCRIBE echoed: the queue is durable from here on. */
     Silta__Subscribe echo = *sub;
     silta_packet_t p = SILTA__PACKET__INIT;

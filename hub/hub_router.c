@@ -99,13 +99,32 @@ void hub_router_session_gone(hub_router_t *hub, hub_router_session_t *s, const c
     hub->ngone++;
 }
 
-/* Free s (marked gone or not): detach its consumer, unindex it. */
+/* The newest live standby of c gets it (c has no session now). */
+static void s_promote_standby(hub_router_t *hub, hub_router_consumer_t *c)
+{
+    hub_router_session_t *best = NULL;
+    for (size_t i = 0; i < hub->nsessions; i++) {
+        hub_router_session_t *s = hub->sessions[i];
+        if (s->standby_for == c && !s->gone &&
+            (!best || s->connected_wall_ms > best->connected_wall_ms))
+            best = s;
+    }
+    if (!best)
+        return;
+    silta_info("standby takes the consumer back", "consumer=%s peer=%s credit=%u", c->name,
+               best->rid_hex, best->standby_credit);
+    hub_deliver_consumer_attach(c, best, best->standby_credit);
+}
+
+/* Free s (marked gone or not): detach its consumer, unindex it, and hand the
+ * consumer to its standby if it has one. */
 static void s_session_free(hub_router_t *hub, hub_router_session_t *s)
 {
     silta_info("peer gone", "identity=%s peer=%s reason=\"%s\"", s->identity, s->rid_hex,
                s->gone ? s->gone : "hub stopping");
-    if (s->consumer)
-        hub_deliver_consumer_detach(s->consumer);
+    hub_router_consumer_t *c = s->consumer;
+    if (c)
+        hub_deliver_consumer_detach(c);
     silta_map_remove(hub->sessions_by_rid, s->rid, s->rid_len);
     size_t i = s->index;
     hub->sessions[i] = hub->sessions[--hub->nsessions];
@@ -113,6 +132,8 @@ static void s_session_free(hub_router_t *hub, hub_router_session_t *s)
     free(s->identity);
     free(s->name);
     free(s);
+    if (c && !hub->closing)
+        s_promote_standby(hub, c);
 }
 
 void hub_router_reap(hub_router_t *hub)
@@ -129,6 +150,7 @@ void hub_router_reap(hub_router_t *hub)
 
 void hub_router_close_sessions(hub_router_t *hub)
 {
+    hub->closing = 1;
     while (hub->nsessions)
         s_session_free(hub, hub->sessions[hub->nsessions - 1]);
     hub->ngone = 0;
@@ -182,6 +204,7 @@ static void s_on_hello(hub_router_t *hub, hub_router_session_t *s, const Silta__
     /* A second HELLO on a session restarts it: the peer lost its state. */
     if (s->consumer)
         hub_deliver_consumer_detach(s->consumer);
+    s->standby_for = NULL;
     free(s->name);
     s->name = strndup(hello->name ? hello->name : "", 64);
     if (hello->heartbeat_ms >= 100 && hello->heartbeat_ms <= 60000)
@@ -250,12 +273,16 @@ static void s_handle(hub_router_t *hub, const uint8_t *rid, size_t rid_len, zmq_
     case SILTA__PACKET__CMD_SUBSCRIBE:
         hub_deliver_on_subscribe(hub, s, p->subscribe);
         break;
-    case SILTA__PACKET__CMD_CREDIT:
-        if (s->consumer) {
-            uint64_t c = (uint64_t)s->consumer->credit + p->credit->credit;
-            s->consumer->credit = c > HUB_ROUTER_MAX_CREDIT ? HUB_ROUTER_MAX_CREDIT : (uint32_t)c;
+    case SILTA__PACKET__CMD_CREDIT: {
+        uint32_t *credit = s->consumer ? &s->consumer->credit
+                           : s->standby_for ? &s->standby_credit
+                                            : NULL;
+        if (credit) {
+            uint64_t c = (uint64_t)*credit + p->credit->credit;
+            *credit = c > HUB_ROUTER_MAX_CREDIT ? HUB_ROUTER_MAX_CREDIT : (uint32_t)c;
         }
         break;
+    }
     case SILTA__PACKET__CMD_ACK:
         hub_deliver_on_ack(hub, s, p->ack->delivery_id, NULL);
         break;

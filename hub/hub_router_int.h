@@ -51,6 +51,10 @@
  *      a new session only after the reap).
  *    * s->consumer == c exactly when c->session == s; detaching a consumer
  *      releases what it had in flight (hub_deliver_consumer_detach).
+ *    * s->standby_for == c only while s is alive and another session holds c;
+ *      when c's session is freed, the newest standby of c (if any) gets c
+ *      (hub_deliver_consumer_attach): one live instance of a consumer never
+ *      ends up connected but fed nothing.
  *    * nbatch <= batch_cap; a commit takes at most min(batch_max,
  *      publish_budget) of them, oldest first; batch_opened_ms is when the
  *      oldest held one arrived.
@@ -131,6 +135,12 @@ typedef struct {
     hub_router_consumer_t *consumer;
     size_t index;          /* in hub->sessions */
     const char *gone;      /* why it is to be dropped (a static string), or NULL */
+    /* A session whose consumer was taken over by a newer session of the same
+     * queue waits as its standby: it gets the queue back when the newer one
+     * goes (credit: what the hub counted at the takeover plus the CREDITs it
+     * sent since). NULL when it is no standby. */
+    hub_router_consumer_t *standby_for;
+    uint32_t standby_credit;
 } hub_router_session_t;
 
 struct hub_router_consumer {
@@ -185,6 +195,7 @@ typedef struct {
     hub_router_session_t **sessions;
     size_t nsessions, cap_sessions;
     size_t ngone; /* sessions marked gone, not yet reaped */
+    int closing;  /* the hub is stopping: no standby is promoted */
 
     hub_router_consumer_t **consumers;
     size_t nconsumers, cap_consumers;
@@ -253,6 +264,9 @@ hub_router_consumer_t *hub_deliver_consumer_add(hub_router_t *hub, int id, const
                                                 const hub_journal_cursor_t *cursor);
 void hub_deliver_consumer_free(hub_router_consumer_t *c);
 void hub_deliver_consumer_detach(hub_router_consumer_t *c);
+/* Make s the session of c with credit (any old session of c detached first). */
+void hub_deliver_consumer_attach(hub_router_consumer_t *c, hub_router_session_t *s,
+                                 uint32_t credit);
 /* Dispatch within every attached consumer's credit, then set
  * hub->publish_budget for the next turn (fairness: see hub_deliver.c). */
 void hub_deliver_dispatch_all(hub_router_t *hub);
