@@ -64,7 +64,7 @@ PO_LANGS := fi sv
 MO_FILES := $(foreach l,$(PO_LANGS),$(B)/locale/$(l)/LC_MESSAGES/silta.mo)
 I18N_SRC = $(sort $(wildcard casestore/web/*.c casestore/rules/*.c))
 
-.PHONY: all deps test unit integration check lint demo bench clean help fuzz pot
+.PHONY: all deps test unit integration check lint demo bench clean help fuzz pot test-fault
 .SECONDARY:
 
 all: $(DEPS_STAMP) $(BINS) $(MO_FILES) $(UNIT_BINS) $(INTEG_BINS)
@@ -73,6 +73,7 @@ help:
 	@echo "make            build every program into build/bin/ (and the tests)"
 	@echo "make test       run the whole test suite (unit + integration, real PostgreSQL)"
 	@echo "make check      the same under ASan/UBSan (build/asan/)"
+	@echo "make test-fault the fault suite: faults under load, then the books (FAULT_ARGS=..., VARIANT=asan)"
 	@echo "make lint       clang-tidy and cppcheck"
 	@echo "make fuzz       libFuzzer over the packet decoder, the XML batch and FHIR parsers, FUZZ_TIME s (60) each"
 	@echo "make demo       start a local Silta, run the sample flow, print the summary"
@@ -174,6 +175,11 @@ test: all
 
 check:
 	$(MAKE) VARIANT=asan test
+
+# The fault suite (tests/fault/run): faults under load, then the books. FAULT_ARGS passes
+# options (--rounds N, --faults LIST, --seed S); VARIANT=asan runs the ASan programs.
+test-fault: all
+	@$(TEST_ENV) tests/fault/run $(FAULT_ARGS)
 
 # rmq-bench (bench/amqp/) is linted where librabbitmq is installed (ops/install-deps.sh --bench).
 lint: $(GEN_H)

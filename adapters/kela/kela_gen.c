@@ -20,20 +20,28 @@ int kela_gen_cli(int argc, char **argv)
     if (strcmp(argv[1], "--generate") != 0)
         return -1;
     if (argc < 4) {
-        fprintf(stderr, "usage: silta-kela --generate N FILE [--bad-every K]\n");
+        fprintf(stderr, "usage: silta-kela --generate N FILE [--bad-every K] [--from I]\n");
         return 2;
     }
-    unsigned long n = strtoul(argv[2], NULL, 10), bad = 0;
-    if (argc >= 6 && strcmp(argv[4], "--bad-every") == 0)
-        bad = strtoul(argv[5], NULL, 10);
+    unsigned long n = strtoul(argv[2], NULL, 10), bad = 0, from = 1;
+    for (int a = 4; a + 1 < argc; a += 2) {
+        if (strcmp(argv[a], "--bad-every") == 0)
+            bad = strtoul(argv[a + 1], NULL, 10);
+        else if (strcmp(argv[a], "--from") == 0 && strtoul(argv[a + 1], NULL, 10) > 0)
+            from = strtoul(argv[a + 1], NULL, 10);
+        else {
+            fprintf(stderr, "silta-kela --generate: unknown option %s\n", argv[a]);
+            return 2;
+        }
+    }
     FILE *f = fopen(argv[3], "w");
     if (!f) {
         perror(argv[3]);
         return 1;
     }
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<kela-batch xmlns=\"urn:silta:kela:1\" batch_id=\"GEN-%lu\">\n", n);
-    for (unsigned long i = 1; i <= n; i++) {
+               "<kela-batch xmlns=\"urn:silta:kela:1\" batch_id=\"GEN-%lu-%lu\">\n", from, n);
+    for (unsigned long i = from; i < from + n; i++) {
         char h[SILTA_HETU_LEN + 1];
         s_hetu(i, h);
         if (bad && i % bad == 0)

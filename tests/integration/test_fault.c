@@ -104,3 +104,56 @@ Test(fault, reconnect_storm_after_a_stalled_loop_leaves_the_hub_serving, .timeou
     cr_assert_eq(fixture_count(sql), 1);
     silta_client_destroy(&c);
 }
+
+/* Issue 13, found 4: a second instance with the same identity (a duplicated
+ * service unit, a binary started by hand) takes the queue over; when it goes,
+ * the first instance - still connected and heartbeating - gets the queue back
+ * instead of being fed nothing until it is restarted. */
+Test(fault, a_second_instance_that_goes_hands_the_queue_back_to_the_first, .timeout = 120)
+{
+    s_home = fixture_up();
+    silta_client_t *pub = fixture_client(s_home, "test");
+    silta_client_t *first = fixture_client(s_home, "casestore");
+    silta_client_t *second = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(first, "casestore-twice", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    cr_assert_eq(fixture_subscribe(second, "casestore-twice", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    char id[37];
+    cr_assert_eq(fixture_publish_one(pub, "test.event.v1", "client-twice-1", (const uint8_t *)"{}",
+                                     2, id, NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_event_t ev;
+    cr_assert_eq(fixture_wait(second, SILTA_CLIENT_DELIVER, 10000, &ev), 0,
+                 "the newer instance has the queue");
+    cr_assert_eq(silta_client_ack(second, ev.delivery_id), 0);
+    cr_assert_eq(silta_client_flush(second, 10000, NULL, NULL), 0);
+    silta_client_destroy(&second); /* BYE: the duplicate is stopped */
+
+    cr_assert_eq(fixture_publish_one(pub, "test.event.v1", "client-twice-2", (const uint8_t *)"{}",
+                                     2, id, NULL),
+                 SILTA_CLIENT_CONFIRM);
+    cr_assert_eq(fixture_wait(first, SILTA_CLIENT_DELIVER, 10000, &ev), 0,
+                 "the first instance is fed again once the second is gone");
+    cr_assert_str_eq(ev.event->event_id, id);
+    cr_assert_eq(silta_client_ack(first, ev.delivery_id), 0);
+    silta_client_destroy(&first);
+    silta_client_destroy(&pub);
+}
+
+/* The fault suite in small: every kind of fault once, at random moments, under
+ * a steady Kela load through the real adapters, hub and case store; the books
+ * must balance (tests/fault/run; `make test-fault` runs it with more rounds). */
+Test(fault, every_kind_of_fault_once_and_the_books_balance, .timeout = 900)
+{
+    char run[4096];
+    snprintf(run, sizeof run, "%s/tests/fault/run", harness_src());
+    harness_result_t r;
+    harness_runl(&r, 800000, run, "--rounds", "7", "--in-order", "--records", "100", NULL);
+    fprintf(stderr, "%s", r.out); /* the books, for the test log */
+    const char *books = strstr(r.out, "faults=");
+    cr_assert_not_null(books, "no books line; stderr:\n%s", r.err);
+    cr_assert_eq(r.status, 0, "the books do not balance:\n%s\n%s", r.out, r.err);
+    cr_assert(strstr(books, " lost=0 ") && strstr(books, " applied_twice=0 "), "%s", books);
+    harness_result_free(&r);
+}
