@@ -12,7 +12,8 @@
  *  nobody looks, no stale page), the handler keeps reading the hub's structs
  *  in place, and /healthz then also tells whether the loop itself is turning
  *  (a stuck loop answers 503 after HUB_HTTP_WAIT_MS, where a snapshot would
- *  keep saying "ok"). The cost to the loop is the rendering of requests that
+ *  keep saying "ok"; and /metrics then still answers, from the last rendering,
+ *  with the stall's length). The cost to the loop is the rendering of requests that
  *  really arrived, at most HUB_HTTP_PER_TURN per turn of the loop.
  *
  *  Not here: what the pages say (hub_metrics.c, and the router's callback).
@@ -42,6 +43,12 @@ void hub_http_close(hub_http_t **self_p);
 
 /* Readable while requests wait for the loop: poll it. */
 int hub_http_fd(const hub_http_t *self);
+
+/* From the loop, each turn: the loop is turning (a request the loop does not
+ * take within HUB_HTTP_WAIT_MS is answered by the server thread: /healthz 503
+ * "hub loop stalled for N s", /metrics the last rendering with
+ * silta_hub_loop_stalled_seconds N). */
+void hub_http_turn(hub_http_t *self);
 
 /* From the loop: answer the requests waiting now (up to HUB_HTTP_PER_TURN). */
 void hub_http_serve(hub_http_t *self);

@@ -455,6 +455,8 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
             items[1] = (zmq_pollitem_t){hub.router, 0, 0, 0};
         if (zmq_poll(items, nitems, timeout) < 0 && errno != EINTR)
             break;
+        if (hub.http)
+            hub_http_turn(hub.http);
         if (hub.http && (items[1].revents & ZMQ_POLLIN))
             hub_http_serve(hub.http);
         /* Read the socket empty (up to what may be held): ZeroMQ hands out one

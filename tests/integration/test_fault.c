@@ -17,11 +17,22 @@
 #include "fixture.h"
 #include "harness.h"
 #include "silta_time.h"
+#include "silta_uuid.h"
 
 static char *s_home;
+static pid_t s_frozen[64]; /* PostgreSQL processes a test stopped (SIGSTOP) */
+static int s_nfrozen;
+
+static void s_thaw(void)
+{
+    for (int i = 0; i < s_nfrozen; i++)
+        kill(s_frozen[i], SIGCONT);
+    s_nfrozen = 0;
+}
 
 static void s_fini(void)
 {
+    s_thaw();
     harness_home_destroy(&s_home);
 }
 TestSuite(fault, .fini = s_fini);
@@ -31,6 +42,39 @@ static pid_t s_hub_pid(void)
     char path[4096];
     snprintf(path, sizeof path, "%s/run/silta-hub.pid", s_home);
     return harness_pid_file(path);
+}
+
+/* Stop (SIGSTOP) the deployment's postmaster and every child of it. */
+static void s_freeze_postgres(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pg/data/postmaster.pid", s_home);
+    pid_t pm = harness_pid_file(path);
+    cr_assert_gt(pm, 0, "no postmaster pid in %s", path);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "ps -o pid= --ppid %d", (int)pm);
+    FILE *ps = popen(cmd, "r");
+    cr_assert_not_null(ps);
+    s_frozen[s_nfrozen++] = pm;
+    int pid;
+    while (s_nfrozen < 64 && fscanf(ps, "%d", &pid) == 1)
+        s_frozen[s_nfrozen++] = pid;
+    pclose(ps);
+    for (int i = 0; i < s_nfrozen; i++)
+        kill(s_frozen[i], SIGSTOP);
+}
+
+static bool s_says_stalled(void *arg)
+{
+    (void)arg;
+    char url[256], *body = NULL;
+    snprintf(url, sizeof url, "%s", getenv("SILTA_METRICS_URL"));
+    char *slash = strrchr(url, '/');
+    snprintf(slash, sizeof url - (size_t)(slash - url), "/healthz");
+    int st = harness_http("GET", url, NULL, NULL, &body, 5000);
+    bool ok = st == 503 && body && strstr(body, "hub loop stalled for");
+    free(body);
+    return ok;
 }
 
 static void s_send_subscribe(void *raw, const char *consumer)
@@ -102,6 +146,45 @@ Test(fault, reconnect_storm_after_a_stalled_loop_leaves_the_hub_serving, .timeou
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM hub.journal WHERE event_id = '%s'", id);
     cr_assert_eq(fixture_count(sql), 1);
+    silta_client_destroy(&c);
+}
+
+/* Issue 13, found 1 (second half) and item 4: while the hub's loop waits on a
+ * frozen database, /healthz and /metrics still answer, from their own thread:
+ * /healthz 503 with how long the loop has been still, /metrics the last
+ * rendering with silta_hub_loop_stalled_seconds > 0. The publish made during
+ * the freeze is confirmed once the database goes on. */
+Test(fault, a_frozen_database_leaves_health_and_metrics_answering, .timeout = 180)
+{
+    s_home = fixture_up();
+    char *body = NULL;
+    cr_assert_eq(harness_http("GET", getenv("SILTA_METRICS_URL"), NULL, NULL, &body, 5000), 200);
+    cr_assert_not_null(strstr(body, "silta_hub_loop_stalled_seconds 0\n"), "%s", body);
+    free(body);
+    silta_client_t *c = fixture_client(s_home, "test");
+    s_freeze_postgres();
+    silta_envelope_t e;
+    char id[37];
+    silta__envelope__init(&e);
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = "test.event.v1";
+    e.client_key = "client-frozen";
+    e.payload.data = (uint8_t *)"{}";
+    e.payload.len = 2;
+    cr_assert_eq(silta_client_publish(c, &e, NULL, NULL), 0); /* the hub's commit now waits */
+    cr_assert_eq(harness_poll(20000, s_says_stalled, NULL), 0,
+                 "/healthz does not say the loop is stalled");
+    body = NULL;
+    cr_assert_eq(harness_http("GET", getenv("SILTA_METRICS_URL"), NULL, NULL, &body, 10000), 200,
+                 "/metrics answers during the stall");
+    const char *g = strstr(body, "\nsilta_hub_loop_stalled_seconds ");
+    cr_assert_not_null(g, "%s", body);
+    cr_assert_gt(atof(g + strlen("\nsilta_hub_loop_stalled_seconds ")), 0.0);
+    cr_assert_not_null(strstr(body, "\nsilta_hub_up 1\n"), "the last rendering is served");
+    free(body);
+    s_thaw();
+    cr_assert_eq(silta_client_flush(c, 30000, NULL, NULL), 0, "confirmed after the freeze");
     silta_client_destroy(&c);
 }
 
