@@ -45,6 +45,7 @@
 #include "store/cs_seal.h"
 #include "store/cs_store.h"
 #include "cs_tools.h"
+#include "silta_cli.h"
 #include "silta_client.h"
 #include "silta_codec.h"
 #include "silta_env.h"
@@ -392,28 +393,26 @@ done:
     return rc;
 }
 
-static void s_usage(FILE *out)
-{
-    fprintf(out, "usage: silta-casestore                      consume events, run the rules\n"
-                 "       silta-casestore --publish FILE       publish a scenario (casestore/README.md)\n"
-                 "       silta-casestore --bench-rules N      time all rules over N histories\n"
-                 "       silta-casestore --check-config       load the rules config and exit\n"
-                 "       silta-casestore --add-user NAME TEAM [--lang fi|sv]\n"
-                 "                                            inbox account; password on stdin\n"
-                 "configuration: $SILTA_HOME/env and casestore/README.md\n");
-}
+#define S_USAGE                                                                                   \
+    "usage: silta-casestore                      consume events, run the rules\n"                  \
+    "       silta-casestore --publish FILE       publish a scenario (casestore/README.md)\n"       \
+    "       silta-casestore --bench-rules N      time all rules over N histories\n"                \
+    "       silta-casestore --check-config       load the rules config and exit\n"                 \
+    "       silta-casestore --add-user NAME TEAM [--lang fi|sv]\n"                                 \
+    "                                            inbox account; password on stdin\n"               \
+    "       silta-casestore --help | --version\n"                                                  \
+    "configuration: $SILTA_HOME/env and casestore/README.md\n"
 
 int main(int argc, char **argv)
 {
+    int st = silta_cli_standard(argc, argv, "silta-casestore", S_USAGE);
+    if (st >= 0)
+        return st;
     silta_log_init("silta-casestore");
     silta_err_t err;
     if (silta_env_load(&err) != 0) {
         silta_error("could not read env", "reason=\"%s\"", err.msg);
         return 1;
-    }
-    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        s_usage(stdout);
-        return 0;
     }
     static cs_params_t params;
     const char *conf = silta_env_get("SILTA_RULES_CONF", SILTA_SRC_DIR "/config/rules.conf");
@@ -440,7 +439,7 @@ int main(int argc, char **argv)
         return cs_bench_rules(atol(argv[2]), &params, today);
     }
     if (argc > 1) {
-        s_usage(stderr);
+        fprintf(stderr, "silta-casestore: unknown argument '%.64s'\n" S_USAGE, argv[1]);
         return 2;
     }
     struct sigaction sa;

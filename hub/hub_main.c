@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hub_router.h"
+#include "silta_cli.h"
 #include "silta_codec.h"
 #include "silta_env.h"
 #include "silta_log.h"
@@ -71,12 +72,19 @@ static long s_num(const char *key, long fallback, long min, long max)
 
 int main(int argc, char **argv)
 {
-    silta_log_init("silta-hub");
-    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("usage: silta-hub\n  configuration comes from the environment and "
-               "$SILTA_HOME/env; see hub/README.md\n");
-        return 0;
+    const char *usage = "usage: silta-hub\n"
+                        "  the hub: journals what publishers send and delivers it to the queues\n"
+                        "  the policy allows; runs until SIGTERM. Configuration comes from the\n"
+                        "  environment and $SILTA_HOME/env (hub/README.md).\n"
+                        "  silta-hub --help | --version\n";
+    int st = silta_cli_standard(argc, argv, "silta-hub", usage);
+    if (st >= 0)
+        return st;
+    if (argc > 1) {
+        fprintf(stderr, "silta-hub: unknown argument '%.64s'\n%s", argv[1], usage);
+        return 2;
     }
+    silta_log_init("silta-hub");
     silta_err_t err;
     if (silta_env_load(&err) != 0) {
         silta_error("could not read env", "reason=\"%s\"", err.msg);

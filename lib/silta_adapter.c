@@ -21,6 +21,7 @@
  *  Not here: formats, mapping, the HTTP side of silta-health.
  */
 #include "silta_adapter.h"
+#include "silta_cli.h"
 
 #include "silta_clientkey.h"
 #include "silta_contract.h"
@@ -576,15 +577,32 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
     for (size_t i = 0; ops->name[i] && i < 40; i++)
         a->env_prefix[6 + i] = (char)(ops->name[i] >= 'a' && ops->name[i] <= 'z'
                                           ? ops->name[i] - 'a' + 'A' : ops->name[i]);
+    char usage[2048];
+    snprintf(usage, sizeof usage,
+             "usage: %.40s\n"
+             "  the %.40s agency adapter: reads the files dropped into its spool inbox, publishes\n"
+             "  each record to the hub, writes what it consumes to its spool outbox; runs until\n"
+             "  SIGTERM. Configuration comes from the environment and $SILTA_HOME/env\n"
+             "  (adapters/README.md).\n"
+             "%.1000s"
+             "  %.40s --help | --version\n",
+             a->prog, ops->name, ops->cli_usage ? ops->cli_usage : "", a->prog);
+    int st = silta_cli_standard(argc, argv, a->prog, usage);
+    if (st >= 0)
+        return st;
     silta_log_init(a->prog);
     silta_xml_init();
     silta_err_t err = {0};
     if (silta_env_load(&err) != 0)
         silta_warn("could not read the env file", "error=\"%s\"", err.msg);
     if (argc > 1 && ops->cli) {
-        int st = ops->cli(argc, argv);
+        st = ops->cli(argc, argv);
         if (st >= 0)
             return st;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "%s: unknown argument '%.64s'\n%s", a->prog, argv[1], usage);
+        return 2;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -63,6 +63,9 @@ typedef struct {
     /* Optional command-line modes (e.g. --generate). Called first with argc/argv
      * when argc > 1; return the exit status, or -1 to run the adapter. */
     int (*cli)(int argc, char **argv);
+    /* Usage lines of those modes, each "  silta-NAME --mode ...   what it does\n"
+     * (shown by --help); may be NULL. */
+    const char *cli_usage;
     /* Set up state (schemas, servers). Non-zero stops the program with err. */
     int (*init)(silta_adapter_t *a, void **state, silta_err_t *err);
     /* Ingest one inbox file: publish each record with silta_adapter_publish,

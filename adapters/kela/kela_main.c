@@ -68,6 +68,8 @@ static const silta_adapter_ops_t s_ops = {
     .name = "kela",
     .out_types = s_out_types,
     .cli = kela_gen_cli,
+    .cli_usage = "  silta-kela --generate N FILE [--bad-every K] [--from I]\n"
+                 "      write a synthetic batch of N records (tests, make bench)\n",
     .init = s_init,
     .on_input = s_on_input,
     .on_event = s_on_event,
