@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "silta_bench.h"
+#include "silta_cli.h"
 #include "silta_env.h"
 #include "silta_log.h"
 #include "silta_time.h"
@@ -341,6 +342,10 @@ static void s_kill_all(s_children_t *ch)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+        printf("silta-bench %s\n", SILTA_VERSION);
+        return 0;
+    }
     silta_log_init("silta-bench");
     silta_bench_opts_t o;
     if (s_parse(argc, argv, &o) != 0)

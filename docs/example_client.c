@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "silta_cli.h"
 #include "silta_client.h"
 #include "silta_env.h"
 #include "silta_log.h"
@@ -24,8 +25,14 @@
 #define TYPE "example.event.v1"
 #define QUEUE "operator-example" /* a queue belongs to the identity its name starts with */
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int st = silta_cli_standard(argc, argv, "example-client",
+                                "usage: example-client\n"
+                                "  publishes one event to the hub of $SILTA_HOME/env and waits for\n"
+                                "  its confirm (docs/README.md, \"A client in 40 lines\").\n");
+    if (st >= 0)
+        return st;
     silta_log_init("example-client");
     silta_err_t err;
     if (silta_env_load(&err) != 0) {

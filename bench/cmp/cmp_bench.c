@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "silta_cli.h"
+
 volatile sig_atomic_t cmp_interrupted = 0;
 
 static void s_on_signal(int sig)
@@ -363,6 +365,10 @@ static int s_report(const cmp_driver_t *d, const cmp_opts_t *o, const cmp_shared
 int cmp_main(int argc, char **argv, const cmp_driver_t *d)
 {
     cmp_opts_t o;
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+        printf("%s %s\n", d->name, SILTA_VERSION);
+        return 0;
+    }
     if (s_parse(d->name, argc, argv, &o) != 0)
         return 2;
     struct sigaction sa;
