@@ -21,7 +21,7 @@ else
   OPT := -O2 -g
 endif
 
-PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd jansson
+PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd jansson libsystemd
 CC ?= cc
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" \
                -DSILTA_LOCALE_DIR=\"$(CURDIR)/$(B)/locale\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)

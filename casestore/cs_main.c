@@ -50,6 +50,7 @@
 #include "silta_codec.h"
 #include "silta_env.h"
 #include "silta_log.h"
+#include "silta_notify.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
 #include "web/web_server.h"
@@ -331,6 +332,7 @@ static int s_run(const cs_params_t *params)
     /* Ready at once: the sweep runs in chunks between delivery batches. */
     char d[11];
     silta_info("ready", "today=%s types=%zu consumer=casestore", cs_day_format(today, d), ntypes);
+    silta_notify_ready("silta-casestore");
     size_t batch_max = (size_t)(credit > 0 ? credit : 64);
     size_t chunk = (size_t)atol(silta_env_get("SILTA_CASESTORE_SWEEP_CHUNK", "250"));
     if (chunk == 0)
@@ -344,6 +346,7 @@ static int s_run(const cs_params_t *params)
     int sweeping = 1; /* until a chunk comes back short */
     int64_t next_sweep = silta_mono_ms() + sweep_ms, next_outbox = 0;
     while (!s_stop) {
+        silta_notify_watchdog();
         silta_client_event_t e;
         /* Wait for the first event only when there is nothing else to do. */
         if (silta_client_poll(app.client, sweeping ? 0 : 500, &e) != 0)
@@ -379,6 +382,7 @@ static int s_run(const cs_params_t *params)
         if (sweeping)
             sweeping = s_sweep(&app, today, chunk) >= chunk;
     }
+    silta_notify_stopping();
     s_confirms(&app, &batch);
     s_batch_free(&batch);
     silta_client_flush(app.client, 2000, NULL, NULL);

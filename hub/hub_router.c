@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "silta_log.h"
+#include "silta_notify.h"
 #include "silta_time.h"
 
 #define S_TICK_MS 50
@@ -436,8 +437,10 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
     silta_info("hub ready", "bind=%s instance=%s authorized_keys=%d policy_routes=%d metrics=%s",
                config->bind, hub.instance, hub_auth_count(hub.auth), hub_policy_routes(hub.policy),
                config->metrics_bind ? config->metrics_bind : "off");
+    silta_notify_ready("silta-hub");
 
     while (!*stop) {
+        silta_notify_watchdog();
         int64_t now = silta_mono_ms();
         long timeout = S_TICK_MS - (now - hub.last_tick_ms);
         if (hub.nbatch) {
@@ -482,6 +485,7 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
 
     /* Clean stop: what has arrived is committed and confirmed, acks written. */
     silta_info("hub stopping", "reason=signal");
+    silta_notify_stopping();
     hub.publish_budget = (size_t)config->batch_max;
     for (int left = 1000000, got = 1; left > 0 && got > 0; left -= got) {
         got = s_drain(&hub, left);

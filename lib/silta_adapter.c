@@ -30,6 +30,7 @@
 #include "silta_hetu.h"
 #include "silta_log.h"
 #include "silta_map.h"
+#include "silta_notify.h"
 #include "silta_time.h"
 #include "silta_xml.h"
 
@@ -620,6 +621,7 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
     int scan_ms = s_env_int("SILTA_SPOOL_SCAN_MS", 200);
     int64_t next_scan = 0, next_tick = 0;
     while (status == 0 && !s_stop) {
+        silta_notify_watchdog();
         int64_t now = silta_mono_ms();
         int64_t wake = next_tick < next_scan || !a->ready ? next_tick : next_scan;
         if (!a->ready && wake > now + 50)
@@ -628,6 +630,7 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
         if (!a->ready && s_is_ready(a)) {
             a->ready = 1;
             silta_info("ready", "inbox=%s outbox=%s", a->spool.inbox, a->spool.outbox);
+            silta_notify_ready(a->prog);
         }
         now = silta_mono_ms();
         if (a->ready && now >= next_scan && !s_stop)
@@ -640,6 +643,7 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
         }
     }
     silta_info("stopping", NULL);
+    silta_notify_stopping();
     if (ops->destroy && a->state)
         ops->destroy(a->state);
     silta_client_destroy(&a->client);

@@ -18,6 +18,7 @@ PACKAGES=(
     libxml2-dev libxml2-utils
     libmicrohttpd-dev
     libjansson-dev tzdata
+    libsystemd-dev
     libcriterion-dev
     valgrind
     chromium
