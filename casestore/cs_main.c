@@ -276,6 +276,10 @@ static void s_on_event(s_app_t *app, s_batch_t *b, const silta_client_event_t *e
         silta_warn("hub refused", "seq=%llu code=%u reason=\"%s\"", (unsigned long long)e->seq,
                    e->code, e->reason ? e->reason : "");
         break;
+    case SILTA_CLIENT_UNAVAILABLE: /* once per outage; the outbox rows wait */
+        silta_warn("hub cannot store publishes now; they wait and are sent again",
+                   "reason=\"%s\"", e->reason ? e->reason : "");
+        break;
     default:
         break;
     }

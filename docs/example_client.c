@@ -115,6 +115,11 @@ int main(int argc, char **argv)
         case SILTA_CLIENT_DISCONNECTED:
             printf("hub lost; reconnecting\n");
             break;
+        case SILTA_CLIENT_UNAVAILABLE:
+            /* Once per outage: the hub's database is down; the library sends
+             * the publish again by itself, with a growing delay. */
+            printf("hub cannot store publishes now (%s); waiting\n", e.reason);
+            break;
         case SILTA_CLIENT_NONE:
             break;
         }

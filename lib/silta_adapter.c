@@ -81,6 +81,7 @@ struct silta_adapter_t {
     silta_map_t *pending; /* seq -> (record number + 1) */
     s_input_t *cur;
     int ready;
+    int hub_unavailable; /* SILTA_CLIENT_UNAVAILABLE said, no CONFIRM since */
     int window;
     /* publish_wait: the one seq waited for, and its answer */
     uint64_t wait_seq;
@@ -116,8 +117,19 @@ static void s_report(silta_adapter_t *a, unsigned long record, const char *field
     silta_spool_report_line(&in->report, record, field, reason);
 }
 
+/* A CONFIRM after SILTA_CLIENT_UNAVAILABLE: the outage is over (said once). */
+static void s_hub_stores_again(silta_adapter_t *a)
+{
+    if (!a->hub_unavailable)
+        return;
+    a->hub_unavailable = 0;
+    silta_info("hub stores publishes again", NULL);
+}
+
 static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
 {
+    if (ev->kind == SILTA_CLIENT_CONFIRM)
+        s_hub_stores_again(a);
     if (a->wait_seq && ev->seq == a->wait_seq) {
         a->wait_state = ev->kind == SILTA_CLIENT_CONFIRM ? 1 : -1;
         a->wait_dup = ev->duplicate;
@@ -191,6 +203,13 @@ static void s_dispatch(silta_adapter_t *a, const silta_client_event_t *ev)
         break;
     case SILTA_CLIENT_DISCONNECTED:
         silta_warn("hub connection lost; reconnecting", NULL);
+        break;
+    case SILTA_CLIENT_UNAVAILABLE:
+        /* Once per outage: the client library holds the publishes and sends
+         * them again with a growing delay; reading goes on as the window allows. */
+        a->hub_unavailable = 1;
+        silta_warn("hub cannot store publishes now; they wait and are sent again",
+                   "code=%u reason=\"%s\"", (unsigned)ev->code, ev->reason ? ev->reason : "");
         break;
     default:
         break;

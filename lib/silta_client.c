@@ -35,6 +35,10 @@
  *      advances head, so publish and settle are O(1) amortised.
  *    - A CONFIRM or NACK for a seq that is not unsettled is dropped: after a
  *      re-send both the old and the new answer may arrive, the caller hears one.
+ *    - NACK(UNAVAILABLE) of a publish is not final: the publish goes again
+ *      after the retry delay. The caller hears SILTA_CLIENT_UNAVAILABLE once,
+ *      for the first such NACK after a CONFIRM (unavailable set until the
+ *      next CONFIRM).
  */
 #include "silta_client_int.h"
 #include "silta_env.h"
@@ -286,7 +290,15 @@ static int s_on_nack(silta_client_t *self, const Silta__Nack *n, silta_client_ev
                 if (self->retry_delay_ms > S_RETRY_MAX_MS)
                     self->retry_delay_ms = S_RETRY_MAX_MS;
             }
-            return 0;
+            if (self->unavailable)
+                return 0;
+            /* Told once per outage, so the caller can say so (and hold off). */
+            self->unavailable = 1;
+            ev->kind = SILTA_CLIENT_UNAVAILABLE;
+            ev->seq = n->seq;
+            ev->code = n->code;
+            ev->reason = n->reason;
+            return 1;
         }
         silta_client_publish_settle(self, slot);
     } else if (n->code == SILTA__ERROR_CODE__UNAVAILABLE && self->nsubs > 0 &&

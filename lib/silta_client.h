@@ -37,7 +37,12 @@ typedef enum {
     SILTA_CLIENT_NACK,       /* seq, code, reason (seq 0: not about a publish) */
     SILTA_CLIENT_DELIVER,    /* delivery_id, attempt, consumer, event */
     SILTA_CLIENT_CONNECTED,  /* a session (re)opened: HELLO answered by the hub */
-    SILTA_CLIENT_DISCONNECTED /* the hub went silent or said BYE; reconnecting */
+    SILTA_CLIENT_DISCONNECTED, /* the hub went silent or said BYE; reconnecting */
+    /* The hub cannot store publishes now (its journal, PostgreSQL, is down):
+     * seq, code (UNAVAILABLE), reason. Told once per outage; the publishes
+     * wait in the window and go again after a delay that doubles to 5 s. The
+     * next CONFIRM shows the hub stores them again. */
+    SILTA_CLIENT_UNAVAILABLE
 } silta_client_event_kind_t;
 
 typedef struct {

@@ -71,6 +71,7 @@ struct silta_client_t {
     size_t nretry, retry_cap;
     int64_t retry_at_ms; /* 0: nothing scheduled */
     int retry_delay_ms;
+    int unavailable; /* a NACK(UNAVAILABLE) was told (SILTA_CLIENT_UNAVAILABLE), no CONFIRM since */
 
     silta_client_sub_t *subs;
     size_t nsubs;

@@ -80,6 +80,7 @@ int silta_client_publish_on_confirm(silta_client_t *self, const Silta__Confirm *
         return 0;
     silta_client_publish_settle(self, slot);
     self->retry_delay_ms = SILTA_CLIENT_RETRY_MIN_MS;
+    self->unavailable = 0;
     ev->kind = SILTA_CLIENT_CONFIRM;
     ev->seq = c->seq;
     ev->event_id = c->event_id;

@@ -240,3 +240,64 @@ Test(fault, every_kind_of_fault_once_and_the_books_balance, .timeout = 900)
     cr_assert(strstr(books, " lost=0 ") && strstr(books, " applied_twice=0 "), "%s", books);
     harness_result_free(&r);
 }
+
+/* Issue 13, found 2 (the publisher's side) and item 4: with PostgreSQL down
+ * the hub NACKs publishes UNAVAILABLE; the client library tells its caller
+ * once (SILTA_CLIENT_UNAVAILABLE), not per publish and not never, keeps the
+ * publishes and sends them again; when the database is back they are
+ * confirmed without the caller doing anything. */
+Test(fault, a_database_outage_is_told_to_the_publisher_once, .timeout = 240)
+{
+    s_home = fixture_up();
+    silta_client_t *c = fixture_client(s_home, "test");
+    char id[37];
+    cr_assert_eq(fixture_publish_one(c, "test.event.v1", "client-outage-0", (const uint8_t *)"{}",
+                                     2, id, NULL),
+                 SILTA_CLIENT_CONFIRM);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pg/data/postmaster.pid", s_home);
+    pid_t pm = harness_pid_file(path);
+    cr_assert_gt(pm, 0);
+    cr_assert_eq(kill(pm, SIGQUIT), 0); /* pg_ctl stop -m immediate */
+    int64_t end = silta_mono_ms() + 30000;
+    while (harness_pid_alive(pm) && silta_mono_ms() < end)
+        usleep(50 * 1000);
+    cr_assert(!harness_pid_alive(pm), "PostgreSQL did not stop");
+
+    enum { N = 5 };
+    char ids[N][37];
+    for (int i = 0; i < N; i++) {
+        silta_envelope_t e;
+        silta__envelope__init(&e);
+        silta_uuid_v7(ids[i]);
+        e.event_id = ids[i];
+        e.type = "test.event.v1";
+        e.client_key = "client-outage";
+        e.payload.data = (uint8_t *)"{}";
+        e.payload.len = 2;
+        cr_assert_eq(silta_client_publish(c, &e, NULL, NULL), 0);
+    }
+    /* 8 s of outage: publishes NACKed and sent again several times. */
+    int told = 0, confirms = 0;
+    end = silta_mono_ms() + 8000;
+    while (silta_mono_ms() < end) {
+        silta_client_event_t ev;
+        cr_assert_eq(silta_client_poll(c, 100, &ev), 0);
+        told += ev.kind == SILTA_CLIENT_UNAVAILABLE;
+        confirms += ev.kind == SILTA_CLIENT_CONFIRM;
+        cr_assert_neq(ev.kind, SILTA_CLIENT_NACK, "a NACK reached the caller: %s",
+                      ev.reason ? ev.reason : "");
+    }
+    cr_assert_eq(told, 1, "the outage was told %d times", told);
+    cr_assert_eq(confirms, 0);
+
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+    cr_assert_eq(silta_client_flush(c, 30000, NULL, NULL), 0,
+                 "the held publishes are confirmed once the database is back");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE client_key = 'client-outage'"),
+                 N);
+    silta_client_destroy(&c);
+}
