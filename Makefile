@@ -23,8 +23,15 @@ endif
 
 PKGS := libzmq libprotobuf-c libpq libxml-2.0 libsodium libmicrohttpd jansson libsystemd
 CC ?= cc
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" \
-               -DSILTA_LOCALE_DIR=\"$(CURDIR)/$(B)/locale\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
+# Where `make install` puts things (build and install with the same PREFIX / SYSCONFDIR:
+# they are the programs' last-resort defaults, silta_paths.h). No path of this tree is
+# compiled into a program: ops/silta-local writes the tree's folders into $SILTA_HOME/env.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc/silta
+DATADIR := $(PREFIX)/share/silta
+STATEDIR ?= /var/lib/silta
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DSILTA_SYSCONF_DIR=\"$(SYSCONFDIR)\" \
+               -DSILTA_DATA_DIR_DEFAULT=\"$(DATADIR)\" -Wall -Wextra -Wshadow -Wformat=2 -Werror $(OPT) $(SAN)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 INCLUDES := -Ilib -I$(B)/gen -Ihub -Itests/support
@@ -64,7 +71,7 @@ PO_LANGS := fi sv
 MO_FILES := $(foreach l,$(PO_LANGS),$(B)/locale/$(l)/LC_MESSAGES/silta.mo)
 I18N_SRC = $(sort $(wildcard casestore/web/*.c casestore/rules/*.c))
 
-.PHONY: all deps test unit integration check lint demo bench clean help fuzz pot test-fault
+.PHONY: all deps test unit integration check lint demo bench clean help fuzz pot test-fault install
 .SECONDARY:
 
 all: $(DEPS_STAMP) $(BINS) $(MO_FILES) $(UNIT_BINS) $(INTEG_BINS)
@@ -74,6 +81,7 @@ help:
 	@echo "make test       run the whole test suite (unit + integration, real PostgreSQL)"
 	@echo "make check      the same under ASan/UBSan (build/asan/)"
 	@echo "make test-fault the fault suite: faults under load, then the books (FAULT_ARGS=..., VARIANT=asan)"
+	@echo "make install    programs, configuration, migrations, units (PREFIX, SYSCONFDIR, DESTDIR)"
 	@echo "make lint       clang-tidy and cppcheck"
 	@echo "make fuzz       libFuzzer over the packet decoder, the XML batch and FHIR parsers, FUZZ_TIME s (60) each"
 	@echo "make demo       start a local Silta, run the sample flow, print the summary"
@@ -161,7 +169,8 @@ $(B)/test/integration/%: $(B)/obj/tests/integration/%.o $(TEST_SUPPORT_OBJ) $(LI
 
 # Tests find the programs through SILTA_BIN; each integration test starts its own
 # PostgreSQL and hub under a temporary SILTA_HOME (tests/README.md).
-TEST_ENV = SILTA_BIN=$(CURDIR)/$(B)/bin SILTA_SRC=$(CURDIR)
+TEST_ENV = SILTA_BIN=$(CURDIR)/$(B)/bin SILTA_SRC=$(CURDIR) SILTA_CONF_DIR=$(CURDIR)/config \
+           SILTA_LOCALE_DIR=$(CURDIR)/$(B)/locale
 CRITERION_FLAGS ?= --jobs 1
 
 unit: all
@@ -215,8 +224,7 @@ bench: all
 # build/fuzz/corpus*, never into git; the seeds are the fixtures. A per-input
 # timeout of 5 s makes an input that costs more than linear time a finding.
 FUZZ_TIME ?= 60
-FUZZ_CC = clang -std=c11 -D_GNU_SOURCE -DSILTA_SRC_DIR=\"$(CURDIR)\" \
-    -DSILTA_LOCALE_DIR=\"$(CURDIR)/$(B)/locale\" -g -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_CC = clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
     -Ilib -I$(B)/gen -Iadapters/health $(PKG_CFLAGS)
 FUZZ_SRC := tests/fuzz/fuzz_packet.c lib/silta_codec.c lib/silta_uuid.c lib/silta_err.c \
     lib/silta_redact.c lib/silta_hetu.c lib/silta_date.c
@@ -231,10 +239,36 @@ fuzz: $(GEN_H)
 	$(FUZZ_CC) tests/fuzz/fuzz_fhir.c $(FUZZ_HEALTH_SRC) $(FUZZ_LIB_SRC) $(PKG_LIBS) -lm \
 	    -o build/fuzz/fuzz_fhir
 	build/fuzz/fuzz_packet $(FUZZ_RUN) -max_len=4096 build/fuzz/corpus tests/fuzz/corpus/packet
-	build/fuzz/fuzz_xml_batch $(FUZZ_RUN) -max_len=65536 -dict=tests/fuzz/xml.dict \
+	SILTA_CONF_DIR=$(CURDIR)/config build/fuzz/fuzz_xml_batch $(FUZZ_RUN) -max_len=65536 -dict=tests/fuzz/xml.dict \
 	    build/fuzz/corpus-xml tests/fixtures/xml config/examples
-	build/fuzz/fuzz_fhir $(FUZZ_RUN) -max_len=65536 -dict=tests/fuzz/xml.dict \
+	SILTA_CONF_DIR=$(CURDIR)/config build/fuzz/fuzz_fhir $(FUZZ_RUN) -max_len=65536 -dict=tests/fuzz/xml.dict \
 	    build/fuzz/corpus-fhir tests/fixtures/fhir
+
+# make install [PREFIX=/usr/local] [SYSCONFDIR=/etc/silta] [DESTDIR=...]: the programs in
+# $(PREFIX)/bin, configuration (policy, rules, schemas) in $(SYSCONFDIR) (kept when there),
+# migrations and catalogues in $(PREFIX)/share/silta, the systemd units in
+# $(PREFIX)/lib/systemd/system (ExecStart= pointing at $(PREFIX)/bin), state in $(STATEDIR).
+# docs/operations.md: what comes next (the silta user, /etc/silta/env, PostgreSQL).
+INSTALL_PROGRAMS := silta-hub silta-kela silta-employment silta-health silta-casestore siltactl
+install: $(BINS) $(MO_FILES)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/schemas \
+	    $(DESTDIR)$(DATADIR)/migrations/hub $(DESTDIR)$(DATADIR)/migrations/casestore \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -d -m 0700 $(DESTDIR)$(STATEDIR)
+	install -m 0755 $(addprefix $(B)/bin/,$(INSTALL_PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
+	for f in policy.xml rules.conf; do \
+	    [ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || install -m 0644 config/$$f $(DESTDIR)$(SYSCONFDIR)/$$f; \
+	done
+	install -m 0644 config/schemas/*.xsd $(DESTDIR)$(SYSCONFDIR)/schemas/
+	install -m 0644 hub/migrations/*.sql $(DESTDIR)$(DATADIR)/migrations/hub/
+	install -m 0644 casestore/migrations/*.sql $(DESTDIR)$(DATADIR)/migrations/casestore/
+	for l in $(PO_LANGS); do \
+	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
+	    install -m 0644 $(B)/locale/$$l/LC_MESSAGES/silta.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; \
+	done
+	for u in ops/systemd/*.service; do \
+	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' $$u >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
+	done
 
 clean:
 	rm -rf build

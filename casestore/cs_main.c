@@ -29,7 +29,7 @@
  *  SILTA_INBOX_BIND is set; its actions reach the hub through the outbox.
  *
  *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
- *  SILTA_RULES_CONF (default <src>/config/rules.conf), SILTA_TODAY (the rules'
+ *  SILTA_RULES_CONF (default $SILTA_CONF_DIR/rules.conf: silta_paths.h), SILTA_TODAY (the rules'
  *  today, for tests and demos), SILTA_CASESTORE_SWEEP_MS (default 300000),
  *  SILTA_CASESTORE_CREDIT (64: also the largest batch), SILTA_CASESTORE_SWEEP_CHUNK
  *  (250), SILTA_CASESTORE_SEAL_KEY, SILTA_CASESTORE_MIGRATIONS.
@@ -51,6 +51,7 @@
 #include "silta_env.h"
 #include "silta_log.h"
 #include "silta_notify.h"
+#include "silta_paths.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
 #include "web/web_server.h"
@@ -423,7 +424,9 @@ int main(int argc, char **argv)
         return 1;
     }
     static cs_params_t params;
-    const char *conf = silta_env_get("SILTA_RULES_CONF", SILTA_SRC_DIR "/config/rules.conf");
+    char conf_path[4096];
+    const char *conf =
+        silta_path("SILTA_RULES_CONF", SILTA_PATH_CONF, "rules.conf", conf_path, sizeof conf_path);
     if (cs_params_load(conf, &params, &err) != 0) {
         silta_error("bad rules config", "reason=\"%s\"", err.msg);
         fprintf(stderr, "silta-casestore: %s\n", err.msg);

@@ -27,6 +27,7 @@
 #include "silta_client.h"
 #include "silta_db.h"
 #include "silta_env.h"
+#include "silta_paths.h"
 #include "silta_time.h"
 #include "silta_uuid.h"
 
@@ -242,10 +243,11 @@ cs_store_t *cs_open_store(const cs_params_t *p, cs_seal_t **seal, silta_clientke
     *seal = cs_seal_new(seal_path, 1, err);
     *ck = *seal ? silta_clientkey_open(1, err) : NULL;
     cs_store_t *store = NULL;
+    char mig[4096];
     if (*ck)
         store = cs_store_open(url, silta_env_get("SILTA_PG_ADMIN_URL", NULL),
-                              silta_env_get("SILTA_CASESTORE_MIGRATIONS",
-                                            SILTA_SRC_DIR "/casestore/migrations"),
+                              silta_path("SILTA_CASESTORE_MIGRATIONS", SILTA_PATH_DATA,
+                                         "migrations/casestore", mig, sizeof mig),
                               p, *seal, *ck, err);
     if (!store) {
         silta_clientkey_destroy(ck);

@@ -9,7 +9,7 @@
  *    SILTA_PG_ADMIN_URL      the schema owner's connection, used only to migrate and grant
  *    SILTA_HUB_SECRET_KEY    the hub's CURVE keypair file
  *    SILTA_AUTHORIZED_KEYS   folder of NAME.pub files allowed in
- *    SILTA_POLICY            routing policy (default config/policy.xml)
+ *    SILTA_POLICY            routing policy (default $SILTA_CONF_DIR/policy.xml: silta_paths.h)
  *    SILTA_METRICS_BIND      127.0.0.1:PORT for /metrics, /healthz and the status page;
  *                            a non-loopback address is refused unless
  *    SILTA_METRICS_ALLOW_REMOTE=1 (the page shows queues and consumers: put a TLS
@@ -32,6 +32,7 @@
 #include "silta_codec.h"
 #include "silta_env.h"
 #include "silta_log.h"
+#include "silta_paths.h"
 
 static volatile sig_atomic_t s_stop = 0;
 
@@ -97,9 +98,13 @@ int main(int argc, char **argv)
     cfg.pg_admin_url = silta_env_get("SILTA_PG_ADMIN_URL", NULL);
     cfg.secret_key_path = silta_env_get("SILTA_HUB_SECRET_KEY", NULL);
     cfg.authorized_dir = silta_env_get("SILTA_AUTHORIZED_KEYS", NULL);
-    cfg.migrations_dir = silta_env_get("SILTA_HUB_MIGRATIONS", SILTA_SRC_DIR "/hub/migrations");
-    cfg.policy_path = silta_env_get("SILTA_POLICY", SILTA_SRC_DIR "/config/policy.xml");
-    cfg.policy_xsd = silta_env_get("SILTA_POLICY_XSD", SILTA_SRC_DIR "/config/schemas/policy.xsd");
+    static char migrations[4096], policy[4096], policy_xsd[4096];
+    cfg.migrations_dir = silta_path("SILTA_HUB_MIGRATIONS", SILTA_PATH_DATA, "migrations/hub",
+                                    migrations, sizeof migrations);
+    cfg.policy_path = silta_path("SILTA_POLICY", SILTA_PATH_CONF, "policy.xml", policy,
+                                 sizeof policy);
+    cfg.policy_xsd = silta_path("SILTA_POLICY_XSD", SILTA_PATH_CONF, "schemas/policy.xsd",
+                                policy_xsd, sizeof policy_xsd);
     cfg.metrics_bind = silta_env_get("SILTA_METRICS_BIND", NULL);
     cfg.audit_key_path = silta_env_get("SILTA_AUDIT_KEY", NULL);
     cfg.audit_file = silta_env_get("SILTA_AUDIT_CHECKPOINTS", NULL);

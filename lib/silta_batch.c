@@ -10,6 +10,7 @@
 #include "silta_buf.h"
 #include "silta_date.h"
 #include "silta_hetu.h"
+#include "silta_paths.h"
 
 #include <errno.h>
 #include <libxml/xmlwriter.h>
@@ -541,10 +542,9 @@ int silta_batch_format_init(silta_batch_format_t *fmt, const char *root, const c
         fmt->limits.max_record = SILTA_XML_MAX_RECORD_DEFAULT;
     if (fmt->limits.max_record > SILTA_XML_MAX_RECORD_CAP)
         fmt->limits.max_record = SILTA_XML_MAX_RECORD_CAP; /* the reader's cap: one limit */
-    const char *dir = getenv("SILTA_SCHEMA_DIR");
-    char xsd[4096];
-    snprintf(xsd, sizeof xsd, "%s/%s", dir && *dir ? dir : SILTA_SRC_DIR "/config/schemas",
-             xsd_name);
+    char dir[4096], xsd[4096 + 256];
+    silta_path("SILTA_SCHEMA_DIR", SILTA_PATH_CONF, "schemas", dir, sizeof dir);
+    snprintf(xsd, sizeof xsd, "%s/%.200s", dir, xsd_name);
     fmt->schema = silta_xml_schema_load(xsd, err);
     if (!fmt->schema)
         return SILTA_ERR;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "silta_env.h"
+#include "silta_paths.h"
 #include "silta_log.h"
 
 /* Made once in web_i18n_init, before the server threads; read-only after. */
@@ -31,7 +32,8 @@ static const char *const s_locale_name[2] = {"fi_FI.UTF-8", "sv_FI.UTF-8"};
 
 int web_i18n_init(silta_err_t *err)
 {
-    const char *dir = silta_env_get("SILTA_LOCALE_DIR", SILTA_LOCALE_DIR);
+    char dirbuf[4096];
+    const char *dir = silta_path("SILTA_LOCALE_DIR", SILTA_PATH_DATA, "locale", dirbuf, sizeof dirbuf);
     unsetenv("LANGUAGE");
     if (!bindtextdomain(WEB_I18N_DOMAIN, dir) || !bind_textdomain_codeset(WEB_I18N_DOMAIN, "UTF-8"))
         return silta_err_set(err, SILTA_ERR, "could not bind the message catalogue to %s", dir);

@@ -20,7 +20,7 @@
 
 typedef enum { WEB_LANG_FI = 0, WEB_LANG_SV = 1 } web_lang_t;
 
-/* Bind the domain to dir (SILTA_LOCALE_DIR, else the build tree's locale/)
+/* Bind the domain to the catalogue folder (SILTA_LOCALE_DIR, else $SILTA_DATA_DIR/locale: silta_paths.h)
  * and make the locales of fi and sv. Call once, before the server threads
  * start. Returns 0, or SILTA_ERR when a locale is missing (install-deps.sh
  * generates fi_FI.UTF-8 and sv_FI.UTF-8): the pages then stay in the

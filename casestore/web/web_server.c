@@ -25,6 +25,7 @@
 #include "silta_env.h"
 #include "silta_http.h"
 #include "silta_log.h"
+#include "silta_paths.h"
 #include "web.h"
 #include "web_auth.h"
 
@@ -218,10 +219,11 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
     self->ctx.ck = ck;
     atomic_init(&self->ctx.outbox_dirty, 0);
     self->ctx.db = silta_db_connect(url, err);
+    char mig[4096];
     if (self->ctx.db)
         self->ctx.store = cs_store_open(url, silta_env_get("SILTA_PG_ADMIN_URL", NULL),
-                                        silta_env_get("SILTA_CASESTORE_MIGRATIONS",
-                                                      SILTA_SRC_DIR "/casestore/migrations"),
+                                        silta_path("SILTA_CASESTORE_MIGRATIONS", SILTA_PATH_DATA,
+                                                   "migrations/casestore", mig, sizeof mig),
                                         params, seal, ck, err);
     int locked = self->ctx.store && pthread_mutex_init(&self->lock, NULL) == 0;
     self->lock_ok = locked;
@@ -271,11 +273,12 @@ int web_server_add_user(const char *name, const char *team, const char *lang)
     }
     pw[strcspn(pw, "\r\n")] = '\0';
     silta_err_t err;
+    char mig[4096];
     const char *url = silta_env_require("SILTA_PG_URL", &err);
     PGconn *db = url ? silta_db_connect(url, &err) : NULL;
     int rc = db ? silta_db_migrate_owned(db, silta_env_get("SILTA_PG_ADMIN_URL", NULL), "casestore",
-                                         silta_env_get("SILTA_CASESTORE_MIGRATIONS",
-                                                       SILTA_SRC_DIR "/casestore/migrations"),
+                                         silta_path("SILTA_CASESTORE_MIGRATIONS", SILTA_PATH_DATA,
+                                                    "migrations/casestore", mig, sizeof mig),
                                          &err)
                 : -1;
     if (rc == 0)

@@ -28,7 +28,7 @@ static const char *s_conf(void)
 {
     static char path[4096];
     const char *src = getenv("SILTA_SRC");
-    snprintf(path, sizeof path, "%s/config/rules.conf", src ? src : SILTA_SRC_DIR);
+    snprintf(path, sizeof path, "%s/config/rules.conf", src ? src : ".");
     return path;
 }
 
