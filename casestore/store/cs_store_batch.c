@@ -11,8 +11,9 @@
  *        slow: per event SAVEPOINT; inbox row, client row, fact; RELEASE
  *              (an SQL error: ROLLBACK TO SAVEPOINT, that event alone not applied)
  *        histories of the batch's clients: one SELECT per list for all of them
- *        per client (after all its events): rules -> alerts, plan -> versions
- *              (writes queued in pipeline mode; a SELECT syncs)
+ *        rules -> alerts, plan -> versions of all the batch's clients at once,
+ *              each after all its events (cs_sync.c: a SELECT per table, the
+ *              writes one statement per table, queued in pipeline mode)
  *        next_check of every client: one UPDATE
  *      COMMIT                                 only then does the caller ACK
  *
@@ -69,27 +70,29 @@ typedef struct {
     char hetu[SILTA_HETU_LEN + 1];
 } s_client_t;
 
-/* Evaluate the nc clients (histories loaded into self->hists) and write
- * their next_check. */
+/* Evaluate the nc clients (histories loaded into self->hists) set-based
+ * and write their next_check. */
 static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t today,
                           size_t *changed, silta_err_t *err)
 {
-    const char **cks = malloc((nc ? nc : 1) * sizeof *cks);
-    cs_day_t *wakes = malloc((nc ? nc : 1) * sizeof *wakes);
-    if (!cks || !wakes) {
+    const char **cks = malloc(nc * sizeof *cks);
+    cs_day_t *wakes = malloc(nc * sizeof *wakes);
+    cs_sync_client_t *sc = malloc(nc * sizeof *sc);
+    if (!cks || !wakes || !sc) {
         free(cks);
         free(wakes);
+        free(sc);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }
-    /* The writes of the alert and plan sync are queued, not waited for: a
-     * round trip per SELECT instead of per statement (cs_apply.h). */
-    int rc = cs_pipeline_begin(self->db, err);
-    for (size_t c = 0; rc == 0 && c < nc; c++) {
-        memcpy(&self->hist, &self->hists[c], sizeof self->hist);
-        rc = cs_store__evaluate_loaded(self, cl[c].ck, cl[c].hetu, today, changed, &wakes[c],
-                                       err);
+    for (size_t c = 0; c < nc; c++) {
         cks[c] = cl[c].ck;
+        sc[c] = (cs_sync_client_t){cl[c].ck, cl[c].hetu, &self->hists[c]};
     }
+    /* The writes are queued, not waited for: a round trip per SELECT instead
+     * of per statement (cs_apply.h). */
+    int rc = cs_pipeline_begin(self->db, err);
+    if (rc == 0)
+        rc = cs_sync_clients(self, sc, nc, today, changed, wakes, err);
     if (rc == 0)
         rc = cs_store__next_check(self, cks, wakes, nc, err);
     int prc = cs_pipeline_end(self->db, err);
@@ -97,6 +100,7 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
         rc = prc;
     free(cks);
     free(wakes);
+    free(sc);
     return rc;
 }
 
