@@ -1,0 +1,165 @@
+/* test_casestore_batch.c - cs_store_apply_batch driven directly against the
+ * harness's PostgreSQL: what one batch does with its events no longer depends
+ * on how the hub's deliveries happen to arrive (test_casestore.c covers the
+ * process end to end: ACKs on the wire, dead letters, kill -9).
+ *
+ * An item's rc is what silta-casestore answers the hub (cs_store.h: 0 ACK,
+ * SILTA_EINVAL REJECT, other: no answer, redelivered), so a batch's items are
+ * the ACKs and REJECTs it sends.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../casestore/cs_tools.h"
+#include "../../casestore/store/cs_store.h"
+#include "events.pb-c.h"
+#include "fixture.h"
+#include "harness.h"
+#include "silta_codec.h"
+#include "silta_hetu.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+enum { S_GOOD = 20, S_N = S_GOOD + 1, S_BAD = 7 };
+
+static char *s_home;
+static cs_params_t s_params;
+static cs_seal_t *s_seal;
+static silta_clientkey_t *s_ck;
+static cs_store_t *s_store;
+
+/* One delivered event and the buffers it points into. */
+typedef struct {
+    silta_envelope_t ev;
+    char id[SILTA_UUID_STRLEN + 1];
+    char key[SILTA_CLIENTKEY_LEN + 1];
+    uint8_t *payload;
+} s_event_t;
+
+static void s_fini(void)
+{
+    cs_store_destroy(&s_store);
+    cs_seal_destroy(&s_seal);
+    silta_clientkey_destroy(&s_ck);
+    harness_home_destroy(&s_home);
+}
+
+TestSuite(casestore_batch, .fini = s_fini);
+
+static void s_open(void)
+{
+    s_home = fixture_up();
+    silta_err_t err;
+    char conf[4096];
+    snprintf(conf, sizeof conf, "%s/config/rules.conf", harness_src());
+    cr_assert_eq(cs_params_load(conf, &s_params, &err), 0, "%s", err.msg);
+    s_store = cs_open_store(&s_params, &s_seal, &s_ck, &err);
+    cr_assert_not_null(s_store, "%s", err.msg);
+}
+
+/* Client i's kela.notice.v1 (immigrant_2m: a plan item). */
+static void s_notice(s_event_t *e, int i)
+{
+    char hetu[SILTA_HETU_LEN + 1], ref[32];
+    silta_err_t err;
+    cr_assert_eq(silta_hetu_make(1950 + i, 1 + i % 12, 1 + i % 28, 900 + i, hetu, &err), 0, "%s",
+                 err.msg);
+    snprintf(ref, sizeof ref, "B-%d", i);
+    Silta__KelaNotice n = SILTA__KELA_NOTICE__INIT;
+    n.hetu = hetu;
+    n.kind = "immigrant_2m";
+    n.kela_reference = ref;
+    n.date = "2026-05-19";
+    size_t len = silta__kela_notice__get_packed_size(&n);
+    e->payload = malloc(len + 1);
+    cr_assert_not_null(e->payload);
+    silta__kela_notice__pack(&n, e->payload);
+    silta__envelope__init(&e->ev);
+    silta_uuid_v7(e->id);
+    e->ev.event_id = e->id;
+    e->ev.type = "kela.notice.v1";
+    e->ev.source = "kela";
+    e->ev.client_key = (char *)fixture_client_key(hetu, e->key);
+    e->ev.occurred_at = silta_now_ms();
+    e->ev.payload.data = e->payload;
+    e->ev.payload.len = len;
+}
+
+/* A payload that is no KelaNotice, as if journalled before contracts. */
+static void s_garbage(s_event_t *e)
+{
+    silta__envelope__init(&e->ev);
+    silta_uuid_v7(e->id);
+    snprintf(e->key, sizeof e->key, "ck_00000000000000000000000000000000");
+    e->payload = (uint8_t *)strdup("\xff\xff\xff garbage");
+    cr_assert_not_null(e->payload);
+    e->ev.event_id = e->id;
+    e->ev.type = "kela.notice.v1";
+    e->ev.source = "kela";
+    e->ev.client_key = e->key;
+    e->ev.occurred_at = silta_now_ms();
+    e->ev.payload.data = e->payload;
+    e->ev.payload.len = 12;
+}
+
+static void s_batch(s_event_t *evs, cs_batch_item_t *items)
+{
+    for (int i = 0; i < S_N; i++) {
+        memset(&items[i], 0, sizeof items[i]);
+        items[i].ev = &evs[i].ev;
+    }
+    cs_day_t today;
+    cr_assert_eq(cs_day_parse("2026-05-20", &today), 0);
+    silta_err_t err = {0};
+    cr_assert_eq(cs_store_apply_batch(s_store, items, S_N, today, &err), 0,
+                 "the batch committed: %s", err.msg);
+}
+
+Test(casestore_batch, batch_with_one_bad_event_applies_and_acks_the_others, .timeout = 240)
+{
+    s_open();
+    s_event_t evs[S_N];
+    for (int i = 0, g = 0; i < S_N; i++) {
+        if (i == S_BAD)
+            s_garbage(&evs[i]);
+        else
+            s_notice(&evs[i], g++);
+    }
+    cs_batch_item_t items[S_N];
+    s_batch(evs, items);
+    for (int i = 0; i < S_N; i++) {
+        if (i == S_BAD) {
+            cr_assert_eq(items[i].rc, SILTA_EINVAL, "the bad event is REJECTed");
+            cr_assert(strstr(items[i].err.msg, "does not decode"), "%s", items[i].err.msg);
+        } else {
+            cr_assert_eq(items[i].rc, 0, "event %d is ACKed: %s", i, items[i].err.msg);
+            cr_assert_eq(items[i].duplicate, 0, "event %d is new", i);
+        }
+    }
+    /* ... and the good ones applied in that same transaction, with their effect */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), S_GOOD);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.notice"), S_GOOD);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan"), S_GOOD, "a plan each");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox WHERE type = "
+                               "'social.plan.v1'"),
+                 S_GOOD, "each plan queued for the hub");
+    long alerts = fixture_count("SELECT count(*) FROM casestore.alert");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox WHERE type = "
+                               "'hub.gap_alert.v1'"),
+                 alerts, "each alert opened queued for the hub");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE next_check IS NULL"),
+                 0, "every client's next check set");
+
+    /* Redelivered as a whole (a crash before the ACKs): nothing twice. */
+    s_batch(evs, items);
+    for (int i = 0; i < S_N; i++)
+        if (i != S_BAD)
+            cr_assert(items[i].rc == 0 && items[i].duplicate == 1, "event %d: a duplicate", i);
+    cr_assert_eq(items[S_BAD].rc, SILTA_EINVAL);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), S_GOOD);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox"), S_GOOD + alerts);
+    for (int i = 0; i < S_N; i++)
+        free(evs[i].payload);
+}
