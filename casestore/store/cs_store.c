@@ -342,31 +342,30 @@ int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e
     return 0;
 }
 
+void cs_store__inbox_values(const silta_envelope_t *ev, const cs_event_t *e, cs_day_t today,
+                            char day[11], char summary[256], char occurred[32])
+{
+    s_event_day(ev, today, day);
+    cs_apply_summary(e, summary, 256);
+    snprintf(occurred, 32, "%lld", (long long)(ev->occurred_at / 1000));
+}
+
 int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
                    const char *birth, cs_day_t today, int *duplicate, silta_err_t *err)
 {
     char day[11], summary[256], occurred[32];
-    s_event_day(ev, today, day);
-    cs_apply_summary(e, summary, sizeof summary);
-    snprintf(occurred, sizeof occurred, "%lld", (long long)(ev->occurred_at / 1000));
+    cs_store__inbox_values(ev, e, today, day, summary, occurred);
     const char *ib[5] = {ev->event_id, ev->type, ev->client_key, summary, occurred};
-    static const char inbox_sql[] =
-        "INSERT INTO casestore.inbox(event_id, type, client_key, summary, occurred_at) VALUES "
-        "($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN to_timestamp($5::bigint) END)";
+    PGresult *r = cs_q(self->db,
+                       "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
+                       "occurred_at) VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN "
+                       "to_timestamp($5::bigint) END) ON CONFLICT (event_id) DO NOTHING",
+                       5, ib, err);
+    if (!r)
+        return s_code(err);
+    *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+    PQclear(r);
     int rc = 0;
-    if (*duplicate < 0) {
-        /* known new (cs_store_batch.c): a conflict is an error, no answer awaited */
-        *duplicate = 0;
-        rc = cs_exec(self->db, inbox_sql, 5, ib, err);
-    } else {
-        char sql[sizeof inbox_sql + 40];
-        snprintf(sql, sizeof sql, "%s ON CONFLICT (event_id) DO NOTHING", inbox_sql);
-        PGresult *r = cs_q(self->db, sql, 5, ib, err);
-        if (!r)
-            return s_code(err);
-        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
-        PQclear(r);
-    }
     if (rc != 0 || *duplicate)
         return rc;
     char *sealed = cs_seal_hex(self->seal, e->hetu);

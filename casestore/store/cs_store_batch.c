@@ -6,8 +6,9 @@
  *      decode + check every event (no I/O)   --bad--> item SILTA_EINVAL (REJECT)
  *      BEGIN
  *        duplicates: one SELECT of the batch's event_ids in the inbox
- *        fast: every new event's inbox row, client row, fact queued in pipeline
- *              mode, read back at once --any error--> ROLLBACK, BEGIN, slow:
+ *        fast: the new events' client rows and inbox rows one statement each
+ *              (unnest), then each event's fact, queued in pipeline mode and
+ *              read back at once --any error--> ROLLBACK, BEGIN, slow:
  *        slow: per event SAVEPOINT; inbox row, client row, fact; RELEASE
  *              (an SQL error: ROLLBACK TO SAVEPOINT, that event alone not applied)
  *        histories of the batch's clients: one SELECT per list for all of them
@@ -39,6 +40,7 @@
 #include <strings.h>
 
 #include "cs_apply.h"
+#include "cs_arr.h"
 #include "cs_store_int.h"
 #include "silta_db.h"
 #include "silta_log.h"
@@ -130,30 +132,90 @@ static int s_facts_slow(cs_store_t *self, cs_batch_item_t *items, const cs_event
     return rc;
 }
 
-/* The facts of the decoded items in one round trip: the duplicates found
- * with one SELECT, then every new event's statements queued in pipeline mode
- * and read back at once. Returns 0, or nonzero when anything failed: then the
- * transaction must be rolled back (and s_facts_slow tells which event). */
+/* The new events' client rows (one per client, its first event's hetu
+ * sealed) and inbox rows as one statement each, then each event's fact:
+ * all queued in pipeline mode (the client rows first: the facts refer to
+ * them). Returns 0 or an error code. */
+static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
+                         char (*birth)[11], size_t n, cs_day_t today, silta_err_t *err)
+{
+    cs_arr_t cl[3] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
+    cs_arr_t ib[5] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
+    char (*days)[11] = malloc((n ? n : 1) * sizeof *days);
+    int rc = days ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0 || items[i].duplicate)
+            continue;
+        const silta_envelope_t *e = items[i].ev;
+        char summary[256], occurred[32];
+        cs_store__inbox_values(e, &ev[i], today, days[i], summary, occurred);
+        const char *row[5] = {e->event_id, e->type, e->client_key, summary, occurred};
+        for (size_t k = 0; k < 5; k++)
+            cs_arr_add(&ib[k], row[k]);
+        size_t j = 0;
+        while (j < i && (items[j].rc != 0 || items[j].duplicate ||
+                         strcmp(items[j].ev->client_key, e->client_key) != 0))
+            j++;
+        if (j < i)
+            continue; /* the client's row is queued already */
+        char *sealed = cs_seal_hex(self->seal, ev[i].hetu);
+        if (!sealed)
+            rc = silta_err_set(err, SILTA_ERR, "could not seal a hetu");
+        cs_arr_add(&cl[0], e->client_key);
+        cs_arr_add(&cl[1], sealed);
+        cs_arr_add(&cl[2], birth[i]);
+        free(sealed);
+    }
+    const char *pc[3] = {cs_arr_lit(&cl[0]), cs_arr_lit(&cl[1]), cs_arr_lit(&cl[2])};
+    const char *pi[5] = {cs_arr_lit(&ib[0]), cs_arr_lit(&ib[1]), cs_arr_lit(&ib[2]),
+                         cs_arr_lit(&ib[3]), cs_arr_lit(&ib[4])};
+    if (rc == 0 && !(pc[0] && pc[1] && pc[2] && pi[0] && pi[1] && pi[2] && pi[3] && pi[4]))
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    if (rc == 0 && cl[0].n > 0)
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) SELECT "
+                     "k, h::bytea, b::date FROM unnest($1::text[], $2::text[], $3::text[]) AS "
+                     "u(k, h, b) ON CONFLICT (client_key) DO UPDATE SET updated_at = now()",
+                     3, pc, err);
+    if (rc == 0 && ib[0].n > 0)
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
+                     "occurred_at) SELECT e, t, c, s, CASE WHEN o > 0 THEN to_timestamp(o) END "
+                     "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[]) "
+                     "WITH ORDINALITY AS u(e, t, c, s, o, n) ORDER BY n",
+                     5, pi, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (items[i].rc == 0 && !items[i].duplicate)
+            rc = cs_apply_fact(self->db, &ev[i], items[i].ev->event_id, items[i].ev->client_key,
+                               days[i], self->params->team_queue, err);
+    sodium_memzero(cl[1].buf, cl[1].cap);
+    for (size_t k = 0; k < 3; k++)
+        cs_arr_free(&cl[k]);
+    for (size_t k = 0; k < 5; k++)
+        cs_arr_free(&ib[k]);
+    free(days);
+    return rc;
+}
+
+/* The facts of the decoded items in three round trips: the duplicates
+ * found with one SELECT, then s_facts_queue in pipeline mode, read back at
+ * once. Returns 0, or nonzero when anything failed: then the transaction
+ * must be rolled back (and s_facts_slow tells which event). */
 static int s_facts_fast(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
                         char (*birth)[11], size_t n, cs_day_t today)
 {
     silta_err_t err = {0};
-    size_t cap = 3 + n * (SILTA_UUID_STRLEN + 3), k = 0;
-    char *ids = malloc(cap);
-    if (!ids)
-        return SILTA_ERR;
-    ids[k++] = '{';
+    cs_arr_t ids = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++)
         if (items[i].rc == 0)
-            k += (size_t)snprintf(ids + k, cap - k, "%s\"%.*s\"", k > 1 ? "," : "",
-                                  SILTA_UUID_STRLEN, items[i].ev->event_id);
-    snprintf(ids + k, cap - k, "}");
-    const char *p[1] = {ids};
-    PGresult *r = cs_q(self->db,
-                       "SELECT event_id::text FROM casestore.inbox WHERE event_id = "
-                       "ANY($1::uuid[])",
-                       1, p, &err);
-    free(ids);
+            cs_arr_addn(&ids, items[i].ev->event_id, strnlen(items[i].ev->event_id, 40));
+    const char *p[1] = {cs_arr_lit(&ids)};
+    PGresult *r = p[0] ? cs_q(self->db,
+                              "SELECT event_id::text FROM casestore.inbox WHERE event_id = "
+                              "ANY($1::uuid[])",
+                              1, p, &err)
+                       : NULL;
+    cs_arr_free(&ids);
     if (!r)
         return SILTA_ERR;
     for (size_t i = 0; i < n; i++) {
@@ -163,13 +225,8 @@ static int s_facts_fast(cs_store_t *self, cs_batch_item_t *items, const cs_event
     }
     PQclear(r);
     int rc = cs_pipeline_begin(self->db, &err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (items[i].rc != 0 || items[i].duplicate)
-            continue;
-        items[i].duplicate = -1; /* known new */
-        rc = cs_store__fact(self, items[i].ev, &ev[i], birth[i], today, &items[i].duplicate,
-                            &err);
-    }
+    if (rc == 0)
+        rc = s_facts_queue(self, items, ev, birth, n, today, &err);
     int prc = cs_pipeline_end(self->db, &err);
     return rc ? rc : prc;
 }

@@ -43,10 +43,15 @@ void cs_store__rollback(cs_store_t *self);
 int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e,
                      char birth[11], silta_err_t *err);
 
+/* What the inbox row and the fact of ev need besides the payload: day = the
+ * event's date (YYYY-MM-DD; today when it has none), summary = its timeline
+ * line, occurred = occurred_at in seconds since the epoch (decimal). */
+void cs_store__inbox_values(const silta_envelope_t *ev, const cs_event_t *e, cs_day_t today,
+                            char day[11], char summary[256], char occurred[32]);
+
 /* The inbox row (*duplicate = 1 when event_id is there already: nothing
- * else is written), the client row with the sealed hetu, the fact.
- * *duplicate = -1 on entry: the caller knows the event is new; then the
- * statements are only queued in pipeline mode (a conflict is an error). */
+ * else is written), the client row with the sealed hetu, the fact: one
+ * event, each statement awaited (cs_store_batch.c has the set-based form). */
 int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
                    const char *birth, cs_day_t today, int *duplicate, silta_err_t *err);
 
