@@ -59,9 +59,11 @@ static int s_lost_code(PGconn *db)
 }
 
 /* Sync and read every pending result up to the sync. *last (may be NULL)
- * gets the result of the last statement; an error anywhere fails it all. */
-static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
+ * gets the result of the last statement, or, with all, all[0..nall) the
+ * results in order; an error anywhere fails it all (nothing kept). */
+static int s_drain(PGconn *db, PGresult **last, PGresult **all, size_t nall, silta_err_t *err)
 {
+    size_t k = 0;
     int rc = PQpipelineSync(db) == 1 ? 0 : silta_err_set(err, s_lost_code(db), "database: %s",
                                                           PQerrorMessage(db));
     PGresult *keep = NULL;
@@ -79,6 +81,10 @@ static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
             break;
         }
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            if (all && k < nall) {
+                all[k++] = r;
+                continue;
+            }
             PQclear(keep);
             keep = r;
             continue;
@@ -101,6 +107,12 @@ static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
         *last = keep;
     else
         PQclear(keep);
+    if (rc == 0 && all && k < nall)
+        rc = silta_err_set(err, SILTA_ERR, "database: %zu results for %zu queries", k, nall);
+    for (size_t i = 0; rc != 0 && all && i < k; i++) {
+        PQclear(all[i]);
+        all[i] = NULL;
+    }
     return rc;
 }
 
@@ -116,7 +128,7 @@ int cs_pipeline_end(PGconn *db, silta_err_t *err)
     if (PQpipelineStatus(db) == PQ_PIPELINE_OFF)
         return 0;
     silta_err_t e = {0};
-    int rc = s_drain(db, NULL, &e);
+    int rc = s_drain(db, NULL, NULL, 0, &e);
     if (PQexitPipelineMode(db) != 1 && rc == 0)
         rc = silta_err_set(&e, s_lost_code(db), "database: %s", PQerrorMessage(db));
     if (rc != 0 && err && err->code == 0)
@@ -135,7 +147,7 @@ PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, si
 {
     if (PQpipelineStatus(db) != PQ_PIPELINE_OFF) {
         PGresult *res = NULL;
-        if (s_send(db, sql, n, params, err) != 0 || s_drain(db, &res, err) != 0)
+        if (s_send(db, sql, n, params, err) != 0 || s_drain(db, &res, NULL, 0, err) != 0)
             return NULL;
         return res;
     }
@@ -143,6 +155,41 @@ PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, si
     if (!res && PQstatus(db) != CONNECTION_OK && err)
         err->code = SILTA_EAGAIN;
     return res;
+}
+
+int cs_q_all(PGconn *db, const char *const *sqls, size_t nq, int n, const char *const *params,
+             PGresult **out, silta_err_t *err)
+{
+    int rc = 0;
+    if (PQpipelineStatus(db) != PQ_PIPELINE_OFF) {
+        /* results of earlier queued statements come first: one at a time */
+        for (size_t i = 0; rc == 0 && i < nq; i++)
+            if (!(out[i] = cs_q(db, sqls[i], n, params, err)))
+                rc = err && err->code ? err->code : SILTA_ERR;
+        for (size_t i = 0; rc != 0 && i < nq; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+        return rc;
+    }
+    for (size_t i = 0; i < nq; i++)
+        out[i] = NULL;
+    rc = cs_pipeline_begin(db, err);
+    for (size_t i = 0; rc == 0 && i < nq; i++)
+        rc = s_send(db, sqls[i], n, params, err);
+    if (rc == 0)
+        rc = s_drain(db, NULL, out, nq, err);
+    if (PQpipelineStatus(db) != PQ_PIPELINE_OFF && PQexitPipelineMode(db) != 1 && rc == 0)
+        rc = silta_err_set(err, s_lost_code(db), "database: %s", PQerrorMessage(db));
+    if (rc != 0) {
+        /* a send that failed half-way leaves results to read before the exit */
+        cs_pipeline_end(db, NULL);
+        for (size_t i = 0; i < nq; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+    }
+    return rc;
 }
 
 int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)

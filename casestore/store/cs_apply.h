@@ -46,6 +46,12 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
  * returns NULL. The caller PQclears the result. */
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
 
+/* The nq queries sqls (each with the same n params) in one round trip:
+ * out[i] gets sqls[i]'s result (the caller PQclears each). Returns 0, or an
+ * error code with every out[i] NULL. */
+int cs_q_all(PGconn *db, const char *const *sqls, size_t nq, int n, const char *const *params,
+             PGresult **out, silta_err_t *err);
+
 /* cs_q for a statement whose rows nobody reads: 0, or the error code (err filled).
  * In pipeline mode only queued: 0 means sent, its outcome comes with the next
  * cs_q or cs_pipeline_end. */

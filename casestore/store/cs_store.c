@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cs_apply.h"
+#include "cs_arr.h"
 #include "cs_event.h"
 #include "cs_store_int.h"
 #include "../rules/cs_plan.h"
@@ -248,34 +249,23 @@ int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_
 {
     if (n == 0)
         return 0;
-    /* Two parallel text[] literals; keys and dates need no quoting (cs_history.h:
-     * client keys are ck_<hex>, quoted anyway), CS_NODAY = never (NULL would mean
-     * "not evaluated yet", so a far day instead). */
-    size_t cap = 4 + n * (sizeof self->hist.client_key + 4), dcap = 4 + n * 12;
-    char *keys = malloc(cap), *days = malloc(dcap);
-    if (!keys || !days) {
-        free(keys);
-        free(days);
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    }
-    size_t k = 0, d = 0;
-    keys[k++] = '{';
-    days[d++] = '{';
+    /* CS_NODAY = never: NULL would mean "not evaluated yet", so a far day */
+    cs_arr_t keys = CS_ARR_INIT, days = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++) {
         char day[11];
-        k += (size_t)snprintf(keys + k, cap - k, "%s\"%s\"", i ? "," : "", cks[i]);
-        d += (size_t)snprintf(days + d, dcap - d, "%s%s", i ? "," : "",
-                              wakes[i] == CS_NODAY ? "9999-12-31" : cs_day_format(wakes[i], day));
+        cs_arr_add(&keys, cks[i]);
+        cs_arr_add(&days, wakes[i] == CS_NODAY ? "9999-12-31" : cs_day_format(wakes[i], day));
     }
-    snprintf(keys + k, cap - k, "}");
-    snprintf(days + d, dcap - d, "}");
-    const char *p[2] = {keys, days};
-    int rc = cs_exec(self->db,
-                     "UPDATE casestore.client c SET next_check = w.day FROM unnest($1::text[], "
-                     "$2::date[]) AS w(client_key, day) WHERE c.client_key = w.client_key",
-                     2, p, err);
-    free(keys);
-    free(days);
+    const char *p[2] = {cs_arr_lit(&keys), cs_arr_lit(&days)};
+    int rc = !p[0] || !p[1]
+                 ? silta_err_set(err, SILTA_ERR, "out of memory")
+                 : cs_exec(self->db,
+                           "UPDATE casestore.client c SET next_check = w.day FROM "
+                           "unnest($1::text[], $2::date[]) AS w(client_key, day) WHERE "
+                           "c.client_key = w.client_key",
+                           2, p, err);
+    cs_arr_free(&keys);
+    cs_arr_free(&days);
     return rc;
 }
 

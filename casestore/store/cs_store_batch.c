@@ -208,7 +208,8 @@ static int s_facts_fast(cs_store_t *self, cs_batch_item_t *items, const cs_event
     cs_arr_t ids = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++)
         if (items[i].rc == 0)
-            cs_arr_addn(&ids, items[i].ev->event_id, strnlen(items[i].ev->event_id, 40));
+            cs_arr_addn(&ids, items[i].ev->event_id,
+                        strnlen(items[i].ev->event_id, SILTA_UUID_STRLEN));
     const char *p[1] = {cs_arr_lit(&ids)};
     PGresult *r = p[0] ? cs_q(self->db,
                               "SELECT event_id::text FROM casestore.inbox WHERE event_id = "
@@ -386,20 +387,15 @@ int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size
 {
     if (n == 0)
         return 0;
-    size_t cap = 3 + n * (SILTA_UUID_STRLEN + 3), k = 0;
-    char *ids = malloc(cap);
-    if (!ids)
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    ids[k++] = '{';
+    cs_arr_t ids = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++)
-        k += (size_t)snprintf(ids + k, cap - k, "%s\"%.*s\"", i ? "," : "", SILTA_UUID_STRLEN,
-                              event_ids[i]);
-    snprintf(ids + k, cap - k, "}");
-    const char *p[1] = {ids};
-    int rc = cs_exec(self->db,
-                     "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = "
-                     "ANY($1::uuid[]) AND confirmed_at IS NULL",
-                     1, p, err);
-    free(ids);
+        cs_arr_addn(&ids, event_ids[i], strnlen(event_ids[i], SILTA_UUID_STRLEN));
+    const char *p[1] = {cs_arr_lit(&ids)};
+    int rc = !p[0] ? silta_err_set(err, SILTA_ERR, "out of memory")
+                   : cs_exec(self->db,
+                             "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = "
+                             "ANY($1::uuid[]) AND confirmed_at IS NULL",
+                             1, p, err);
+    cs_arr_free(&ids);
     return rc;
 }
