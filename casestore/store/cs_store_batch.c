@@ -132,6 +132,33 @@ static int s_facts_slow(cs_store_t *self, cs_batch_item_t *items, const cs_event
     return rc;
 }
 
+/* The facts of the new events (cs_apply_facts: set-based where it can). */
+static int s_facts_apply(cs_store_t *self, const cs_batch_item_t *items, const cs_event_t *ev,
+                         char (*days)[11], size_t n, silta_err_t *err)
+{
+    cs_event_t *es = malloc((n ? n : 1) * sizeof *es);
+    const char **ids = malloc((n ? n : 1) * sizeof *ids);
+    const char **cks = malloc((n ? n : 1) * sizeof *cks);
+    const char **ds = malloc((n ? n : 1) * sizeof *ds);
+    int rc = es && ids && cks && ds ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0 || items[i].duplicate)
+            continue;
+        es[m] = ev[i]; /* borrowed: freed with ev */
+        ids[m] = items[i].ev->event_id;
+        cks[m] = items[i].ev->client_key;
+        ds[m++] = days[i];
+    }
+    if (rc == 0)
+        rc = cs_apply_facts(self->db, es, ids, cks, ds, m, self->params->team_queue, err);
+    free(es);
+    free(ids);
+    free(cks);
+    free(ds);
+    return rc;
+}
+
 /* The new events' client rows (one per client, its first event's hetu
  * sealed) and inbox rows as one statement each, then each event's fact:
  * all queued in pipeline mode (the client rows first: the facts refer to
@@ -184,10 +211,8 @@ static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_even
                      "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[]) "
                      "WITH ORDINALITY AS u(e, t, c, s, o, n) ORDER BY n",
                      5, pi, err);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (items[i].rc == 0 && !items[i].duplicate)
-            rc = cs_apply_fact(self->db, &ev[i], items[i].ev->event_id, items[i].ev->client_key,
-                               days[i], self->params->team_queue, err);
+    if (rc == 0)
+        rc = s_facts_apply(self, items, ev, days, n, err);
     sodium_memzero(cl[1].buf, cl[1].cap);
     for (size_t k = 0; k < 3; k++)
         cs_arr_free(&cl[k]);
@@ -247,6 +272,8 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     int rc = 0;
     size_t ngood = 0, nc = 0;
     int64_t t[5] = {silta_mono_us(), 0, 0, 0, 0}; /* phases, for the debug line */
+    int64_t decoded = 0;                          /* facts_us includes decode_us */
+    self->derive_us = 0;                          /* rules_us includes derive_us */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         items[i].duplicate = 0;
         items[i].err.code = 0;
@@ -254,6 +281,7 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
         items[i].rc = cs_store__decode(self, items[i].ev, &ev[i], birth[i], &items[i].err);
         ngood += items[i].rc == 0;
     }
+    decoded = silta_mono_us();
     if (rc == 0 && ngood > 0)
         rc = silta_db_exec(self->db, "BEGIN", err);
     if (rc == 0 && ngood > 0 && s_facts_fast(self, items, ev, birth, n, today) != 0) {
@@ -296,9 +324,10 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     t[4] = silta_mono_us();
     silta_debug("batch phases",
                 "events=%zu clients=%zu facts_us=%lld histories_us=%lld rules_us=%lld "
-                "commit_us=%lld",
+                "commit_us=%lld decode_us=%lld derive_us=%lld",
                 n, nc, (long long)(t[1] - t[0]), (long long)(t[2] - t[1]),
-                (long long)(t[3] - t[2]), (long long)(t[4] - t[3]));
+                (long long)(t[3] - t[2]), (long long)(t[4] - t[3]), (long long)(decoded - t[0]),
+                (long long)self->derive_us);
     for (size_t i = 0; i < n; i++)
         cs_event_free(&ev[i]);
     sodium_memzero(cl, n * sizeof *cl);

@@ -29,6 +29,7 @@ struct cs_store_s {
     cs_plan_item_t plan[CS_PLAN_MAX];
     cs_history_t *hists;        /* scratch of a batch / sweep chunk: nhists loaded at once */
     size_t hists_cap;
+    int64_t derive_us;          /* rules + plan in C, summed by cs_sync_clients (debug) */
 };
 
 /* err's code, else SILTA_ERR. */

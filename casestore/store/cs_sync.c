@@ -41,6 +41,7 @@
 #include "cs_store_int.h"
 #include "events.pb-c.h"
 #include "silta_log.h"
+#include "silta_time.h"
 #include "silta_uuid.h"
 
 /* One client's slice of the pools and of the two SELECTs' rows. */
@@ -455,8 +456,11 @@ int cs_sync_clients(cs_store_t *self, const cs_sync_client_t *cl, size_t n, cs_d
     if (n == 0)
         return 0;
     s_sync_t s = {0};
+    int64_t t0 = silta_mono_us();
     s.c = calloc(n, sizeof *s.c);
-    if (!s.c || s_derive(self, &s, cl, n, today, wakes) != 0 || !cs_arr_lit(&s.keys)) {
+    int drc = s.c ? s_derive(self, &s, cl, n, today, wakes) : -1;
+    self->derive_us += silta_mono_us() - t0;
+    if (drc != 0 || !cs_arr_lit(&s.keys)) {
         s_free(&s);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }

@@ -104,17 +104,54 @@ static void s_garbage(s_event_t *e)
     e->ev.payload.len = 12;
 }
 
-static void s_batch(s_event_t *evs, cs_batch_item_t *items)
+/* Client i's kela.application.v1 / kela.decision.v1 of benefit B-i (type
+ * and status as given; a period's start and end "" when not known). */
+static void s_benefit(s_event_t *e, int i, const char *type, const char *status,
+                      const char *start, const char *end)
 {
-    for (int i = 0; i < S_N; i++) {
+    char hetu[SILTA_HETU_LEN + 1], ref[32];
+    silta_err_t err;
+    cr_assert_eq(silta_hetu_make(1950 + i, 1 + i % 12, 1 + i % 28, 900 + i, hetu, &err), 0, "%s",
+                 err.msg);
+    snprintf(ref, sizeof ref, "B-%d", i);
+    Silta__KelaBenefit b = SILTA__KELA_BENEFIT__INIT;
+    b.hetu = hetu;
+    b.kela_reference = ref;
+    b.benefit = "perustoimeentulotuki";
+    b.status = (char *)status;
+    b.period_start = (char *)start;
+    b.period_end = (char *)end;
+    size_t len = silta__kela_benefit__get_packed_size(&b);
+    e->payload = malloc(len + 1);
+    cr_assert_not_null(e->payload);
+    silta__kela_benefit__pack(&b, e->payload);
+    silta__envelope__init(&e->ev);
+    silta_uuid_v7(e->id);
+    e->ev.event_id = e->id;
+    e->ev.type = (char *)type;
+    e->ev.source = "kela";
+    e->ev.client_key = (char *)fixture_client_key(hetu, e->key);
+    e->ev.occurred_at = silta_now_ms();
+    e->ev.payload.data = e->payload;
+    e->ev.payload.len = len;
+}
+
+static void s_batch_n(s_event_t *evs, cs_batch_item_t *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
         memset(&items[i], 0, sizeof items[i]);
         items[i].ev = &evs[i].ev;
     }
     cs_day_t today;
     cr_assert_eq(cs_day_parse("2026-05-20", &today), 0);
     silta_err_t err = {0};
-    cr_assert_eq(cs_store_apply_batch(s_store, items, S_N, today, &err), 0,
+    cr_assert_eq(cs_store_apply_batch(s_store, items, n, today, &err), 0,
                  "the batch committed: %s", err.msg);
+}
+
+static void s_batch(s_event_t *evs, cs_batch_item_t *items)
+{
+    s_batch_n(evs, items, S_N);
 }
 
 Test(casestore_batch, batch_with_one_bad_event_applies_and_acks_the_others, .timeout = 240)
@@ -161,5 +198,42 @@ Test(casestore_batch, batch_with_one_bad_event_applies_and_acks_the_others, .tim
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), S_GOOD);
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox"), S_GOOD + alerts);
     for (int i = 0; i < S_N; i++)
+        free(evs[i].payload);
+}
+
+/* The Kela facts of a batch go as one statement per table, but a benefit's
+ * application and decision in the same batch still merge as one after the
+ * other: the decision's status, the application's start, the decision's end. */
+Test(casestore_batch, application_and_decision_in_one_batch_merge_in_order, .timeout = 240)
+{
+    s_open();
+    s_event_t evs[4];
+    s_benefit(&evs[0], 1, "kela.application.v1", "received", "2026-05-01", "");
+    s_benefit(&evs[1], 2, "kela.application.v1", "received", "2026-05-02", "");
+    s_benefit(&evs[2], 1, "kela.decision.v1", "granted", "", "2026-07-31");
+    s_notice(&evs[3], 1);
+    cs_batch_item_t items[4];
+    s_batch_n(evs, items, 4);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(items[i].rc, 0, "event %d: %s", i, items[i].err.msg);
+    char *b1 = fixture_value("SELECT status || ' ' || coalesce(period_start::text, '-') || ' ' || "
+                             "coalesce(period_end::text, '-') FROM casestore.benefit WHERE "
+                             "kela_reference = 'B-1'");
+    cr_assert_str_eq(b1, "granted 2026-05-01 2026-07-31");
+    free(b1);
+    char *b2 = fixture_value("SELECT status || ' ' || period_start FROM casestore.benefit WHERE "
+                             "kela_reference = 'B-2'");
+    cr_assert_str_eq(b2, "received 2026-05-02");
+    free(b2);
+    char *ev = fixture_value("SELECT event_id::text FROM casestore.benefit WHERE "
+                             "kela_reference = 'B-1'");
+    cr_assert_str_eq(ev, evs[2].id, "the decision was applied last");
+    free(ev);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.notice WHERE assigned_to IS NOT "
+                               "NULL AND client_key = (SELECT client_key FROM casestore.benefit "
+                               "WHERE kela_reference = 'B-1')"),
+                 1, "the notice, assigned to the team queue");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), 4);
+    for (int i = 0; i < 4; i++)
         free(evs[i].payload);
 }
