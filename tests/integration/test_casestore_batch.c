@@ -59,13 +59,36 @@ static void s_open(void)
     cr_assert_not_null(s_store, "%s", err.msg);
 }
 
+/* Client i's hetu and (into e->key) its client_key. */
+static void s_client(s_event_t *e, int i, char hetu[SILTA_HETU_LEN + 1])
+{
+    silta_err_t err;
+    cr_assert_eq(silta_hetu_make(1950 + i, 1 + i % 12, 1 + i % 28, 900 + i, hetu, &err), 0, "%s",
+                 err.msg);
+    fixture_client_key(hetu, e->key);
+}
+
+/* e's envelope of type around payload[len] (e owns it now), for e->key. */
+static void s_wrap(s_event_t *e, const char *type, uint8_t *payload, size_t len)
+{
+    cr_assert_not_null(payload);
+    silta__envelope__init(&e->ev);
+    silta_uuid_v7(e->id);
+    e->payload = payload;
+    e->ev.event_id = e->id;
+    e->ev.type = (char *)type;
+    e->ev.source = "kela";
+    e->ev.client_key = e->key;
+    e->ev.occurred_at = silta_now_ms();
+    e->ev.payload.data = payload;
+    e->ev.payload.len = len;
+}
+
 /* Client i's kela.notice.v1 (immigrant_2m: a plan item). */
 static void s_notice(s_event_t *e, int i)
 {
     char hetu[SILTA_HETU_LEN + 1], ref[32];
-    silta_err_t err;
-    cr_assert_eq(silta_hetu_make(1950 + i, 1 + i % 12, 1 + i % 28, 900 + i, hetu, &err), 0, "%s",
-                 err.msg);
+    s_client(e, i, hetu);
     snprintf(ref, sizeof ref, "B-%d", i);
     Silta__KelaNotice n = SILTA__KELA_NOTICE__INIT;
     n.hetu = hetu;
@@ -73,35 +96,17 @@ static void s_notice(s_event_t *e, int i)
     n.kela_reference = ref;
     n.date = "2026-05-19";
     size_t len = silta__kela_notice__get_packed_size(&n);
-    e->payload = malloc(len + 1);
-    cr_assert_not_null(e->payload);
-    silta__kela_notice__pack(&n, e->payload);
-    silta__envelope__init(&e->ev);
-    silta_uuid_v7(e->id);
-    e->ev.event_id = e->id;
-    e->ev.type = "kela.notice.v1";
-    e->ev.source = "kela";
-    e->ev.client_key = (char *)fixture_client_key(hetu, e->key);
-    e->ev.occurred_at = silta_now_ms();
-    e->ev.payload.data = e->payload;
-    e->ev.payload.len = len;
+    uint8_t *buf = malloc(len + 1);
+    if (buf)
+        silta__kela_notice__pack(&n, buf);
+    s_wrap(e, "kela.notice.v1", buf, len);
 }
 
 /* A payload that is no KelaNotice, as if journalled before contracts. */
 static void s_garbage(s_event_t *e)
 {
-    silta__envelope__init(&e->ev);
-    silta_uuid_v7(e->id);
     snprintf(e->key, sizeof e->key, "ck_00000000000000000000000000000000");
-    e->payload = (uint8_t *)strdup("\xff\xff\xff garbage");
-    cr_assert_not_null(e->payload);
-    e->ev.event_id = e->id;
-    e->ev.type = "kela.notice.v1";
-    e->ev.source = "kela";
-    e->ev.client_key = e->key;
-    e->ev.occurred_at = silta_now_ms();
-    e->ev.payload.data = e->payload;
-    e->ev.payload.len = 12;
+    s_wrap(e, "kela.notice.v1", (uint8_t *)strdup("\xff\xff\xff garbage"), 12);
 }
 
 /* Client i's kela.application.v1 / kela.decision.v1 of benefit B-i (type
@@ -110,9 +115,7 @@ static void s_benefit(s_event_t *e, int i, const char *type, const char *status,
                       const char *start, const char *end)
 {
     char hetu[SILTA_HETU_LEN + 1], ref[32];
-    silta_err_t err;
-    cr_assert_eq(silta_hetu_make(1950 + i, 1 + i % 12, 1 + i % 28, 900 + i, hetu, &err), 0, "%s",
-                 err.msg);
+    s_client(e, i, hetu);
     snprintf(ref, sizeof ref, "B-%d", i);
     Silta__KelaBenefit b = SILTA__KELA_BENEFIT__INIT;
     b.hetu = hetu;
@@ -122,18 +125,10 @@ static void s_benefit(s_event_t *e, int i, const char *type, const char *status,
     b.period_start = (char *)start;
     b.period_end = (char *)end;
     size_t len = silta__kela_benefit__get_packed_size(&b);
-    e->payload = malloc(len + 1);
-    cr_assert_not_null(e->payload);
-    silta__kela_benefit__pack(&b, e->payload);
-    silta__envelope__init(&e->ev);
-    silta_uuid_v7(e->id);
-    e->ev.event_id = e->id;
-    e->ev.type = (char *)type;
-    e->ev.source = "kela";
-    e->ev.client_key = (char *)fixture_client_key(hetu, e->key);
-    e->ev.occurred_at = silta_now_ms();
-    e->ev.payload.data = e->payload;
-    e->ev.payload.len = len;
+    uint8_t *buf = malloc(len + 1);
+    if (buf)
+        silta__kela_benefit__pack(&b, buf);
+    s_wrap(e, type, buf, len);
 }
 
 static void s_batch_n(s_event_t *evs, cs_batch_item_t *items, size_t n)
