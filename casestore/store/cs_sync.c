@@ -371,11 +371,13 @@ static int s_derive(cs_store_t *self, s_sync_t *s, const cs_sync_client_t *cl, s
             return -1;
         sc->f0 = s->nf;
         sc->nf = self->findings.n;
-        memcpy(s->f + s->nf, self->findings.items, sc->nf * sizeof *s->f);
+        if (sc->nf) /* s->f may still be NULL */
+            memcpy(s->f + s->nf, self->findings.items, sc->nf * sizeof *s->f);
         s->nf += sc->nf;
         sc->p0 = s->np;
         sc->np = np;
-        memcpy(s->p + s->np, self->plan, np * sizeof *s->p);
+        if (np)
+            memcpy(s->p + s->np, self->plan, np * sizeof *s->p);
         s->np += np;
         sc->worker = cl[c].hist->worker[0] ? cl[c].hist->worker : p->team_queue;
         cs_arr_add(&s->keys, cl[c].ck);
