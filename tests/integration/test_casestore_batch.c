@@ -111,8 +111,8 @@ static void s_garbage(s_event_t *e)
 
 /* Client i's kela.application.v1 / kela.decision.v1 of benefit B-i (type
  * and status as given; a period's start and end "" when not known). */
-static void s_benefit(s_event_t *e, int i, const char *type, const char *status,
-                      const char *start, const char *end)
+static void s_benefit_full(s_event_t *e, int i, const char *type, const char *status,
+                           const char *start, const char *end, const char *complete)
 {
     char hetu[SILTA_HETU_LEN + 1], ref[32];
     s_client(e, i, hetu);
@@ -124,11 +124,18 @@ static void s_benefit(s_event_t *e, int i, const char *type, const char *status,
     b.status = (char *)status;
     b.period_start = (char *)start;
     b.period_end = (char *)end;
+    b.complete_date = (char *)complete;
     size_t len = silta__kela_benefit__get_packed_size(&b);
     uint8_t *buf = malloc(len + 1);
     if (buf)
         silta__kela_benefit__pack(&b, buf);
     s_wrap(e, type, buf, len);
+}
+
+static void s_benefit(s_event_t *e, int i, const char *type, const char *status,
+                      const char *start, const char *end)
+{
+    s_benefit_full(e, i, type, status, start, end, "");
 }
 
 static void s_batch_n(s_event_t *evs, cs_batch_item_t *items, size_t n)
@@ -231,4 +238,45 @@ Test(casestore_batch, application_and_decision_in_one_batch_merge_in_order, .tim
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), 4);
     for (int i = 0; i < 4; i++)
         free(evs[i].payload);
+}
+
+/* The set-based sync across clients: a batch opens an alert and a plan item
+ * for each of three clients (basic assistance complete on 1.4., no decision by
+ * 20.5.); the next batch, with decisions for two of them, closes those two
+ * alerts (condition cleared) and versions their plans; the third is left as
+ * it was. */
+Test(casestore_batch, next_batch_closes_and_versions_only_its_clients, .timeout = 240)
+{
+    s_open();
+    s_event_t a[3], d[2];
+    for (int i = 0; i < 3; i++)
+        s_benefit_full(&a[i], i, "kela.application.v1", "received", "", "", "2026-04-01");
+    cs_batch_item_t items[3];
+    s_batch_n(a, items, 3);
+    long opened = fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'open'");
+    cr_assert_eq(opened, 3, "a late decision alert each");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan WHERE version = 1"), 3);
+    for (int i = 0; i < 2; i++)
+        s_benefit_full(&d[i], i, "kela.decision.v1", "granted", "2026-05-01", "2026-05-31", "");
+    s_batch_n(d, items, 2);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'closed' "
+                               "AND outcome IS NULL AND closed_by IS NULL AND closed_on = "
+                               "'2026-05-20'"),
+                 2, "closed: the condition cleared");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'open'"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan WHERE version = 2"), 2);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan WHERE version = 1"), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan_item WHERE version = 2 AND "
+                               "plan_version = 2 AND status = 'done'"),
+                 2, "the basic-assistance item done, as its second version");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox WHERE type = "
+                               "'hub.gap_alert.v1'"),
+                 5, "three opened, two closed");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox WHERE type = "
+                               "'social.plan.v1'"),
+                 5, "three first plans, two second versions");
+    for (int i = 0; i < 3; i++)
+        free(a[i].payload);
+    for (int i = 0; i < 2; i++)
+        free(d[i].payload);
 }
