@@ -150,6 +150,12 @@ $(B)/test/unit/test_casestore_%: $(B)/obj/tests/unit/test_casestore_%.o $(CASEST
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
 
+# Integration tests that drive the store's functions against the harness's
+# PostgreSQL (test_casestore_*) link its objects and the test support.
+$(B)/test/integration/test_casestore_%: $(B)/obj/tests/integration/test_casestore_%.o $(CASESTORE_MODULE_OBJ) $(TEST_SUPPORT_OBJ) $(LIBSILTA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBSILTA) $(LDLIBS_ALL) -lcriterion
+
 # Unit tests of silta-health's modules (test_health_*) link its objects but its main.
 HEALTH_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out adapters/health/health_main.c,$(wildcard adapters/health/*.c)))
 $(B)/obj/tests/unit/test_health_%.o: CFLAGS += -Iadapters/health

@@ -31,7 +31,7 @@
  *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
  *  SILTA_RULES_CONF (default $SILTA_CONF_DIR/rules.conf: silta_paths.h), SILTA_TODAY (the rules'
  *  today, for tests and demos), SILTA_CASESTORE_SWEEP_MS (default 300000),
- *  SILTA_CASESTORE_CREDIT (64: also the largest batch), SILTA_CASESTORE_SWEEP_CHUNK
+ *  SILTA_CASESTORE_CREDIT (512: also the largest batch), SILTA_CASESTORE_SWEEP_CHUNK
  *  (250), SILTA_CASESTORE_SEAL_KEY, SILTA_CASESTORE_MIGRATIONS.
  *
  *  Not here: the transaction (store/), the rules (rules/), the pages (web/).
@@ -317,9 +317,11 @@ static int s_run(const cs_params_t *params)
         app.client = silta_client_new(&opts, &err);
     size_t ntypes;
     const char *const *types = cs_event_types(&ntypes);
-    long credit = atol(silta_env_get("SILTA_CASESTORE_CREDIT", "64"));
+    /* 512: a batch of that many clients holds ~17 MB of histories; peak RSS
+     * ~40 MB (bench/README.md, "Case store") */
+    long credit = atol(silta_env_get("SILTA_CASESTORE_CREDIT", "512"));
     if (app.client && silta_client_subscribe(app.client, "casestore", types, ntypes,
-                                             (uint32_t)(credit > 0 ? credit : 64), &err) != 0)
+                                             (uint32_t)(credit > 0 ? credit : 512), &err) != 0)
         silta_client_destroy(&app.client);
     if (!app.client) {
         silta_error("could not start", "reason=\"%s\"", err.msg);
@@ -338,7 +340,7 @@ static int s_run(const cs_params_t *params)
     char d[11];
     silta_info("ready", "today=%s types=%zu consumer=casestore", cs_day_format(today, d), ntypes);
     silta_notify_ready("silta-casestore");
-    size_t batch_max = (size_t)(credit > 0 ? credit : 64);
+    size_t batch_max = (size_t)(credit > 0 ? credit : 512);
     size_t chunk = (size_t)atol(silta_env_get("SILTA_CASESTORE_SWEEP_CHUNK", "250"));
     if (chunk == 0)
         chunk = 250;

@@ -6,7 +6,7 @@
  *      open --rule gives up (close_outcome)----------> closed (outcome, by 'silta')
  *      open --caseworker: outcome (this file)--------> closed (outcome, by user)
  *      closed: final for its (rule, client, occurrence); a new occurrence opens a
- *      new alert (s_sync_alerts in cs_store.c never reopens a known one).
+ *      new alert (cs_sync_clients in cs_sync.c never reopens a known one).
  *
  *  Log lines name client_key, the rule, the alert and the outcome code; never the
  *  note.

@@ -4,8 +4,8 @@
  *  in cs_store.c holds the transaction and publishes the closed alert).
  *
  *  Not here: which outcomes a rule has (rules/cs_outcome.c), the page's checks
- *  (web/web_actions.c), opening and closing by the rules (s_sync_alerts in
- *  cs_store.c).
+ *  (web/web_actions.c), opening and closing by the rules (cs_sync_clients in
+ *  cs_sync.c).
  */
 #ifndef CS_ALERT_H
 #define CS_ALERT_H

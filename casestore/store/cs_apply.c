@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs_arr.h"
 #include "silta_db.h"
 
 #define NUL(s) ((s) && *(s) ? (s) : NULL)
@@ -59,9 +60,11 @@ static int s_lost_code(PGconn *db)
 }
 
 /* Sync and read every pending result up to the sync. *last (may be NULL)
- * gets the result of the last statement; an error anywhere fails it all. */
-static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
+ * gets the result of the last statement, or, with all, all[0..nall) the
+ * results in order; an error anywhere fails it all (nothing kept). */
+static int s_drain(PGconn *db, PGresult **last, PGresult **all, size_t nall, silta_err_t *err)
 {
+    size_t k = 0;
     int rc = PQpipelineSync(db) == 1 ? 0 : silta_err_set(err, s_lost_code(db), "database: %s",
                                                           PQerrorMessage(db));
     PGresult *keep = NULL;
@@ -79,6 +82,10 @@ static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
             break;
         }
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            if (all && k < nall) {
+                all[k++] = r;
+                continue;
+            }
             PQclear(keep);
             keep = r;
             continue;
@@ -101,6 +108,12 @@ static int s_drain(PGconn *db, PGresult **last, silta_err_t *err)
         *last = keep;
     else
         PQclear(keep);
+    if (rc == 0 && all && k < nall)
+        rc = silta_err_set(err, SILTA_ERR, "database: %zu results for %zu queries", k, nall);
+    for (size_t i = 0; rc != 0 && all && i < k; i++) {
+        PQclear(all[i]);
+        all[i] = NULL;
+    }
     return rc;
 }
 
@@ -116,7 +129,7 @@ int cs_pipeline_end(PGconn *db, silta_err_t *err)
     if (PQpipelineStatus(db) == PQ_PIPELINE_OFF)
         return 0;
     silta_err_t e = {0};
-    int rc = s_drain(db, NULL, &e);
+    int rc = s_drain(db, NULL, NULL, 0, &e);
     if (PQexitPipelineMode(db) != 1 && rc == 0)
         rc = silta_err_set(&e, s_lost_code(db), "database: %s", PQerrorMessage(db));
     if (rc != 0 && err && err->code == 0)
@@ -135,7 +148,7 @@ PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, si
 {
     if (PQpipelineStatus(db) != PQ_PIPELINE_OFF) {
         PGresult *res = NULL;
-        if (s_send(db, sql, n, params, err) != 0 || s_drain(db, &res, err) != 0)
+        if (s_send(db, sql, n, params, err) != 0 || s_drain(db, &res, NULL, 0, err) != 0)
             return NULL;
         return res;
     }
@@ -143,6 +156,41 @@ PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, si
     if (!res && PQstatus(db) != CONNECTION_OK && err)
         err->code = SILTA_EAGAIN;
     return res;
+}
+
+int cs_q_all(PGconn *db, const char *const *sqls, size_t nq, int n, const char *const *params,
+             PGresult **out, silta_err_t *err)
+{
+    int rc = 0;
+    if (PQpipelineStatus(db) != PQ_PIPELINE_OFF) {
+        /* results of earlier queued statements come first: one at a time */
+        for (size_t i = 0; rc == 0 && i < nq; i++)
+            if (!(out[i] = cs_q(db, sqls[i], n, params, err)))
+                rc = err && err->code ? err->code : SILTA_ERR;
+        for (size_t i = 0; rc != 0 && i < nq; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+        return rc;
+    }
+    for (size_t i = 0; i < nq; i++)
+        out[i] = NULL;
+    rc = cs_pipeline_begin(db, err);
+    for (size_t i = 0; rc == 0 && i < nq; i++)
+        rc = s_send(db, sqls[i], n, params, err);
+    if (rc == 0)
+        rc = s_drain(db, NULL, out, nq, err);
+    if (PQpipelineStatus(db) != PQ_PIPELINE_OFF && PQexitPipelineMode(db) != 1 && rc == 0)
+        rc = silta_err_set(err, s_lost_code(db), "database: %s", PQerrorMessage(db));
+    if (rc != 0) {
+        /* a send that failed half-way leaves results to read before the exit */
+        cs_pipeline_end(db, NULL);
+        for (size_t i = 0; i < nq; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+    }
+    return rc;
 }
 
 int cs_exec(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err)
@@ -183,6 +231,7 @@ typedef struct {
     s_fill_fn fill;
     s_summary_fn summary;
     s_worker_fn worker; /* NULL: the event names no worker */
+    const char *set_sql; /* NULL, or sql for many events: $k the array of parameter k */
 } s_kind_t;
 
 /* kela.notice.v1: one row per notice (its event_id), assigned to the client's
@@ -192,6 +241,14 @@ static const char s_notice_sql[] =
     "notice_date, reduction_percent, assigned_to, reduction_reason) VALUES ($1, $2, $3, "
     "$4, $5, $6, coalesce((SELECT responsible_worker FROM casestore.client WHERE "
     "client_key = $2), $7), $8) ON CONFLICT DO NOTHING";
+
+/* The same for many notices at once: the parameters as arrays (s_kind_t.set_sql). */
+static const char s_notice_set_sql[] =
+    "INSERT INTO casestore.notice(event_id, client_key, kind, kela_reference, "
+    "notice_date, reduction_percent, assigned_to, reduction_reason) SELECT e, c, k, r, d, p, "
+    "coalesce((SELECT responsible_worker FROM casestore.client WHERE client_key = u.c), t), "
+    "rr FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::int[], "
+    "$7::text[], $8::text[]) AS u(e, c, k, r, d, p, t, rr) ON CONFLICT DO NOTHING";
 
 static int s_notice(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
                     silta_err_t *err)
@@ -213,17 +270,25 @@ static void s_notice_summary(const cs_event_t *e, char *out, size_t len)
 
 /* kela.application.v1 and kela.decision.v1: the latest state of a benefit
  * (benefit + Kela reference); dates a later event leaves out are kept. */
+#define S_BENEFIT_INTO                                                                     \
+    "INSERT INTO casestore.benefit AS b (client_key, benefit, kela_reference, status, "      \
+    "period_start, period_end, complete_date, urgent, reason_code, sickness_days_used, "     \
+    "as_of, event_id) "
+#define S_BENEFIT_MERGE                                                                    \
+    " ON CONFLICT (client_key, benefit, kela_reference) DO UPDATE SET "                       \
+    "status = EXCLUDED.status, period_start = coalesce(EXCLUDED.period_start, "              \
+    "b.period_start), period_end = coalesce(EXCLUDED.period_end, b.period_end), "            \
+    "complete_date = coalesce(EXCLUDED.complete_date, b.complete_date), "                    \
+    "urgent = EXCLUDED.urgent OR b.urgent, reason_code = coalesce(EXCLUDED.reason_code, "    \
+    "b.reason_code), sickness_days_used = greatest(EXCLUDED.sickness_days_used, "            \
+    "b.sickness_days_used), as_of = EXCLUDED.as_of, event_id = EXCLUDED.event_id"
 static const char s_benefit_sql[] =
-    "INSERT INTO casestore.benefit AS b (client_key, benefit, kela_reference, status, "
-    "period_start, period_end, complete_date, urgent, reason_code, sickness_days_used, "
-    "as_of, event_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
-    "ON CONFLICT (client_key, benefit, kela_reference) DO UPDATE SET "
-    "status = EXCLUDED.status, period_start = coalesce(EXCLUDED.period_start, "
-    "b.period_start), period_end = coalesce(EXCLUDED.period_end, b.period_end), "
-    "complete_date = coalesce(EXCLUDED.complete_date, b.complete_date), "
-    "urgent = EXCLUDED.urgent OR b.urgent, reason_code = coalesce(EXCLUDED.reason_code, "
-    "b.reason_code), sickness_days_used = greatest(EXCLUDED.sickness_days_used, "
-    "b.sickness_days_used), as_of = EXCLUDED.as_of, event_id = EXCLUDED.event_id";
+    S_BENEFIT_INTO "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)" S_BENEFIT_MERGE;
+/* many at once: at most one event per benefit row (the caller's rule) */
+static const char s_benefit_set_sql[] =
+    S_BENEFIT_INTO "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+                   "$5::date[], $6::date[], $7::date[], $8::bool[], $9::text[], $10::int[], "
+                   "$11::date[], $12::uuid[])" S_BENEFIT_MERGE;
 
 static int s_benefit(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
                      silta_err_t *err)
@@ -545,23 +610,24 @@ static const char *s_assessment_worker(const cs_event_t *e)
 }
 
 static const s_kind_t s_kinds[CS_EV_NTYPES] = {
-    [CS_EV_NOTICE] = {s_notice_sql, s_notice, s_notice_summary, NULL},
-    [CS_EV_APPLICATION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
-    [CS_EV_DECISION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL},
-    [CS_EV_STATEMENT] = {s_statement_sql, s_statement, s_statement_summary, NULL},
-    [CS_EV_EMP_PLAN] = {s_emp_plan_sql, s_emp_plan, s_emp_plan_summary, NULL},
-    [CS_EV_REGISTRATION] = {s_registration_sql, s_registration, s_registration_summary, NULL},
-    [CS_EV_REFERRAL] = {s_referral_sql, s_referral, s_referral_summary, NULL},
-    [CS_EV_INCAPACITY] = {s_incapacity_sql, s_incapacity, s_incapacity_summary, NULL},
-    [CS_EV_CONSENT] = {s_consent_sql, s_consent, s_consent_summary, NULL},
+    [CS_EV_NOTICE] = {s_notice_sql, s_notice, s_notice_summary, NULL, s_notice_set_sql},
+    [CS_EV_APPLICATION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL, s_benefit_set_sql},
+    [CS_EV_DECISION] = {s_benefit_sql, s_benefit, s_benefit_summary, NULL, s_benefit_set_sql},
+    [CS_EV_STATEMENT] = {s_statement_sql, s_statement, s_statement_summary, NULL, NULL},
+    [CS_EV_EMP_PLAN] = {s_emp_plan_sql, s_emp_plan, s_emp_plan_summary, NULL, NULL},
+    [CS_EV_REGISTRATION] = {s_registration_sql, s_registration, s_registration_summary,
+                            NULL, NULL},
+    [CS_EV_REFERRAL] = {s_referral_sql, s_referral, s_referral_summary, NULL, NULL},
+    [CS_EV_INCAPACITY] = {s_incapacity_sql, s_incapacity, s_incapacity_summary, NULL, NULL},
+    [CS_EV_CONSENT] = {s_consent_sql, s_consent, s_consent_summary, NULL, NULL},
     [CS_EV_NOTICE_HANDLED] = {s_notice_handled_sql, s_notice_handled,
-                              s_notice_handled_summary, s_notice_handled_worker},
+                              s_notice_handled_summary, s_notice_handled_worker, NULL},
     [CS_EV_REFERRAL_STATUS] = {s_referral_status_sql, s_referral_status,
-                               s_referral_status_summary, s_referral_status_worker},
+                               s_referral_status_summary, s_referral_status_worker, NULL},
     [CS_EV_SOCIAL_STATEMENT] = {s_social_statement_sql, s_social_statement,
-                                s_social_statement_summary, s_social_statement_worker},
+                                s_social_statement_summary, s_social_statement_worker, NULL},
     [CS_EV_ASSESSMENT] = {s_assessment_sql, s_assessment, s_assessment_summary,
-                          s_assessment_worker},
+                          s_assessment_worker, NULL},
 };
 
 static const s_kind_t *s_kind(const cs_event_t *e)
@@ -615,5 +681,70 @@ int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const c
     int n = k->fill(e, &in, p, &x, err);
     int rc = n < 0 ? n : cs_exec(db, k->sql, n, p, err);
     free(x.owned);
+    return rc;
+}
+
+/* Queue the set statement of the events in group (the first event of each
+ * client whose kind has set_sql == sql; taken[i] marks them). */
+static int s_fact_set(PGconn *db, const char *sql, const cs_event_t *es,
+                      const char *const *event_ids, const char *const *cks,
+                      const char *const *days, size_t n, const char *team, char *taken,
+                      silta_err_t *err)
+{
+    cs_arr_t arr[S_MAX_PARAMS];
+    for (size_t k = 0; k < S_MAX_PARAMS; k++)
+        arr[k] = (cs_arr_t)CS_ARR_INIT;
+    int np = 0, rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const s_kind_t *k = s_kind(&es[i]);
+        if (taken[i] || !k || k->set_sql != sql)
+            continue;
+        size_t j = 0; /* a client's later events of this table go one by one, after */
+        while (j < i && !(taken[j] == 1 && strcmp(cks[j], cks[i]) == 0 &&
+                          s_kind(&es[j])->set_sql == sql))
+            j++;
+        if (j < i)
+            continue;
+        const s_in_t in = {event_ids[i], cks[i], days[i], team};
+        const char *p[S_MAX_PARAMS] = {0};
+        s_scratch_t x = {.owned = NULL};
+        np = k->fill(&es[i], &in, p, &x, err);
+        for (int q = 0; q < np; q++)
+            cs_arr_add(&arr[q], p[q]);
+        free(x.owned);
+        rc = np < 0 ? np : 0;
+        taken[i] = 1;
+    }
+    const char *lit[S_MAX_PARAMS] = {0};
+    for (int q = 0; rc == 0 && q < np; q++)
+        if (!(lit[q] = cs_arr_lit(&arr[q])))
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    if (rc == 0 && np > 0)
+        rc = cs_exec(db, sql, np, lit, err);
+    for (size_t k = 0; k < S_MAX_PARAMS; k++)
+        cs_arr_free(&arr[k]);
+    return rc;
+}
+
+int cs_apply_facts(PGconn *db, const cs_event_t *es, const char *const *event_ids,
+                   const char *const *cks, const char *const *days, size_t n, const char *team,
+                   silta_err_t *err)
+{
+    char *taken = calloc(n ? n : 1, 1);
+    if (!taken)
+        return silta_err_set(err, SILTA_ERR, "out of memory");
+    int rc = 0, worker = 0;
+    for (size_t i = 0; i < n; i++)
+        worker |= s_kind(&es[i]) && s_kind(&es[i])->worker;
+    /* a worker's event changes what a notice is assigned to: then in order */
+    for (size_t i = 0; rc == 0 && !worker && i < n; i++) {
+        const s_kind_t *k = s_kind(&es[i]);
+        if (!taken[i] && k && k->set_sql)
+            rc = s_fact_set(db, k->set_sql, es, event_ids, cks, days, n, team, taken, err);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!taken[i])
+            rc = cs_apply_fact(db, &es[i], event_ids[i], cks[i], days[i], team, err);
+    free(taken);
     return rc;
 }

@@ -30,6 +30,16 @@ void cs_apply_summary(const cs_event_t *e, char *out, size_t len);
 int cs_apply_fact(PGconn *db, const cs_event_t *e, const char *event_id, const char *client_key,
                   const char *day, const char *team_queue, silta_err_t *err);
 
+/* The facts of n events (es[i] with event_ids[i], cks[i], days[i]) as
+ * cs_apply_fact would write them one after another: the kinds with a set
+ * form (Kela notices, applications, decisions) in one statement per table for
+ * the first event of each client, every other event after them in order, one
+ * statement each; when any event names a worker (social.*), all one by one.
+ * In pipeline mode only queued. Returns 0 or an error code. */
+int cs_apply_facts(PGconn *db, const cs_event_t *es, const char *const *event_ids,
+                   const char *const *cks, const char *const *days, size_t n, const char *team,
+                   silta_err_t *err);
+
 /* Fill h with client_key's history (cs_history_reset first). Returns 0 or an
  * error code; a client with no rows gives an empty history. */
 int cs_apply_load_history(PGconn *db, const char *client_key, cs_history_t *h, silta_err_t *err);
@@ -45,6 +55,12 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
  * pending result read (one round trip for all); an error in any of them
  * returns NULL. The caller PQclears the result. */
 PGresult *cs_q(PGconn *db, const char *sql, int n, const char *const *params, silta_err_t *err);
+
+/* The nq queries sqls (each with the same n params) in one round trip:
+ * out[i] gets sqls[i]'s result (the caller PQclears each). Returns 0, or an
+ * error code with every out[i] NULL. */
+int cs_q_all(PGconn *db, const char *const *sqls, size_t nq, int n, const char *const *params,
+             PGresult **out, silta_err_t *err);
 
 /* cs_q for a statement whose rows nobody reads: 0, or the error code (err filled).
  * In pipeline mode only queued: 0 means sent, its outcome comes with the next

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cs_apply.h"
+#include "cs_arr.h"
 
 static cs_day_t s_day(const PGresult *r, int row, int col)
 {
@@ -192,32 +193,6 @@ static const s_read_t s_reads[] = {
      s_manitem, 0},
 };
 
-/* The text[] literal {"ck1","ck2",...} of the n keys; caller frees. */
-static char *s_key_array(const char *const *cks, size_t n)
-{
-    size_t len = 3;
-    for (size_t i = 0; i < n; i++)
-        len += 2 * strlen(cks[i]) + 3;
-    char *out = malloc(len), *o = out;
-    if (!out)
-        return NULL;
-    *o++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *o++ = ',';
-        *o++ = '"';
-        for (const char *c = cks[i]; *c; c++) {
-            if (*c == '"' || *c == '\\')
-                *o++ = '\\';
-            *o++ = *c;
-        }
-        *o++ = '"';
-    }
-    *o++ = '}';
-    *o = '\0';
-    return out;
-}
-
 int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_history_t *hs,
                             silta_err_t *err)
 {
@@ -227,17 +202,22 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
     }
     if (n == 0)
         return 0;
-    char *keys = s_key_array(cks, n);
-    if (!keys)
+    cs_arr_t keys = CS_ARR_INIT;
+    for (size_t c = 0; c < n; c++)
+        cs_arr_add(&keys, cks[c]);
+    const char *p[1] = {cs_arr_lit(&keys)};
+    if (!p[0]) {
+        cs_arr_free(&keys);
         return silta_err_set(err, SILTA_ERR, "out of memory");
-    const char *p[1] = {keys};
-    int rc = 0;
-    for (size_t k = 0; rc == 0 && k < sizeof s_reads / sizeof s_reads[0]; k++) {
-        PGresult *r = cs_q(db, s_reads[k].sql, 1, p, err);
-        if (!r) {
-            rc = err->code ? err->code : SILTA_ERR;
-            break;
-        }
+    }
+    enum { NREADS = sizeof s_reads / sizeof s_reads[0] };
+    const char *sqls[NREADS];
+    PGresult *res[NREADS];
+    for (size_t k = 0; k < NREADS; k++)
+        sqls[k] = s_reads[k].sql;
+    int rc = cs_q_all(db, sqls, NREADS, 1, p, res, err);
+    for (size_t k = 0; rc == 0 && k < NREADS; k++) {
+        PGresult *r = res[k];
         int last = PQnfields(r) - 1, taken = 0;
         cs_history_t *h = NULL;
         for (int i = 0; i < PQntuples(r); i++) {
@@ -258,7 +238,7 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
         }
         PQclear(r);
     }
-    free(keys);
+    cs_arr_free(&keys);
     return rc;
 }
 

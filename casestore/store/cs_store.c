@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cs_apply.h"
+#include "cs_arr.h"
 #include "cs_event.h"
 #include "cs_store_int.h"
 #include "../rules/cs_plan.h"
@@ -229,212 +230,18 @@ static int s_alert_publish(cs_store_t *self, const char *ck, const char *hetu,
                            const char *severity, const char *due, const char *agency,
                            const char *worker, const char *explanation, silta_err_t *err)
 {
-    Silta__GapAlert ga = SILTA__GAP_ALERT__INIT;
-    ga.hetu = (char *)hetu;
-    ga.rule = (char *)rule;
-    ga.severity = (char *)severity;
-    ga.due_date = (char *)due;
-    ga.responsible_agency = (char *)agency;
-    ga.responsible_worker = (char *)worker;
-    ga.explanation = (char *)explanation;
-    ga.status = (char *)status;
-    ga.alert_id = (char *)alert_id;
-    char key[128], id[SILTA_UUID_STRLEN + 1];
-    snprintf(key, sizeof key, "%s|%s", alert_id, status);
-    silta_uuid_from_content("silta.casestore.gap_alert", key, strlen(key), id);
+    Silta__GapAlert ga;
+    char id[SILTA_UUID_STRLEN + 1];
+    cs_sync_gap_alert(&ga, id, hetu, alert_id, status, rule, severity, due, agency, worker,
+                      explanation);
     return s_outbox_add(self, id, "hub.gap_alert.v1", ck, &ga.base, err);
-}
-
-/* Open alerts for new findings, close open alerts whose finding is gone. A
- * finding with a close_outcome opens nothing: it closes its open alert with
- * that outcome (closed_by 'silta'). A closed alert stays closed for its
- * occurrence, whoever closed it (cs_alert.c: a caseworker's outcome). */
-static int s_sync_alerts(cs_store_t *self, const char *ck, const char *hetu, cs_day_t today,
-                         size_t *changed, silta_err_t *err)
-{
-    const cs_params_t *p = self->params;
-    const char *worker = self->hist.worker[0] ? self->hist.worker : p->team_queue;
-    char t[11];
-    cs_day_format(today, t);
-    const char *q[1] = {ck};
-    PGresult *cur = cs_q(self->db,
-                         "SELECT rule, occurrence, status, alert_id, severity, due_date, "
-                         "responsible_agency, responsible_worker, explanation FROM "
-                         "casestore.alert WHERE client_key = $1",
-                         1, q, err);
-    if (!cur)
-        return s_code(err);
-    int rc = 0, ncur = PQntuples(cur);
-    for (size_t i = 0; rc == 0 && i < self->findings.n; i++) {
-        const cs_finding_t *f = &self->findings.items[i];
-        if (f->close_outcome)
-            continue;
-        int known = 0;
-        for (int j = 0; j < ncur && !known; j++)
-            known = strcmp(PQgetvalue(cur, j, 0), f->rule->name) == 0 &&
-                    strcmp(PQgetvalue(cur, j, 1), f->occurrence) == 0;
-        if (known)
-            continue; /* open: stays open; closed: raised once per occurrence */
-        char key[256], alert_id[SILTA_UUID_STRLEN + 1], due[11], args[CS_MAX_ARGS * 100];
-        snprintf(key, sizeof key, "%s|%s|%s", ck, f->rule->name, f->occurrence);
-        silta_uuid_from_content("silta.casestore.alert", key, strlen(key), alert_id);
-        cs_day_format(f->due, due);
-        const char *severity = p->severity[f->rule->number - 1];
-        const char *ins[13] = {alert_id, ck, f->rule->name, f->occurrence, severity,
-                               due[0] ? due : NULL, f->rule->agency, worker, f->explanation,
-                               t, f->cause[0] ? f->cause : NULL, f->msg[0] ? f->msg : NULL,
-                               cs_finding_args_join(f, args, sizeof args)};
-        rc = cs_exec(self->db,
-                     "INSERT INTO casestore.alert(alert_id, client_key, rule, occurrence, "
-                     "severity, due_date, responsible_agency, responsible_worker, "
-                     "explanation, status, opened_on, cause_event_id, text_id, text_args) "
-                     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'open',$10,$11,$12,"
-                     "CASE WHEN $13 = '' THEN '{}'::text[] ELSE string_to_array($13, "
-                     "E'\\x1f') END)",
-                     13, ins, err);
-        if (rc != 0)
-            break;
-        rc = s_alert_publish(self, ck, hetu, alert_id, "open", f->rule->name, severity, due,
-                             f->rule->agency, worker, f->explanation, err);
-        (*changed)++;
-        silta_info("alert opened", "client_key=%s rule=%s alert_id=%s due=%s", ck, f->rule->name,
-                   alert_id, due);
-    }
-    for (int j = 0; rc == 0 && j < ncur; j++) {
-        if (strcmp(PQgetvalue(cur, j, 2), "open") != 0)
-            continue;
-        const cs_finding_t *holds = NULL;
-        for (size_t i = 0; i < self->findings.n && !holds; i++)
-            if (strcmp(PQgetvalue(cur, j, 0), self->findings.items[i].rule->name) == 0 &&
-                strcmp(PQgetvalue(cur, j, 1), self->findings.items[i].occurrence) == 0)
-                holds = &self->findings.items[i];
-        if (holds && !holds->close_outcome)
-            continue;
-        const char *alert_id = PQgetvalue(cur, j, 3);
-        const char *upd[3] = {alert_id, t, holds ? holds->close_outcome : NULL};
-        rc = cs_exec(self->db,
-                     "UPDATE casestore.alert SET status = 'closed', closed_at = now(), "
-                     "closed_on = $2, outcome = $3::text, closed_by = CASE WHEN $3::text IS "
-                     "NOT NULL THEN 'silta' END WHERE alert_id = $1",
-                     3, upd, err);
-        if (rc != 0)
-            break;
-        rc = s_alert_publish(self, ck, hetu, alert_id, "closed", PQgetvalue(cur, j, 0),
-                             PQgetvalue(cur, j, 4), PQgetvalue(cur, j, 5), PQgetvalue(cur, j, 6),
-                             PQgetvalue(cur, j, 7), PQgetvalue(cur, j, 8), err);
-        (*changed)++;
-        silta_info("alert closed", "client_key=%s rule=%s alert_id=%s outcome=%s", ck,
-                   PQgetvalue(cur, j, 0), alert_id,
-                   holds ? holds->close_outcome : "condition_cleared");
-    }
-    PQclear(cur);
-    return rc;
-}
-
-/* Write a new version of every derived plan item that differs from its latest
- * stored version; when any did, bump the plan's version and publish it. */
-static int s_sync_plan(cs_store_t *self, const char *ck, const char *hetu, silta_err_t *err)
-{
-    size_t n = cs_plan_derive(&self->hist, self->params, self->plan, CS_PLAN_MAX);
-    const char *q[1] = {ck};
-    PGresult *cur = cs_q(self->db,
-                         "SELECT item_id, owner_agency, responsible, title, "
-                         "coalesce(due_date::text, ''), status FROM casestore.plan_current "
-                         "WHERE client_key = $1",
-                         1, q, err);
-    if (!cur)
-        return s_code(err);
-    int rc = 0, version = -1;
-    char vbuf[16] = "";
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        const cs_plan_item_t *it = &self->plan[i];
-        char due[11];
-        cs_day_format(it->due, due);
-        int same = 0;
-        for (int j = 0; j < PQntuples(cur) && !same; j++)
-            same = strcmp(PQgetvalue(cur, j, 0), it->item_id) == 0 &&
-                   strcmp(PQgetvalue(cur, j, 1), it->owner) == 0 &&
-                   strcmp(PQgetvalue(cur, j, 2), it->responsible) == 0 &&
-                   strcmp(PQgetvalue(cur, j, 3), it->title) == 0 &&
-                   strcmp(PQgetvalue(cur, j, 4), due) == 0 &&
-                   strcmp(PQgetvalue(cur, j, 5), it->status) == 0;
-        if (same)
-            continue;
-        if (version < 0) {
-            PGresult *r = cs_q(self->db,
-                               "INSERT INTO casestore.plan(client_key, version) VALUES ($1, 1) "
-                               "ON CONFLICT (client_key) DO UPDATE SET version = "
-                               "casestore.plan.version + 1, updated_at = now() RETURNING version",
-                               1, q, err);
-            if (!r) {
-                rc = s_code(err);
-                break;
-            }
-            version = atoi(PQgetvalue(r, 0, 0));
-            snprintf(vbuf, sizeof vbuf, "%d", version);
-            PQclear(r);
-        }
-        const char *ins[9] = {ck,         it->item_id, it->owner,
-                              it->responsible, it->title, due[0] ? due : NULL,
-                              it->status, it->cause[0] ? it->cause : NULL, vbuf};
-        rc = cs_exec(self->db,
-                     "INSERT INTO casestore.plan_item(client_key, item_id, version, "
-                     "owner_agency, responsible, title, due_date, status, cause_event_id, "
-                     "plan_version) SELECT $1, $2, coalesce(max(version), 0) + 1, $3, $4, "
-                     "$5, $6, $7, $8, $9 FROM casestore.plan_item WHERE client_key = $1 "
-                     "AND item_id = $2",
-                     9, ins, err);
-    }
-    PQclear(cur);
-    if (rc != 0 || version < 0)
-        return rc;
-
-    Silta__CoordinatedPlan plan = SILTA__COORDINATED_PLAN__INIT;
-    Silta__PlanItem *items = calloc(n ? n : 1, sizeof *items);
-    Silta__PlanItem **ptrs = calloc(n ? n : 1, sizeof *ptrs);
-    char (*dues)[11] = calloc(n ? n : 1, sizeof *dues);
-    if (!items || !ptrs || !dues) {
-        free(items);
-        free(ptrs);
-        free(dues);
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        silta__plan_item__init(&items[i]);
-        items[i].item_id = self->plan[i].item_id;
-        items[i].owner_agency = self->plan[i].owner;
-        items[i].responsible = self->plan[i].responsible;
-        items[i].title = self->plan[i].title;
-        items[i].due_date = (char *)cs_day_format(self->plan[i].due, dues[i]);
-        items[i].status = self->plan[i].status;
-        items[i].cause_event_id = self->plan[i].cause;
-        ptrs[i] = &items[i];
-    }
-    plan.hetu = (char *)hetu;
-    plan.version = (uint32_t)version;
-    plan.n_items = n;
-    plan.items = ptrs;
-    char key[96], id[SILTA_UUID_STRLEN + 1];
-    snprintf(key, sizeof key, "%s|%d", ck, version);
-    silta_uuid_from_content("silta.casestore.plan", key, strlen(key), id);
-    rc = s_outbox_add(self, id, "social.plan.v1", ck, &plan.base, err);
-    free(items);
-    free(ptrs);
-    free(dues);
-    silta_info("plan changed", "client_key=%s version=%d items=%zu", ck, version, n);
-    return rc;
 }
 
 int cs_store__evaluate_loaded(cs_store_t *self, const char *ck, const char *hetu,
                               cs_day_t today, size_t *changed, cs_day_t *wake, silta_err_t *err)
 {
-    cs_rules_eval(&self->hist, self->params, today, &self->findings);
-    int rc = s_sync_alerts(self, ck, hetu, today, changed, err);
-    if (rc == 0)
-        rc = s_sync_plan(self, ck, hetu, err);
-    if (rc == 0)
-        *wake = self->findings.wake;
-    return rc;
+    const cs_sync_client_t one = {ck, hetu, &self->hist};
+    return cs_sync_clients(self, &one, 1, today, changed, wake, err);
 }
 
 int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_t *wakes,
@@ -442,34 +249,23 @@ int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_
 {
     if (n == 0)
         return 0;
-    /* Two parallel text[] literals; keys and dates need no quoting (cs_history.h:
-     * client keys are ck_<hex>, quoted anyway), CS_NODAY = never (NULL would mean
-     * "not evaluated yet", so a far day instead). */
-    size_t cap = 4 + n * (sizeof self->hist.client_key + 4), dcap = 4 + n * 12;
-    char *keys = malloc(cap), *days = malloc(dcap);
-    if (!keys || !days) {
-        free(keys);
-        free(days);
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    }
-    size_t k = 0, d = 0;
-    keys[k++] = '{';
-    days[d++] = '{';
+    /* CS_NODAY = never: NULL would mean "not evaluated yet", so a far day */
+    cs_arr_t keys = CS_ARR_INIT, days = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++) {
         char day[11];
-        k += (size_t)snprintf(keys + k, cap - k, "%s\"%s\"", i ? "," : "", cks[i]);
-        d += (size_t)snprintf(days + d, dcap - d, "%s%s", i ? "," : "",
-                              wakes[i] == CS_NODAY ? "9999-12-31" : cs_day_format(wakes[i], day));
+        cs_arr_add(&keys, cks[i]);
+        cs_arr_add(&days, wakes[i] == CS_NODAY ? "9999-12-31" : cs_day_format(wakes[i], day));
     }
-    snprintf(keys + k, cap - k, "}");
-    snprintf(days + d, dcap - d, "}");
-    const char *p[2] = {keys, days};
-    int rc = cs_exec(self->db,
-                     "UPDATE casestore.client c SET next_check = w.day FROM unnest($1::text[], "
-                     "$2::date[]) AS w(client_key, day) WHERE c.client_key = w.client_key",
-                     2, p, err);
-    free(keys);
-    free(days);
+    const char *p[2] = {cs_arr_lit(&keys), cs_arr_lit(&days)};
+    int rc = !p[0] || !p[1]
+                 ? silta_err_set(err, SILTA_ERR, "out of memory")
+                 : cs_exec(self->db,
+                           "UPDATE casestore.client c SET next_check = w.day FROM "
+                           "unnest($1::text[], $2::date[]) AS w(client_key, day) WHERE "
+                           "c.client_key = w.client_key",
+                           2, p, err);
+    cs_arr_free(&keys);
+    cs_arr_free(&days);
     return rc;
 }
 
@@ -536,31 +332,30 @@ int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e
     return 0;
 }
 
+void cs_store__inbox_values(const silta_envelope_t *ev, const cs_event_t *e, cs_day_t today,
+                            char day[11], char summary[256], char occurred[32])
+{
+    s_event_day(ev, today, day);
+    cs_apply_summary(e, summary, 256);
+    snprintf(occurred, 32, "%lld", (long long)(ev->occurred_at / 1000));
+}
+
 int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
                    const char *birth, cs_day_t today, int *duplicate, silta_err_t *err)
 {
     char day[11], summary[256], occurred[32];
-    s_event_day(ev, today, day);
-    cs_apply_summary(e, summary, sizeof summary);
-    snprintf(occurred, sizeof occurred, "%lld", (long long)(ev->occurred_at / 1000));
+    cs_store__inbox_values(ev, e, today, day, summary, occurred);
     const char *ib[5] = {ev->event_id, ev->type, ev->client_key, summary, occurred};
-    static const char inbox_sql[] =
-        "INSERT INTO casestore.inbox(event_id, type, client_key, summary, occurred_at) VALUES "
-        "($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN to_timestamp($5::bigint) END)";
+    PGresult *r = cs_q(self->db,
+                       "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
+                       "occurred_at) VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN "
+                       "to_timestamp($5::bigint) END) ON CONFLICT (event_id) DO NOTHING",
+                       5, ib, err);
+    if (!r)
+        return s_code(err);
+    *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
+    PQclear(r);
     int rc = 0;
-    if (*duplicate < 0) {
-        /* known new (cs_store_batch.c): a conflict is an error, no answer awaited */
-        *duplicate = 0;
-        rc = cs_exec(self->db, inbox_sql, 5, ib, err);
-    } else {
-        char sql[sizeof inbox_sql + 40];
-        snprintf(sql, sizeof sql, "%s ON CONFLICT (event_id) DO NOTHING", inbox_sql);
-        PGresult *r = cs_q(self->db, sql, 5, ib, err);
-        if (!r)
-            return s_code(err);
-        *duplicate = strcmp(PQcmdTuples(r), "0") == 0;
-        PQclear(r);
-    }
     if (rc != 0 || *duplicate)
         return rc;
     char *sealed = cs_seal_hex(self->seal, e->hetu);

@@ -10,8 +10,9 @@
  *        history -> plan  -> changed items versioned  -> outbox social.plan.v1
  *      COMMIT
  *
- *  A batch of events goes in one such transaction (cs_store_apply_batch, a
- *  SAVEPOINT per event, the rules once per client). The sweep runs the same
+ *  A batch of events goes in one such transaction (cs_store_apply_batch:
+ *  set-based, one statement per table; a SAVEPOINT per event only when that
+ *  fails; the rules once per client). The sweep runs the same
  *  evaluation, without an event, for the clients whose next_check has come
  *  (the day their rules' result can next change). Outbox rows are published by the caller and marked when the
  *  hub confirms them; their event_ids are derived from content, so a row
@@ -114,9 +115,9 @@ typedef struct {
     silta_err_t err;
 } cs_batch_item_t;
 
-/* Apply n delivered events in ONE transaction (cs_store_batch.c): a
- * SAVEPOINT per event, the rules and the plan once per client after all its
- * events, one COMMIT. Returns 0 when committed: then items[i].rc says ACK /
+/* Apply n delivered events in ONE transaction (cs_store_batch.c): the facts
+ * set-based (a SAVEPOINT per event when that fails), the rules and the plan
+ * once per client after all its events (cs_sync.c), one COMMIT. Returns 0 when committed: then items[i].rc says ACK /
  * REJECT / neither per event. Any other return: nothing was committed
  * (SILTA_EAGAIN: the connection is gone, reconnect); items whose rc is
  * SILTA_EINVAL were refused before the database and may still be REJECTed;

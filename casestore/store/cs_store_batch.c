@@ -6,13 +6,15 @@
  *      decode + check every event (no I/O)   --bad--> item SILTA_EINVAL (REJECT)
  *      BEGIN
  *        duplicates: one SELECT of the batch's event_ids in the inbox
- *        fast: every new event's inbox row, client row, fact queued in pipeline
- *              mode, read back at once --any error--> ROLLBACK, BEGIN, slow:
+ *        fast: the new events' client rows and inbox rows one statement each
+ *              (unnest), then each event's fact, queued in pipeline mode and
+ *              read back at once --any error--> ROLLBACK, BEGIN, slow:
  *        slow: per event SAVEPOINT; inbox row, client row, fact; RELEASE
  *              (an SQL error: ROLLBACK TO SAVEPOINT, that event alone not applied)
  *        histories of the batch's clients: one SELECT per list for all of them
- *        per client (after all its events): rules -> alerts, plan -> versions
- *              (writes queued in pipeline mode; a SELECT syncs)
+ *        rules -> alerts, plan -> versions of all the batch's clients at once,
+ *              each after all its events (cs_sync.c: a SELECT per table, the
+ *              writes one statement per table, queued in pipeline mode)
  *        next_check of every client: one UPDATE
  *      COMMIT                                 only then does the caller ACK
  *
@@ -38,6 +40,7 @@
 #include <strings.h>
 
 #include "cs_apply.h"
+#include "cs_arr.h"
 #include "cs_store_int.h"
 #include "silta_db.h"
 #include "silta_log.h"
@@ -69,27 +72,29 @@ typedef struct {
     char hetu[SILTA_HETU_LEN + 1];
 } s_client_t;
 
-/* Evaluate the nc clients (histories loaded into self->hists) and write
- * their next_check. */
+/* Evaluate the nc clients (histories loaded into self->hists) set-based
+ * and write their next_check. */
 static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t today,
                           size_t *changed, silta_err_t *err)
 {
-    const char **cks = malloc((nc ? nc : 1) * sizeof *cks);
-    cs_day_t *wakes = malloc((nc ? nc : 1) * sizeof *wakes);
-    if (!cks || !wakes) {
+    const char **cks = malloc(nc * sizeof *cks);
+    cs_day_t *wakes = malloc(nc * sizeof *wakes);
+    cs_sync_client_t *sc = malloc(nc * sizeof *sc);
+    if (!cks || !wakes || !sc) {
         free(cks);
         free(wakes);
+        free(sc);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }
-    /* The writes of the alert and plan sync are queued, not waited for: a
-     * round trip per SELECT instead of per statement (cs_apply.h). */
-    int rc = cs_pipeline_begin(self->db, err);
-    for (size_t c = 0; rc == 0 && c < nc; c++) {
-        memcpy(&self->hist, &self->hists[c], sizeof self->hist);
-        rc = cs_store__evaluate_loaded(self, cl[c].ck, cl[c].hetu, today, changed, &wakes[c],
-                                       err);
+    for (size_t c = 0; c < nc; c++) {
         cks[c] = cl[c].ck;
+        sc[c] = (cs_sync_client_t){cl[c].ck, cl[c].hetu, &self->hists[c]};
     }
+    /* The writes are queued, not waited for: a round trip per SELECT instead
+     * of per statement (cs_apply.h). */
+    int rc = cs_pipeline_begin(self->db, err);
+    if (rc == 0)
+        rc = cs_sync_clients(self, sc, nc, today, changed, wakes, err);
     if (rc == 0)
         rc = cs_store__next_check(self, cks, wakes, nc, err);
     int prc = cs_pipeline_end(self->db, err);
@@ -97,6 +102,7 @@ static int s_evaluate_all(cs_store_t *self, s_client_t *cl, size_t nc, cs_day_t 
         rc = prc;
     free(cks);
     free(wakes);
+    free(sc);
     return rc;
 }
 
@@ -126,30 +132,116 @@ static int s_facts_slow(cs_store_t *self, cs_batch_item_t *items, const cs_event
     return rc;
 }
 
-/* The facts of the decoded items in one round trip: the duplicates found
- * with one SELECT, then every new event's statements queued in pipeline mode
- * and read back at once. Returns 0, or nonzero when anything failed: then the
- * transaction must be rolled back (and s_facts_slow tells which event). */
+/* The facts of the new events (cs_apply_facts: set-based where it can). */
+static int s_facts_apply(cs_store_t *self, const cs_batch_item_t *items, const cs_event_t *ev,
+                         char (*days)[11], size_t n, silta_err_t *err)
+{
+    cs_event_t *es = malloc((n ? n : 1) * sizeof *es);
+    const char **ids = malloc((n ? n : 1) * sizeof *ids);
+    const char **cks = malloc((n ? n : 1) * sizeof *cks);
+    const char **ds = malloc((n ? n : 1) * sizeof *ds);
+    int rc = es && ids && cks && ds ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    size_t m = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0 || items[i].duplicate)
+            continue;
+        es[m] = ev[i]; /* borrowed: freed with ev */
+        ids[m] = items[i].ev->event_id;
+        cks[m] = items[i].ev->client_key;
+        ds[m++] = days[i];
+    }
+    if (rc == 0)
+        rc = cs_apply_facts(self->db, es, ids, cks, ds, m, self->params->team_queue, err);
+    free(es);
+    free(ids);
+    free(cks);
+    free(ds);
+    return rc;
+}
+
+/* The new events' client rows (one per client, its first event's hetu
+ * sealed) and inbox rows as one statement each, then each event's fact:
+ * all queued in pipeline mode (the client rows first: the facts refer to
+ * them). Returns 0 or an error code. */
+static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
+                         char (*birth)[11], size_t n, cs_day_t today, silta_err_t *err)
+{
+    cs_arr_t cl[3] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
+    cs_arr_t ib[5] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
+    char (*days)[11] = malloc((n ? n : 1) * sizeof *days);
+    int rc = days ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (items[i].rc != 0 || items[i].duplicate)
+            continue;
+        const silta_envelope_t *e = items[i].ev;
+        char summary[256], occurred[32];
+        cs_store__inbox_values(e, &ev[i], today, days[i], summary, occurred);
+        const char *row[5] = {e->event_id, e->type, e->client_key, summary, occurred};
+        for (size_t k = 0; k < 5; k++)
+            cs_arr_add(&ib[k], row[k]);
+        size_t j = 0;
+        while (j < i && (items[j].rc != 0 || items[j].duplicate ||
+                         strcmp(items[j].ev->client_key, e->client_key) != 0))
+            j++;
+        if (j < i)
+            continue; /* the client's row is queued already */
+        char *sealed = cs_seal_hex(self->seal, ev[i].hetu);
+        if (!sealed)
+            rc = silta_err_set(err, SILTA_ERR, "could not seal a hetu");
+        cs_arr_add(&cl[0], e->client_key);
+        cs_arr_add(&cl[1], sealed);
+        cs_arr_add(&cl[2], birth[i]);
+        free(sealed);
+    }
+    const char *pc[3] = {cs_arr_lit(&cl[0]), cs_arr_lit(&cl[1]), cs_arr_lit(&cl[2])};
+    const char *pi[5] = {cs_arr_lit(&ib[0]), cs_arr_lit(&ib[1]), cs_arr_lit(&ib[2]),
+                         cs_arr_lit(&ib[3]), cs_arr_lit(&ib[4])};
+    if (rc == 0 && !(pc[0] && pc[1] && pc[2] && pi[0] && pi[1] && pi[2] && pi[3] && pi[4]))
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
+    if (rc == 0 && cl[0].n > 0)
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) SELECT "
+                     "k, h::bytea, b::date FROM unnest($1::text[], $2::text[], $3::text[]) AS "
+                     "u(k, h, b) ON CONFLICT (client_key) DO UPDATE SET updated_at = now()",
+                     3, pc, err);
+    if (rc == 0 && ib[0].n > 0)
+        rc = cs_exec(self->db,
+                     "INSERT INTO casestore.inbox(event_id, type, client_key, summary, "
+                     "occurred_at) SELECT e, t, c, s, CASE WHEN o > 0 THEN to_timestamp(o) END "
+                     "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[]) "
+                     "WITH ORDINALITY AS u(e, t, c, s, o, n) ORDER BY n",
+                     5, pi, err);
+    if (rc == 0)
+        rc = s_facts_apply(self, items, ev, days, n, err);
+    sodium_memzero(cl[1].buf, cl[1].cap);
+    for (size_t k = 0; k < 3; k++)
+        cs_arr_free(&cl[k]);
+    for (size_t k = 0; k < 5; k++)
+        cs_arr_free(&ib[k]);
+    free(days);
+    return rc;
+}
+
+/* The facts of the decoded items in three round trips: the duplicates
+ * found with one SELECT, then s_facts_queue in pipeline mode, read back at
+ * once. Returns 0, or nonzero when anything failed: then the transaction
+ * must be rolled back (and s_facts_slow tells which event). */
 static int s_facts_fast(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
                         char (*birth)[11], size_t n, cs_day_t today)
 {
     silta_err_t err = {0};
-    size_t cap = 3 + n * (SILTA_UUID_STRLEN + 3), k = 0;
-    char *ids = malloc(cap);
-    if (!ids)
-        return SILTA_ERR;
-    ids[k++] = '{';
+    cs_arr_t ids = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++)
         if (items[i].rc == 0)
-            k += (size_t)snprintf(ids + k, cap - k, "%s\"%.*s\"", k > 1 ? "," : "",
-                                  SILTA_UUID_STRLEN, items[i].ev->event_id);
-    snprintf(ids + k, cap - k, "}");
-    const char *p[1] = {ids};
-    PGresult *r = cs_q(self->db,
-                       "SELECT event_id::text FROM casestore.inbox WHERE event_id = "
-                       "ANY($1::uuid[])",
-                       1, p, &err);
-    free(ids);
+            cs_arr_addn(&ids, items[i].ev->event_id,
+                        strnlen(items[i].ev->event_id, SILTA_UUID_STRLEN));
+    const char *p[1] = {cs_arr_lit(&ids)};
+    PGresult *r = p[0] ? cs_q(self->db,
+                              "SELECT event_id::text FROM casestore.inbox WHERE event_id = "
+                              "ANY($1::uuid[])",
+                              1, p, &err)
+                       : NULL;
+    cs_arr_free(&ids);
     if (!r)
         return SILTA_ERR;
     for (size_t i = 0; i < n; i++) {
@@ -159,13 +251,8 @@ static int s_facts_fast(cs_store_t *self, cs_batch_item_t *items, const cs_event
     }
     PQclear(r);
     int rc = cs_pipeline_begin(self->db, &err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (items[i].rc != 0 || items[i].duplicate)
-            continue;
-        items[i].duplicate = -1; /* known new */
-        rc = cs_store__fact(self, items[i].ev, &ev[i], birth[i], today, &items[i].duplicate,
-                            &err);
-    }
+    if (rc == 0)
+        rc = s_facts_queue(self, items, ev, birth, n, today, &err);
     int prc = cs_pipeline_end(self->db, &err);
     return rc ? rc : prc;
 }
@@ -185,6 +272,8 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     int rc = 0;
     size_t ngood = 0, nc = 0;
     int64_t t[5] = {silta_mono_us(), 0, 0, 0, 0}; /* phases, for the debug line */
+    int64_t decoded = 0;                          /* facts_us includes decode_us */
+    self->derive_us = 0;                          /* rules_us includes derive_us */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         items[i].duplicate = 0;
         items[i].err.code = 0;
@@ -192,6 +281,7 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
         items[i].rc = cs_store__decode(self, items[i].ev, &ev[i], birth[i], &items[i].err);
         ngood += items[i].rc == 0;
     }
+    decoded = silta_mono_us();
     if (rc == 0 && ngood > 0)
         rc = silta_db_exec(self->db, "BEGIN", err);
     if (rc == 0 && ngood > 0 && s_facts_fast(self, items, ev, birth, n, today) != 0) {
@@ -234,9 +324,10 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
     t[4] = silta_mono_us();
     silta_debug("batch phases",
                 "events=%zu clients=%zu facts_us=%lld histories_us=%lld rules_us=%lld "
-                "commit_us=%lld",
+                "commit_us=%lld decode_us=%lld derive_us=%lld",
                 n, nc, (long long)(t[1] - t[0]), (long long)(t[2] - t[1]),
-                (long long)(t[3] - t[2]), (long long)(t[4] - t[3]));
+                (long long)(t[3] - t[2]), (long long)(t[4] - t[3]), (long long)(decoded - t[0]),
+                (long long)self->derive_us);
     for (size_t i = 0; i < n; i++)
         cs_event_free(&ev[i]);
     sodium_memzero(cl, n * sizeof *cl);
@@ -325,20 +416,15 @@ int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size
 {
     if (n == 0)
         return 0;
-    size_t cap = 3 + n * (SILTA_UUID_STRLEN + 3), k = 0;
-    char *ids = malloc(cap);
-    if (!ids)
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    ids[k++] = '{';
+    cs_arr_t ids = CS_ARR_INIT;
     for (size_t i = 0; i < n; i++)
-        k += (size_t)snprintf(ids + k, cap - k, "%s\"%.*s\"", i ? "," : "", SILTA_UUID_STRLEN,
-                              event_ids[i]);
-    snprintf(ids + k, cap - k, "}");
-    const char *p[1] = {ids};
-    int rc = cs_exec(self->db,
-                     "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = "
-                     "ANY($1::uuid[]) AND confirmed_at IS NULL",
-                     1, p, err);
-    free(ids);
+        cs_arr_addn(&ids, event_ids[i], strnlen(event_ids[i], SILTA_UUID_STRLEN));
+    const char *p[1] = {cs_arr_lit(&ids)};
+    int rc = !p[0] ? silta_err_set(err, SILTA_ERR, "out of memory")
+                   : cs_exec(self->db,
+                             "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = "
+                             "ANY($1::uuid[]) AND confirmed_at IS NULL",
+                             1, p, err);
+    cs_arr_free(&ids);
     return rc;
 }

@@ -15,6 +15,8 @@
 #include "cs_event.h"
 #include "cs_store.h"
 #include "../rules/cs_plan.h"
+#include "events.pb-c.h"
+#include "silta_uuid.h"
 
 struct cs_store_s {
     PGconn *db;
@@ -27,6 +29,7 @@ struct cs_store_s {
     cs_plan_item_t plan[CS_PLAN_MAX];
     cs_history_t *hists;        /* scratch of a batch / sweep chunk: nhists loaded at once */
     size_t hists_cap;
+    int64_t derive_us;          /* rules + plan in C, summed by cs_sync_clients (debug) */
 };
 
 /* err's code, else SILTA_ERR. */
@@ -41,18 +44,46 @@ void cs_store__rollback(cs_store_t *self);
 int cs_store__decode(cs_store_t *self, const silta_envelope_t *ev, cs_event_t *e,
                      char birth[11], silta_err_t *err);
 
+/* What the inbox row and the fact of ev need besides the payload: day = the
+ * event's date (YYYY-MM-DD; today when it has none), summary = its timeline
+ * line, occurred = occurred_at in seconds since the epoch (decimal). */
+void cs_store__inbox_values(const silta_envelope_t *ev, const cs_event_t *e, cs_day_t today,
+                            char day[11], char summary[256], char occurred[32]);
+
 /* The inbox row (*duplicate = 1 when event_id is there already: nothing
- * else is written), the client row with the sealed hetu, the fact.
- * *duplicate = -1 on entry: the caller knows the event is new; then the
- * statements are only queued in pipeline mode (a conflict is an error). */
+ * else is written), the client row with the sealed hetu, the fact: one
+ * event, each statement awaited (cs_store_batch.c has the set-based form). */
 int cs_store__fact(cs_store_t *self, const silta_envelope_t *ev, const cs_event_t *e,
                    const char *birth, cs_day_t today, int *duplicate, silta_err_t *err);
 
-/* With self->hist loaded for ck: rules -> alerts (s_sync_alerts), plan ->
- * versions (s_sync_plan); *wake = the first day after today the findings can
+/* With self->hist loaded for ck: cs_sync_clients for that one client; *wake = the first day after today the findings can
  * change (cs_rules.h; CS_NODAY = only a new fact changes them). */
 int cs_store__evaluate_loaded(cs_store_t *self, const char *ck, const char *hetu,
                               cs_day_t today, size_t *changed, cs_day_t *wake, silta_err_t *err);
+
+/* A client to evaluate: its key, the hetu for the published payloads, its
+ * loaded history (all borrowed). */
+typedef struct {
+    const char *ck;
+    const char *hetu;
+    const cs_history_t *hist;
+} cs_sync_client_t;
+
+/* Rules -> alerts and plan -> versions for the n clients cl (distinct keys),
+ * set-based (cs_sync.c): one SELECT of their alerts, one of their plan items,
+ * one statement per table written (queued in pipeline mode). wakes[i] = the
+ * first day after today clients[i]'s findings can change (CS_NODAY: only a
+ * new fact changes them); *changed += alerts opened and closed. Returns 0 or
+ * an error code (then roll the transaction back). */
+int cs_sync_clients(cs_store_t *self, const cs_sync_client_t *cl, size_t n, cs_day_t today,
+                    size_t *changed, cs_day_t *wakes, silta_err_t *err);
+
+/* *ga = the hub.gap_alert.v1 of an alert (strings borrowed) and id = its
+ * outbox event id (from alert_id and status). */
+void cs_sync_gap_alert(Silta__GapAlert *ga, char id[SILTA_UUID_STRLEN + 1], const char *hetu,
+                       const char *alert_id, const char *status, const char *rule,
+                       const char *severity, const char *due, const char *agency,
+                       const char *worker, const char *explanation);
 
 /* casestore.client.next_check = wakes[i] for cks[i] (n rows, one statement;
  * CS_NODAY is stored as 9999-12-31). */

@@ -578,14 +578,19 @@ static void s_expect_queue_drained(void)
                  "deliveries left unanswered at the hub");
 }
 
-Test(casestore, batch_with_one_bad_event_applies_and_acks_the_others, .timeout = 240)
+/* Whether the bad event shares a batch with good ones depends on how the
+ * deliveries arrive after SIGCONT; test_casestore_batch.c drives the batch
+ * itself (batch_with_one_bad_event_applies_and_acks_the_others). Here: the
+ * process answers each on the wire and keeps running. */
+Test(casestore, bad_event_is_rejected_and_the_good_ones_acked_after_a_hub_restart,
+     .timeout = 240)
 {
     s_up("2026-05-20");
     s_wait_subscribed();
     pid_t pid = s_casestore_pid();
     cr_assert_gt(pid, 0);
-    /* Held still, the case store cannot take the events one at a time: they
-     * wait at the hub and arrive together when it goes on. */
+    /* Held still, the case store takes the events after the hub's restart,
+     * mostly together (not always: see above). */
     cr_assert_eq(kill(pid, SIGSTOP), 0);
     s_journal_bad_event();
     s_restart_hub(); /* the hub reads pending deliveries at start */
@@ -609,18 +614,6 @@ Test(casestore, batch_with_one_bad_event_applies_and_acks_the_others, .timeout =
     char log[4096];
     s_log_path(log, sizeof log);
     cr_assert(harness_file_contains(log, "msg=\"event rejected\""));
-    /* ... inside a batch with good events: one transaction, the bad one alone refused */
-    char *text = harness_read_file(log);
-    cr_assert_not_null(text);
-    const char *line = strstr(text, "msg=\"batch applied\" events=");
-    long events = 0;
-    for (; line && !events; line = strstr(line + 1, "msg=\"batch applied\" events=")) {
-        long n = atol(line + strlen("msg=\"batch applied\" events="));
-        if (strncmp(strstr(line, "rejected="), "rejected=1 ", 11) == 0)
-            events = n;
-    }
-    free(text);
-    cr_assert_gt(events, 1, "the bad event came in a batch of its own");
     cr_assert_eq(s_casestore_pid(), pid, "the case store kept running");
     harness_expect_dead_letters(1);
     s_down();
