@@ -61,6 +61,8 @@ static void s_on_signal(int sig)
 
 typedef struct {
     char name[SILTA_SPOOL_NAME_MAX + 1];
+    char ns[S_NS_MAX]; /* "<adapter>/<file name>": the namespace of its event ids */
+    int debug;         /* per-record debug lines are written (SILTA_LOG_LEVEL=debug) */
     unsigned long published, confirmed, duplicates, nacked, rejected;
     unsigned long unread_after; /* with unread: records after this one were not read */
     int unread;
@@ -80,6 +82,9 @@ struct silta_adapter_t {
     s_input_t *cur;
     int ready;
     int window;
+    /* payload_type of the last descriptor published ("application/x-protobuf; NAME") */
+    const ProtobufCMessageDescriptor *ptype_desc;
+    char ptype[160];
     /* publish_wait: the one seq waited for, and its answer */
     uint64_t wait_seq;
     int wait_state; /* 0 waiting, 1 confirmed, -1 nacked */
@@ -270,18 +275,29 @@ static int s_send(silta_adapter_t *a, const silta_envelope_t *e, uint64_t *seq, 
     }
 }
 
+/* The envelope's payload_type for msg: made once per descriptor, not per record. */
+static const char *s_ptype(silta_adapter_t *a, const ProtobufCMessage *msg)
+{
+    if (a->ptype_desc != msg->descriptor) {
+        snprintf(a->ptype, sizeof a->ptype, "application/x-protobuf; %s", msg->descriptor->name);
+        a->ptype_desc = msg->descriptor;
+    }
+    return a->ptype;
+}
+
 int silta_adapter_publish(silta_adapter_t *a, const char *type, const ProtobufCMessage *msg,
                           unsigned long record, const char **field, silta_err_t *err)
 {
-    char ns[S_NS_MAX], id[SILTA_UUID_STRLEN + 1], ck[SILTA_CLIENTKEY_LEN + 1], ptype[160];
-    snprintf(ns, sizeof ns, "%s/%s", a->ops->name, a->cur ? a->cur->name : "-");
+    char ns[S_NS_MAX], id[SILTA_UUID_STRLEN + 1], ck[SILTA_CLIENTKEY_LEN + 1];
+    if (!a->cur)
+        snprintf(ns, sizeof ns, "%s/-", a->ops->name);
     silta_envelope_t e;
     uint8_t *buf = NULL;
-    int rc = s_envelope(a, type, msg, ns, record, 1, &e, &buf, id, ck, field, err);
+    int rc = s_envelope(a, type, msg, a->cur ? a->cur->ns : ns, record, 1, &e, &buf, id, ck,
+                        field, err);
     if (rc != 0)
         return rc;
-    snprintf(ptype, sizeof ptype, "application/x-protobuf; %s", msg->descriptor->name);
-    e.payload_type = ptype;
+    e.payload_type = (char *)s_ptype(a, msg);
     uint64_t seq = 0;
     rc = s_send(a, &e, &seq, err);
     free(buf);
@@ -292,8 +308,9 @@ int silta_adapter_publish(silta_adapter_t *a, const char *type, const ProtobufCM
     silta_map_u64_put(a->pending, seq, (void *)(uintptr_t)(record + 1));
     if (a->cur)
         a->cur->published++;
-    silta_debug("record published", "file=%s record=%lu event_id=%s client_key=%s",
-                a->cur ? a->cur->name : "-", record, id, ck);
+    if (!a->cur || a->cur->debug)
+        silta_debug("record published", "file=%s record=%lu event_id=%s client_key=%s",
+                    a->cur ? a->cur->name : "-", record, id, ck);
     return 0;
 }
 
@@ -302,14 +319,13 @@ int silta_adapter_publish_wait(silta_adapter_t *a, const char *type, const Proto
                                char event_id[SILTA_UUID_STRLEN + 1], int *duplicate,
                                silta_err_t *err)
 {
-    char ck[SILTA_CLIENTKEY_LEN + 1], ptype[160];
+    char ck[SILTA_CLIENTKEY_LEN + 1];
     silta_envelope_t e;
     uint8_t *buf = NULL;
     int rc = s_envelope(a, type, msg, ns, 0, 0, &e, &buf, event_id, ck, NULL, err);
     if (rc != 0)
         return rc;
-    snprintf(ptype, sizeof ptype, "application/x-protobuf; %s", msg->descriptor->name);
-    e.payload_type = ptype;
+    e.payload_type = (char *)s_ptype(a, msg);
     uint64_t seq = 0;
     rc = s_send(a, &e, &seq, err);
     free(buf);
@@ -442,6 +458,8 @@ __attribute__((noinline)) static int s_ingest(silta_adapter_t *a)
     s_input_t in;
     memset(&in, 0, sizeof in);
     snprintf(in.name, sizeof in.name, "%s", name);
+    snprintf(in.ns, sizeof in.ns, "%s/%s", a->ops->name, name);
+    in.debug = silta_log_enabled(SILTA_LOG_DEBUG);
     a->cur = &in;
     int64_t t0 = silta_mono_ms();
     int rc;

@@ -109,22 +109,36 @@ ProtobufCMessage *silta_batch_map(xmlNodePtr rec, const ProtobufCMessageDescript
             protobuf_c_message_free_unpacked(msg, NULL);
             return NULL;
         }
-        xmlChar *raw = xmlNodeGetContent(c);
-        char *text = (char *)raw, *end;
-        while (text && (*text == ' ' || *text == '\n' || *text == '\t' || *text == '\r'))
-            text++;
-        for (end = text ? text + strlen(text) : NULL;
-             end && end > text && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\t' ||
-                                   end[-1] == '\r');)
-            *--end = '\0';
+        /* The usual field is one text node: its content is read in place;
+         * anything else (CDATA, comments between pieces) is joined by
+         * xmlNodeGetContent. */
+        xmlNodePtr t = c->children;
+        int simple = !t || (t->type == XML_TEXT_NODE && !t->next);
+        xmlChar *raw = simple ? NULL : xmlNodeGetContent(c);
+        const char *b = simple ? (t ? (const char *)t->content : "") : (const char *)raw;
+        if (!b)
+            b = "";
+        const char *e = b + strlen(b);
+        while (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r')
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
+            e--;
+        char small[128], *big = NULL;
+        size_t n = (size_t)(e - b);
+        char *text = n < sizeof small ? small : (big = malloc(n + 1));
+        if (text) {
+            memcpy(text, b, n);
+            text[n] = '\0';
+        }
         char day[SILTA_DATE_LEN + 1];
-        int rc = 0;
-        if (s_listed(dates, name)) {
-            rc = silta_date_from_xsd(text ? text : "", day, err);
+        int rc = text ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+        if (rc == 0 && s_listed(dates, name)) {
+            rc = silta_date_from_xsd(text, day, err);
             text = day;
         }
         if (rc == 0)
-            rc = s_set(msg, f, text ? text : "", err);
+            rc = s_set(msg, f, text, err);
+        free(big);
         xmlFree(raw);
         if (rc != 0) {
             snprintf(field, fsize, "%s", name);
