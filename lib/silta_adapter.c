@@ -65,6 +65,7 @@ typedef struct {
     int debug;         /* per-record debug lines are written (SILTA_LOG_LEVEL=debug) */
     unsigned long published, confirmed, duplicates, nacked, rejected;
     unsigned long unread_after; /* with unread: records after this one were not read */
+    int64_t wait_ms;            /* spent with the confirm window full (waiting on the hub) */
     int unread;
     silta_spool_report_t report;
     int report_open;
@@ -271,7 +272,10 @@ static int s_send(silta_adapter_t *a, const silta_envelope_t *e, uint64_t *seq, 
         int rc = silta_client_publish(a->client, e, seq, err);
         if (rc != SILTA_EAGAIN)
             return rc;
+        int64_t t0 = silta_mono_ms();
         silta_adapter_serve(a, 50); /* window full: let confirms in */
+        if (a->cur)
+            a->cur->wait_ms += silta_mono_ms() - t0;
     }
 }
 
@@ -462,6 +466,8 @@ __attribute__((noinline)) static int s_ingest(silta_adapter_t *a)
     in.debug = silta_log_enabled(SILTA_LOG_DEBUG);
     a->cur = &in;
     int64_t t0 = silta_mono_ms();
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
     int rc;
     if (attempts >= S_MAX_ATTEMPTS) {
         char why[256];
@@ -479,8 +485,10 @@ __attribute__((noinline)) static int s_ingest(silta_adapter_t *a)
         silta_info("file started", "file=%s attempt=%d", name, attempts + 1);
         rc = a->ops->on_input(a, a->state, path, name);
     }
+    int64_t t1 = silta_mono_ms();
     while (rc != SILTA_EAGAIN && !s_stop && silta_map_size(a->pending) > 0)
         silta_adapter_serve(a, 100);
+    in.wait_ms += silta_mono_ms() - t1; /* the last window's confirms */
     if (rc == SILTA_EAGAIN || s_stop || silta_map_size(a->pending) > 0) {
         s_marker_clear(a); /* a clean stop: read again on the next start, not counted */
         silta_info("file left in inbox", "file=%s published=%lu confirmed=%lu", name,
@@ -518,11 +526,17 @@ __attribute__((noinline)) static int s_ingest(silta_adapter_t *a)
     int64_t ms = silta_mono_ms() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
+    /* cpu_ms: this process's CPU (all threads) for the file; wait_ms: of ms, the
+     * time the confirm window was full, i.e. the adapter waited on the hub. */
+    long long cpu_ms = (ru.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru.ru_stime.tv_sec -
+                        ru0.ru_stime.tv_sec) * 1000LL +
+                       (ru.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru.ru_stime.tv_usec -
+                        ru0.ru_stime.tv_usec) / 1000;
     silta_info("file done",
                "file=%s folder=%s published=%lu duplicates=%lu rejected=%lu ms=%lld "
-               "peak_rss_kb=%ld",
+               "peak_rss_kb=%ld cpu_ms=%lld wait_ms=%lld",
                name, none ? "rejected" : "done", in.confirmed, in.duplicates, in.rejected,
-               (long long)ms, ru.ru_maxrss);
+               (long long)ms, ru.ru_maxrss, cpu_ms, (long long)in.wait_ms);
     a->cur = NULL;
     return 1;
 }
