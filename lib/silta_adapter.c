@@ -83,9 +83,6 @@ struct silta_adapter_t {
     s_input_t *cur;
     int ready;
     int window;
-    /* payload_type of the last descriptor published ("application/x-protobuf; NAME") */
-    const ProtobufCMessageDescriptor *ptype_desc;
-    char ptype[160];
     /* publish_wait: the one seq waited for, and its answer */
     uint64_t wait_seq;
     int wait_state; /* 0 waiting, 1 confirmed, -1 nacked */
@@ -279,20 +276,24 @@ static int s_send(silta_adapter_t *a, const silta_envelope_t *e, uint64_t *seq, 
     }
 }
 
-/* The envelope's payload_type for msg: made once per descriptor, not per record. */
-static const char *s_ptype(silta_adapter_t *a, const ProtobufCMessage *msg)
+#define S_PTYPE_PREFIX "application/x-protobuf; "
+
+/* The envelope's payload_type for msg into out (memcpy: it runs per record). */
+static char *s_ptype(const ProtobufCMessage *msg, char *out, size_t size)
 {
-    if (a->ptype_desc != msg->descriptor) {
-        snprintf(a->ptype, sizeof a->ptype, "application/x-protobuf; %s", msg->descriptor->name);
-        a->ptype_desc = msg->descriptor;
-    }
-    return a->ptype;
+    size_t p = sizeof S_PTYPE_PREFIX - 1, n = strlen(msg->descriptor->name);
+    if (p + n >= size)
+        n = size - p - 1;
+    memcpy(out, S_PTYPE_PREFIX, p);
+    memcpy(out + p, msg->descriptor->name, n);
+    out[p + n] = '\0';
+    return out;
 }
 
 int silta_adapter_publish(silta_adapter_t *a, const char *type, const ProtobufCMessage *msg,
                           unsigned long record, const char **field, silta_err_t *err)
 {
-    char ns[S_NS_MAX], id[SILTA_UUID_STRLEN + 1], ck[SILTA_CLIENTKEY_LEN + 1];
+    char ns[S_NS_MAX], id[SILTA_UUID_STRLEN + 1], ck[SILTA_CLIENTKEY_LEN + 1], ptype[160];
     if (!a->cur)
         snprintf(ns, sizeof ns, "%s/-", a->ops->name);
     silta_envelope_t e;
@@ -301,7 +302,7 @@ int silta_adapter_publish(silta_adapter_t *a, const char *type, const ProtobufCM
                         field, err);
     if (rc != 0)
         return rc;
-    e.payload_type = (char *)s_ptype(a, msg);
+    e.payload_type = s_ptype(msg, ptype, sizeof ptype);
     uint64_t seq = 0;
     rc = s_send(a, &e, &seq, err);
     free(buf);
@@ -323,13 +324,13 @@ int silta_adapter_publish_wait(silta_adapter_t *a, const char *type, const Proto
                                char event_id[SILTA_UUID_STRLEN + 1], int *duplicate,
                                silta_err_t *err)
 {
-    char ck[SILTA_CLIENTKEY_LEN + 1];
+    char ck[SILTA_CLIENTKEY_LEN + 1], ptype[160];
     silta_envelope_t e;
     uint8_t *buf = NULL;
     int rc = s_envelope(a, type, msg, ns, 0, 0, &e, &buf, event_id, ck, NULL, err);
     if (rc != 0)
         return rc;
-    e.payload_type = (char *)s_ptype(a, msg);
+    e.payload_type = s_ptype(msg, ptype, sizeof ptype);
     uint64_t seq = 0;
     rc = s_send(a, &e, &seq, err);
     free(buf);

@@ -377,10 +377,13 @@ static size_t s_tag_run(const silta_xmlsplit_t *s, const char *p, size_t n)
 {
     size_t k = 0;
     switch (s->st) {
-    case S_STAG:
-        while (k < n && p[k] != '"' && p[k] != '\'' && p[k] != '=' && p[k] != '>' && p[k] != '/')
+    case S_STAG: {
+        static const unsigned char stop[256] = {['"'] = 1, ['\''] = 1, ['='] = 1, ['>'] = 1,
+                                                ['/'] = 1};
+        while (k < n && !stop[(unsigned char)p[k]])
             k++;
         break;
+    }
     case S_DQ:
     case S_SQ: {
         const char *q = memchr(p, s->st == S_DQ ? '"' : '\'', n);
@@ -481,7 +484,7 @@ static int s_feed(silta_xmlsplit_t *s, const char *in, size_t n)
         int e = s_lex(s, in[i]);
         if (e < 0 && s->err[0])
             return -1;
-        if (e > 0 && !s->scan_only && s_reserve(s, 1) != 0)
+        if (e > 0 && !s->scan_only && s->len == s->cap && s_reserve(s, 1) != 0)
             e = -1;
         if (e < 0)
             goto oom;
