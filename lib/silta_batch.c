@@ -90,6 +90,33 @@ static int s_listed(const char *list, const char *name)
     return 0;
 }
 
+/* The text of element c, trimmed of XML white space, NUL-terminated: in buf
+ * when it fits, else in *heap (the caller frees *heap and xmlFree's *raw).
+ * The usual field is one text node, read in place; anything else (CDATA,
+ * comments between pieces) is joined by xmlNodeGetContent into *raw. NULL
+ * when out of memory. */
+static char *s_text(xmlNodePtr c, char *buf, size_t size, char **heap, xmlChar **raw)
+{
+    xmlNodePtr t = c->children;
+    int simple = !t || (t->type == XML_TEXT_NODE && !t->next);
+    *heap = NULL;
+    *raw = simple ? NULL : xmlNodeGetContent(c);
+    const char *b = simple ? (t ? (const char *)t->content : "") : (const char *)*raw;
+    if (!b)
+        b = "";
+    const char *e = b + strlen(b);
+    while (*b == ' ' || *b == '\n' || *b == '\t' || *b == '\r')
+        b++;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    size_t n = (size_t)(e - b);
+    if (n >= size)
+        return *heap = strndup(b, n);
+    memcpy(buf, b, n);
+    buf[n] = '\0';
+    return buf;
+}
+
 ProtobufCMessage *silta_batch_map(xmlNodePtr rec, const ProtobufCMessageDescriptor *desc,
                                   const char *dates, char *field, size_t fsize, silta_err_t *err)
 {
@@ -110,22 +137,20 @@ ProtobufCMessage *silta_batch_map(xmlNodePtr rec, const ProtobufCMessageDescript
             protobuf_c_message_free_unpacked(msg, NULL);
             return NULL;
         }
-        xmlChar *raw = xmlNodeGetContent(c);
-        char *text = (char *)raw, *end;
-        while (text && (*text == ' ' || *text == '\n' || *text == '\t' || *text == '\r'))
-            text++;
-        for (end = text ? text + strlen(text) : NULL;
-             end && end > text && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\t' ||
-                                   end[-1] == '\r');)
-            *--end = '\0';
+        char small[128], *big = NULL;
+        xmlChar *raw = NULL;
+        char *text = s_text(c, small, sizeof small, &big, &raw);
         char day[SILTA_DATE_LEN + 1];
-        int rc = 0;
-        if (s_listed(dates, name)) {
-            rc = silta_date_from_xsd(text ? text : "", day, err);
-            text = day;
+        int rc;
+        if (!text) {
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+        } else {
+            int date = s_listed(dates, name);
+            rc = date ? silta_date_from_xsd(text, day, err) : 0;
+            if (rc == 0)
+                rc = s_set(msg, f, date ? day : text, err);
         }
-        if (rc == 0)
-            rc = s_set(msg, f, text ? text : "", err);
+        free(big);
         xmlFree(raw);
         if (rc != 0) {
             snprintf(field, fsize, "%s", name);
@@ -167,15 +192,21 @@ static int s_record(silta_adapter_t *a, const silta_batch_format_t *fmt, xmlNode
         silta_adapter_reject(a, no, element, err.msg);
         return 0;
     }
-    char *hetu = silta_xml_child_text(rec, "hetu");
-    if (hetu && silta_hetu_parse(hetu, NULL, &err) != 0) {
-        free(hetu);
-        char why[600];
-        snprintf(why, sizeof why, "identity code is not valid: %s", err.msg);
-        silta_adapter_reject(a, no, "hetu", why);
-        return 0;
+    xmlNodePtr h = silta_xml_child(rec, "hetu");
+    if (h) {
+        char small[64], *big = NULL;
+        xmlChar *raw = NULL;
+        const char *hetu = s_text(h, small, sizeof small, &big, &raw);
+        int bad = hetu && silta_hetu_parse(hetu, NULL, &err) != 0;
+        free(big);
+        xmlFree(raw);
+        if (bad) { /* (out of memory: the contract checks the hetu again before publishing) */
+            char why[600];
+            snprintf(why, sizeof why, "identity code is not valid: %s", err.msg);
+            silta_adapter_reject(a, no, "hetu", why);
+            return 0;
+        }
     }
-    free(hetu);
     if (fmt->schema && silta_xml_schema_validate(fmt->schema, rec, field, sizeof field, &err) != 0) {
         silta_adapter_reject(a, no, field, err.msg);
         return 0;

@@ -37,6 +37,11 @@ static silta_log_level_t s_threshold(void)
     return SILTA_LOG_INFO;
 }
 
+int silta_log_enabled(silta_log_level_t level)
+{
+    return level >= s_threshold();
+}
+
 /* in[0..n) with control characters escaped into out (cap > 0; NUL-terminated,
  * truncated at a whole escape). Returns the length written. */
 static size_t s_escape(const char *in, size_t n, char *out, size_t cap)

@@ -17,6 +17,11 @@ void silta_log_init(const char *program);
 void silta_log(silta_log_level_t level, const char *msg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* 1 when a line of this level would be written now (SILTA_LOG_LEVEL read on
+ * each call, as silta_log does): a caller that logs per record asks once per
+ * file, not once per line. */
+int silta_log_enabled(silta_log_level_t level);
+
 #define silta_debug(msg, ...) silta_log(SILTA_LOG_DEBUG, msg, __VA_ARGS__)
 #define silta_info(msg, ...) silta_log(SILTA_LOG_INFO, msg, __VA_ARGS__)
 #define silta_warn(msg, ...) silta_log(SILTA_LOG_WARN, msg, __VA_ARGS__)

@@ -11,12 +11,19 @@
 #include <string.h>
 #include <sys/random.h>
 
+/* The canonical lowercase text, 8-4-4-4-12 (a loop, not snprintf: it runs
+ * once per published record). */
 static void s_format(const uint8_t b[16], char out[SILTA_UUID_STRLEN + 1])
 {
-    snprintf(out, SILTA_UUID_STRLEN + 1,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 0x0f];
+    }
+    *o = '\0';
 }
 
 void silta_uuid_v7(char out[SILTA_UUID_STRLEN + 1])

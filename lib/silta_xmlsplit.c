@@ -369,6 +369,70 @@ static size_t s_newlines(const char *p, size_t n)
     return k;
 }
 
+/* Inside a start tag, a quoted value or an end tag: how many of the n bytes at
+ * p change no lexer state (no quote, '=', '/' or '>' that s_lex would act
+ * on), cut so that none of them passes the tag or record limit; 0 when the
+ * byte path must take the next byte. */
+static size_t s_tag_run(const silta_xmlsplit_t *s, const char *p, size_t n)
+{
+    size_t k = 0;
+    switch (s->st) {
+    case S_STAG: {
+        static const unsigned char stop[256] = {['"'] = 1, ['\''] = 1, ['='] = 1, ['>'] = 1,
+                                                ['/'] = 1};
+        while (k < n && !stop[(unsigned char)p[k]])
+            k++;
+        break;
+    }
+    case S_DQ:
+    case S_SQ: {
+        const char *q = memchr(p, s->st == S_DQ ? '"' : '\'', n);
+        k = q ? (size_t)(q - p) : n;
+        break;
+    }
+    case S_ETAG: {
+        const char *q = memchr(p, '>', n);
+        k = q ? (size_t)(q - p) : n;
+        break;
+    }
+    default:
+        return 0;
+    }
+    /* s_lex refuses the byte at pos when pos + 1 - lt_pos > max_tag, and
+     * replaces the record when pos + 1 - rec_start > max_record. */
+    size_t room = s->lim.max_tag >= s->pos - s->lt_pos ? s->lim.max_tag - (s->pos - s->lt_pos) : 0;
+    if (k > room)
+        k = room;
+    if (s->in_rec && !s->skipping) {
+        size_t used = s->pos - s->rec_start;
+        room = s->lim.max_record >= used ? s->lim.max_record - used : 0;
+        if (k > room)
+            k = room;
+    }
+    return k;
+}
+
+/* Take a run s_tag_run allowed: what s_lex would do byte by byte (count the
+ * lines, give the bytes to the parser unless the record is being skipped).
+ * Returns 0, or -1 out of memory. */
+static int s_tag_take(silta_xmlsplit_t *s, const char *p, size_t run)
+{
+    size_t nl = s_newlines(p, run);
+    if (s->skipping) {
+        s->rec_nl += s->in_rec ? nl : 0;
+    } else if (!s->scan_only) {
+        if (s_reserve(s, run) != 0)
+            return -1;
+        memcpy(s->ob + s->len, p, run);
+        s->len += run;
+    }
+    s->line += nl;
+    if (s->st == S_STAG)
+        s->slash = 0;
+    s->pos += run;
+    return 0;
+}
+
 /* Lex n bytes of the file. Returns 0, or -1 with err set. */
 static int s_feed(silta_xmlsplit_t *s, const char *in, size_t n)
 {
@@ -410,10 +474,17 @@ static int s_feed(silta_xmlsplit_t *s, const char *in, size_t n)
                 continue;
             }
         }
+        size_t run = s_tag_run(s, in + i, n - i);
+        if (run > 0) {
+            if (s_tag_take(s, in + i, run) != 0)
+                goto oom;
+            i += run;
+            continue;
+        }
         int e = s_lex(s, in[i]);
         if (e < 0 && s->err[0])
             return -1;
-        if (e > 0 && !s->scan_only && s_reserve(s, 1) != 0)
+        if (e > 0 && !s->scan_only && s->len == s->cap && s_reserve(s, 1) != 0)
             e = -1;
         if (e < 0)
             goto oom;

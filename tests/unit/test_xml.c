@@ -598,6 +598,84 @@ Test(xml, tag_longer_than_the_limit_is_refused)
     free(doc);
 }
 
+/* The splitter takes the inside of a tag in runs (names and the spaces
+ * between attributes, a quoted value, an end tag): the tag limit still falls on the same byte. A tag of exactly the
+ * limit is parsed and one byte more is refused, whichever run holds it. */
+static char *s_tag_doc(int kind, size_t tag)
+{
+    char *doc = malloc(tag + 64);
+    cr_assert_not_null(doc);
+    int w = sprintf(doc, "<r>\n");
+    char *t = doc + w;
+    if (kind == 0) { /* <x      /> (libxml2 caps a name itself at 50,000) */
+        strcpy(t, "<x");
+        memset(t + 2, ' ', tag - 4);
+        strcpy(t + tag - 2, "/>");
+    } else if (kind == 1) { /* <x v="vvvv"/> */
+        strcpy(t, "<x v=\"");
+        memset(t + 6, 'v', tag - 9);
+        strcpy(t + tag - 3, "\"/>");
+    } else { /* <x>...</x    > */
+        strcpy(t, "<x></x");
+        t += 3;
+        memset(t + 3, ' ', tag - 4);
+        t[tag - 1] = '>';
+        t[tag] = '\0';
+    }
+    strcat(doc, "</r>");
+    return doc;
+}
+
+Test(xml, tag_limit_is_exact_in_names_values_and_end_tags)
+{
+    silta_xml_limits_t lim = {4u << 20, 0};
+    for (int kind = 0; kind < 3; kind++) {
+        silta_err_t err = {0};
+        char *doc = s_tag_doc(kind, SILTA_XML_MAX_TAG);
+        xmlDocPtr d = silta_xml_parse_memory(doc, strlen(doc), &lim, &err);
+        cr_assert_not_null(d, "kind %d, a tag of exactly the limit: %s", kind, err.msg);
+        xmlFreeDoc(d);
+        free(doc);
+        doc = s_tag_doc(kind, SILTA_XML_MAX_TAG + 1);
+        cr_assert_null(silta_xml_parse_memory(doc, strlen(doc), &lim, &err), "kind %d", kind);
+        cr_assert(strstr(err.msg, "is longer than 262144 bytes") != NULL, "kind %d: %s", kind,
+                  err.msg);
+        free(doc);
+    }
+}
+
+/* The record limit passed inside an attribute value or an element name (a
+ * run of the splitter): the record is replaced, its size is exact, the next
+ * record is read. Every limit from 13 (the last record's size) to 40 bytes. */
+Test(xml, record_limit_passed_inside_a_tag_run)
+{
+    const char *big = "<rec value=\"0123456789012345678901234567890123456789\"/>";
+    const char *name = "<record_with_a_rather_long_element_name>1</record_with_a_rather_long_element_name>";
+    char doc[512];
+    snprintf(doc, sizeof doc, "<batch>%s%s<rec>ok</rec></batch>", big, name);
+    const char *path = s_write("tagrun.xml", doc);
+    for (size_t limit = 13; limit <= 40; limit++) {
+        silta_xml_limits_t lim = {0, limit};
+        silta_err_t err = {0};
+        silta_xml_reader_t *r = silta_xml_reader_open(path, &lim, &err);
+        cr_assert_not_null(r, "%s", err.msg);
+        xmlNodePtr node;
+        size_t bytes;
+        cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 1, "limit %zu: %s", limit,
+                     err.msg);
+        cr_assert_eq(bytes, strlen(big), "limit %zu", limit);
+        cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 1, "limit %zu: %s", limit,
+                     err.msg);
+        cr_assert_eq(bytes, strlen(name), "limit %zu", limit);
+        cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 1, "limit %zu: %s", limit,
+                     err.msg);
+        cr_assert_str_eq((const char *)node->name, "rec");
+        cr_assert_eq(bytes, strlen("<rec>ok</rec>"), "limit %zu", limit);
+        cr_assert_eq(silta_xml_reader_next(r, &node, &bytes, &err), 0, "%s", err.msg);
+        silta_xml_reader_destroy(&r);
+    }
+}
+
 /* 64 MB of comments, processing instructions and blank lines between two
  * records: both records are read, and the peak RSS of this process grows by
  * far less than the file (libxml2 kept every comment: 922 MB for 200 MB). */
