@@ -176,6 +176,31 @@ static int s_open(silta_client_t *self, silta_err_t *err)
     return SILTA_OK;
 }
 
+/* Make the i-th endpoint of the list the current one (the list is
+ * comma-separated, spaces around an entry ignored). */
+static void s_pick_endpoint(silta_client_t *self, size_t i)
+{
+    const char *p = self->endpoints;
+    for (size_t k = 0; k < i && p; k++) {
+        p = strchr(p, ',');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p)
+        return;
+    while (*p == ' ')
+        p++;
+    size_t n = strcspn(p, ",");
+    while (n > 0 && p[n - 1] == ' ')
+        n--;
+    char *e = strndup(p, n);
+    if (!e)
+        return; /* out of memory: stay with the one we have */
+    free(self->endpoint);
+    free(self->endpoints);
+    self->endpoint = e;
+    self->cur_endpoint = i;
+}
+
 /* Drop the socket and schedule the next attempt. Returns 1 when the caller
  * should report DISCONNECTED (a session had been announced). */
 static int s_close(silta_client_t *self, const char *why)
@@ -198,6 +223,10 @@ static int s_close(silta_client_t *self, const char *why)
         silta_debug("hub not answering", "endpoint=%s reason=\"%s\" retry_ms=%d", self->endpoint,
                     why, self->backoff_ms);
     self->backoff_ms *= 2;
+    /* A hub and its standbys: the next attempt goes to the next endpoint, so
+     * a client follows the hub that holds the lease (docs/operations.md). */
+    if (self->nendpoints > 1)
+        s_pick_endpoint(self, (self->cur_endpoint + 1) % self->nendpoints);
     if (self->backoff_ms > S_BACKOFF_MAX_MS)
         self->backoff_ms = S_BACKOFF_MAX_MS;
     int report = self->announced;
@@ -523,7 +552,12 @@ silta_client_t *silta_client_new(const silta_client_opts_t *opts, silta_err_t *e
                       my_key);
         goto fail;
     }
-    self->endpoint = s_strdup(endpoint);
+    self->endpoints = s_strdup(endpoint);
+    self->nendpoints = 1;
+    for (const char *c = endpoint; *c; c++)
+        self->nendpoints += *c == ',';
+    if (self->endpoints)
+        s_pick_endpoint(self, 0);
     self->name = s_strdup(opts->name ? opts->name : program_invocation_short_name);
     long hb = strtol(silta_env_get("SILTA_HEARTBEAT_MS", "1000"), NULL, 10);
     self->heartbeat_ms = opts->heartbeat_ms > 0    ? opts->heartbeat_ms

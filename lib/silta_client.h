@@ -23,7 +23,10 @@
 typedef struct silta_client_t silta_client_t;
 
 typedef struct {
-    const char *endpoint;        /* tcp://127.0.0.1:5555; default $SILTA_HUB_ENDPOINT */
+    /* tcp://127.0.0.1:5555, or a comma-separated list - a hub and its standbys:
+     * after each lost session or unanswered HELLO the next one is tried, so the
+     * client follows whichever hub holds the lease. Default $SILTA_HUB_ENDPOINT. */
+    const char *endpoint;
     const char *hub_public_key;  /* path of the hub's .pub; default $SILTA_HUB_PUBLIC_KEY */
     const char *client_key;      /* path of this peer's .key; default $SILTA_CLIENT_KEY */
     const char *name;            /* self-description for the hub's logs ("silta-bench") */

@@ -41,7 +41,9 @@ struct silta_client_t {
     void *ctx;
     void *sock; /* NULL while CLOSED */
     silta_client_state_t state;
-    char *endpoint;
+    char *endpoint;   /* the one connected or tried now: a copy of one of endpoints */
+    char *endpoints;  /* the list as given, "tcp://a:1,tcp://b:2" (a hub and its standbys) */
+    size_t nendpoints, cur_endpoint;
     char *name;
     silta_keypair_t hub_key;
     silta_keypair_t my_key;
