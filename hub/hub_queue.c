@@ -5,7 +5,22 @@
  *    - a lane is on the ready list iff it has a head, is not busy and the head
  *      is due; on the waiting list iff it has a head, is not busy and the head
  *      is not yet due; else on neither;
- *    - every held item is in self->items (seq -> item).
+ *    - every held item is in self->items (seq -> item);
+ *    - n_suspects counts the held items that were in flight at two or more
+ *      session losses; while it is not 0, at most one item is in flight
+ *      (hub_queue_next), so the one that takes the consumer down is found
+ *      alone and the others are not resent with it on every crash.
+ *
+ *  Poison isolation (issue 13, found 3). One lost session is an ordinary
+ *  crash or restart (everything goes again at full speed); a second with the
+ *  same item in flight points at a poison event:
+ *
+ *     session lost --release()--> each in-flight item: suspect + 1 (at 2: a
+ *                                 suspect, n_suspects + 1); attempts >= max:
+ *                                 left in flight, due now (dead at the next
+ *                                 expire()); else back to its lane, due now
+ *     n_suspects > 0 ----------> one delivery at a time
+ *     a suspect acked, rejected or dead --> n_suspects - 1
  */
 #include "hub_queue.h"
 
@@ -25,6 +40,7 @@ typedef struct s_item {
     int64_t due_ms;        /* in flight: ack deadline; queued: not before */
     int64_t sent_wall_ms;
     int in_flight;
+    int suspect; /* times it was in flight when its consumer's session was lost */
 } s_item_t;
 
 enum { S_NOWHERE, S_READY, S_WAITING };
@@ -48,6 +64,7 @@ struct hub_queue_t {
     s_list_t ready, waiting;
     s_item_t *in_flight; /* doubly linked */
     size_t n_in_flight;
+    size_t n_suspects;   /* held items in flight at two or more session losses */
     int64_t wake_at;     /* earliest due time on the waiting list */
 };
 
@@ -236,7 +253,7 @@ const hub_event_t *hub_queue_next(hub_queue_t *self, int64_t now_ms, int64_t wal
     if (self->waiting.head && now_ms >= self->wake_at)
         s_wake(self, now_ms);
     s_lane_t *lane = self->ready.head;
-    if (!lane)
+    if (!lane || (self->n_suspects > 0 && self->n_in_flight > 0))
         return NULL;
     s_item_t *it = lane->head;
     lane->busy = 1;
@@ -281,6 +298,8 @@ static void s_retire(hub_queue_t *self, s_item_t *it, int64_t now_ms, hub_queue_
         info->sent_wall_ms = it->sent_wall_ms;
     }
     silta_map_u64_remove(self->items, it->ev->seq);
+    if (it->suspect >= 2)
+        self->n_suspects--;
     lane->head = it->next;
     if (!lane->head)
         lane->tail = NULL;
@@ -321,11 +340,24 @@ static void s_requeue(hub_queue_t *self, s_item_t *it, int64_t due_ms, int64_t n
 size_t hub_queue_release(hub_queue_t *self, int64_t now_ms)
 {
     size_t n = 0;
-    while (self->in_flight) {
-        s_requeue(self, self->in_flight, now_ms, now_ms);
+    s_item_t *it = self->in_flight;
+    while (it) {
+        s_item_t *next = it->fl_next;
+        if (++it->suspect == 2)
+            self->n_suspects++;
+        if (it->attempts >= self->config.max_attempts)
+            it->due_ms = now_ms; /* no attempt left: dead at the next expire() */
+        else
+            s_requeue(self, it, now_ms, now_ms);
         n++;
+        it = next;
     }
     return n;
+}
+
+size_t hub_queue_suspects(const hub_queue_t *self)
+{
+    return self->n_suspects;
 }
 
 size_t hub_queue_expire(hub_queue_t *self, int64_t now_ms, hub_queue_info_t *dead, size_t max_dead)

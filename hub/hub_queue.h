@@ -8,7 +8,11 @@
  *    * per-client order: at most one delivery per client_key is in flight, and
  *      a client's events go out in the order they were pushed (journal order);
  *    * redelivery: an in-flight item not acknowledged by its due time goes back
- *      with a backoff that doubles per attempt; at max attempts it is dead.
+ *      with a backoff that doubles per attempt; at max attempts it is dead;
+ *    * poison isolation: items in flight at two session losses of their
+ *      consumer are suspects and go out one at a time until each is settled,
+ *      so a consumer that crashes on one event meets it alone, and it is dead
+ *      after max attempts crashes (not only by ack timeouts).
  *
  *  Structure: a lane per client_key holds that client's items as a FIFO. A lane
  *  is in exactly one of: the ready list (its head may be sent now), the waiting
@@ -78,9 +82,16 @@ int hub_queue_ack(hub_queue_t *self, uint64_t seq, int64_t now_ms, hub_queue_inf
  * as ack. */
 int hub_queue_reject(hub_queue_t *self, uint64_t seq, int64_t now_ms, hub_queue_info_t *info);
 
-/* The session went away: every in-flight item may go again at once. Returns
- * how many were released. */
+/* The session went away (a consumer that crashes on an event takes its
+ * session with it): every in-flight item may go again at once; one that was
+ * in flight at an earlier loss too becomes a suspect, and while any suspect is
+ * held items go one at a time, so a poison event is found alone. An item that
+ * has used its max attempts stays in flight, due now, for the next expire()
+ * to dead-letter. Returns how many were released. */
 size_t hub_queue_release(hub_queue_t *self, int64_t now_ms);
+
+/* Held items still suspect (0 when deliveries run at full concurrency). */
+size_t hub_queue_suspects(const hub_queue_t *self);
 
 /* Items in flight past their due time go back with backoff; those that reached
  * max attempts are removed and written to dead[] (up to max_dead; the rest stay

@@ -143,3 +143,87 @@ Test(hub_queue, waiting_lane_wakes_while_others_stay_busy)
     cr_assert(seen, "the backed-off client was starved");
     hub_queue_destroy(&q);
 }
+
+/* Issue 13, found 3: a consumer that crashes on one event (its session lost
+ * with that event in flight). The events delivered with it are not resent on
+ * every crash: after the second loss they go one at a time, so the poison
+ * meets the consumer alone and is dead after max attempts crashes - without
+ * waiting for an ack timeout. (Before: every crash resent all of them, and
+ * only ack timeouts counted toward the dead letter.) */
+Test(hub_queue, a_poison_event_is_found_alone_and_dead_after_max_crashes)
+{
+    hub_queue_t *q = hub_queue_new(&CFG); /* max_attempts 3 */
+    for (uint64_t s = 1; s <= 5; s++) {
+        char client[8];
+        snprintf(client, sizeof client, "c%llu", (unsigned long long)s);
+        s_push(q, s, client);
+    }
+    const uint64_t poison = 3;
+    unsigned sends[6] = {0};
+    hub_queue_info_t dead[4];
+    int64_t now = 0;
+    size_t ndead = 0;
+    /* The consumer takes everything it may, and crashes when it meets the
+     * poison; its replacement connects at once (now + 1). */
+    for (int round = 0; round < 20 && hub_queue_held(q) > 0; round++) {
+        uint64_t got[5];
+        size_t n = 0;
+        uint64_t s;
+        while (n < 5 && (s = s_next(q, now)) != 0) {
+            sends[s]++;
+            got[n++] = s;
+        }
+        int crashed = 0;
+        for (size_t i = 0; i < n; i++)
+            crashed |= got[i] == poison;
+        if (crashed) {
+            hub_queue_release(q, now);
+        } else {
+            for (size_t i = 0; i < n; i++)
+                cr_assert_eq(hub_queue_ack(q, got[i], now, NULL), 0);
+        }
+        ndead += hub_queue_expire(q, now, dead + ndead, 4 - ndead);
+        now += 1;
+    }
+    cr_assert_eq(ndead, 1, "the poison is dead-lettered");
+    cr_assert_eq(dead[0].seq, poison);
+    cr_assert_eq(dead[0].attempts, 3);
+    cr_assert_eq(sends[poison], 3, "one delivery per attempt");
+    for (uint64_t s = 1; s <= 5; s++)
+        if (s != poison)
+            cr_assert_leq(sends[s], 3, "event %llu was sent %u times with the poison",
+                          (unsigned long long)s, sends[s]);
+    cr_assert_eq(hub_queue_held(q), 0);
+    cr_assert_eq(hub_queue_suspects(q), 0, "every suspect settled");
+    hub_queue_destroy(&q);
+}
+
+/* After the suspects are settled, deliveries run at full concurrency again. */
+Test(hub_queue, suspects_settled_restore_concurrency)
+{
+    hub_queue_t *q = hub_queue_new(&CFG);
+    s_push(q, 1, "a");
+    s_push(q, 2, "b");
+    cr_assert_eq(s_next(q, 0), 1);
+    hub_queue_release(q, 0); /* a crash with 1 in flight: an ordinary restart */
+    cr_assert_eq(hub_queue_suspects(q), 0);
+    uint64_t x = s_next(q, 0), y = s_next(q, 0);
+    cr_assert_eq(x + y, 3, "both in flight: full speed after one loss (%llu, %llu)",
+                 (unsigned long long)x, (unsigned long long)y);
+    cr_assert_eq(hub_queue_ack(q, 2, 0, NULL), 0);
+    hub_queue_release(q, 0); /* 1 in flight at a second loss: a suspect */
+    cr_assert_eq(hub_queue_suspects(q), 1);
+    s_push(q, 2, "b");
+    uint64_t first = s_next(q, 1);
+    cr_assert(first == 1 || first == 2, "one at a time...");
+    cr_assert_eq(s_next(q, 1), 0, "...while a suspect is held");
+    cr_assert_eq(hub_queue_ack(q, first, 1, NULL), 0);
+    cr_assert_eq(s_next(q, 1), 3 - first);
+    cr_assert_eq(hub_queue_ack(q, 3 - first, 1, NULL), 0);
+    cr_assert_eq(hub_queue_suspects(q), 0);
+    s_push(q, 3, "c");
+    s_push(q, 4, "d");
+    cr_assert_eq(s_next(q, 2), 3);
+    cr_assert_eq(s_next(q, 2), 4, "two in flight again");
+    hub_queue_destroy(&q);
+}
