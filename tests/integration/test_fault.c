@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -300,4 +301,76 @@ Test(fault, a_database_outage_is_told_to_the_publisher_once, .timeout = 240)
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE client_key = 'client-outage'"),
                  N);
     silta_client_destroy(&c);
+}
+
+/* One life of a consumer of queue casestore-poison: ack every delivery but
+ * the one whose payload is "poison", on which it dies (exit 3); exit 0 after
+ * 3 s without a delivery. Runs in a child process. */
+static int s_poison_consumer(void)
+{
+    silta_client_t *c = fixture_client(s_home, "casestore");
+    const char *types[1] = {"test.event.v1"};
+    silta_err_t err;
+    /* Deliveries may come before the answer to SUBSCRIBE: one loop takes both. */
+    if (silta_client_subscribe(c, "casestore-poison", types, 1, 10, &err) != 0)
+        return 2;
+    int64_t idle_until = silta_mono_ms() + 3000;
+    while (silta_mono_ms() < idle_until) {
+        silta_client_event_t ev;
+        if (silta_client_poll(c, 100, &ev) != 0)
+            return 2;
+        if (ev.kind != SILTA_CLIENT_DELIVER)
+            continue;
+        if (ev.event->payload.len == 6 && memcmp(ev.event->payload.data, "poison", 6) == 0)
+            _exit(3); /* the crash: no ACK, no BYE */
+        silta_client_ack(c, ev.delivery_id);
+        idle_until = silta_mono_ms() + 3000;
+    }
+    silta_client_flush(c, 5000, NULL, NULL);
+    silta_client_destroy(&c);
+    return 0;
+}
+
+/* Issue 13, found 3, end to end: a consumer that crashes on one event gets
+ * that event dead-lettered after the attempt limit (3 here) instead of
+ * receiving it on every restart, and the events published with it are
+ * delivered and acknowledged. */
+Test(fault, a_consumer_that_crashes_on_one_event_gets_it_dead_lettered, .timeout = 240)
+{
+    s_home = harness_home_new();
+    setenv("SILTA_HUB_MAX_ATTEMPTS", "3", 1); /* the hub inherits it (after home_new's reset) */
+    fixture_deploy(0);
+    harness_expect_dead_letters(1);
+    silta_client_t *sub = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(sub, "casestore-poison", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_destroy(&sub);
+    silta_client_t *pub = fixture_client(s_home, "test");
+    for (int i = 1; i <= 5; i++) {
+        char id[37], ck[32];
+        snprintf(ck, sizeof ck, "client-poison-%d", i);
+        const char *payload = i == 3 ? "poison" : "fine";
+        cr_assert_eq(fixture_publish_one(pub, "test.event.v1", ck, (const uint8_t *)payload,
+                                         strlen(payload), id, NULL),
+                     SILTA_CLIENT_CONFIRM);
+    }
+    silta_client_destroy(&pub);
+    int crashes = 0, lives = 0, clean = 0;
+    while (lives < 12 && !clean) {
+        fflush(NULL);
+        pid_t child = fork();
+        cr_assert_geq(child, 0);
+        if (child == 0)
+            _exit(s_poison_consumer());
+        int st = 0;
+        cr_assert_eq(waitpid(child, &st, 0), child);
+        lives++;
+        crashes += WIFEXITED(st) && WEXITSTATUS(st) == 3;
+        clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 2, "the consumer could not run");
+    }
+    cr_assert(clean, "the consumer met the poison on every one of %d lives", lives);
+    cr_assert_eq(crashes, 3, "one crash per attempt, then the dead letter (%d)", crashes);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.dead_letter"), 1);
+    unsetenv("SILTA_HUB_MAX_ATTEMPTS");
 }

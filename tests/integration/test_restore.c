@@ -43,6 +43,14 @@ static bool s_client_has(void *arg)
     return fixture_count(sql) >= s_want;
 }
 
+static bool s_has_text(void *path)
+{
+    char *text = harness_read_file(path);
+    bool yes = text && *text;
+    free(text);
+    return yes;
+}
+
 static void s_backup_tool(const char *cmd)
 {
     char tool[4096];
@@ -56,8 +64,8 @@ static void s_backup_tool(const char *cmd)
 Test(restore, a_backup_restored_into_a_new_deployment_verifies_and_links_the_client,
      .timeout = 600)
 {
-    setenv("SILTA_AUDIT_CHECKPOINT_MS", "500", 1);
     s_home = harness_home_new();
+    setenv("SILTA_AUDIT_CHECKPOINT_MS", "500", 1); /* checkpoints in the backup */
     fixture_deploy(1);
     fixture_publish(s_home, "before",
                     "kela.notice.v1 " S_HETU " kind=immigrant_2m kela_reference=R-1 "
@@ -69,6 +77,10 @@ Test(restore, a_backup_restored_into_a_new_deployment_verifies_and_links_the_cli
     harness_ctl(&r, "audit", "verify", NULL);
     cr_assert_eq(r.status, 0, "before the backup:\n%s%s", r.out, r.err);
     harness_result_free(&r);
+    char *cp = harness_env_get(s_home, "SILTA_AUDIT_CHECKPOINTS");
+    cr_assert_not_null(cp);
+    cr_assert_eq(harness_poll(30000, s_has_text, cp), 0, "no signed checkpoint in %s", cp);
+    free(cp);
 
     snprintf(s_backup, sizeof s_backup, "/tmp/silta-backup-test-%d", (int)getpid());
     s_backup_tool("create");
@@ -76,6 +88,7 @@ Test(restore, a_backup_restored_into_a_new_deployment_verifies_and_links_the_cli
 
     /* A new deployment (new keys, empty database), its hub stopped, restored. */
     s_home = harness_home_new();
+    setenv("SILTA_AUDIT_CHECKPOINT_MS", "500", 1);
     fixture_deploy(0);
     harness_local(&r, "stop", "silta-hub", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
