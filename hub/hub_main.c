@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub_lease.h"
 #include "hub_router.h"
 #include "silta_cli.h"
 #include "silta_codec.h"
 #include "silta_env.h"
 #include "silta_log.h"
+#include "silta_notify.h"
 #include "silta_paths.h"
 
 static volatile sig_atomic_t s_stop = 0;
@@ -69,6 +71,16 @@ static long s_num(const char *key, long fallback, long min, long max)
         return fallback;
     }
     return n;
+}
+
+/* While a standby waits for the lease: tell systemd it runs (once), and feed
+ * its watchdog. */
+static void s_standby_tick(void)
+{
+    static int told;
+    if (!told++)
+        silta_notify_ready("silta-hub (standby)");
+    silta_notify_watchdog();
 }
 
 int main(int argc, char **argv)
@@ -144,7 +156,17 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* One serving hub per database: a standby waits here (hub_lease.h). */
+    hub_lease_t *lease = hub_lease_acquire(cfg.pg_url, &s_stop, s_standby_tick, &err);
+    if (!lease) {
+        if (s_stop)
+            return 0;
+        silta_error("could not take the lease", "reason=\"%s\"", err.msg);
+        return 1;
+    }
+    cfg.lease = lease;
     int rc = hub_router_run(&cfg, &s_stop, &err);
+    hub_lease_release(&lease);
     if (rc != 0) {
         silta_error("hub failed", "reason=\"%s\"", err.msg);
         return 1;

@@ -12,6 +12,8 @@
  */
 #include "hub_router_int.h"
 
+#include "hub_lease.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,6 +483,14 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         hub_router_reap(&hub);
         if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
             s_tick(&hub);
+        silta_err_t lerr;
+        if (config->lease && hub_lease_check(config->lease, &lerr) != 0) {
+            /* Fenced: another hub serves now. Stop at once - no flush, no
+             * checkpoint: what this hub holds is the other one's to deliver. */
+            silta_error("lease lost; this hub stops serving", "reason=\"%s\"", lerr.msg);
+            hub_state_close(&hub);
+            return silta_err_set(err, SILTA_ERR, "%s", lerr.msg);
+        }
     }
 
     /* Clean stop: what has arrived is committed and confirmed, acks written. */

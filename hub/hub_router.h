@@ -53,6 +53,7 @@ typedef struct {
     int batch_wait_ms;            /* how long an open batch waits for more */
     int ack_flush_ms;             /* acks are written at least this often */
     hub_queue_config_t queue;
+    struct hub_lease_t *lease;    /* held while serving (hub_lease.h); NULL: no lease */
 } hub_router_config_t;
 
 /* Run until *stop becomes non-zero (set from a signal handler), then flush:

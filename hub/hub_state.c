@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "silta_keys.h"
 #include "silta_log.h"
@@ -198,6 +199,14 @@ static void s_on_consent_row(const char *client_key, const char *consent_id, con
 /* ------------------------------------------------------------------------ */
 /* open, close                                                               */
 
+#define S_BIND_WAIT_MS 15000
+
+static void s_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 int hub_state_open(hub_router_t *hub, silta_err_t *err)
 {
     const hub_router_config_t *cfg = hub->config;
@@ -266,11 +275,26 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
     zmq_setsockopt(hub->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(hub->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(hub->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-    if (zmq_bind(hub->router, cfg->bind) != 0)
-        return silta_err_set(err, SILTA_ERR, "could not bind %s: %s", cfg->bind,
-                             zmq_strerror(errno));
-    if (cfg->metrics_bind && !(hub->http = hub_http_listen(cfg->metrics_bind, s_on_http, hub, err)))
-        return SILTA_ERR;
+    /* A hub that just took the lease from another (hub_lease.h) may find the
+     * address still held: the other one stops within a second of losing the
+     * lease, so wait for it (S_BIND_WAIT_MS) before giving up. */
+    int64_t until = silta_mono_ms() + S_BIND_WAIT_MS;
+    int said = 0;
+    while (zmq_bind(hub->router, cfg->bind) != 0) {
+        if (errno != EADDRINUSE || silta_mono_ms() >= until)
+            return silta_err_set(err, SILTA_ERR, "could not bind %s: %s", cfg->bind,
+                                 zmq_strerror(errno));
+        if (!said++)
+            silta_info("address in use; waiting for the hub that had the lease to stop",
+                       "bind=%s", cfg->bind);
+        s_sleep_ms(100);
+    }
+    while (cfg->metrics_bind &&
+           !(hub->http = hub_http_listen(cfg->metrics_bind, s_on_http, hub, err))) {
+        if (silta_mono_ms() >= until)
+            return SILTA_ERR;
+        s_sleep_ms(100);
+    }
     return SILTA_OK;
 }
 

@@ -7,6 +7,7 @@
  * there, and the test then fails on "the hub is gone".
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +32,16 @@ static void s_thaw(void)
     s_nfrozen = 0;
 }
 
+static pid_t s_standby; /* a second silta-hub a test started */
+
 static void s_fini(void)
 {
     s_thaw();
+    if (s_standby > 0) {
+        kill(s_standby, SIGKILL);
+        waitpid(s_standby, NULL, 0);
+        s_standby = 0;
+    }
     harness_home_destroy(&s_home);
 }
 TestSuite(fault, .fini = s_fini);
@@ -373,4 +381,138 @@ Test(fault, a_consumer_that_crashes_on_one_event_gets_it_dead_lettered, .timeout
     cr_assert_eq(crashes, 3, "one crash per attempt, then the dead letter (%d)", crashes);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.dead_letter"), 1);
     unsetenv("SILTA_HUB_MAX_ATTEMPTS");
+}
+
+/* Start a second silta-hub of this deployment (the env loaded into this
+ * process), logging to log/silta-hub-standby.log. */
+static pid_t s_start_standby(void)
+{
+    char log[4096], bin[4096];
+    snprintf(log, sizeof log, "%s/log/silta-hub-standby.log", s_home);
+    harness_bin_path(bin, sizeof bin, "silta-hub");
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setsid();
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execl(bin, "silta-hub", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static const char *s_log_needle;
+static bool s_standby_says(void *arg)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/log/silta-hub-standby.log", s_home);
+    (void)arg;
+    return harness_file_contains(path, s_log_needle);
+}
+
+/* Issue 13, item 3: two hubs on one database. The second waits as a standby
+ * (it cannot take the lease, an advisory lock, while the first holds it); when
+ * the serving hub is killed (kill -9) the standby takes the lease, binds the
+ * same endpoint and serves: the publisher's next event is confirmed and the
+ * consumer gets it, with nothing lost or stored twice. */
+Test(fault, a_standby_hub_serves_when_the_active_one_is_killed, .timeout = 240)
+{
+    s_home = fixture_up();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run/silta-hub.pid", s_home);
+    pid_t active = harness_pid_file(path);
+    cr_assert_gt(active, 0);
+    s_standby = s_start_standby();
+    s_log_needle = "standby: another hub holds the lease";
+    cr_assert_eq(harness_poll(30000, s_standby_says, NULL), 0, "the second hub is no standby");
+
+    silta_client_t *pub = fixture_client(s_home, "test");
+    silta_client_t *con = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(con, "casestore-failover", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    char id[37];
+    silta_client_event_t ev;
+    for (int i = 0; i < 5; i++) {
+        char ck[32];
+        snprintf(ck, sizeof ck, "client-failover-%d", i);
+        cr_assert_eq(fixture_publish_one(pub, "test.event.v1", ck, (const uint8_t *)"{}", 2, id,
+                                         NULL),
+                     SILTA_CLIENT_CONFIRM);
+        cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+        silta_client_ack(con, ev.delivery_id);
+    }
+
+    cr_assert_eq(kill(active, SIGKILL), 0);
+    int64_t t0 = silta_mono_ms();
+    silta_envelope_t e;
+    silta__envelope__init(&e);
+    silta_uuid_v7(id);
+    e.event_id = id;
+    e.type = "test.event.v1";
+    e.client_key = "client-failover-after";
+    e.payload.data = (uint8_t *)"{}";
+    e.payload.len = 2;
+    cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
+    cr_assert_eq(silta_client_flush(pub, 60000, NULL, NULL), 0,
+                 "the publish after the kill is not confirmed");
+    double took = (double)(silta_mono_ms() - t0) / 1000.0;
+    fprintf(stderr, "failover: confirmed by the standby %.1f s after kill -9 of the active hub\n",
+            took);
+    s_log_needle = "lease taken; this hub serves now";
+    cr_assert(s_standby_says(NULL), "the standby did not take the lease");
+    int got = 0;
+    int64_t end = silta_mono_ms() + 60000;
+    while (!got && silta_mono_ms() < end &&
+           fixture_wait(con, SILTA_CLIENT_DELIVER, 1000, &ev) == 0) {
+        got = strcmp(ev.event->event_id, id) == 0;
+        silta_client_ack(con, ev.delivery_id);
+    }
+    cr_assert(got, "the consumer did not get the event from the standby");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal WHERE client_key LIKE "
+                               "'client-failover%'"),
+                 6, "every event stored once");
+    silta_client_destroy(&pub);
+    silta_client_destroy(&con);
+}
+
+static pid_t s_active;
+static bool s_active_gone(void *arg)
+{
+    (void)arg;
+    return !harness_pid_alive(s_active);
+}
+
+/* The fence: the serving hub's lease connection is cut (as a network fault or
+ * a database failover would), the standby takes the lease at once; the first
+ * hub finds on its next check that another hub holds it and stops serving -
+ * it exits rather than serve the same queues as the standby. */
+Test(fault, a_hub_that_loses_its_lease_stops_serving, .timeout = 240)
+{
+    s_home = fixture_up();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run/silta-hub.pid", s_home);
+    s_active = harness_pid_file(path);
+    cr_assert_gt(s_active, 0);
+    s_standby = s_start_standby();
+    s_log_needle = "standby: another hub holds the lease";
+    cr_assert_eq(harness_poll(30000, s_standby_says, NULL), 0, "the second hub is no standby");
+    fixture_exec_admin("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = "
+                       "'advisory' AND granted");
+    cr_assert_eq(harness_poll(30000, s_active_gone, NULL), 0,
+                 "the hub that lost its lease is still running");
+    snprintf(path, sizeof path, "%s/log/silta-hub.log", s_home);
+    cr_assert(harness_file_contains(path, "lease lost; this hub stops serving"));
+    s_log_needle = "lease taken; this hub serves now";
+    cr_assert(s_standby_says(NULL));
+    silta_client_t *pub = fixture_client(s_home, "test");
+    char id[37];
+    cr_assert_eq(fixture_publish_one(pub, "test.event.v1", "client-fence", (const uint8_t *)"{}",
+                                     2, id, NULL),
+                 SILTA_CLIENT_CONFIRM, "the standby serves");
+    silta_client_destroy(&pub);
 }
