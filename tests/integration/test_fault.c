@@ -241,7 +241,7 @@ Test(fault, every_kind_of_fault_once_and_the_books_balance, .timeout = 900)
     char run[4096];
     snprintf(run, sizeof run, "%s/tests/fault/run", harness_src());
     harness_result_t r;
-    harness_runl(&r, 800000, run, "--rounds", "7", "--in-order", "--records", "100", NULL);
+    harness_runl(&r, 800000, run, "--rounds", "8", "--in-order", "--records", "100", NULL);
     fprintf(stderr, "%s", r.out); /* the books, for the test log */
     const char *books = strstr(r.out, "faults=");
     cr_assert_not_null(books, "no books line; stderr:\n%s", r.err);
