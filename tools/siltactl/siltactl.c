@@ -20,7 +20,8 @@ typedef struct {
     const char *usage;
 } ctl_command_t;
 
-int ctl_plan(int argc, char **argv); /* ctl_plan.c (issue 5) */
+int ctl_plan(int argc, char **argv);   /* ctl_plan.c (issue 5) */
+int ctl_report(int argc, char **argv); /* ctl_report.c (issue 15) */
 
 static const ctl_command_t s_commands[] = {
     {"status", ctl_status,
@@ -41,6 +42,9 @@ static const ctl_command_t s_commands[] = {
      "plan [CLIENT_KEY] [--json]             a client's coordinated plan, timeline, open alerts\n"
      "                                         (no key: the hetu from a prompt or stdin)\n"
      "  plan --team [--json]                   clients in active work per responsible worker"},
+    {"report", ctl_report,
+     "report [--since YYYY-MM] [--json|--csv] gaps found per rule, month and area, days to action,\n"
+     "                                         caseload; anonymised, cells under 5 clients hidden"},
     {"keygen", ctl_keygen,
      "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},
 };
