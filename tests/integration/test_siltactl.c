@@ -89,8 +89,8 @@ Test(siltactl, version_and_help_of_every_command, .init = s_setup, .fini = s_tea
     };
     for (size_t i = 0; i < sizeof help / sizeof help[0]; i++) {
         s_ctl5(&r, help[i]);
-        cr_assert_eq(r.status, 0, "siltactl %s %s %s --help: exit %d\n%s", help[i][0],
-                     help[i][1], help[i][2] ? help[i][2] : "", r.status, r.err);
+        cr_assert_eq(r.status, 0, "siltactl %s %s %s --help: exit %d\n%s", help[i][0], help[i][1],
+                     help[i][2] ? help[i][2] : "", r.status, r.err);
         cr_assert(strstr(r.out, "usage:") && strstr(r.out, help[i][5]),
                   "siltactl %s %s: no '%s' in\n%s", help[i][0], help[i][1], help[i][5], r.out);
         if (strcmp(help[i][0], "keygen") != 0)
@@ -126,11 +126,11 @@ Test(siltactl, wrong_arguments_say_what_was_wrong, .init = s_setup, .fini = s_te
     harness_result_t r;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s_ctl5(&r, bad[i]);
-        cr_assert_eq(r.status, 2, "siltactl %s %s: exit %d", bad[i][0],
-                     bad[i][1] ? bad[i][1] : "", r.status);
+        cr_assert_eq(r.status, 2, "siltactl %s %s: exit %d", bad[i][0], bad[i][1] ? bad[i][1] : "",
+                     r.status);
         cr_assert(strstr(r.err, bad[i][5]) && strstr(r.err, "usage:"),
-                  "siltactl %s %s: stderr lacks \"%s\":\n%s", bad[i][0],
-                  bad[i][1] ? bad[i][1] : "", bad[i][5], r.err);
+                  "siltactl %s %s: stderr lacks \"%s\":\n%s", bad[i][0], bad[i][1] ? bad[i][1] : "",
+                  bad[i][5], r.err);
         harness_result_free(&r);
     }
 }
@@ -138,8 +138,8 @@ Test(siltactl, wrong_arguments_say_what_was_wrong, .init = s_setup, .fini = s_te
 /* Checked before anything is read or connected: no database needed. */
 Test(siltactl, bad_since_date_names_the_form, .init = s_setup, .fini = s_teardown, .timeout = 60)
 {
-    static const char *const dates[] = {"2026-13-45", "2026-02-30", "26-01-01", "2026-1-1",
-                                        "yesterday", "2026-01-01x"};
+    static const char *const dates[] = {"2026-13-45", "2026-02-30", "26-01-01",
+                                        "2026-1-1",   "yesterday",  "2026-01-01x"};
     harness_result_t r;
     for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
         harness_ctl_input(&r, "010101-123N\n", "audit", "client", "--since", dates[i], NULL);
@@ -236,8 +236,8 @@ Test(siltactl, status_shapes_width_and_exit_code, .fini = s_teardown, .timeout =
     s_keys(q1, k1, sizeof k1);
     s_keys(q2, k2, sizeof k2);
     cr_assert_str_eq(k1, k2, "status and consumers differ in shape");
-    static const char *const fields[] = {"name",   "types",        "attached",     "pending",
-                                         "queued", "in_flight",    "oldest_age_s", "dead_letters",
+    static const char *const fields[] = {"name",   "types",     "attached",     "pending",
+                                         "queued", "in_flight", "oldest_age_s", "dead_letters",
                                          "credit", "connected"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         cr_assert_not_null(json_object_get(q2, fields[i]), "no \"%s\" in %s", fields[i], j.out);
@@ -317,8 +317,8 @@ static int s_purge_on_tty(const char *answer, char *out, size_t len)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-Test(siltactl, plan_unknown_key_and_purge_asks_on_a_terminal, .init = s_setup,
-     .fini = s_teardown, .timeout = 300)
+Test(siltactl, plan_unknown_key_and_purge_asks_on_a_terminal, .init = s_setup, .fini = s_teardown,
+     .timeout = 300)
 {
     fixture_deploy(1);
     harness_result_t r;

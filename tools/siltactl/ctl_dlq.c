@@ -149,27 +149,26 @@ static int s_list(int argc, char **argv)
         free(json);
     } else if (rc == CTL_OK) {
         PGresult *res = ctl_query(conn, S_SQL_LIST, 1, params);
-        /* the client key and the time only with --wide: the event id (kept whole,
-         * for `siltactl trace`) and the reason need the 100 columns */
-        static const char *const head[] = {"ID",       "CONSUMER", "EVENT ID",   "TYPE",
-                                           "ATTEMPTS", "REASON",   "CLIENT KEY", "DEAD AT"};
-        ctl_table_t *t = res ? ctl_table_new(ctl_out_wide() ? 8 : 6, head) : NULL;
+        /* type, client key and time only with --wide (`trace EVENT_ID` shows them
+         * too): the event id (kept whole, for `trace`) and the reason need the
+         * 100 columns */
+        static const char *const head[] = {"ID",     "CONSUMER", "EVENT ID",   "ATTEMPTS",
+                                           "REASON", "TYPE",     "CLIENT KEY", "DEAD AT"};
+        ctl_table_t *t = res ? ctl_table_new(ctl_out_wide() ? 8 : 5, head) : NULL;
         rc = !res ? CTL_FAIL : t ? CTL_OK : ctl_fail("out of memory");
         if (t) {
             ctl_table_align_right(t, 0);
             ctl_table_keep(t, 2);
-            ctl_table_align_right(t, 4);
-            ctl_table_keep(t, 6);
-            ctl_table_keep(t, 7);
+            ctl_table_align_right(t, 3);
         }
         for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
             char reason[256], at[32];
             const char *cells[] = {ctl_cell(res, r, 0),
                                    ctl_cell(res, r, 1),
                                    ctl_cell(res, r, 2),
-                                   ctl_cell(res, r, 3),
                                    ctl_cell(res, r, 5),
                                    ctl_fmt_cut(ctl_cell(res, r, 6), 60, reason, sizeof reason),
+                                   ctl_cell(res, r, 3),
                                    ctl_cell(res, r, 4),
                                    ctl_fmt_time(ctl_cell(res, r, 7), at, sizeof at)};
             if (ctl_table_add(t, cells) != 0)

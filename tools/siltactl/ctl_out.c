@@ -38,6 +38,7 @@ struct ctl_table {
     char **cells; /* (nrows + 1) * ncols; row 0 is the header */
     size_t *width;
     unsigned char *flags; /* per column: S_RIGHT, S_KEEP */
+    int records;          /* too wide: rows as records (ctl_table_records) */
 };
 
 #define S_RIGHT 1 /* right-aligned (a number), never cut */
@@ -116,6 +117,11 @@ void ctl_table_keep(ctl_table_t *self, int col)
         self->flags[col] |= S_KEEP;
 }
 
+void ctl_table_records(ctl_table_t *self)
+{
+    self->records = 1;
+}
+
 int ctl_table_add(ctl_table_t *self, const char *const *cells)
 {
     return s_add(self, cells);
@@ -142,9 +148,37 @@ static void s_fit(const ctl_table_t *self, size_t *fit)
     }
 }
 
+/* Each row as a record: "HEADER  value" lines, a blank line between rows; a
+ * value cut only when it alone is wider than the line. */
+static void s_print_records(const ctl_table_t *self, FILE *out)
+{
+    size_t label = 0;
+    for (int c = 0; c < self->ncols; c++)
+        if (s_width(self->cells[c]) > label)
+            label = s_width(self->cells[c]);
+    size_t room = CTL_OUT_COLUMNS > label + 2 + S_MIN_CUT ? CTL_OUT_COLUMNS - label - 2 : S_MIN_CUT;
+    for (size_t r = 1; r < self->nrows; r++) {
+        if (r > 1)
+            fputc('\n', out);
+        char *const *row = self->cells + r * (size_t)self->ncols;
+        for (int c = 0; c < self->ncols; c++) {
+            char cut[1024];
+            const char *head = self->cells[c];
+            fprintf(out, "%s%*s  %s\n", head, (int)(label - s_width(head)), "",
+                    s_width(row[c]) > room ? ctl_fmt_cut(row[c], room, cut, sizeof cut) : row[c]);
+        }
+    }
+}
+
 void ctl_table_print(const ctl_table_t *self, FILE *out)
 {
-    size_t fit[S_MAX_COLS];
+    size_t fit[S_MAX_COLS], total = 0;
+    for (int c = 0; c < self->ncols; c++)
+        total += self->width[c] + (c ? 2 : 0);
+    if (self->records && !s_wide && total > CTL_OUT_COLUMNS) {
+        s_print_records(self, out);
+        return;
+    }
     s_fit(self, fit);
     for (size_t r = 0; r < self->nrows; r++) {
         char *const *row = self->cells + r * (size_t)self->ncols;

@@ -72,6 +72,8 @@ static int s_print(PGconn *conn, const char *title, const char *sql, const char 
         return CTL_OK;
     }
     ctl_table_t *t = ctl_table_new(ncols, head);
+    if (t)
+        ctl_table_records(t); /* a plan's titles and dates are read, never cut */
     for (int r = 0; t && r < PQntuples(res); r++) {
         const char *cells[8];
         for (int c = 0; c < ncols && c < 8; c++)

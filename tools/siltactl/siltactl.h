@@ -146,6 +146,11 @@ void ctl_table_align_right(ctl_table_t *self, int col);
 /* Never cut column col to fit (identifiers an operator copies, timestamps). */
 void ctl_table_keep(ctl_table_t *self, int col);
 
+/* When the table is wider than CTL_OUT_COLUMNS (and not --wide), print each
+ * row as a record, one "HEADER  value" line per column, instead of cutting
+ * cells: for tables whose every cell is the answer (a disclosure report). */
+void ctl_table_records(ctl_table_t *self);
+
 /* Append a row of ncols cells (copied; NULL prints as "-"; control characters
  * print as '?'). Returns 0, or -1 on out of memory. */
 int ctl_table_add(ctl_table_t *self, const char *const *cells);
