@@ -15,10 +15,12 @@
  */
 #include "siltactl.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -234,6 +236,8 @@ static int s_client(PGconn *conn, const char *hetu, const char *since, int json)
     printf("disclosures of client %s since %s: %d\n", key, params[1], PQntuples(res));
     const char *head[] = {"when", "recipient", "event type", "legal basis", "consent", "event id"};
     ctl_table_t *t = ctl_table_new(6, head);
+    if (t)
+        ctl_table_records(t); /* the client's answer: never cut */
     for (int r = 0; t && r < PQntuples(res); r++) {
         char when[64];
         const char *cells[6] = {ctl_fmt_time(PQgetvalue(res, r, 0), when, sizeof when),
@@ -249,10 +253,29 @@ static int s_client(PGconn *conn, const char *hetu, const char *since, int json)
     return CTL_OK;
 }
 
+/* 0 when s is a real calendar date written YYYY-MM-DD, else -1. */
+static int s_check_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return -1;
+    struct tm tm = {0};
+    tm.tm_year = atoi(s) - 1900;
+    tm.tm_mon = atoi(s + 5) - 1;
+    tm.tm_mday = atoi(s + 8);
+    struct tm want = tm;
+    if (timegm(&tm) == (time_t)-1 || tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon ||
+        tm.tm_mday != want.tm_mday || tm.tm_year < 0)
+        return -1;
+    return 0;
+}
+
 int ctl_audit(int argc, char **argv)
 {
     if (argc < 2)
-        return ctl_usage(stderr, "audit");
+        return ctl_bad("audit", "no subcommand (verify or client)");
     const char *sub = argv[1];
     int json = 0;
     const char *since = NULL;
@@ -260,19 +283,28 @@ int ctl_audit(int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"since", required_argument, NULL, 's'}, {0, 0, 0, 0}};
     optind = 2;
     int ch;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch == 'j')
-            json = 1;
-        else if (ch == 's')
-            since = optarg;
-        else
-            return ctl_usage(stderr, "audit");
-    }
+    opterr = 0;
     int is_verify = strcmp(sub, "verify") == 0, is_client = strcmp(sub, "client") == 0;
+    if (!(is_verify || is_client))
+        return ctl_bad("audit", "unknown subcommand '%.64s' (verify or client)", sub);
+    while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (ch == 'j' && is_client)
+            json = 1;
+        else if (ch == 's' && is_client)
+            since = optarg;
+        else if (ch == 'j' || ch == 's')
+            return ctl_bad("audit", "verify does not take %s", ch == 'j' ? "--json" : "--since");
+        else
+            return ctl_bad_option(ch, argv, "audit");
+    }
     if (is_client && optind < argc)
         return ctl_fail("%s", CTL_HETU_NOT_IN_ARGV);
-    if (!(is_verify || is_client) || optind != argc)
-        return ctl_usage(stderr, "audit");
+    if (optind != argc)
+        return ctl_bad("audit", "unexpected argument '%.64s'", argv[optind]);
+    if (since && s_check_date(since) != 0)
+        return ctl_bad("audit", "bad --since date '%.32s': expected YYYY-MM-DD, a real calendar "
+                                "date (say 2026-01-31)",
+                       since);
     char hetu[64] = "";
     if (is_client && ctl_read_hetu(hetu, sizeof hetu) != 0)
         return ctl_fail("no personal identity code on standard input");

@@ -1,5 +1,6 @@
 /*  ctl_consumers.c - `siltactl consumers [--json]`: every durable queue, what it
  *  subscribes to, whether a session is attached, its backlog and dead letters.
+ *  Its JSON rows are the ones `status` prints under "consumers" (CTL_SQL_QUEUES).
  */
 #include "siltactl.h"
 
@@ -10,15 +11,7 @@
 
 #include "silta_db.h"
 
-static const char *const S_SQL =
-    "SELECT c.name, array_to_string(c.types, ' ') AS types,"
-    "       coalesce(s.connected, false) AS connected,"
-    "       " CTL_SQL_PENDING " AS pending,"
-    "       coalesce(s.in_flight, 0) AS in_flight, coalesce(s.credit, 0) AS credit,"
-    "       (SELECT count(*) FROM hub.dead_letter x WHERE x.consumer_id = c.id) AS dead_letters,"
-    "       c.created_at"
-    "  FROM hub.consumer c LEFT JOIN hub.consumer_status s ON s.consumer_id = c.id"
-    " ORDER BY c.name";
+static const char *const S_SQL = CTL_SQL_QUEUES;
 
 int ctl_consumers(int argc, char **argv)
 {
@@ -27,7 +20,7 @@ int ctl_consumers(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (optind != argc)
-        return ctl_usage(stderr, "consumers");
+        return ctl_bad("consumers", "unexpected argument '%.64s'", argv[optind]);
     PGconn *conn = ctl_connect();
     if (!conn)
         return CTL_FAIL;
@@ -44,18 +37,22 @@ int ctl_consumers(int argc, char **argv)
         if (!res) {
             rc = CTL_FAIL;
         } else {
+            /* since (its first SUBSCRIBE) only with --wide: the types need the room */
             const char *head[] = {"consumer", "types",  "attached",    "pending",
                                   "in flight", "credit", "dead letters", "since"};
-            ctl_table_t *t = ctl_table_new(8, head);
+            ctl_table_t *t = ctl_table_new(ctl_out_wide() ? 8 : 7, head);
             for (int c = 3; t && c <= 6; c++)
                 ctl_table_align_right(t, c);
             for (int r = 0; t && r < PQntuples(res); r++) {
-                char since[64];
-                const char *cells[8] = {PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
-                                        ctl_fmt_bool(PQgetvalue(res, r, 2)),
-                                        PQgetvalue(res, r, 3), PQgetvalue(res, r, 4),
-                                        PQgetvalue(res, r, 5), PQgetvalue(res, r, 6),
-                                        ctl_fmt_time(PQgetvalue(res, r, 7), since, sizeof since)};
+                char since[64], types[512];
+                const char *cells[8] = {ctl_cell(res, r, 0),
+                                        ctl_fmt_types(ctl_cell(res, r, 1), types, sizeof types),
+                                        ctl_fmt_bool(ctl_cell(res, r, 2)),
+                                        ctl_cell(res, r, 4),
+                                        ctl_cell(res, r, 6),
+                                        ctl_cell(res, r, 7),
+                                        ctl_cell(res, r, 9),
+                                        ctl_fmt_time(ctl_cell(res, r, 10), since, sizeof since)};
                 ctl_table_add(t, cells);
             }
             if (t && PQntuples(res))

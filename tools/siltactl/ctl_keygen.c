@@ -61,16 +61,18 @@ int ctl_keygen(int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
         if (c == 'd')
             dir = optarg;
         else if (c == 'h')
             return ctl_usage(stdout, "keygen");
         else
-            return ctl_usage(stderr, "keygen");
+            return ctl_bad_option(c, argv, "keygen");
     }
+    if (optind == argc)
+        return ctl_bad("keygen", "no NAME given");
     if (optind != argc - 1)
-        return ctl_usage(stderr, "keygen");
+        return ctl_bad("keygen", "one NAME only; unexpected '%.64s'", argv[optind + 1]);
     const char *name = argv[optind];
     if (!s_name_ok(name))
         return ctl_fail("bad key name '%.64s' (letters, digits, '-', '_', '.'; at most 64)", name);

@@ -72,6 +72,8 @@ static int s_print(PGconn *conn, const char *title, const char *sql, const char 
         return CTL_OK;
     }
     ctl_table_t *t = ctl_table_new(ncols, head);
+    if (t)
+        ctl_table_records(t); /* a plan's titles and dates are read, never cut */
     for (int r = 0; t && r < PQntuples(res); r++) {
         const char *cells[8];
         for (int c = 0; c < ncols && c < 8; c++)
@@ -152,8 +154,10 @@ int ctl_plan(int argc, char **argv)
             team = 1;
         else if (!who && argv[i][0] != '-')
             who = argv[i];
+        else if (argv[i][0] == '-')
+            return ctl_bad("plan", "unknown option '%.64s'", argv[i]);
         else
-            return ctl_usage(stderr, "plan");
+            return ctl_bad("plan", "one CLIENT_KEY only; unexpected '%.64s'", argv[i]);
     }
     char ck[SILTA_CLIENTKEY_LEN + 1] = "";
     if (who && silta_clientkey_valid(who)) {
@@ -188,7 +192,7 @@ int ctl_plan(int argc, char **argv)
         const char *p[1] = {ck};
         res = ctl_query(conn, "SELECT 1 FROM casestore.client WHERE client_key = $1", 1, p);
         if (res && PQntuples(res) == 0)
-            rc = ctl_fail("no such client in the case store");
+            rc = ctl_fail("no client with that key in the case store");
         else if (!res)
             rc = CTL_FAIL;
         else

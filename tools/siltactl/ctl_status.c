@@ -3,8 +3,11 @@
  *  Reads the hub's once-a-second snapshot (hub.instance, hub.consumer_status,
  *  hub.peer) and counts the durable queues (the cursors over hub.journal with
  *  hub.delivery's explicit rows: CTL_SQL_PENDING; hub.dead_letter).
- *  A snapshot older than CTL_STALE_SECONDS means the hub is not running (or
- *  stuck): it is reported as stale, and "connected" below it is history.
+ *  A snapshot older than CTL_STALE_SECONDS (or none) means the hub is not
+ *  running (or stuck): it is reported as stale, "connected" below it is
+ *  history, a line on stderr says so and the exit code is CTL_DOWN (3), text
+ *  or JSON, so that a script or a health check can rely on the exit code.
+ *  The consumer rows are CTL_SQL_QUEUES, the shape `consumers` prints too.
  *  The journal's row count is PostgreSQL's estimate (pg_class.reltuples) so a
  *  large journal costs nothing; only a small, never-analysed one is counted.
  */
@@ -14,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "silta_db.h"
 
@@ -45,22 +50,14 @@ static const char *const S_SQL_JOURNAL =
     "       (SELECT sum(pg_total_relation_size(relid))::bigint FROM parts) AS bytes"
     "  FROM est, top";
 
-static const char *const S_SQL_CONSUMERS =
-    "SELECT c.name, c.types,"
-    "       " CTL_SQL_PENDING " AS queued,"
-    "       s.in_flight, s.connected, s.credit,"
-    "       " CTL_SQL_OLDEST_AGE_S " AS oldest_age_s,"
-    "       (SELECT count(*) FROM hub.dead_letter x WHERE x.consumer_id = c.id) AS dead_letters,"
-    "       s.updated_at AS status_updated_at"
-    "  FROM hub.consumer c LEFT JOIN hub.consumer_status s ON s.consumer_id = c.id"
-    " ORDER BY c.name";
+static const char *const S_SQL_CONSUMERS = CTL_SQL_QUEUES;
 
 static const char *const S_SQL_PEERS =
     "SELECT identity, name, consumer, address, connected_at, last_seen,"
     "       extract(epoch FROM now() - last_seen)::float8 AS last_seen_age_s"
     "  FROM hub.peer ORDER BY identity, name, routing_id";
 
-static int s_json(PGconn *conn)
+static int s_json(PGconn *conn, int *stale)
 {
     const char *sql[] = {S_SQL_HUB, S_SQL_JOURNAL, S_SQL_CONSUMERS, S_SQL_PEERS};
     const ctl_json_mode_t mode[] = {CTL_JSON_OBJECT, CTL_JSON_OBJECT, CTL_JSON_ARRAY,
@@ -70,9 +67,14 @@ static int s_json(PGconn *conn)
     for (int i = 0; i < 4 && rc == CTL_OK; i++)
         if (!(part[i] = ctl_query_json(conn, sql[i], 0, NULL, mode[i])))
             rc = CTL_FAIL;
-    if (rc == CTL_OK)
+    if (rc == CTL_OK) {
         printf("{\"hub\":%s,\"journal\":%s,\"consumers\":%s,\"peers\":%s}\n", part[0], part[1],
                part[2], part[3]);
+        /* "null": no hub row, so no hub; else its "stale" */
+        json_t *hub = json_loads(part[0], JSON_DECODE_ANY, NULL);
+        *stale = !json_is_object(hub) || !json_is_false(json_object_get(hub, "stale"));
+        json_decref(hub);
+    }
     for (int i = 0; i < 4; i++)
         free(part[i]);
     return rc;
@@ -119,11 +121,13 @@ static int s_print_hub(PGconn *conn, int *stale)
         *stale = 1;
     } else {
         *stale = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
-        printf("hub       instance %s, pid %s, started %s, updated %s ago%s\n",
-               PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+        printf("hub       pid %s, started %s, updated %s ago\n", PQgetvalue(res, 0, 1),
                ctl_fmt_time(ctl_cell(res, 0, 2), t1, sizeof t1),
-               ctl_fmt_age(ctl_cell(res, 0, 4), t2, sizeof t2),
-               *stale ? " - stale: the hub is not running or not updating" : "");
+               ctl_fmt_age(ctl_cell(res, 0, 4), t2, sizeof t2));
+        if (ctl_out_wide())
+            printf("          instance %s\n", PQgetvalue(res, 0, 0));
+        if (*stale)
+            printf("          STALE: the hub is not running or not updating\n");
     }
     PQclear(res);
     return CTL_OK;
@@ -147,21 +151,6 @@ static int s_print_journal(PGconn *conn)
     return CTL_OK;
 }
 
-/* text[] "{a,b}" -> "a,b" (type names never need quoting) */
-static const char *s_types(const char *arr, char *buf, size_t len)
-{
-    if (!arr) {
-        snprintf(buf, len, "-");
-        return buf;
-    }
-    size_t o = 0;
-    for (const char *p = arr; *p && o + 1 < len; p++)
-        if (*p != '{' && *p != '}' && *p != '"')
-            buf[o++] = *p;
-    buf[o] = '\0';
-    return buf;
-}
-
 static int s_print_consumers(PGconn *conn, int stale)
 {
     PGresult *res = ctl_query(conn, S_SQL_CONSUMERS, 0, NULL);
@@ -175,18 +164,18 @@ static int s_print_consumers(PGconn *conn, int stale)
         if (c != 4)
             ctl_table_align_right(t, c);
     for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
-        char types[256], age[32];
-        const char *connected = ctl_fmt_bool(ctl_cell(res, r, 4));
-        if (stale && ctl_cell(res, r, 4))
+        char types[512], age[32];
+        const char *connected = ctl_fmt_bool(ctl_cell(res, r, 3));
+        if (stale && ctl_cell(res, r, 11))
             connected = "stale";
         const char *cells[] = {ctl_cell(res, r, 0),
-                               s_types(ctl_cell(res, r, 1), types, sizeof types),
-                               ctl_cell(res, r, 2),
-                               ctl_cell(res, r, 3),
-                               connected,
+                               ctl_fmt_types(ctl_cell(res, r, 1), types, sizeof types),
                                ctl_cell(res, r, 5),
-                               ctl_fmt_age(ctl_cell(res, r, 6), age, sizeof age),
-                               ctl_cell(res, r, 7)};
+                               ctl_cell(res, r, 6),
+                               connected,
+                               ctl_cell(res, r, 7),
+                               ctl_fmt_age(ctl_cell(res, r, 8), age, sizeof age),
+                               ctl_cell(res, r, 9)};
         if (ctl_table_add(t, cells) != 0)
             rc = ctl_fail("out of memory");
     }
@@ -210,6 +199,8 @@ static int s_print_peers(PGconn *conn, int stale)
     static const char *const head[] = {"PEER",    "NAME",         "CONSUMER",
                                        "ADDRESS", "CONNECTED AT", "LAST SEEN"};
     ctl_table_t *t = ctl_table_new(6, head);
+    if (t)
+        ctl_table_keep(t, 4);
     int rc = t ? CTL_OK : ctl_fail("out of memory");
     for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
         char at[32], seen[48], age[32];
@@ -245,14 +236,14 @@ int ctl_status(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (optind != argc)
-        return ctl_usage(stderr, "status");
+        return ctl_bad("status", "unexpected argument '%.64s'", argv[optind]);
 
     PGconn *conn = ctl_connect();
     if (!conn)
         return CTL_FAIL;
     int stale = 0;
     if (json)
-        rc = s_json(conn);
+        rc = s_json(conn, &stale);
     else {
         rc = s_print_hub(conn, &stale);
         if (rc == CTL_OK)
@@ -263,5 +254,11 @@ int ctl_status(int argc, char **argv)
             rc = s_print_peers(conn, stale);
     }
     silta_db_close(&conn);
+    if (rc == CTL_OK && stale) {
+        fprintf(stderr, "siltactl: the hub is down or stuck: its status is missing or older than "
+                        "%d s\n",
+                CTL_STALE_SECONDS);
+        rc = CTL_DOWN;
+    }
     return rc;
 }

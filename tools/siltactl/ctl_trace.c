@@ -78,6 +78,8 @@ static int s_table(PGresult *res, const char *title, const char *const *head, co
     for (int c = 0; c < ncols; c++)
         if (fmt[c] == 'n')
             ctl_table_align_right(t, c);
+        else if (fmt[c] == 't')
+            ctl_table_keep(t, c);
     int rc = CTL_OK;
     for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
         char buf[8][256];
@@ -136,8 +138,10 @@ int ctl_trace(int argc, char **argv)
     int rc = ctl_json_opts(argc, argv, "trace", &json);
     if (rc >= 0)
         return rc;
+    if (optind == argc)
+        return ctl_bad("trace", "no EVENT_ID given");
     if (optind != argc - 1)
-        return ctl_usage(stderr, "trace");
+        return ctl_bad("trace", "one EVENT_ID only; unexpected '%.64s'", argv[optind + 1]);
 
     char id[SILTA_UUID_STRLEN + 1];
     const char *arg = argv[optind];

@@ -18,10 +18,12 @@
 /* Exit codes. */
 #define CTL_OK 0
 #define CTL_FAIL 1  /* the command could not do its job: message on stderr */
-#define CTL_USAGE 2 /* bad arguments: usage on stderr */
+#define CTL_USAGE 2 /* bad arguments: what was wrong and the usage on stderr */
+#define CTL_DOWN 3  /* status: the hub is not running or its snapshot is stale */
 
-/* A hub snapshot (hub.instance.updated_at) older than this is stale. */
-#define CTL_STALE_SECONDS 5
+/* A hub snapshot (hub.instance.updated_at, written about once a second) older
+ * than this is stale: the hub is down or stuck. */
+#define CTL_STALE_SECONDS 10
 
 int ctl_keygen(int argc, char **argv);
 int ctl_status(int argc, char **argv);
@@ -55,6 +57,32 @@ int ctl_json_opts(int argc, char **argv, const char *command, int *json);
     "hub.delivery d JOIN hub.journal j2 ON j2.seq = d.seq WHERE d.consumer_id = c.id ORDER BY "    \
     "d.seq LIMIT 1)) t)"
 
+/* Every durable queue, one row each in the one shape `status` and `consumers`
+ * share (their JSON; ops/README.md documents it), ordered by name. Columns:
+ *   0 name          text      the queue (hub.consumer.name)
+ *   1 types         text[]    the event types it subscribes to
+ *   2 attached      boolean   a session is attached (as last snapshotted)
+ *   3 connected     boolean   = attached (the name `status` always had)
+ *   4 pending       bigint    events waiting for it (CTL_SQL_PENDING)
+ *   5 queued        bigint    = pending (the name `status` always had)
+ *   6 in_flight     integer   sent, not yet acknowledged (0 when detached)
+ *   7 credit        integer   more it may be sent now (0 when detached)
+ *   8 oldest_age_s  float8    seconds the oldest pending event waits; NULL: none
+ *   9 dead_letters  bigint    its rows in hub.dead_letter
+ *  10 created_at    timestamptz  its first SUBSCRIBE
+ *  11 status_updated_at timestamptz  the hub's last snapshot of it; NULL: never */
+#define CTL_SQL_QUEUES                                                                             \
+    "SELECT name, types, attached, attached AS connected, pending, pending AS queued, in_flight,"  \
+    "       credit, oldest_age_s, dead_letters, created_at, status_updated_at FROM ("              \
+    " SELECT c.name, c.types, coalesce(s.connected, false) AS attached,"                          \
+    "        " CTL_SQL_PENDING " AS pending,"                                                      \
+    "        coalesce(s.in_flight, 0) AS in_flight, coalesce(s.credit, 0) AS credit,"              \
+    "        " CTL_SQL_OLDEST_AGE_S " AS oldest_age_s,"                                            \
+    "        (SELECT count(*) FROM hub.dead_letter x WHERE x.consumer_id = c.id) AS dead_letters," \
+    "        c.created_at, s.updated_at AS status_updated_at"                                      \
+    "   FROM hub.consumer c LEFT JOIN hub.consumer_status s ON s.consumer_id = c.id) q"            \
+    " ORDER BY name"
+
 /* Read a hetu from a prompt (terminal, echo off) or one line of standard input
  * into out (len bytes; trailing newline and spaces dropped; wipe it after use).
  * Returns 0, or CTL_FAIL when nothing was read. Never from argv (ctl_hetu.c). */
@@ -71,6 +99,15 @@ int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage of one command (NULL: every command) on out; returns CTL_USAGE when out
  * is stderr, CTL_OK otherwise. */
 int ctl_usage(FILE *out, const char *command);
+
+/* A bad argument: "siltactl: COMMAND: <message>" and the command's usage (NULL:
+ * every command's) on stderr; returns CTL_USAGE. */
+int ctl_bad(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What getopt_long (optstring starting with ':', opterr 0) refused: c is the
+ * '?' or ':' it returned, argv the vector it parsed. Says which option was
+ * unknown or lacked its value (ctl_bad); returns CTL_USAGE. */
+int ctl_bad_option(int c, char **argv, const char *command);
 
 /* ---- ctl_db.c ----------------------------------------------------------- */
 
@@ -99,18 +136,37 @@ const char *ctl_cell(const PGresult *res, int row, int col);
 
 typedef struct ctl_table ctl_table_t;
 
-/* A table with ncols columns and these headers (copied). NULL on out of memory. */
+/* A table with ncols (1..64) columns and these headers (copied). NULL on out of
+ * memory or a bad ncols. */
 ctl_table_t *ctl_table_new(int ncols, const char *const *headers);
 
-/* Right-align column col (numbers). */
+/* Right-align column col (numbers; never cut to fit). */
 void ctl_table_align_right(ctl_table_t *self, int col);
+
+/* Never cut column col to fit (identifiers an operator copies, timestamps). */
+void ctl_table_keep(ctl_table_t *self, int col);
+
+/* When the table is wider than CTL_OUT_COLUMNS (and not --wide), print each
+ * row as a record, one "HEADER  value" line per column, instead of cutting
+ * cells: for tables whose every cell is the answer (a disclosure report). */
+void ctl_table_records(ctl_table_t *self);
 
 /* Append a row of ncols cells (copied; NULL prints as "-"; control characters
  * print as '?'). Returns 0, or -1 on out of memory. */
 int ctl_table_add(ctl_table_t *self, const char *const *cells);
 
-/* Print the header and rows, columns padded to their widest cell. */
+/* Print the header and rows, columns padded to their widest cell. Unless
+ * --wide was given (ctl_out_set_wide), the widest left-aligned columns are cut
+ * ("..." marking a cut) until a row fits CTL_OUT_COLUMNS. */
 void ctl_table_print(const ctl_table_t *self, FILE *out);
+
+/* Text lines are fitted to this many columns unless --wide. */
+#define CTL_OUT_COLUMNS 100
+
+/* Set once by main before a command runs: 1 = print cells whole (--wide). */
+void ctl_out_set_wide(int wide);
+/* 1 when --wide was given. */
+int ctl_out_wide(void);
 
 void ctl_table_destroy(ctl_table_t **self_p);
 
@@ -119,6 +175,8 @@ void ctl_table_destroy(ctl_table_t **self_p);
 const char *ctl_fmt_time(const char *pg, char *buf, size_t len);
 /* Seconds (a float in text) as "850ms", "4.2s", "5m12s", "2h03m", "3d04h". */
 const char *ctl_fmt_age(const char *seconds, char *buf, size_t len);
+/* A PostgreSQL text[] ("{a,b}") as "a,b"; "-" for NULL. */
+const char *ctl_fmt_types(const char *arr, char *buf, size_t len);
 /* A PostgreSQL boolean ("t"/"f") as "yes"/"no". Returns a static string. */
 const char *ctl_fmt_bool(const char *pg);
 /* At most max display characters of s, "..." marking a cut. */
