@@ -1,9 +1,10 @@
 /*  hub_publish.c - PUBLISH: validation, the open batch, its group commit.
  *
  *  A PUBLISH is checked (envelope, policy, contract) and joins the batch; the
- *  batch is journalled in one statement (with a consent's state in the same
- *  transaction), then each publisher gets its CONFIRM or NACK and the new
- *  events are handed to the consumers (hub_deliver_on_committed). It does not
+ *  batch is journalled in one statement, the turn's checkpoint with it (a
+ *  consent's state in the same transaction), then each publisher gets its
+ *  CONFIRM or NACK and the new events are handed to the consumers
+ *  (hub_deliver_on_committed). It does not
  *  decide when a batch closes (the loop, hub_router.c) nor send deliveries
  *  (hub_deliver.c). Shared state: hub_router_int.h.
  */
@@ -63,12 +64,15 @@ static void s_apply_consent(hub_router_t *hub, const silta_envelope_t *e)
     silta__consent__free_unpacked(c, NULL);
 }
 
-/* Commit the oldest held PUBLISHes, at most this turn's budget: answer each
- * publisher, queue the new events. */
-void hub_publish_commit(hub_router_t *hub)
+/* Commit the oldest held PUBLISHes, at most this turn's budget, with the
+ * turn's checkpoint: answer each publisher, queue the new events. */
+void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc)
 {
-    if (hub->nbatch == 0)
+    if (hub->nbatch == 0) {
+        if (dc)
+            hub_deliver_checkpoint_write(hub, dc);
         return;
+    }
     size_t n = hub->nbatch;
     if (n > hub->publish_budget)
         n = hub->publish_budget;
@@ -94,7 +98,7 @@ void hub_publish_commit(hub_router_t *hub)
     silta_err_t err;
     int rc = has_consent ? hub_journal_begin(hub->journal, &err) : 0;
     if (rc == 0)
-        rc = hub_journal_append(hub->journal, hub->rows, n, &err);
+        rc = hub_journal_write(hub->journal, hub->rows, n, dc ? &dc->ck : NULL, &err);
     for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
             rc = s_save_consent(hub, S_AT(hub, i)->packet->publish->event, hub->rows[i].seq,
@@ -108,6 +112,9 @@ void hub_publish_commit(hub_router_t *hub)
     for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
             s_apply_consent(hub, S_AT(hub, i)->packet->publish->event);
+    if (dc)
+        hub_deliver_checkpoint_end(hub, dc, rc);
+    hub->last_commit_ms = silta_mono_ms();
     int64_t took_us = silta_mono_us() - t0;
     hub_metrics_db(&hub->m, (double)took_us / 1e6);
     if (rc != 0) {
@@ -158,7 +165,7 @@ void hub_publish_flush(hub_router_t *hub)
     size_t budget = hub->publish_budget;
     hub->publish_budget = (size_t)hub->config->batch_max;
     while (hub->nbatch)
-        hub_publish_commit(hub);
+        hub_publish_commit(hub, NULL);
     hub->publish_budget = budget;
 }
 
@@ -200,7 +207,7 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
     copy.source = s->identity;
     copy.recorded_at = silta_now_ms();
     if (hub->nbatch == hub->batch_cap) /* the loop stops reading first; belt and braces */
-        hub_publish_commit(hub);
+        hub_publish_commit(hub, NULL);
     hub_router_pending_t *b = S_AT(hub, hub->nbatch);
     b->packed = silta_codec_pack_envelope(&copy, &b->packed_len);
     b->source = strdup(s->identity);

@@ -26,8 +26,8 @@
  *    events (hub_event_t)    ref-counted, held by the consumer queues
  *                            (hub_queue.h).
  *    acks[]                  hub_deliver.c: finished deliveries waiting for
- *                            the next checkpoint (hub_deliver_flush_acks or
- *                            the next disclosure write).
+ *                            the next checkpoint (a turn that writes anyway,
+ *                            or SILTA_HUB_ACK_FLUSH_MS passed).
  *    c->cursor, c->queue     hub_deliver.c: the consumer's journal position
  *                            (durable, in batches) and the window of it
  *                            held in memory.
@@ -54,7 +54,11 @@
  *    * A CONFIRM is sent only after the batch's journal rows committed.
  *    * A DELIVER is sent only after its disclosure row is written; last_hash is
  *      the hash of the last disclosure row written (the chain's head).
- *    * nout == 0 outside hub_deliver_dispatch_all .. hub_deliver_send_dispatched.
+ *    * A turn writes at most one statement (hub_journal_write): its batch of
+ *      PUBLISHes with its checkpoint (outcomes, cursors, the round's
+ *      disclosure rows): one commit, so one WAL flush, per turn.
+ *    * nout == 0 outside hub_deliver_dispatch_all .. hub_deliver_send_dispatched
+ *      (the round is built, then written with the turn, then sent).
  *    * Per-client order: at most one delivery in flight per (consumer,
  *      client_key) (hub_queue.h).
  *    * Every seq c's queue holds is pending in c->cursor or an explicit row;
@@ -75,7 +79,8 @@
  *        |                         v
  *        |                   [in flight] -- session gone (here or once sent):
  *        |                         |         released, queued again (consumer_detach)
- *        |   hub_deliver_send_dispatched: disclosure row, then DELIVER
+ *        |   the turn's write (disclosure row, with the turn's batch),
+ *        |   then hub_deliver_send_dispatched: DELIVER
  *        |                         v
  *        +-- ack timeout ----- [sent] ----- ACK: outcome "acked", written by
  *            (tick, backoff)       |         hub_deliver_flush_acks
@@ -151,6 +156,15 @@ typedef struct {
     int64_t received_us;    /* monotonic, for the confirm latency */
 } hub_router_pending_t;
 
+/* A checkpoint on its way (hub_deliver_checkpoint_begin .. _end): what it
+ * writes, and what it allocated for that. */
+typedef struct {
+    hub_journal_checkpoint_t ck;             /* acks and rows borrow hub->acks, hub->disclosures */
+    hub_journal_cursor_t *cursors;           /* owned, with each one's acked array */
+    char (*basis)[SILTA_MAX_TYPE_LEN + 16];  /* owned: "consent:<purpose>", one per row */
+    char head[SILTA_AUDIT_HASH_LEN + 1];     /* the chain's head once the rows are written */
+} hub_deliver_checkpoint_t;
+
 /* A delivery whose disclosure row is being written; sent after the write. */
 typedef struct {
     hub_router_consumer_t *consumer;
@@ -186,6 +200,10 @@ typedef struct {
     size_t publish_budget; /* PUBLISHes a turn may take: hub_deliver_dispatch_all */
     int64_t batch_opened_ms;
     hub_journal_row_t *rows;
+    int64_t last_commit_ms;  /* monotonic: the last batch's write */
+    int dispatch_due;        /* a commit queued events an attached consumer can take:
+                              * the loop dispatches them by the next batch (or at once
+                              * when publishers are idle) */
 
     uint64_t journal_head; /* the highest journal seq committed (this hub is its only writer) */
     hub_journal_ack_t *acks;
@@ -219,9 +237,10 @@ void hub_router_session_drop(hub_router_t *hub, hub_router_session_t *s, const c
 /* Validate a PUBLISH and add it to the open batch (taking *pp, set NULL), or
  * NACK it (leaving *pp). Commits when the batch is full. */
 void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_packet_t **pp);
-/* Commit the oldest held PUBLISHes (at most min(batch_max, publish_budget)),
- * answer each publisher, queue the new events. */
-void hub_publish_commit(hub_router_t *hub);
+/* Commit the oldest held PUBLISHes (at most min(batch_max, publish_budget))
+ * with the checkpoint dc (NULL: none) in one statement, end dc
+ * (hub_deliver_checkpoint_end), answer each publisher, queue the new events. */
+void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc);
 /* Commit everything held, whatever the budget. */
 void hub_publish_flush(hub_router_t *hub);
 void hub_publish_free_entry(hub_router_pending_t *e);
@@ -240,13 +259,27 @@ void hub_deliver_consumer_detach(hub_router_consumer_t *c);
 /* Dispatch within every attached consumer's credit, then set
  * hub->publish_budget for the next turn (fairness: see hub_deliver.c). */
 void hub_deliver_dispatch_all(hub_router_t *hub);
+/* The turn's checkpoint: the round's disclosure rows (chained), and, with
+ * with_acks or rows, the waiting outcomes and changed cursors. 1: dc holds
+ * something to write (then end it with hub_deliver_checkpoint_end, directly or
+ * through hub_publish_commit / hub_deliver_checkpoint_write); 0: nothing to
+ * write, nothing to end. */
+int hub_deliver_checkpoint_begin(hub_router_t *hub, hub_deliver_checkpoint_t *dc, int with_acks);
+/* After dc's write returned rc: free dc; on success forget the outcomes, clean
+ * the cursors, move the chain's head; on failure hold the round's deliveries. */
+void hub_deliver_checkpoint_end(hub_router_t *hub, hub_deliver_checkpoint_t *dc, int rc);
+/* Write dc alone (a turn with no PUBLISH to commit), then end it. */
+void hub_deliver_checkpoint_write(hub_router_t *hub, hub_deliver_checkpoint_t *dc);
+/* Send the round's DELIVERs (their disclosure rows are written, or the round
+ * was dropped: nout 0). */
 void hub_deliver_send_dispatched(hub_router_t *hub);
 void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
                               const Silta__Subscribe *sub);
 /* ACK (reject_reason NULL) or REJECT delivery id of s's consumer. */
 void hub_deliver_on_ack(hub_router_t *hub, hub_router_session_t *s, uint64_t id,
                         const char *reject_reason);
-/* Write the waiting outcomes and the changed cursors (one statement). */
+/* Write the waiting outcomes, the changed cursors and the round's rows now
+ * (one statement), then send the round. */
 void hub_deliver_flush_acks(hub_router_t *hub);
 /* Move a delivery that left c's queue to the dead letters (outcome "rejected"
  * or "dead"); its cursor moves on. */
