@@ -298,14 +298,24 @@ void hub_deliver_page_all(hub_router_t *hub)
         s_page(hub, hub->consumers[i]);
 }
 
-void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, size_t n)
+/* Free the envelopes nobody took. */
+static void s_drop_envs(silta_envelope_t **envs, size_t n)
+{
+    for (size_t i = 0; envs && i < n; i++)
+        silta_codec_free_envelope(&envs[i]);
+}
+
+void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows,
+                              silta_envelope_t **envs, size_t n)
 {
     uint64_t before = hub->journal_head, head = before;
     for (size_t i = 0; i < n; i++)
         if (rows[i].is_new && rows[i].seq > head)
             head = rows[i].seq;
-    if (head == before)
+    if (head == before) {
+        s_drop_envs(envs, n);
         return;
+    }
     hub_event_t **evs = calloc(n, sizeof *evs); /* decoded once, shared by the consumers */
     for (size_t k = 0; k < hub->nconsumers; k++) {
         hub_router_consumer_t *c = hub->consumers[k];
@@ -330,8 +340,11 @@ void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, 
                 continue;
             int undecodable = 0;
             if (!evs[i]) {
-                silta_envelope_t *env = silta_codec_unpack_envelope(rows[i].envelope,
-                                                                    rows[i].envelope_len);
+                silta_envelope_t *env = envs && envs[i] ? envs[i]
+                                                        : silta_codec_unpack_envelope(
+                                                              rows[i].envelope, rows[i].envelope_len);
+                if (envs)
+                    envs[i] = NULL; /* the event owns it (or it was freed with the event) */
                 undecodable = env == NULL;
                 evs[i] = env ? hub_event_new(rows[i].seq, env) : NULL;
             }
@@ -346,6 +359,7 @@ void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, 
     for (size_t i = 0; evs && i < n; i++)
         hub_event_unref(&evs[i]);
     free(evs);
+    s_drop_envs(envs, n);
     hub->journal_head = head;
 }
 

@@ -64,6 +64,26 @@ static void s_apply_consent(hub_router_t *hub, const silta_envelope_t *e)
     silta__consent__free_unpacked(c, NULL);
 }
 
+/* The PUBLISH's envelope as journalled, taken from its packet (so the
+ * consumers' events need not decode the packed copy again): the source is the
+ * authenticated identity, recorded_at the hub's. The entry's row must not be
+ * read afterwards (its strings were the envelope's). */
+static silta_envelope_t *s_take_envelope(hub_router_pending_t *b)
+{
+    silta_envelope_t *e = b->packet->publish->event;
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&silta__envelope__descriptor, "source");
+    if (!e || !b->source || !f)
+        return NULL;
+    b->packet->publish->event = NULL;
+    if (e->source != f->default_value) /* unpacked with protobuf-c's default allocator */
+        free(e->source);
+    e->source = b->source; /* the envelope owns it now */
+    b->source = NULL;
+    e->recorded_at = b->recorded_at;
+    return e;
+}
+
 /* Commit the oldest held PUBLISHes, at most this turn's budget, with the
  * turn's checkpoint: answer each publisher, queue the new events. */
 void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc)
@@ -147,7 +167,9 @@ void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc)
             if (!r->is_new)
                 hub->m.duplicates++;
         }
-        hub_deliver_on_committed(hub, hub->rows, n);
+        for (size_t i = 0; i < n; i++)
+            hub->envs[i] = hub->rows[i].is_new ? s_take_envelope(S_AT(hub, i)) : NULL;
+        hub_deliver_on_committed(hub, hub->rows, hub->envs, n);
         silta_debug("batch committed", "events=%zu took_us=%lld", n, (long long)took_us);
     }
     for (size_t i = 0; i < n; i++)
@@ -220,6 +242,7 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
     memcpy(b->rid, s->rid, s->rid_len);
     b->rid_len = s->rid_len;
     b->packet = p;
+    b->recorded_at = copy.recorded_at;
     b->received_us = silta_mono_us();
     *pp = NULL; /* the batch owns it now */
     if (hub->nbatch++ == 0)

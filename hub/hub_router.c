@@ -378,8 +378,9 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
     hub.batch_cap = (size_t)config->batch_max * S_HOLD_BATCHES;
     hub.batch = calloc(hub.batch_cap, sizeof *hub.batch);
     hub.rows = calloc((size_t)config->batch_max, sizeof *hub.rows);
+    hub.envs = calloc((size_t)config->batch_max, sizeof *hub.envs);
     hub.publish_budget = (size_t)config->batch_max;
-    if (!hub.sessions_by_rid || !hub.batch || !hub.rows) {
+    if (!hub.sessions_by_rid || !hub.batch || !hub.rows || !hub.envs) {
         hub_state_close(&hub);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }

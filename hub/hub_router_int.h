@@ -21,8 +21,10 @@
  *    batch[], rows[]         hub_publish.c: the ring batch (nbatch entries
  *                            from batch_head, batch_cap slots) owns each
  *                            PUBLISH's packet, packed envelope and source
- *                            until hub_publish_commit answers it; rows[] is
- *                            the commit's scratch, parallel to batch.
+ *                            until hub_publish_commit answers it; rows[] and
+ *                            envs[] are the commit's scratch, parallel to
+ *                            batch (envs[] hands the decoded envelopes over
+ *                            to the consumers' events).
  *    events (hub_event_t)    ref-counted, held by the consumer queues
  *                            (hub_queue.h).
  *    acks[]                  hub_deliver.c: finished deliveries waiting for
@@ -153,6 +155,7 @@ typedef struct {
     uint8_t *packed;        /* the envelope as journalled (source, recorded_at set) */
     size_t packed_len;
     char *source;           /* the publisher's authenticated identity */
+    int64_t recorded_at;    /* wall ms, as journalled in the envelope */
     int64_t received_us;    /* monotonic, for the confirm latency */
 } hub_router_pending_t;
 
@@ -200,6 +203,7 @@ typedef struct {
     size_t publish_budget; /* PUBLISHes a turn may take: hub_deliver_dispatch_all */
     int64_t batch_opened_ms;
     hub_journal_row_t *rows;
+    silta_envelope_t **envs;  /* the commit's scratch, parallel to rows */
     int64_t last_commit_ms;  /* monotonic: the last batch's write */
     int dispatch_due;        /* a commit queued events an attached consumer can take:
                               * the loop dispatches them by the next batch (or at once
@@ -287,10 +291,13 @@ void hub_deliver_dead(hub_router_t *hub, hub_router_consumer_t *c, const hub_que
                       const char *outcome, const char *reason);
 /* Refill the attached consumers' windows from the journal (one page each). */
 void hub_deliver_page_all(hub_router_t *hub);
-/* A batch committed (rows as hub_journal_append left them): consumers that
+/* A batch committed (rows as hub_journal_write left them): consumers that
  * have read everything before it take its events straight into memory; the
- * others read them later. Advances journal_head. */
-void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, size_t n);
+ * others read them later. Advances journal_head. envs (NULL: none) are the
+ * new rows' envelopes as journalled, already decoded (envs[i] NULL: decode
+ * rows[i].envelope); it takes them all (sets each NULL). */
+void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows,
+                              silta_envelope_t **envs, size_t n);
 
 /* hub_state.c: start-up, status, operators, shutdown ---------------------- */
 
