@@ -1,0 +1,176 @@
+/* test_hub_write.c - the hub's one write per turn (hub/hub_journal_write.c):
+ * real PostgreSQL, a real silta-hub, each test in its own SILTA_HOME.
+ *
+ * A turn's batch of PUBLISHes and the checkpoint of its dispatch round
+ * (disclosure rows, delivery log, cursors) are one statement, so they commit
+ * in one transaction: the rows share their xmin. Before, they were two
+ * statements, two transactions, and no disclosure row ever shared a journal
+ * row's xmin. The write's parameters are binary arrays: payload bytes and
+ * duplicates inside one batch must come through as they did with text.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "silta_client.h"
+#include "silta_time.h"
+#include "silta_uuid.h"
+
+static char *s_home;
+
+static void s_fini(void)
+{
+    harness_home_destroy(&s_home);
+}
+TestSuite(hub_write, .fini = s_fini);
+
+/* One publisher and one consumer running together (silta-bench): while
+ * publishers are busy, a dispatch round is written with the next batch. */
+Test(hub_write, a_dispatch_round_commits_with_the_next_batch, .timeout = 300)
+{
+    s_home = fixture_up();
+    char bench[4096];
+    harness_bin_path(bench, sizeof bench, "silta-bench");
+    harness_result_t r;
+    char *const argv[] = {bench,         "--events", "3000", "--publishers", "1", "--consumers",
+                          "1",           "--window", "100",  "--size",       "200", NULL};
+    harness_run(&r, 240000, argv);
+    cr_assert_eq(r.status, 0, "bench failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.disclosure"), 3000,
+                 "every delivery has its disclosure row");
+    long shared = fixture_count("SELECT count(*) FROM hub.disclosure d WHERE d.xmin::text IN "
+                                "(SELECT DISTINCT j.xmin::text FROM hub.journal j)");
+    cr_assert_gt(shared, 0,
+                 "no disclosure row was committed in the transaction of a journal batch");
+    harness_home_destroy(&s_home);
+}
+
+static bool s_confirmed(silta_client_t *c, int *answers, uint64_t seqs[3], int dup[3])
+{
+    silta_client_event_t ev;
+    if (fixture_wait(c, SILTA_CLIENT_CONFIRM, 10000, &ev) != 0)
+        return false;
+    for (int i = 0; i < 3; i++)
+        if (ev.seq == seqs[i])
+            dup[i] = ev.duplicate;
+    (*answers)++;
+    return true;
+}
+
+/* Every byte value of a payload survives the journal (read back by a
+ * restarted hub, so from the bytea column, not from memory), and of two
+ * PUBLISHes of one event_id sent back to back only the first is new. */
+Test(hub_write, payload_bytes_and_duplicates_in_one_batch_survive_the_binary_write,
+     .timeout = 180)
+{
+    s_home = fixture_up();
+    silta_client_t *con = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(con, "casestore-bytes", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_destroy(&con);
+
+    uint8_t bytes[256];
+    for (int i = 0; i < 256; i++)
+        bytes[i] = (uint8_t)i;
+    silta_client_t *pub = fixture_client(s_home, "test");
+    char ida[37], idb[37];
+    silta_uuid_v7(ida);
+    silta_uuid_v7(idb);
+    const char *ids[3] = {ida, ida, idb};
+    uint64_t seqs[3] = {0, 0, 0};
+    int dup[3] = {-1, -1, -1};
+    for (int i = 0; i < 3; i++) {
+        silta_envelope_t e;
+        silta__envelope__init(&e);
+        e.event_id = (char *)ids[i];
+        e.type = "test.event.v1";
+        e.client_key = "client-bytes";
+        e.occurred_at = silta_now_ms();
+        e.payload.data = bytes;
+        e.payload.len = sizeof bytes;
+        silta_err_t err;
+        cr_assert_eq(silta_client_publish(pub, &e, &seqs[i], &err), 0, "%s", err.msg);
+    }
+    int answers = 0;
+    while (answers < 3 && s_confirmed(pub, &answers, seqs, dup))
+        ;
+    cr_assert_eq(answers, 3, "every publish confirmed");
+    cr_assert_eq(dup[0], 0, "the first publish of the id is new");
+    cr_assert_eq(dup[1], 1, "the second publish of the id is a duplicate");
+    cr_assert_eq(dup[2], 0, "another id is new");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 2);
+    silta_client_destroy(&pub);
+
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+
+    /* Subscribe without fixture_subscribe: it passes over a DELIVER that comes
+     * with the answer, and the backlog is waiting here. */
+    con = fixture_client(s_home, "casestore");
+    const char *types[1] = {"test.event.v1"};
+    silta_err_t err;
+    cr_assert_eq(silta_client_subscribe(con, "casestore-bytes", types, 1, 10, &err), 0, "%s",
+                 err.msg);
+    int got = 0, got_a = 0;
+    silta_client_event_t ev;
+    while (got < 2 && fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev) == 0) {
+        got++;
+        got_a += strcmp(ev.event->event_id, ida) == 0;
+        cr_assert_eq(ev.event->payload.len, sizeof bytes);
+        cr_assert_eq(memcmp(ev.event->payload.data, bytes, sizeof bytes), 0,
+                     "the payload came back byte for byte");
+        cr_assert_str_eq(ev.event->source, "test", "journalled with the hub's source");
+        silta_client_ack(con, ev.delivery_id);
+    }
+    cr_assert_eq(got, 2, "deliveries: %d (of them the first id: %d)", got, got_a);
+    cr_assert_eq(got_a, 1, "the duplicate was not delivered");
+    cr_assert_neq(fixture_wait(con, SILTA_CLIENT_DELIVER, 1500, &ev), 0, "nothing more");
+    silta_client_destroy(&con);
+    harness_home_destroy(&s_home);
+}
+
+/* An event a caught-up consumer takes straight from the commit (the
+ * PUBLISH's decoded envelope, handed over) carries what was journalled: the
+ * authenticated source, never the publisher's claim, and the hub's
+ * recorded_at. */
+Test(hub_write, an_event_handed_over_at_commit_is_the_journalled_one, .timeout = 120)
+{
+    s_home = fixture_up();
+    silta_client_t *con = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(con, "casestore-handover", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *pub = fixture_client(s_home, "test");
+    char id[37];
+    silta_uuid_v7(id);
+    silta_envelope_t e;
+    silta__envelope__init(&e);
+    e.event_id = id;
+    e.type = "test.event.v1";
+    e.source = "someone-else";
+    e.client_key = "client-handover";
+    e.occurred_at = silta_now_ms();
+    e.payload.data = (uint8_t *)"{}";
+    e.payload.len = 2;
+    int64_t before = silta_now_ms();
+    cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
+    silta_client_event_t ev;
+    cr_assert_eq(fixture_wait(pub, SILTA_CLIENT_CONFIRM, 10000, &ev), 0);
+    cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+    cr_assert_str_eq(ev.event->event_id, id);
+    cr_assert_str_eq(ev.event->source, "test", "the authenticated identity, not the claim");
+    cr_assert_geq(ev.event->recorded_at, before - 1000, "the hub's recorded_at");
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM hub.journal WHERE event_id = '%s' AND source = 'test'", id);
+    cr_assert_eq(fixture_count(sql), 1);
+    silta_client_ack(con, ev.delivery_id);
+    silta_client_destroy(&pub);
+    silta_client_destroy(&con);
+    harness_home_destroy(&s_home);
+}
