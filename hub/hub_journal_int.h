@@ -11,13 +11,13 @@
 #include "hub_journal.h"
 #include "silta_buf.h"
 
-#define HUB_JOURNAL_NARR 27 /* array parameters of the largest statement (the turn's write) */
+#define HUB_JOURNAL_NARR 28 /* array parameters of the largest statement (the turn's write) */
 
 struct hub_journal_t {
     PGconn *conn;
     char *url;
     int prepared;                      /* the turn's write is prepared on conn */
-    silta_buf_t sql;                   /* scratch: status SQL, a cursor's ranges */
+    silta_buf_t sql;                   /* the status snapshot's SQL */
     silta_buf_t arr[HUB_JOURNAL_NARR]; /* array parameters (text or binary), reused */
 };
 

@@ -25,7 +25,7 @@
 #include "silta_db.h"
 
 #define S_STMT "hub_write"
-#define S_NPARAMS 27
+#define S_NPARAMS 28
 
 /* Element type oids (pg_type.h). */
 #define S_BOOL 16
@@ -35,8 +35,9 @@
 #define S_TEXT 25
 #define S_UUID 2950
 
-/* $1-$8: the finished deliveries (logged; explicit rows deleted); $9-$11: the
- * cursors (each cursor's finished ranges a bigint[] literal in a text[]);
+/* $1-$8: the finished deliveries (logged; explicit rows deleted); $9-$11 and
+ * $28: the cursors (each one's finished ranges are its $11 count of bounds
+ * from the flat $28, sliced where the running sum of the counts ends);
  * $12-$21: the disclosure rows, in order so that their ids follow the hash
  * chain; $22-$27: the journal rows, in batch order (per-client order rests on
  * it). The data-modifying CTEs run whether or not the final SELECT reads
@@ -56,8 +57,10 @@ static const char *const S_SQL =
     "outcome_at, detail) SELECT c, s, att, to_timestamp(NULLIF(d, 0) / 1000.0), outcome, "
     "to_timestamp(o / 1000.0), detail FROM a), "
     "cur AS (INSERT INTO hub.cursor (consumer_id, mark_delete, acked, updated_at) "
-    "SELECT c, m, k::bigint[], now() FROM unnest($9::int[], $10::bigint[], $11::text[]) "
-    "AS u(c, m, k) ON CONFLICT (consumer_id) DO UPDATE SET mark_delete = EXCLUDED.mark_delete, "
+    "SELECT c, m, coalesce(($28::bigint[])[(e - k + 1)::int:e::int], '{}'), now() "
+    "FROM (SELECT c, m, k, sum(k) OVER (ORDER BY n) AS e FROM unnest($9::int[], $10::bigint[], "
+    "$11::int[]) WITH ORDINALITY AS u(c, m, k, n)) q "
+    "ON CONFLICT (consumer_id) DO UPDATE SET mark_delete = EXCLUDED.mark_delete, "
     "acked = EXCLUDED.acked, updated_at = now()), "
     "dis AS (INSERT INTO hub.disclosure (at_ms, recipient, client_key, event_id, type, "
     "legal_basis, consent_ref, xroad_id, prev_hash, hash) "
@@ -203,19 +206,16 @@ static void s_acks(s_arr_t *a, const hub_journal_ack_t *acks, size_t n)
     }
 }
 
-/* Each cursor's ranges as the text of a bigint[] ("{1,2,3,4}"): a few per
- * checkpoint, so text is fine here; scratch is reused. */
-static void s_cursors(s_arr_t *a, silta_buf_t *scratch, const hub_journal_cursor_t *cs, size_t n)
+/* Each cursor: its id, mark-delete and how many range bounds it has; the
+ * bounds of all of them, in order, go to one flat array (bounds). */
+static void s_cursors(s_arr_t *a, s_arr_t *bounds, const hub_journal_cursor_t *cs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         s_i32(&a[0], cs[i].consumer_id);
         s_i64(&a[1], (int64_t)cs[i].mark_delete);
-        silta_buf_reset(scratch);
-        silta_buf_puts(scratch, "{");
+        s_i32(&a[2], (int32_t)(2 * cs[i].npairs));
         for (size_t k = 0; k < 2 * cs[i].npairs; k++)
-            silta_buf_printf(scratch, "%s%llu", k ? "," : "", (unsigned long long)cs[i].acked[k]);
-        silta_buf_puts(scratch, "}");
-        s_text(&a[2], scratch->data);
+            s_i64(bounds, (int64_t)cs[i].acked[k]);
     }
 }
 
@@ -239,10 +239,11 @@ static int s_disclosures(s_arr_t *a, const hub_journal_disclosure_t *rows, size_
 
 static const uint32_t S_OIDS[S_NPARAMS] = {
     S_INT4, S_INT8, S_INT4, S_INT8, S_INT8, S_TEXT, S_TEXT, S_BOOL,         /* acks */
-    S_INT4, S_INT8, S_TEXT,                                                 /* cursors */
+    S_INT4, S_INT8, S_INT4,                                                 /* cursors */
     S_INT8, S_TEXT, S_TEXT, S_UUID, S_TEXT, S_TEXT, S_TEXT, S_TEXT, S_TEXT, /* disclosures */
     S_TEXT,                                                                 /* ... hash */
     S_UUID, S_TEXT, S_TEXT, S_TEXT, S_INT8, S_BYTEA,                        /* journal */
+    S_INT8,                                                                 /* range bounds */
 };
 
 static int s_prepare(hub_journal_t *self, silta_err_t *err)
@@ -309,7 +310,7 @@ int hub_journal_write(hub_journal_t *self, hub_journal_row_t *rows, size_t n,
         rows[i].is_new = 0;
     }
     s_acks(a, ck->acks, ck->nacks);
-    s_cursors(a + 8, &self->sql, ck->cursors, ck->ncursors);
+    s_cursors(a + 8, &a[27], ck->cursors, ck->ncursors);
     int bad = s_disclosures(a + 11, ck->rows, ck->nrows);
     bad |= s_journal_rows(a + 21, rows, n);
     if (bad)
@@ -317,7 +318,7 @@ int hub_journal_write(hub_journal_t *self, hub_journal_row_t *rows, size_t n,
     const char *values[S_NPARAMS];
     int lengths[S_NPARAMS], formats[S_NPARAMS];
     for (int k = 0; k < S_NPARAMS; k++) {
-        if (s_end(&a[k]) != 0 || self->sql.failed)
+        if (s_end(&a[k]) != 0)
             return silta_err_set(err, SILTA_ERR, "out of memory");
         values[k] = self->arr[k].data;
         lengths[k] = (int)self->arr[k].len;

@@ -9,6 +9,7 @@
  * duplicates inside one batch must come through as they did with text.
  */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,5 +173,79 @@ Test(hub_write, an_event_handed_over_at_commit_is_the_journalled_one, .timeout =
     silta_client_ack(con, ev.delivery_id);
     silta_client_destroy(&pub);
     silta_client_destroy(&con);
+    harness_home_destroy(&s_home);
+}
+
+static char s_want_acked[128];
+static bool s_cursor_is(void *arg)
+{
+    (void)arg;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM hub.cursor k JOIN hub.consumer c ON c.id = k.consumer_id "
+             "WHERE c.name = 'casestore-ranges' AND k.acked = %s",
+             s_want_acked);
+    return fixture_count(sql) == 1;
+}
+
+/* The cursor's finished ranges travel as one flat binary array sliced per
+ * consumer: two deliveries acknowledged above one left open are written as
+ * exactly their range, and a hub killed with -9 sends only the open one again. */
+Test(hub_write, acknowledged_ranges_above_an_open_delivery_are_checkpointed_exactly,
+     .timeout = 180)
+{
+    s_home = fixture_up();
+    silta_client_t *con = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(con, "casestore-ranges", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *pub = fixture_client(s_home, "test");
+    char ids[3][37];
+    for (int i = 0; i < 3; i++) {
+        char client[32];
+        snprintf(client, sizeof client, "client-range-%d", i);
+        cr_assert_eq(fixture_publish_one(pub, "test.event.v1", client, (const uint8_t *)"{}", 2,
+                                         ids[i], NULL),
+                     SILTA_CLIENT_CONFIRM);
+    }
+    silta_client_event_t ev;
+    uint64_t open_id = 0;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0, "delivery %d", i);
+        if (strcmp(ev.event->event_id, ids[0]) == 0)
+            open_id = ev.delivery_id; /* left unacknowledged */
+        else
+            silta_client_ack(con, ev.delivery_id);
+    }
+    cr_assert_neq(open_id, 0);
+    long lo = fixture_count("SELECT min(seq) FROM hub.journal WHERE seq > (SELECT min(seq) "
+                            "FROM hub.journal)");
+    long hi = fixture_count("SELECT max(seq) FROM hub.journal");
+    snprintf(s_want_acked, sizeof s_want_acked, "'{%ld,%ld}'::bigint[]", lo, hi);
+    cr_assert_eq(harness_poll(10000, s_cursor_is, NULL), 0, "cursor acked is not %s",
+                 s_want_acked);
+    silta_client_destroy(&con);
+
+    char pidfile[4096];
+    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
+    pid_t hub = harness_pid_file(pidfile);
+    cr_assert(hub > 0);
+    cr_assert_eq(kill(hub, SIGKILL), 0);
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+
+    con = fixture_client(s_home, "casestore");
+    const char *types[1] = {"test.event.v1"};
+    silta_err_t err;
+    cr_assert_eq(silta_client_subscribe(con, "casestore-ranges", types, 1, 10, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
+    cr_assert_str_eq(ev.event->event_id, ids[0], "the open delivery comes again");
+    silta_client_ack(con, ev.delivery_id);
+    cr_assert_neq(fixture_wait(con, SILTA_CLIENT_DELIVER, 1500, &ev), 0,
+                  "the acknowledged ones do not");
+    silta_client_destroy(&con);
+    silta_client_destroy(&pub);
     harness_home_destroy(&s_home);
 }
