@@ -182,6 +182,14 @@ void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc)
         hub_journal_reconnect(hub->journal, &err);
 }
 
+int hub_publish_holds_consent(const hub_router_t *hub)
+{
+    for (size_t i = 0; i < hub->nbatch; i++)
+        if (strcmp(S_AT(hub, i)->packet->publish->event->type, S_CONSENT_TYPE) == 0)
+            return 1;
+    return 0;
+}
+
 void hub_publish_flush(hub_router_t *hub)
 {
     size_t budget = hub->publish_budget;

@@ -438,8 +438,15 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         /* The round goes first: its disclosure rows are written with this
          * turn's batch, and it sets the batch's budget (fairness). While
          * publishers are busy a round waits for the next batch (at most
-         * SILTA_HUB_BATCH_WAIT_MS), so one commit carries both. */
-        if (commit || !s_publishing(&hub, now)) {
+         * SILTA_HUB_BATCH_WAIT_MS), so one commit carries both. A batch with
+         * a consent commits on its own first: the round is then decided on
+         * the consent state its CONFIRM announces. */
+        int consent = commit && hub_publish_holds_consent(&hub);
+        if (consent) {
+            hub_publish_commit(&hub, NULL);
+            commit = 0;
+        }
+        if (commit || consent || !s_publishing(&hub, now)) {
             hub_deliver_page_all(&hub);
             hub_deliver_dispatch_all(&hub);
         }

@@ -245,6 +245,10 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
  * with the checkpoint dc (NULL: none) in one statement, end dc
  * (hub_deliver_checkpoint_end), answer each publisher, queue the new events. */
 void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc);
+/* 1 when a consent (social.consent.v1) is among the held PUBLISHes: its
+ * batch commits before a round is built, so no DELIVER sent after its CONFIRM
+ * rests on the consent state before it. */
+int hub_publish_holds_consent(const hub_router_t *hub);
 /* Commit everything held, whatever the budget. */
 void hub_publish_flush(hub_router_t *hub);
 void hub_publish_free_entry(hub_router_pending_t *e);
