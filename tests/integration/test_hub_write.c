@@ -28,6 +28,57 @@ static void s_fini(void)
 }
 TestSuite(hub_write, .fini = s_fini);
 
+/* Restart the hub (ops/silta-local restart); with kill_9, kill it first. */
+static void s_restart_hub(int kill_9)
+{
+    if (kill_9) {
+        char pidfile[4096];
+        snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
+        pid_t hub = harness_pid_file(pidfile);
+        cr_assert(hub > 0);
+        cr_assert_eq(kill(hub, SIGKILL), 0);
+    }
+    harness_result_t r;
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+}
+
+/* A consumer of test.event.v1 on queue, subscribed without waiting for the
+ * answer: fixture_subscribe passes over a DELIVER that comes with it, and
+ * here a backlog is waiting. */
+static silta_client_t *s_consumer(const char *queue)
+{
+    silta_client_t *con = fixture_client(s_home, "casestore");
+    const char *types[1] = {"test.event.v1"};
+    silta_err_t err;
+    cr_assert_eq(silta_client_subscribe(con, queue, types, 1, 10, &err), 0, "%s", err.msg);
+    return con;
+}
+
+/* A fresh deployment with a casestore consumer attached to queue. */
+static silta_client_t *s_up_attached(const char *queue)
+{
+    s_home = fixture_up();
+    silta_client_t *con = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(con, queue, "test.event.v1", NULL), SILTA_CLIENT_CONFIRM);
+    return con;
+}
+
+/* A test.event.v1 envelope of client, id written. */
+static void s_envelope(silta_envelope_t *e, char id[37], const char *client, const uint8_t *payload,
+                       size_t len)
+{
+    silta__envelope__init(e);
+    silta_uuid_v7(id);
+    e->event_id = id;
+    e->type = "test.event.v1";
+    e->client_key = (char *)client;
+    e->occurred_at = silta_now_ms();
+    e->payload.data = (uint8_t *)payload;
+    e->payload.len = len;
+}
+
 /* One publisher and one consumer running together (silta-bench): while
  * publishers are busy, a dispatch round is written with the next batch. */
 Test(hub_write, a_dispatch_round_commits_with_the_next_batch, .timeout = 300)
@@ -68,10 +119,7 @@ static bool s_confirmed(silta_client_t *c, int *answers, uint64_t seqs[3], int d
 Test(hub_write, payload_bytes_and_duplicates_in_one_batch_survive_the_binary_write,
      .timeout = 180)
 {
-    s_home = fixture_up();
-    silta_client_t *con = fixture_client(s_home, "casestore");
-    cr_assert_eq(fixture_subscribe(con, "casestore-bytes", "test.event.v1", NULL),
-                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *con = s_up_attached("casestore-bytes");
     silta_client_destroy(&con);
 
     uint8_t bytes[256];
@@ -79,22 +127,15 @@ Test(hub_write, payload_bytes_and_duplicates_in_one_batch_survive_the_binary_wri
         bytes[i] = (uint8_t)i;
     silta_client_t *pub = fixture_client(s_home, "test");
     char ida[37], idb[37];
-    silta_uuid_v7(ida);
-    silta_uuid_v7(idb);
-    const char *ids[3] = {ida, ida, idb};
+    silta_envelope_t ea, eb;
+    s_envelope(&ea, ida, "client-bytes", bytes, sizeof bytes);
+    s_envelope(&eb, idb, "client-bytes", bytes, sizeof bytes);
+    const silta_envelope_t *es[3] = {&ea, &ea, &eb}; /* the first id twice, back to back */
     uint64_t seqs[3] = {0, 0, 0};
     int dup[3] = {-1, -1, -1};
     for (int i = 0; i < 3; i++) {
-        silta_envelope_t e;
-        silta__envelope__init(&e);
-        e.event_id = (char *)ids[i];
-        e.type = "test.event.v1";
-        e.client_key = "client-bytes";
-        e.occurred_at = silta_now_ms();
-        e.payload.data = bytes;
-        e.payload.len = sizeof bytes;
         silta_err_t err;
-        cr_assert_eq(silta_client_publish(pub, &e, &seqs[i], &err), 0, "%s", err.msg);
+        cr_assert_eq(silta_client_publish(pub, es[i], &seqs[i], &err), 0, "%s", err.msg);
     }
     int answers = 0;
     while (answers < 3 && s_confirmed(pub, &answers, seqs, dup))
@@ -106,18 +147,8 @@ Test(hub_write, payload_bytes_and_duplicates_in_one_batch_survive_the_binary_wri
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 2);
     silta_client_destroy(&pub);
 
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL);
-    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-
-    /* Subscribe without fixture_subscribe: it passes over a DELIVER that comes
-     * with the answer, and the backlog is waiting here. */
-    con = fixture_client(s_home, "casestore");
-    const char *types[1] = {"test.event.v1"};
-    silta_err_t err;
-    cr_assert_eq(silta_client_subscribe(con, "casestore-bytes", types, 1, 10, &err), 0, "%s",
-                 err.msg);
+    s_restart_hub(0);
+    con = s_consumer("casestore-bytes");
     int got = 0, got_a = 0;
     silta_client_event_t ev;
     while (got < 2 && fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev) == 0) {
@@ -142,22 +173,12 @@ Test(hub_write, payload_bytes_and_duplicates_in_one_batch_survive_the_binary_wri
  * recorded_at. */
 Test(hub_write, an_event_handed_over_at_commit_is_the_journalled_one, .timeout = 120)
 {
-    s_home = fixture_up();
-    silta_client_t *con = fixture_client(s_home, "casestore");
-    cr_assert_eq(fixture_subscribe(con, "casestore-handover", "test.event.v1", NULL),
-                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *con = s_up_attached("casestore-handover");
     silta_client_t *pub = fixture_client(s_home, "test");
     char id[37];
-    silta_uuid_v7(id);
     silta_envelope_t e;
-    silta__envelope__init(&e);
-    e.event_id = id;
-    e.type = "test.event.v1";
+    s_envelope(&e, id, "client-handover", (const uint8_t *)"{}", 2);
     e.source = "someone-else";
-    e.client_key = "client-handover";
-    e.occurred_at = silta_now_ms();
-    e.payload.data = (uint8_t *)"{}";
-    e.payload.len = 2;
     int64_t before = silta_now_ms();
     cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
     silta_client_event_t ev;
@@ -194,10 +215,7 @@ static bool s_cursor_is(void *arg)
 Test(hub_write, acknowledged_ranges_above_an_open_delivery_are_checkpointed_exactly,
      .timeout = 180)
 {
-    s_home = fixture_up();
-    silta_client_t *con = fixture_client(s_home, "casestore");
-    cr_assert_eq(fixture_subscribe(con, "casestore-ranges", "test.event.v1", NULL),
-                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *con = s_up_attached("casestore-ranges");
     silta_client_t *pub = fixture_client(s_home, "test");
     char ids[3][37];
     for (int i = 0; i < 3; i++) {
@@ -225,21 +243,8 @@ Test(hub_write, acknowledged_ranges_above_an_open_delivery_are_checkpointed_exac
                  s_want_acked);
     silta_client_destroy(&con);
 
-    char pidfile[4096];
-    snprintf(pidfile, sizeof pidfile, "%s/run/silta-hub.pid", s_home);
-    pid_t hub = harness_pid_file(pidfile);
-    cr_assert(hub > 0);
-    cr_assert_eq(kill(hub, SIGKILL), 0);
-    harness_result_t r;
-    harness_local(&r, "restart", "silta-hub", NULL);
-    cr_assert_eq(r.status, 0, "restart failed:\n%s\n%s", r.out, r.err);
-    harness_result_free(&r);
-
-    con = fixture_client(s_home, "casestore");
-    const char *types[1] = {"test.event.v1"};
-    silta_err_t err;
-    cr_assert_eq(silta_client_subscribe(con, "casestore-ranges", types, 1, 10, &err), 0, "%s",
-                 err.msg);
+    s_restart_hub(1);
+    con = s_consumer("casestore-ranges");
     cr_assert_eq(fixture_wait(con, SILTA_CLIENT_DELIVER, 10000, &ev), 0);
     cr_assert_str_eq(ev.event->event_id, ids[0], "the open delivery comes again");
     silta_client_ack(con, ev.delivery_id);
