@@ -5,9 +5,10 @@
  *  keeps a window of each attached consumer's backlog in memory (paged from
  *  the journal by its cursor, or handed over at commit when it is caught up),
  *  decides within each consumer's credit what may go (policy route, consent),
- *  sets the next turn's publish budget, writes the checkpoint (outcomes,
- *  changed cursors, the round's disclosure rows: one statement) before the
- *  DELIVERs go, and moves rejected deliveries to the dead letters. It does not
+ *  sets the turn's publish budget, prepares the checkpoint (outcomes, changed
+ *  cursors, the round's chained disclosure rows) that the turn's one statement
+ *  writes with its batch (hub_journal_write) before the DELIVERs go, and moves
+ *  rejected deliveries to the dead letters. It does not
  *  schedule per-client order or backoff (hub_queue.c), keep the cursor's
  *  arithmetic (hub_cursor.c), run the ack-timeout timer (the loop's tick,
  *  hub_router.c) nor load the consumers at start (hub_state.c). Shared state
@@ -19,7 +20,8 @@
  *        (window: held < s_window)                                      |
  *     cursor finished <--s_finish (ack, withheld, dead)-- in flight <---+
  *        |                                                  dispatch
- *        +--s_checkpoint--> hub.cursor (with hub.delivery_log, hub.disclosure)
+ *        +--checkpoint_begin .. _end--> hub.cursor (with hub.delivery_log,
+ *           hub.disclosure and the turn's hub.journal rows: one statement)
  */
 #include "hub_router_int.h"
 

@@ -84,8 +84,9 @@
  *        |   the turn's write (disclosure row, with the turn's batch),
  *        |   then hub_deliver_send_dispatched: DELIVER
  *        |                         v
- *        +-- ack timeout ----- [sent] ----- ACK: outcome "acked", written by
- *            (tick, backoff)       |         hub_deliver_flush_acks
+ *        +-- ack timeout ----- [sent] ----- ACK: outcome "acked", written with
+ *            (tick, backoff)       |         the next turn's write (or at stop,
+ *                                  |         hub_deliver_flush_acks)
  *                                  |
  *                  REJECT (hub_deliver_on_ack) or max attempts (tick):
  *                  hub.dead_letter
