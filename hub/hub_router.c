@@ -402,9 +402,12 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
             if (left < timeout)
                 timeout = left;
         }
-        if (hub.dispatch_due) { /* events to send: at once, or when the next batch commits */
-            long left = s_publishing(&hub, now) ? config->batch_wait_ms - (now - hub.last_commit_ms)
-                                                 : 0;
+        /* A round is owed: it goes with the batch held (whose window bounds the
+         * wait above), else when the window after the last commit ends (at
+         * once when that has passed). Never 0 while a batch is held: that
+         * would spin until the batch commits. */
+        if (hub.dispatch_due && !hub.nbatch) {
+            long left = config->batch_wait_ms - (now - hub.last_commit_ms);
             if (left < timeout)
                 timeout = left;
         }
@@ -449,6 +452,8 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
         if (commit || consent || !s_publishing(&hub, now)) {
             hub_deliver_page_all(&hub);
             hub_deliver_dispatch_all(&hub);
+        } else {
+            hub.dispatch_due = 1; /* owed: poll wakes for it by the batch window's end */
         }
         s_write_turn(&hub, commit);
     }

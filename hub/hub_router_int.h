@@ -206,9 +206,10 @@ typedef struct {
     hub_journal_row_t *rows;
     silta_envelope_t **envs;  /* the commit's scratch, parallel to rows */
     int64_t last_commit_ms;  /* monotonic: the last batch's write */
-    int dispatch_due;        /* a commit queued events an attached consumer can take:
-                              * the loop dispatches them by the next batch (or at once
-                              * when publishers are idle) */
+    int dispatch_due;        /* a round is owed (a commit queued events an attached
+                              * consumer can take, or a turn deferred its round): the
+                              * loop sends it with the next batch, at the latest when
+                              * the batch window after the last commit ends */
 
     uint64_t journal_head; /* the highest journal seq committed (this hub is its only writer) */
     hub_journal_ack_t *acks;
