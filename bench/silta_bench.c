@@ -101,6 +101,8 @@ static void s_usage(FILE *f)
         "  --consumers C     consumer queues bench-1..bench-C (default 1)\n"
         "  --credit N        each consumer's window of unacknowledged deliveries (default 1000)\n"
         "  --window N        each publisher's window of unconfirmed events (default 10000)\n"
+        "  --rate R          publish R events/s in all (paced per millisecond; default 0:\n"
+        "                    as fast as the window allows), e.g. latency at a set load\n"
         "  --publish-only    declare the queues, publish, append confirmed ids to the ledger\n"
         "  --consume-only    consume until every ledger id reached every consumer\n"
         "  --timeout S       give up after S seconds without progress (default 120)\n"
@@ -140,6 +142,7 @@ static int s_parse(int argc, char **argv, silta_bench_opts_t *o)
                                           {"ledger", required_argument, 0, 'l'},
                                           {"key", required_argument, 0, 'K'},
                                           {"window", required_argument, 0, 'w'},
+                                          {"rate", required_argument, 0, 'R'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
@@ -183,6 +186,10 @@ static int s_parse(int argc, char **argv, silta_bench_opts_t *o)
             break;
         case 'w':
             if (s_num(optarg, "--window", 1, 1000000L, &o->window))
+                return -1;
+            break;
+        case 'R':
+            if (s_num(optarg, "--rate", 0, 100000000L, &o->rate))
                 return -1;
             break;
         case 'P':
@@ -413,11 +420,12 @@ int main(int argc, char **argv)
     int rc = 0;
     fprintf(stderr,
             "silta-bench: mode=%s events=%ld size=%ld publishers=%d consumers=%d "
-            "clients=%ld credit=%ld window=%ld ledger=%s\n",
+            "clients=%ld credit=%ld window=%ld rate=%ld ledger=%s\n",
             o.mode == SILTA_BENCH_BOTH           ? "publish+consume"
             : o.mode == SILTA_BENCH_PUBLISH_ONLY ? "publish-only"
                                                  : "consume-only",
-            o.events, o.size, o.publishers, o.consumers, o.clients, o.credit, o.window, o.ledger);
+            o.events, o.size, o.publishers, o.consumers, o.clients, o.credit, o.window, o.rate,
+            o.ledger);
 
     if (o.mode == SILTA_BENCH_PUBLISH_ONLY && silta_bench_con_declare_queues(&o) != 0)
         rc = -1;

@@ -30,6 +30,7 @@ typedef struct {
     int consumers;
     long credit;
     long window;
+    long rate;             /* events/s over all publishers; 0: as fast as the window allows */
     silta_bench_mode_t mode;
     long timeout_s;
     char ledger[4096];

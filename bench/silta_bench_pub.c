@@ -136,6 +136,19 @@ int silta_bench_pub_run(const silta_bench_opts_t *o, int index, silta_bench_pub_
                 goto done;
             continue;
         }
+        /* --rate: event `sent` of this publisher is due at start + sent * P / R
+         * seconds; wait for it in poll (which takes the confirms meanwhile),
+         * a millisecond at least, so a paced publisher does not spin. */
+        if (o->rate > 0) {
+            int64_t due_us = r->start_us +
+                             (int64_t)((double)sent * (double)o->publishers * 1e6 / (double)o->rate);
+            int64_t wait_us = due_us - silta_bench_real_us();
+            if (wait_us > 0) {
+                if (s_pub_poll(&p, (int)((wait_us + 999) / 1000)) != 0)
+                    goto done;
+                continue;
+            }
+        }
         /* Spread the events over K clients, the same way in every publisher. */
         uint64_t global = sent * (uint64_t)o->publishers + (uint64_t)index;
         snprintf(client_key, sizeof client_key, "bench-client-%" PRIu64,

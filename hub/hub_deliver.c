@@ -5,9 +5,10 @@
  *  keeps a window of each attached consumer's backlog in memory (paged from
  *  the journal by its cursor, or handed over at commit when it is caught up),
  *  decides within each consumer's credit what may go (policy route, consent),
- *  sets the next turn's publish budget, writes the checkpoint (outcomes,
- *  changed cursors, the round's disclosure rows: one statement) before the
- *  DELIVERs go, and moves rejected deliveries to the dead letters. It does not
+ *  sets the turn's publish budget, prepares the checkpoint (outcomes, changed
+ *  cursors, the round's chained disclosure rows) that the turn's one statement
+ *  writes with its batch (hub_journal_write) before the DELIVERs go, and moves
+ *  rejected deliveries to the dead letters. It does not
  *  schedule per-client order or backoff (hub_queue.c), keep the cursor's
  *  arithmetic (hub_cursor.c), run the ack-timeout timer (the loop's tick,
  *  hub_router.c) nor load the consumers at start (hub_state.c). Shared state
@@ -19,7 +20,8 @@
  *        (window: held < s_window)                                      |
  *     cursor finished <--s_finish (ack, withheld, dead)-- in flight <---+
  *        |                                                  dispatch
- *        +--s_checkpoint--> hub.cursor (with hub.delivery_log, hub.disclosure)
+ *        +--checkpoint_begin .. _end--> hub.cursor (with hub.delivery_log,
+ *           hub.disclosure and the turn's hub.journal rows: one statement)
  */
 #include "hub_router_int.h"
 
@@ -311,14 +313,24 @@ void hub_deliver_page_all(hub_router_t *hub)
         s_page(hub, hub->consumers[i]);
 }
 
-void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, size_t n)
+/* Free the envelopes nobody took. */
+static void s_drop_envs(silta_envelope_t **envs, size_t n)
+{
+    for (size_t i = 0; envs && i < n; i++)
+        silta_codec_free_envelope(&envs[i]);
+}
+
+void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows,
+                              silta_envelope_t **envs, size_t n)
 {
     uint64_t before = hub->journal_head, head = before;
     for (size_t i = 0; i < n; i++)
         if (rows[i].is_new && rows[i].seq > head)
             head = rows[i].seq;
-    if (head == before)
+    if (head == before) {
+        s_drop_envs(envs, n);
         return;
+    }
     hub_event_t **evs = calloc(n, sizeof *evs); /* decoded once, shared by the consumers */
     for (size_t k = 0; k < hub->nconsumers; k++) {
         hub_router_consumer_t *c = hub->consumers[k];
@@ -343,8 +355,11 @@ void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, 
                 continue;
             int undecodable = 0;
             if (!evs[i]) {
-                silta_envelope_t *env = silta_codec_unpack_envelope(rows[i].envelope,
-                                                                    rows[i].envelope_len);
+                silta_envelope_t *env = envs && envs[i] ? envs[i]
+                                                        : silta_codec_unpack_envelope(
+                                                              rows[i].envelope, rows[i].envelope_len);
+                if (envs)
+                    envs[i] = NULL; /* the event owns it (or it was freed with the event) */
                 undecodable = env == NULL;
                 evs[i] = env ? hub_event_new(rows[i].seq, env) : NULL;
             }
@@ -353,10 +368,13 @@ void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, 
         }
         if (ok)
             hub_cursor_read_to(c->cursor, head);
+        if (want && c->credit)
+            hub->dispatch_due = 1;
     }
     for (size_t i = 0; evs && i < n; i++)
         hub_event_unref(&evs[i]);
     free(evs);
+    s_drop_envs(envs, n);
     hub->journal_head = head;
 }
 
@@ -376,6 +394,7 @@ void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, 
 void hub_deliver_dispatch_all(hub_router_t *hub)
 {
     size_t budget = (size_t)hub->config->batch_max;
+    hub->dispatch_due = 0;
     for (size_t i = 0; i < hub->nconsumers; i++) {
         hub_router_consumer_t *c = hub->consumers[i];
         size_t sent = s_dispatch(hub, c);
@@ -390,80 +409,115 @@ void hub_deliver_dispatch_all(hub_router_t *hub)
     hub->publish_budget = budget;
 }
 
-/* One statement: the outcomes waiting in hub->acks, every changed cursor and
- * the disclosure rows rows[0..nrows). On success the outcomes are gone and
- * the cursors clean; on failure all stays for the next try. */
-static int s_checkpoint(hub_router_t *hub, const hub_journal_disclosure_t *rows, size_t nrows,
-                        silta_err_t *err)
-{
-    hub_journal_cursor_t *cs = calloc(hub->nconsumers + 1, sizeof *cs);
-    if (!cs)
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    size_t ncs = 0;
-    int rc = SILTA_OK;
-    for (size_t i = 0; i < hub->nconsumers; i++) {
-        hub_router_consumer_t *c = hub->consumers[i];
-        if (!hub_cursor_dirty(c->cursor))
-            continue;
-        uint64_t *acked = NULL;
-        long npairs = hub_cursor_acked(c->cursor, &acked);
-        if (npairs < 0) {
-            rc = silta_err_set(err, SILTA_ERR, "out of memory");
-            break;
-        }
-        cs[ncs++] = (hub_journal_cursor_t){c->id, hub_cursor_mark_delete(c->cursor), acked,
-                                           (size_t)npairs};
-    }
-    if (rc == SILTA_OK)
-        rc = hub_journal_checkpoint(hub->journal, hub->acks, hub->nacks, cs, ncs, rows, nrows,
-                                    err);
-    for (size_t i = 0; i < ncs; i++)
-        free((void *)cs[i].acked);
-    free(cs);
-    if (rc != SILTA_OK)
-        return rc;
-    for (size_t i = 0; i < hub->nconsumers; i++)
-        hub_cursor_clean(hub->consumers[i]->cursor);
-    hub->nacks = 0;
-    return SILTA_OK;
-}
+/* ------------------------------------------------------------------------ */
+/* checkpoints: one per turn, in the statement of the turn's journal append  */
 
-/* Write the disclosure rows of everything dispatched, then send it. If the rows
- * cannot be written nothing is sent: the deliveries stay in flight and go
- * again after the ack timeout. */
-void hub_deliver_send_dispatched(hub_router_t *hub)
+/* What the round dispatched (hub->out) gets its disclosure rows, chained from
+ * hub->last_hash into dc->head; the waiting outcomes and the changed cursors
+ * come along when with_acks or when there are rows (a dispatch round always
+ * carried them). 1 when dc->ck holds something to write, 0 when not (dc then
+ * holds nothing to free). Out of memory: the round's deliveries stay in
+ * flight (sent again after the ack timeout), the outcomes wait, 0. */
+int hub_deliver_checkpoint_begin(hub_router_t *hub, hub_deliver_checkpoint_t *dc, int with_acks)
 {
-    if (hub->nout == 0)
-        return;
+    memset(dc, 0, sizeof *dc);
+    memcpy(dc->head, hub->last_hash, sizeof dc->head);
+    if (hub->nout && !(dc->basis = calloc(hub->nout, sizeof *dc->basis))) {
+        silta_error("could not write the disclosure log; deliveries held",
+                    "count=%zu reason=\"out of memory\"", hub->nout);
+        hub->nout = 0;
+    }
     /* Chain: each row's hash covers the previous row's hash and its fields.
      * The consent-based basis is recorded as "consent:<purpose>". */
-    char prev[SILTA_AUDIT_HASH_LEN + 1];
-    memcpy(prev, hub->last_hash, sizeof prev);
-    char (*consent_basis)[SILTA_MAX_TYPE_LEN + 16] = calloc(hub->nout, sizeof *consent_basis);
     for (size_t i = 0; i < hub->nout; i++) {
         hub_journal_disclosure_t *d = &hub->disclosures[i];
-        if (d->consent_ref[0] && consent_basis) {
-            snprintf(consent_basis[i], sizeof consent_basis[i], "consent:%s", d->legal_basis);
-            d->legal_basis = consent_basis[i];
+        if (d->consent_ref[0]) {
+            snprintf(dc->basis[i], sizeof dc->basis[i], "consent:%s", d->legal_basis);
+            d->legal_basis = dc->basis[i];
         }
         silta_audit_row_t row = {d->at_ms,       d->recipient,   d->client_key, d->event_id,
                                  d->type,        d->legal_basis, d->consent_ref, d->xroad_id};
-        memcpy(d->prev_hash, prev, sizeof prev);
-        silta_audit_hash(prev, &row, d->hash);
-        memcpy(prev, d->hash, sizeof prev);
+        memcpy(d->prev_hash, dc->head, sizeof dc->head);
+        silta_audit_hash(dc->head, &row, d->hash);
+        memcpy(dc->head, d->hash, sizeof dc->head);
     }
-    silta_err_t err;
-    int rc = consent_basis ? s_checkpoint(hub, hub->disclosures, hub->nout, &err)
-                           : silta_err_set(&err, SILTA_ERR, "out of memory");
-    free(consent_basis);
-    if (rc != 0) {
-        silta_error("could not write the disclosure log; deliveries held", "count=%zu reason=\"%s\"",
-                    hub->nout, err.msg);
+    dc->ck.rows = hub->disclosures;
+    dc->ck.nrows = hub->nout;
+    if (!with_acks && hub->nout == 0) {
+        hub_deliver_checkpoint_end(hub, dc, SILTA_OK); /* frees basis; nothing written */
+        return 0;
+    }
+    dc->ck.acks = hub->acks;
+    dc->ck.nacks = hub->nacks;
+    dc->cursors = calloc(hub->nconsumers + 1, sizeof *dc->cursors);
+    int oom = dc->cursors == NULL;
+    for (size_t i = 0; !oom && i < hub->nconsumers; i++) {
+        hub_router_consumer_t *c = hub->consumers[i];
+        uint64_t *acked = NULL;
+        long npairs = hub_cursor_dirty(c->cursor) ? hub_cursor_acked(c->cursor, &acked) : 0;
+        oom = npairs < 0;
+        if (hub_cursor_dirty(c->cursor) && !oom)
+            dc->cursors[dc->ck.ncursors++] = (hub_journal_cursor_t){
+                c->id, hub_cursor_mark_delete(c->cursor), acked, (size_t)npairs};
+    }
+    dc->ck.cursors = dc->cursors;
+    if (oom) { /* nothing is checkpointed this turn; the outcomes wait */
+        hub_deliver_checkpoint_end(hub, dc, SILTA_ERR);
+        return 0;
+    }
+    if (dc->ck.nacks || dc->ck.ncursors || dc->ck.nrows)
+        return 1;
+    hub_deliver_checkpoint_end(hub, dc, SILTA_OK);
+    return 0;
+}
+
+/* The checkpoint's write returned rc (nothing ran on the loop in between:
+ * what begin took is what was written). On success the outcomes are gone, the
+ * cursors clean and the chain's head moves; on failure everything stays for
+ * the next turn and the round's deliveries are held (in flight: sent again
+ * after the ack timeout). Frees what begin allocated. */
+void hub_deliver_checkpoint_end(hub_router_t *hub, hub_deliver_checkpoint_t *dc, int rc)
+{
+    for (size_t i = 0; i < dc->ck.ncursors; i++) {
+        hub_router_consumer_t *c = hub_deliver_consumer_by_id(hub, dc->cursors[i].consumer_id);
+        if (rc == SILTA_OK && c)
+            hub_cursor_clean(c->cursor);
+        free((void *)dc->cursors[i].acked);
+    }
+    free(dc->cursors);
+    free(dc->basis);
+    if (rc != SILTA_OK) {
+        if (hub->nout)
+            silta_error("could not write the disclosure log; deliveries held", "count=%zu",
+                        hub->nout);
         hub->nout = 0;
-        return;
+    } else if (dc->ck.nacks || dc->ck.ncursors || dc->ck.nrows) {
+        memcpy(hub->last_hash, dc->head, sizeof dc->head);
+        hub->m.disclosures += dc->ck.nrows;
+        hub->nacks = 0; /* outcomes arrive only between turns: these were all of them */
+        hub->last_ack_flush_ms = silta_mono_ms();
     }
-    memcpy(hub->last_hash, prev, sizeof prev);
-    hub->m.disclosures += hub->nout;
+    memset(dc, 0, sizeof *dc);
+}
+
+/* The checkpoint alone, when the turn commits no PUBLISH. */
+void hub_deliver_checkpoint_write(hub_router_t *hub, hub_deliver_checkpoint_t *dc)
+{
+    silta_err_t err;
+    int rc = hub_journal_write(hub->journal, NULL, 0, &dc->ck, &err);
+    if (rc != SILTA_OK) {
+        silta_error("could not write the checkpoint", "acks=%zu deliveries=%zu reason=\"%s\"",
+                    dc->ck.nacks, dc->ck.nrows, err.msg);
+        if (rc == SILTA_EAGAIN)
+            hub_journal_reconnect(hub->journal, &err);
+    }
+    hub_deliver_checkpoint_end(hub, dc, rc);
+}
+
+/* Send what the round dispatched: its disclosure rows are written (the
+ * checkpoint that carried them succeeded, or it set nout to 0). */
+void hub_deliver_send_dispatched(hub_router_t *hub)
+{
     for (size_t i = 0; i < hub->nout; i++) {
         hub_router_consumer_t *c = hub->out[i].consumer;
         uint32_t attempt = 0;
@@ -657,11 +711,8 @@ static void s_record_outcome(hub_router_t *hub, hub_router_consumer_t *c, hub_jo
 
 void hub_deliver_flush_acks(hub_router_t *hub)
 {
-    silta_err_t err;
-    if (s_checkpoint(hub, NULL, 0, &err) != 0) {
-        silta_error("could not record acks", "count=%zu reason=\"%s\"", hub->nacks, err.msg);
-        hub_journal_reconnect(hub->journal, &err);
-        return; /* kept: written with the next flush */
-    }
-    hub->last_ack_flush_ms = silta_mono_ms();
+    hub_deliver_checkpoint_t dc;
+    if (hub_deliver_checkpoint_begin(hub, &dc, 1))
+        hub_deliver_checkpoint_write(hub, &dc);
+    hub_deliver_send_dispatched(hub);
 }

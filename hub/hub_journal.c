@@ -1,25 +1,22 @@
-/*  hub_journal.c - SQL for the hub: group-committed appends, acks, dead letters.
+/*  hub_journal.c - SQL for the hub: the connection and migrations, consumers,
+ *  consents, replay notifications, status.
  *
  *  Everything runs on one connection owned by the hub's main thread. Writes are
- *  batched by the caller; each function here is one round trip where it can be
- *  (a data-modifying CTE keeps journal and delivery rows in one statement, so
- *  they commit together without an explicit transaction).
+ *  batched by the caller; each function here is one round trip where it can.
+ *  The turn's write (journal append + delivery checkpoint, one statement) is in
+ *  hub_journal_write.c, the delivery side's reads in hub_journal_delivery.c.
  */
 #include "hub_journal_int.h"
 
-#include <arpa/inet.h>
-#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "silta_audit.h"
 #include "silta_buf.h"
 #include "silta_db.h"
 #include "silta_log.h"
-#include "silta_map.h"
 
 
 static int s_listen(hub_journal_t *self, silta_err_t *err)
@@ -73,6 +70,7 @@ int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err)
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
         return SILTA_OK;
     silta_db_close(&self->conn);
+    self->prepared = 0; /* prepared statements live and die with their connection */
     self->conn = silta_db_connect(self->url, err);
     if (!self->conn)
         return SILTA_EAGAIN;
@@ -91,98 +89,6 @@ int hub_journal_conn_ok(hub_journal_t *self, silta_err_t *err)
     return silta_err_set(err, SILTA_EAGAIN, "database connection lost");
 }
 
-
-/* A batch travels as six array parameters (one statement, one short plan,
- * whatever the batch size): measured against one VALUES row of six parameters
- * per event, the parse and plan of a 30,000-parameter statement cost more than
- * the insert itself. Envelopes go as hex bytea literals. unnest ... WITH
- * ORDINALITY keeps the journal order equal to the batch order, which is what
- * per-client ordering rests on. */
-static const char *const S_SQL_APPEND =
-    "WITH ins AS (INSERT INTO hub.journal "
-    "(event_id, type, source, client_key, occurred_at, envelope) "
-    "SELECT e, t, s, k, to_timestamp(NULLIF(o, 0) / 1000.0), v FROM unnest($1::uuid[], "
-    "$2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[]) WITH ORDINALITY "
-    "AS u(e, t, s, k, o, v, n) ORDER BY n "
-    "ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id) "
-    "SELECT seq, event_id::text FROM ins";
-
-static void s_hex_item(silta_buf_t *b, const uint8_t *data, size_t len, int first)
-{
-    static const char hex[] = "0123456789abcdef";
-    silta_buf_puts(b, first ? "\"\\\\x" : ",\"\\\\x");
-    char chunk[512];
-    size_t k = 0;
-    for (size_t i = 0; i < len; i++) {
-        chunk[k++] = hex[data[i] >> 4];
-        chunk[k++] = hex[data[i] & 15];
-        if (k == sizeof chunk) {
-            silta_buf_append(b, chunk, k);
-            k = 0;
-        }
-    }
-    silta_buf_append(b, chunk, k);
-    silta_buf_puts(b, "\"");
-}
-
-int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, silta_err_t *err)
-{
-    if (n == 0)
-        return SILTA_OK;
-    int rc = hub_journal_conn_ok(self, err);
-    if (rc != 0)
-        return rc;
-    silta_buf_t *b[6] = {&self->arr[0], &self->arr[1], &self->arr[2],
-                         &self->arr[3], &self->arr[4], &self->arr[5]};
-    for (int k = 0; k < 6; k++) {
-        silta_buf_reset(b[k]);
-        silta_buf_puts(b[k], "{");
-    }
-    for (size_t i = 0; i < n; i++) {
-        hub_journal_array_item(b[0], rows[i].event_id, i == 0);
-        hub_journal_array_item(b[1], rows[i].type, i == 0);
-        hub_journal_array_item(b[2], rows[i].source, i == 0);
-        hub_journal_array_item(b[3], rows[i].client_key, i == 0);
-        silta_buf_printf(b[4], "%s%lld", i ? "," : "", (long long)rows[i].occurred_at_ms);
-        s_hex_item(b[5], rows[i].envelope, rows[i].envelope_len, i == 0);
-        rows[i].seq = 0;
-        rows[i].is_new = 0;
-    }
-    int failed = 0;
-    for (int k = 0; k < 6; k++) {
-        silta_buf_puts(b[k], "}");
-        failed |= b[k]->failed;
-    }
-    if (failed)
-        return silta_err_set(err, SILTA_ERR, "out of memory");
-    const char *params[6] = {b[0]->data, b[1]->data, b[2]->data,
-                             b[3]->data, b[4]->data, b[5]->data};
-    PGresult *res = PQexecParams(self->conn, S_SQL_APPEND, 6, NULL, params, NULL, NULL, 0);
-    rc = silta_db_check(self->conn, res, err);
-    if (rc != 0)
-        return rc;
-    /* Match returned rows to the batch by event_id: the first row of the batch
-     * with that id is the new one; later copies in the batch are duplicates.
-     * Ids are canonical lowercase text on both sides (checked on the way in). */
-    silta_map_t *first = silta_map_new();
-    for (size_t i = n; first && i-- > 0;)
-        silta_map_put(first, rows[i].event_id, strlen(rows[i].event_id), &rows[i]);
-    int nt = PQntuples(res);
-    for (int t = 0; t < nt; t++) {
-        const char *id = PQgetvalue(res, t, 1);
-        hub_journal_row_t *row = first ? silta_map_get(first, id, strlen(id)) : NULL;
-        for (size_t i = 0; !row && i < n; i++) /* out of memory: the slow way */
-            if (!rows[i].is_new && strcasecmp(rows[i].event_id, id) == 0)
-                row = &rows[i];
-        if (row) {
-            row->seq = strtoull(PQgetvalue(res, t, 0), NULL, 10);
-            row->is_new = 1;
-        }
-    }
-    silta_map_destroy(&first, NULL);
-    PQclear(res);
-    return SILTA_OK;
-}
 
 /* Append s to an SQL array literal as a quoted element. Types and names are
  * checked to be safe tokens before they get here; quoting is belt and braces. */

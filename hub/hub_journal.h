@@ -44,9 +44,6 @@ typedef struct {
     int is_new;               /* out: 0 when event_id was already journalled */
 } hub_journal_row_t;
 
-/* Journal rows (duplicates of journalled event_ids are skipped), in one
- * statement. Consumers read them through their cursors (hub_journal_page). */
-int hub_journal_append(hub_journal_t *self, hub_journal_row_t *rows, size_t n, silta_err_t *err);
 
 /* Create or update the durable queue `name`; its id goes to *id_out. A new
  * queue's cursor starts at the journal's end: events published from now on. */
@@ -150,13 +147,25 @@ typedef struct {
     char prev_hash[65];
 } hub_journal_disclosure_t;
 
-/* One statement: log the finished deliveries (acks[], deleting the explicit
- * rows among them), save the cursors (cursors[]), append the disclosure rows
- * (hashes already chained by the caller). Any of the three may be empty.
- * Committed whole or not at all. */
-int hub_journal_checkpoint(hub_journal_t *self, const hub_journal_ack_t *acks, size_t nacks,
-                           const hub_journal_cursor_t *cursors, size_t ncursors,
-                           const hub_journal_disclosure_t *rows, size_t nrows, silta_err_t *err);
+/* What a delivery checkpoint carries; any part may be empty (n 0). Borrowed
+ * for the call. */
+typedef struct {
+    const hub_journal_ack_t *acks;          /* finished deliveries: logged, explicit rows deleted */
+    size_t nacks;
+    const hub_journal_cursor_t *cursors;    /* the changed cursors, saved */
+    size_t ncursors;
+    const hub_journal_disclosure_t *rows;   /* disclosure rows, hashes chained by the caller */
+    size_t nrows;
+} hub_journal_checkpoint_t;
+
+/* A turn's write, ONE statement (one round trip, one commit unless inside
+ * hub_journal_begin): the journal rows rows[0..n) in batch order (duplicates
+ * of journalled event_ids skipped; seq and is_new filled) and the checkpoint
+ * ck (NULL: none). Committed whole or not at all. Consumers read the journal
+ * rows through their cursors (hub_journal_page). SILTA_ERR also when an
+ * event_id is not a UUID (the hub checks them before). */
+int hub_journal_write(hub_journal_t *self, hub_journal_row_t *rows, size_t n,
+                      const hub_journal_checkpoint_t *ck, silta_err_t *err);
 
 /* The hash of the last disclosure row (SILTA_AUDIT_GENESIS when none). */
 int hub_journal_last_disclosure_hash(hub_journal_t *self, char out[65], silta_err_t *err);

@@ -1,7 +1,7 @@
-/*  hub_journal_int.h - internal to hub_journal.c and hub_journal_delivery.c.
+/*  hub_journal_int.h - internal to hub_journal.c, hub_journal_delivery.c, hub_journal_write.c.
  *
- *  The journal handle's fields and the helpers both files use to build array
- *  parameters. Nothing here is an API (that is hub_journal.h).
+ *  The journal handle's fields and the helpers the journal files use to build
+ *  array parameters. Nothing here is an API (that is hub_journal.h).
  */
 #ifndef HUB_JOURNAL_INT_H
 #define HUB_JOURNAL_INT_H
@@ -11,13 +11,14 @@
 #include "hub_journal.h"
 #include "silta_buf.h"
 
-#define HUB_JOURNAL_NARR 21 /* array parameters of the largest statement */
+#define HUB_JOURNAL_NARR 28 /* array parameters of the largest statement (the turn's write) */
 
 struct hub_journal_t {
     PGconn *conn;
     char *url;
-    silta_buf_t sql;
-    silta_buf_t arr[HUB_JOURNAL_NARR]; /* array literals, reused */
+    int prepared;                      /* the turn's write is prepared on conn */
+    silta_buf_t sql;                   /* the status snapshot's SQL */
+    silta_buf_t arr[HUB_JOURNAL_NARR]; /* array parameters (text or binary), reused */
 };
 
 /* SILTA_OK when connected, else SILTA_EAGAIN with err filled. */

@@ -1,9 +1,10 @@
 /*  hub_publish.c - PUBLISH: validation, the open batch, its group commit.
  *
  *  A PUBLISH is checked (envelope, policy, contract) and joins the batch; the
- *  batch is journalled in one statement (with a consent's state in the same
- *  transaction), then each publisher gets its CONFIRM or NACK and the new
- *  events are handed to the consumers (hub_deliver_on_committed). It does not
+ *  batch is journalled in one statement, the turn's checkpoint with it (a
+ *  consent's state in the same transaction), then each publisher gets its
+ *  CONFIRM or NACK and the new events are handed to the consumers
+ *  (hub_deliver_on_committed). It does not
  *  decide when a batch closes (the loop, hub_router.c) nor send deliveries
  *  (hub_deliver.c). Shared state: hub_router_int.h.
  */
@@ -63,12 +64,35 @@ static void s_apply_consent(hub_router_t *hub, const silta_envelope_t *e)
     silta__consent__free_unpacked(c, NULL);
 }
 
-/* Commit the oldest held PUBLISHes, at most this turn's budget: answer each
- * publisher, queue the new events. */
-void hub_publish_commit(hub_router_t *hub)
+/* The PUBLISH's envelope as journalled, taken from its packet (so the
+ * consumers' events need not decode the packed copy again): the source is the
+ * authenticated identity, recorded_at the hub's. The entry's row must not be
+ * read afterwards (its strings were the envelope's). */
+static silta_envelope_t *s_take_envelope(hub_router_pending_t *b)
 {
-    if (hub->nbatch == 0)
+    silta_envelope_t *e = b->packet->publish->event;
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&silta__envelope__descriptor, "source");
+    if (!e || !b->source || !f)
+        return NULL;
+    b->packet->publish->event = NULL;
+    if (e->source != f->default_value) /* unpacked with protobuf-c's default allocator */
+        free(e->source);
+    e->source = b->source; /* the envelope owns it now */
+    b->source = NULL;
+    e->recorded_at = b->recorded_at;
+    return e;
+}
+
+/* Commit the oldest held PUBLISHes, at most this turn's budget, with the
+ * turn's checkpoint: answer each publisher, queue the new events. */
+void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc)
+{
+    if (hub->nbatch == 0) {
+        if (dc)
+            hub_deliver_checkpoint_write(hub, dc);
         return;
+    }
     size_t n = hub->nbatch;
     if (n > hub->publish_budget)
         n = hub->publish_budget;
@@ -94,7 +118,7 @@ void hub_publish_commit(hub_router_t *hub)
     silta_err_t err;
     int rc = has_consent ? hub_journal_begin(hub->journal, &err) : 0;
     if (rc == 0)
-        rc = hub_journal_append(hub->journal, hub->rows, n, &err);
+        rc = hub_journal_write(hub->journal, hub->rows, n, dc ? &dc->ck : NULL, &err);
     for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
             rc = s_save_consent(hub, S_AT(hub, i)->packet->publish->event, hub->rows[i].seq,
@@ -108,6 +132,9 @@ void hub_publish_commit(hub_router_t *hub)
     for (size_t i = 0; rc == 0 && has_consent && i < n; i++)
         if (hub->rows[i].is_new && strcmp(hub->rows[i].type, S_CONSENT_TYPE) == 0)
             s_apply_consent(hub, S_AT(hub, i)->packet->publish->event);
+    if (dc)
+        hub_deliver_checkpoint_end(hub, dc, rc);
+    hub->last_commit_ms = silta_mono_ms();
     int64_t took_us = silta_mono_us() - t0;
     hub_metrics_db(&hub->m, (double)took_us / 1e6);
     if (rc != 0) {
@@ -140,7 +167,9 @@ void hub_publish_commit(hub_router_t *hub)
             if (!r->is_new)
                 hub->m.duplicates++;
         }
-        hub_deliver_on_committed(hub, hub->rows, n);
+        for (size_t i = 0; i < n; i++)
+            hub->envs[i] = hub->rows[i].is_new ? s_take_envelope(S_AT(hub, i)) : NULL;
+        hub_deliver_on_committed(hub, hub->rows, hub->envs, n);
         silta_debug("batch committed", "events=%zu took_us=%lld", n, (long long)took_us);
     }
     for (size_t i = 0; i < n; i++)
@@ -153,12 +182,20 @@ void hub_publish_commit(hub_router_t *hub)
         hub_journal_reconnect(hub->journal, &err);
 }
 
+int hub_publish_holds_consent(const hub_router_t *hub)
+{
+    for (size_t i = 0; i < hub->nbatch; i++)
+        if (strcmp(S_AT(hub, i)->packet->publish->event->type, S_CONSENT_TYPE) == 0)
+            return 1;
+    return 0;
+}
+
 void hub_publish_flush(hub_router_t *hub)
 {
     size_t budget = hub->publish_budget;
     hub->publish_budget = (size_t)hub->config->batch_max;
     while (hub->nbatch)
-        hub_publish_commit(hub);
+        hub_publish_commit(hub, NULL);
     hub->publish_budget = budget;
 }
 
@@ -200,7 +237,7 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
     copy.source = s->identity;
     copy.recorded_at = silta_now_ms();
     if (hub->nbatch == hub->batch_cap) /* the loop stops reading first; belt and braces */
-        hub_publish_commit(hub);
+        hub_publish_commit(hub, NULL);
     hub_router_pending_t *b = S_AT(hub, hub->nbatch);
     b->packed = silta_codec_pack_envelope(&copy, &b->packed_len);
     b->source = strdup(s->identity);
@@ -213,6 +250,7 @@ void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_pa
     memcpy(b->rid, s->rid, s->rid_len);
     b->rid_len = s->rid_len;
     b->packet = p;
+    b->recorded_at = copy.recorded_at;
     b->received_us = silta_mono_us();
     *pp = NULL; /* the batch owns it now */
     if (hub->nbatch++ == 0)

@@ -385,8 +385,6 @@ static void s_tick(hub_router_t *hub)
             hub_deliver_dead(hub, c, &dead[k], "dead", "max attempts");
         }
     }
-    if (now - hub->last_ack_flush_ms >= hub->config->ack_flush_ms)
-        hub_deliver_flush_acks(hub);
     if (now - hub->last_snapshot_ms >= 1000) {
         hub_state_snapshot(hub);
         silta_debug("stats",
@@ -405,8 +403,28 @@ static void s_tick(hub_router_t *hub)
         }
     }
     hub_router_reap(hub);
-    hub_deliver_page_all(hub);
-    hub_deliver_dispatch_all(hub);
+}
+
+/* Publishers are busy: PUBLISHes are held, or a batch committed within the
+ * batch window. */
+static int s_publishing(const hub_router_t *hub, int64_t now)
+{
+    return hub->nbatch || now - hub->last_commit_ms < hub->config->batch_wait_ms;
+}
+
+/* The turn's one write: the PUBLISHes to commit (when commit) and the
+ * checkpoint (the round's disclosure rows; the outcomes and cursors when the
+ * turn writes anyway or SILTA_HUB_ACK_FLUSH_MS passed) in ONE statement, so
+ * one commit; then the CONFIRMs, then the round's DELIVERs. */
+static void s_write_turn(hub_router_t *hub, int commit)
+{
+    int acks_due = silta_mono_ms() - hub->last_ack_flush_ms >= hub->config->ack_flush_ms;
+    hub_deliver_checkpoint_t dc;
+    int ck = hub_deliver_checkpoint_begin(hub, &dc, commit || acks_due);
+    if (commit)
+        hub_publish_commit(hub, ck ? &dc : NULL);
+    else if (ck)
+        hub_deliver_checkpoint_write(hub, &dc);
     hub_deliver_send_dispatched(hub);
     hub_router_reap(hub);
 }
@@ -425,8 +443,9 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
     hub.batch_cap = (size_t)config->batch_max * S_HOLD_BATCHES;
     hub.batch = calloc(hub.batch_cap, sizeof *hub.batch);
     hub.rows = calloc((size_t)config->batch_max, sizeof *hub.rows);
+    hub.envs = calloc((size_t)config->batch_max, sizeof *hub.envs);
     hub.publish_budget = (size_t)config->batch_max;
-    if (!hub.sessions_by_rid || !hub.batch || !hub.rows) {
+    if (!hub.sessions_by_rid || !hub.batch || !hub.rows || !hub.envs) {
         hub_state_close(&hub);
         return silta_err_set(err, SILTA_ERR, "out of memory");
     }
@@ -450,6 +469,15 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
             if (left < timeout)
                 timeout = left;
         }
+        /* A round is owed: it goes with the batch held (whose window bounds the
+         * wait above), else when the window after the last commit ends (at
+         * once when that has passed). Never 0 while a batch is held: that
+         * would spin until the batch commits. */
+        if (hub.dispatch_due && !hub.nbatch) {
+            long left = config->batch_wait_ms - (now - hub.last_commit_ms);
+            if (left < timeout)
+                timeout = left;
+        }
         if (timeout < 0)
             timeout = 0;
         zmq_pollitem_t items[3] = {{hub.router, 0, ZMQ_POLLIN, 0},
@@ -469,20 +497,34 @@ int hub_router_run(const hub_router_config_t *config, volatile sig_atomic_t *sto
          * would leave a consumer's ACKs behind every publisher's PUBLISHes, and
          * a consumer gets no more DELIVERs a turn than it ACKed. */
         int got = s_drain(&hub, (int)hub.batch_cap + 10000);
+        if (nitems == 3 && (items[2].revents & ZMQ_POLLIN))
+            hub_journal_poll_notifications(hub.journal, hub_state_on_replay, &hub);
+        if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
+            s_tick(&hub);
         /* Natural group commit: while one batch commits, the next one fills. A
          * batch is written when it reached this turn's budget, or the socket is
          * drained and its window passed. */
-        if (hub.nbatch && (hub.nbatch >= hub.publish_budget || got == 0 ||
-                           silta_mono_ms() - hub.batch_opened_ms >= config->batch_wait_ms))
-            hub_publish_commit(&hub);
-        if (nitems == 3 && (items[2].revents & ZMQ_POLLIN))
-            hub_journal_poll_notifications(hub.journal, hub_state_on_replay, &hub);
-        hub_deliver_page_all(&hub);
-        hub_deliver_dispatch_all(&hub);
-        hub_deliver_send_dispatched(&hub);
-        hub_router_reap(&hub);
-        if (silta_mono_ms() - hub.last_tick_ms >= S_TICK_MS)
-            s_tick(&hub);
+        now = silta_mono_ms();
+        int commit = hub.nbatch && (hub.nbatch >= hub.publish_budget || got == 0 ||
+                                    now - hub.batch_opened_ms >= config->batch_wait_ms);
+        /* The round goes first: its disclosure rows are written with this
+         * turn's batch, and it sets the batch's budget (fairness). While
+         * publishers are busy a round waits for the next batch (at most
+         * SILTA_HUB_BATCH_WAIT_MS), so one commit carries both. A batch with
+         * a consent commits on its own first: the round is then decided on
+         * the consent state its CONFIRM announces. */
+        int consent = commit && hub_publish_holds_consent(&hub);
+        if (consent) {
+            hub_publish_commit(&hub, NULL);
+            commit = 0;
+        }
+        if (commit || consent || !s_publishing(&hub, now)) {
+            hub_deliver_page_all(&hub);
+            hub_deliver_dispatch_all(&hub);
+        } else {
+            hub.dispatch_due = 1; /* owed: poll wakes for it by the batch window's end */
+        }
+        s_write_turn(&hub, commit);
         silta_err_t lerr;
         if (config->lease && hub_lease_check(config->lease, &lerr) != 0) {
             /* Fenced: another hub serves now. Stop at once - no flush, no

@@ -24,13 +24,15 @@
  *    batch[], rows[]         hub_publish.c: the ring batch (nbatch entries
  *                            from batch_head, batch_cap slots) owns each
  *                            PUBLISH's packet, packed envelope and source
- *                            until hub_publish_commit answers it; rows[] is
- *                            the commit's scratch, parallel to batch.
+ *                            until hub_publish_commit answers it; rows[] and
+ *                            envs[] are the commit's scratch, parallel to
+ *                            batch (envs[] hands the decoded envelopes over
+ *                            to the consumers' events).
  *    events (hub_event_t)    ref-counted, held by the consumer queues
  *                            (hub_queue.h).
  *    acks[]                  hub_deliver.c: finished deliveries waiting for
- *                            the next checkpoint (hub_deliver_flush_acks or
- *                            the next disclosure write).
+ *                            the next checkpoint (a turn that writes anyway,
+ *                            or SILTA_HUB_ACK_FLUSH_MS passed).
  *    c->cursor, c->queue     hub_deliver.c: the consumer's journal position
  *                            (durable, in batches) and the window of it
  *                            held in memory.
@@ -64,7 +66,11 @@
  *    * A CONFIRM is sent only after the batch's journal rows committed.
  *    * A DELIVER is sent only after its disclosure row is written; last_hash is
  *      the hash of the last disclosure row written (the chain's head).
- *    * nout == 0 outside hub_deliver_dispatch_all .. hub_deliver_send_dispatched.
+ *    * A turn writes at most one statement (hub_journal_write): its batch of
+ *      PUBLISHes with its checkpoint (outcomes, cursors, the round's
+ *      disclosure rows): one commit, so one WAL flush, per turn.
+ *    * nout == 0 outside hub_deliver_dispatch_all .. hub_deliver_send_dispatched
+ *      (the round is built, then written with the turn, then sent).
  *    * Per-client order: at most one delivery in flight per (consumer,
  *      client_key) (hub_queue.h).
  *    * Every seq c's queue holds is pending in c->cursor or an explicit row;
@@ -85,10 +91,12 @@
  *        |                         v
  *        |                   [in flight] -- session gone (here or once sent):
  *        |                         |         released, queued again (consumer_detach)
- *        |   hub_deliver_send_dispatched: disclosure row, then DELIVER
+ *        |   the turn's write (disclosure row, with the turn's batch),
+ *        |   then hub_deliver_send_dispatched: DELIVER
  *        |                         v
- *        +-- ack timeout ----- [sent] ----- ACK: outcome "acked", written by
- *            (tick, backoff)       |         hub_deliver_flush_acks
+ *        +-- ack timeout ----- [sent] ----- ACK: outcome "acked", written with
+ *            (tick, backoff)       |         the next turn's write (or at stop,
+ *                                  |         hub_deliver_flush_acks)
  *                                  |
  *                  REJECT (hub_deliver_on_ack) or max attempts (tick):
  *                  hub.dead_letter
@@ -165,8 +173,18 @@ typedef struct {
     uint8_t *packed;        /* the envelope as journalled (source, recorded_at set) */
     size_t packed_len;
     char *source;           /* the publisher's authenticated identity */
+    int64_t recorded_at;    /* wall ms, as journalled in the envelope */
     int64_t received_us;    /* monotonic, for the confirm latency */
 } hub_router_pending_t;
+
+/* A checkpoint on its way (hub_deliver_checkpoint_begin .. _end): what it
+ * writes, and what it allocated for that. */
+typedef struct {
+    hub_journal_checkpoint_t ck;             /* acks and rows borrow hub->acks, hub->disclosures */
+    hub_journal_cursor_t *cursors;           /* owned, with each one's acked array */
+    char (*basis)[SILTA_MAX_TYPE_LEN + 16];  /* owned: "consent:<purpose>", one per row */
+    char head[SILTA_AUDIT_HASH_LEN + 1];     /* the chain's head once the rows are written */
+} hub_deliver_checkpoint_t;
 
 /* A delivery whose disclosure row is being written; sent after the write. */
 typedef struct {
@@ -205,6 +223,12 @@ typedef struct {
     size_t publish_budget; /* PUBLISHes a turn may take: hub_deliver_dispatch_all */
     int64_t batch_opened_ms;
     hub_journal_row_t *rows;
+    silta_envelope_t **envs;  /* the commit's scratch, parallel to rows */
+    int64_t last_commit_ms;  /* monotonic: the last batch's write */
+    int dispatch_due;        /* a round is owed (a commit queued events an attached
+                              * consumer can take, or a turn deferred its round): the
+                              * loop sends it with the next batch, at the latest when
+                              * the batch window after the last commit ends */
 
     uint64_t journal_head; /* the highest journal seq committed (this hub is its only writer) */
     hub_journal_ack_t *acks;
@@ -246,9 +270,14 @@ void hub_router_close_sessions(hub_router_t *hub);
 /* Validate a PUBLISH and add it to the open batch (taking *pp, set NULL), or
  * NACK it (leaving *pp). Commits when the batch is full. */
 void hub_publish_on_publish(hub_router_t *hub, hub_router_session_t *s, silta_packet_t **pp);
-/* Commit the oldest held PUBLISHes (at most min(batch_max, publish_budget)),
- * answer each publisher, queue the new events. */
-void hub_publish_commit(hub_router_t *hub);
+/* Commit the oldest held PUBLISHes (at most min(batch_max, publish_budget))
+ * with the checkpoint dc (NULL: none) in one statement, end dc
+ * (hub_deliver_checkpoint_end), answer each publisher, queue the new events. */
+void hub_publish_commit(hub_router_t *hub, hub_deliver_checkpoint_t *dc);
+/* 1 when a consent (social.consent.v1) is among the held PUBLISHes: its
+ * batch commits before a round is built, so no DELIVER sent after its CONFIRM
+ * rests on the consent state before it. */
+int hub_publish_holds_consent(const hub_router_t *hub);
 /* Commit everything held, whatever the budget. */
 void hub_publish_flush(hub_router_t *hub);
 void hub_publish_free_entry(hub_router_pending_t *e);
@@ -270,13 +299,27 @@ void hub_deliver_consumer_attach(hub_router_consumer_t *c, hub_router_session_t 
 /* Dispatch within every attached consumer's credit, then set
  * hub->publish_budget for the next turn (fairness: see hub_deliver.c). */
 void hub_deliver_dispatch_all(hub_router_t *hub);
+/* The turn's checkpoint: the round's disclosure rows (chained), and, with
+ * with_acks or rows, the waiting outcomes and changed cursors. 1: dc holds
+ * something to write (then end it with hub_deliver_checkpoint_end, directly or
+ * through hub_publish_commit / hub_deliver_checkpoint_write); 0: nothing to
+ * write, nothing to end. */
+int hub_deliver_checkpoint_begin(hub_router_t *hub, hub_deliver_checkpoint_t *dc, int with_acks);
+/* After dc's write returned rc: free dc; on success forget the outcomes, clean
+ * the cursors, move the chain's head; on failure hold the round's deliveries. */
+void hub_deliver_checkpoint_end(hub_router_t *hub, hub_deliver_checkpoint_t *dc, int rc);
+/* Write dc alone (a turn with no PUBLISH to commit), then end it. */
+void hub_deliver_checkpoint_write(hub_router_t *hub, hub_deliver_checkpoint_t *dc);
+/* Send the round's DELIVERs (their disclosure rows are written, or the round
+ * was dropped: nout 0). */
 void hub_deliver_send_dispatched(hub_router_t *hub);
 void hub_deliver_on_subscribe(hub_router_t *hub, hub_router_session_t *s,
                               const Silta__Subscribe *sub);
 /* ACK (reject_reason NULL) or REJECT delivery id of s's consumer. */
 void hub_deliver_on_ack(hub_router_t *hub, hub_router_session_t *s, uint64_t id,
                         const char *reject_reason);
-/* Write the waiting outcomes and the changed cursors (one statement). */
+/* Write the waiting outcomes, the changed cursors and the round's rows now
+ * (one statement), then send the round. */
 void hub_deliver_flush_acks(hub_router_t *hub);
 /* Move a delivery that left c's queue to the dead letters (outcome "rejected"
  * or "dead"); its cursor moves on. */
@@ -284,10 +327,13 @@ void hub_deliver_dead(hub_router_t *hub, hub_router_consumer_t *c, const hub_que
                       const char *outcome, const char *reason);
 /* Refill the attached consumers' windows from the journal (one page each). */
 void hub_deliver_page_all(hub_router_t *hub);
-/* A batch committed (rows as hub_journal_append left them): consumers that
+/* A batch committed (rows as hub_journal_write left them): consumers that
  * have read everything before it take its events straight into memory; the
- * others read them later. Advances journal_head. */
-void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows, size_t n);
+ * others read them later. Advances journal_head. envs (NULL: none) are the
+ * new rows' envelopes as journalled, already decoded (envs[i] NULL: decode
+ * rows[i].envelope); it takes them all (sets each NULL). */
+void hub_deliver_on_committed(hub_router_t *hub, const hub_journal_row_t *rows,
+                              silta_envelope_t **envs, size_t n);
 
 /* hub_state.c: start-up, status, operators, shutdown ---------------------- */
 

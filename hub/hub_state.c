@@ -317,6 +317,7 @@ void hub_state_close(hub_router_t *hub)
     silta_map_destroy(&hub->sessions_by_rid, NULL);
     free(hub->batch);
     free(hub->rows);
+    free(hub->envs);
     free(hub->acks);
     free(hub->out);
     free(hub->disclosures);
