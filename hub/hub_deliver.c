@@ -395,6 +395,13 @@ void hub_deliver_dispatch_all(hub_router_t *hub)
 {
     size_t budget = (size_t)hub->config->batch_max;
     hub->dispatch_due = 0;
+    /* Without the database no disclosure row can be written, so nothing may
+     * go out; dispatching anyway would count attempts for deliveries never
+     * sent (issue 13, found 2). */
+    if (hub_journal_fd(hub->journal) < 0) {
+        hub->publish_budget = budget;
+        return;
+    }
     for (size_t i = 0; i < hub->nconsumers; i++) {
         hub_router_consumer_t *c = hub->consumers[i];
         size_t sent = s_dispatch(hub, c);
@@ -487,8 +494,14 @@ void hub_deliver_checkpoint_end(hub_router_t *hub, hub_deliver_checkpoint_t *dc,
     free(dc->cursors);
     free(dc->basis);
     if (rc != SILTA_OK) {
-        if (hub->nout)
-            silta_error("could not write the disclosure log; deliveries held", "count=%zu",
+        /* Not sent, so not an attempt: back to their lanes, due again after
+         * a reconnect's interval (issue 13, found 2). */
+        int64_t now = silta_mono_ms();
+        for (size_t i = 0; i < hub->nout; i++)
+            hub_queue_unsend(hub->out[i].consumer->queue, hub->out[i].seq, now,
+                             now + HUB_JOURNAL_RECONNECT_MS);
+        if (hub->nout && hub_router_warn_ok(hub))
+            silta_error("could not write the disclosure log; deliveries wait", "count=%zu",
                         hub->nout);
         hub->nout = 0;
     } else if (dc->ck.nacks || dc->ck.ncursors || dc->ck.nrows) {
@@ -506,8 +519,9 @@ void hub_deliver_checkpoint_write(hub_router_t *hub, hub_deliver_checkpoint_t *d
     silta_err_t err;
     int rc = hub_journal_write(hub->journal, NULL, 0, &dc->ck, &err);
     if (rc != SILTA_OK) {
-        silta_error("could not write the checkpoint", "acks=%zu deliveries=%zu reason=\"%s\"",
-                    dc->ck.nacks, dc->ck.nrows, err.msg);
+        if (hub_router_warn_ok(hub)) /* at most 10 lines a second in an outage */
+            silta_error("could not write the checkpoint", "acks=%zu deliveries=%zu reason=\"%s\"",
+                        dc->ck.nacks, dc->ck.nrows, err.msg);
         if (rc == SILTA_EAGAIN)
             hub_journal_reconnect(hub->journal, &err);
     }
@@ -685,10 +699,15 @@ void hub_deliver_dead(hub_router_t *hub, hub_router_consumer_t *c, const hub_que
     hub_journal_ack_t a = {c->id, info->seq, info->attempts, info->sent_wall_ms, silta_now_ms(),
                            NULL, NULL, 0};
     silta_err_t err;
-    s_finish(c, info->seq);
+    /* Finished in the cursor only once its dead letter is written: otherwise
+     * it stays pending there, and is delivered again after a restart rather
+     * than lost (issue 13, found 2). */
     if (hub_journal_dead_letter(hub->journal, &a, outcome, reason, &err) != 0)
-        silta_error("could not dead-letter", "consumer=%s seq=%llu reason=\"%s\"", c->name,
+        silta_error("could not dead-letter; the delivery stays pending",
+                    "consumer=%s seq=%llu reason=\"%s\"", c->name,
                     (unsigned long long)info->seq, err.msg);
+    else
+        s_finish(c, info->seq);
 }
 
 /* Queue a finished delivery for the next batched write. */

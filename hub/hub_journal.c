@@ -17,6 +17,7 @@
 #include "silta_buf.h"
 #include "silta_db.h"
 #include "silta_log.h"
+#include "silta_time.h"
 
 
 static int s_listen(hub_journal_t *self, silta_err_t *err)
@@ -69,6 +70,13 @@ int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err)
 {
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
         return SILTA_OK;
+    /* Every caller may ask (a failed commit, a failed checkpoint, the tick):
+     * one attempt per HUB_JOURNAL_RECONNECT_MS, so an outage costs a connect
+     * every quarter second, not one per turn, and the return is seen within it. */
+    int64_t now = silta_mono_ms();
+    if (now < self->next_connect_ms)
+        return silta_err_set(err, SILTA_EAGAIN, "database unavailable (retrying)");
+    self->next_connect_ms = now + HUB_JOURNAL_RECONNECT_MS;
     silta_db_close(&self->conn);
     self->prepared = 0; /* prepared statements live and die with their connection */
     self->conn = silta_db_connect(self->url, err);

@@ -200,7 +200,10 @@ int hub_journal_begin(hub_journal_t *self, silta_err_t *err);
 int hub_journal_commit(hub_journal_t *self, silta_err_t *err);
 void hub_journal_rollback(hub_journal_t *self);
 
-/* Reconnect after the connection was lost (re-LISTENs). 0 when connected. */
+/* Reconnect after the connection was lost (re-LISTENs). 0 when connected;
+ * SILTA_EAGAIN when not (at most one attempt per HUB_JOURNAL_RECONNECT_MS,
+ * however often it is called). */
+#define HUB_JOURNAL_RECONNECT_MS 250
 int hub_journal_reconnect(hub_journal_t *self, silta_err_t *err);
 
 #endif

@@ -17,6 +17,7 @@ struct hub_journal_t {
     PGconn *conn;
     char *url;
     int prepared;                      /* the turn's write is prepared on conn */
+    int64_t next_connect_ms;           /* monotonic: no reconnect attempt before */
     silta_buf_t sql;                   /* the status snapshot's SQL */
     silta_buf_t arr[HUB_JOURNAL_NARR]; /* array parameters (text or binary), reused */
 };

@@ -337,6 +337,17 @@ static void s_requeue(hub_queue_t *self, s_item_t *it, int64_t due_ms, int64_t n
     s_lane_place(self, it->lane, now_ms);
 }
 
+int hub_queue_unsend(hub_queue_t *self, uint64_t seq, int64_t now_ms, int64_t due_ms)
+{
+    s_item_t *it = silta_map_u64_get(self->items, seq);
+    if (!it || !it->in_flight)
+        return -1;
+    if (it->attempts > 0)
+        it->attempts--;
+    s_requeue(self, it, due_ms, now_ms);
+    return 0;
+}
+
 size_t hub_queue_release(hub_queue_t *self, int64_t now_ms)
 {
     size_t n = 0;

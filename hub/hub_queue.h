@@ -93,6 +93,11 @@ size_t hub_queue_release(hub_queue_t *self, int64_t now_ms);
 /* Held items still suspect (0 when deliveries run at full concurrency). */
 size_t hub_queue_suspects(const hub_queue_t *self);
 
+/* An in-flight seq that was never sent (its disclosure row could not be
+ * written) goes back to its lane, due at due_ms, its attempt not counted.
+ * Returns 0, or -1 when seq is not in flight. */
+int hub_queue_unsend(hub_queue_t *self, uint64_t seq, int64_t now_ms, int64_t due_ms);
+
 /* Items in flight past their due time go back with backoff; those that reached
  * max attempts are removed and written to dead[] (up to max_dead; the rest stay
  * in flight until the next call). Returns the number written to dead[]. */

@@ -373,8 +373,11 @@ static void s_tick(hub_router_t *hub)
             hub_router_send(hub, s, NULL, 0, &p);
         }
     }
-    /* Ack timeouts and dead letters. */
-    for (size_t i = 0; i < hub->nconsumers; i++) {
+    /* Ack timeouts and dead letters - not while the database is away: a
+     * dead letter could not be written, and an ack that came meanwhile could
+     * not be recorded either. */
+    int db_up = hub_journal_fd(hub->journal) >= 0;
+    for (size_t i = 0; db_up && i < hub->nconsumers; i++) {
         hub_router_consumer_t *c = hub->consumers[i];
         hub_queue_info_t dead[64];
         size_t nd = hub_queue_expire(c->queue, now, dead, 64);
@@ -398,8 +401,11 @@ static void s_tick(hub_router_t *hub)
     if (hub_journal_fd(hub->journal) < 0 && now >= hub->db_retry_ms) {
         silta_err_t err;
         if (hub_journal_reconnect(hub->journal, &err) != 0) {
-            silta_warn("database unavailable", "reason=\"%s\"", err.msg);
-            hub->db_retry_ms = now + 1000;
+            if (now - hub->db_warned_ms >= 10000) { /* once per 10 s of outage */
+                silta_warn("database unavailable", "reason=\"%s\"", err.msg);
+                hub->db_warned_ms = now;
+            }
+            hub->db_retry_ms = now + HUB_JOURNAL_RECONNECT_MS;
         }
     }
     hub_router_reap(hub);

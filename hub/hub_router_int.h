@@ -213,6 +213,7 @@ typedef struct {
     hub_router_session_t **sessions;
     size_t nsessions, cap_sessions;
     size_t ngone; /* sessions marked gone, not yet reaped */
+    int64_t db_warned_ms; /* last "database unavailable" line (monotonic) */
     int closing;  /* the hub is stopping: no standby is promoted */
 
     hub_router_consumer_t **consumers;

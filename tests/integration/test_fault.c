@@ -516,3 +516,67 @@ Test(fault, a_hub_that_loses_its_lease_stops_serving, .timeout = 240)
                  SILTA_CLIENT_CONFIRM, "the standby serves");
     silta_client_destroy(&pub);
 }
+
+static silta_client_t *s_con;
+static int s_got;
+static bool s_all_delivered(void *arg)
+{
+    int want = *(int *)arg;
+    silta_client_event_t ev;
+    while (silta_client_poll(s_con, 50, &ev) == 0 && ev.kind != SILTA_CLIENT_NONE)
+        if (ev.kind == SILTA_CLIENT_DELIVER) {
+            s_got++;
+            silta_client_ack(s_con, ev.delivery_id);
+        }
+    return s_got >= want;
+}
+
+/* Issue 13, found 2: during a database outage the hub cannot write
+ * disclosure rows, so it must not dispatch; before, it marked deliveries sent,
+ * counted their attempts on every ack timeout and, at the limit, dropped them
+ * from memory although their dead letters could not be written - they sat in
+ * the journal until a restart. With short timers (ack timeout 0.5 s, 2
+ * attempts) and a 6 s outage: every event is delivered after the database is
+ * back, nothing is dead-lettered. */
+Test(fault, a_database_outage_neither_strands_nor_dead_letters_deliveries, .timeout = 240)
+{
+    s_home = harness_home_new();
+    setenv("SILTA_HUB_ACK_TIMEOUT_MS", "500", 1);
+    setenv("SILTA_HUB_MAX_ATTEMPTS", "2", 1);
+    setenv("SILTA_HUB_BACKOFF_MS", "100", 1);
+    fixture_deploy(0);
+    s_con = fixture_client(s_home, "casestore");
+    cr_assert_eq(fixture_subscribe(s_con, "casestore-outage", "test.event.v1", NULL),
+                 SILTA_CLIENT_CONFIRM);
+    silta_client_t *pub = fixture_client(s_home, "test");
+    enum { N = 20 };
+    char id[37];
+    for (int i = 0; i < N; i++) {
+        char ck[32];
+        snprintf(ck, sizeof ck, "client-outage-%d", i % 4); /* 4 lanes of 5 */
+        cr_assert_eq(fixture_publish_one(pub, "test.event.v1", ck, (const uint8_t *)"{}", 2, id,
+                                         NULL),
+                     SILTA_CLIENT_CONFIRM);
+    }
+    silta_client_destroy(&pub);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pg/data/postmaster.pid", s_home);
+    pid_t pm = harness_pid_file(path);
+    cr_assert_gt(pm, 0);
+    cr_assert_eq(kill(pm, SIGQUIT), 0);
+    /* The outage: the consumer keeps reading and acking what it gets. */
+    int64_t end = silta_mono_ms() + 6000;
+    int none = 0;
+    while (silta_mono_ms() < end)
+        s_all_delivered(&none);
+    harness_result_t r;
+    harness_local(&r, "up", "--no-adapters", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+    int want = N;
+    cr_assert_eq(harness_poll(60000, s_all_delivered, &want), 0,
+                 "%d of %d events delivered after the outage", s_got, N);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.dead_letter"), 0,
+                 "deliveries dead-lettered during the outage");
+    silta_client_destroy(&s_con);
+}

@@ -227,3 +227,23 @@ Test(hub_queue, suspects_settled_restore_concurrency)
     cr_assert_eq(s_next(q, 2), 4, "two in flight again");
     hub_queue_destroy(&q);
 }
+
+/* Issue 13, found 2: a delivery whose disclosure row could not be written was
+ * never sent: it goes back unsent, its attempt not counted. */
+Test(hub_queue, an_unsent_delivery_goes_back_without_an_attempt)
+{
+    hub_queue_t *q = hub_queue_new(&CFG);
+    s_push(q, 1, "a");
+    for (int i = 0; i < 10; i++) { /* ten failed writes in a row: max_attempts is 3 */
+        cr_assert_eq(s_next(q, i * 100), 1);
+        cr_assert_eq(hub_queue_unsend(q, 1, i * 100, i * 100 + 50), 0);
+        cr_assert_eq(s_next(q, i * 100 + 49), 0, "not before its due time");
+    }
+    uint32_t attempt = 0;
+    cr_assert_not_null(hub_queue_next(q, 2000, 2000, &attempt));
+    cr_assert_eq(attempt, 1, "the first real send is attempt 1");
+    hub_queue_info_t dead[2];
+    cr_assert_eq(hub_queue_expire(q, 2000 + 999, dead, 2), 0, "nothing dead");
+    cr_assert_eq(hub_queue_unsend(q, 99, 0, 0), -1);
+    hub_queue_destroy(&q);
+}
