@@ -93,6 +93,17 @@ static void s_wait_value(const char *key, const char *series, double want)
                  want, s_value(key, series));
 }
 
+/* The case store's alert gauges of rule notice_not_handled agree with its
+ * table (refreshed every 30 s), and there is an open one. */
+static bool s_alerts_agree(void *arg)
+{
+    (void)arg;
+    long open = fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'open' "
+                              "AND rule = 'notice_not_handled'");
+    return open > 0 && s_value("SILTA_CASESTORE_METRICS_URL",
+                               "silta_casestore_alerts_open{rule=\"notice_not_handled\"}") == open;
+}
+
 /* `promtool check metrics` on the scrape of $key. */
 static void s_check_scrape(const char *key)
 {
@@ -161,8 +172,9 @@ Test(metrics_programs, each_program_counts_its_flow_and_promtool_accepts_it, .ti
     /* the three good records reach the case store */
     s_wait_value("SILTA_CASESTORE_METRICS_URL", "silta_casestore_events_applied_total", 3);
     cr_assert_geq(s_value("SILTA_CASESTORE_METRICS_URL", "silta_casestore_apply_lag_seconds"), 0);
-    cr_assert_geq(s_value("SILTA_CASESTORE_METRICS_URL",
-                          "silta_casestore_alerts_open{rule=\"notice_not_handled\"}"), 0);
+    /* the Kela notice of 13.3.2025 was never handled: an open alert, counted */
+    cr_assert_eq(harness_poll(90000, s_alerts_agree, NULL), 0,
+                 "alerts_open{rule=notice_not_handled} never matched casestore.alert");
 
     /* silta-health: a 2xx and a 4xx answer */
     char url[512], *reply = NULL;
