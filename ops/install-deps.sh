@@ -115,7 +115,7 @@ fi
 
 if [ "${1:-}" = "--check" ]; then
     [ ${#missing[@]} -eq 0 ] && [ ${#locales_missing[@]} -eq 0 ] && [ $node_missing = no ] &&
-        exit 0
+        { [ $PROMTOOL = no ] || [ -x "$TOOLS_DIR/promtool" ]; } && exit 0
     [ ${#missing[@]} -eq 0 ] || echo "missing packages: ${missing[*]}" >&2
     [ ${#locales_missing[@]} -eq 0 ] || echo "missing locales: ${locales_missing[*]}" >&2
     [ $browser_missing = no ] || echo "missing: $BROWSER_DIR/node_modules (npm ci)" >&2
