@@ -410,7 +410,8 @@ static int s_run(const cs_params_t *params)
         }
         if (sweeping)
             sweeping = s_sweep(&app, today, chunk) >= chunk;
-        if (silta_mono_ms() >= next_alerts) { /* the gauges: one grouped query */
+        if (silta_mono_ms() >= next_alerts && silta_metrics_port(app.metrics) > 0) {
+            /* the gauges, when someone can scrape them: one grouped query */
             if (cs_metrics_alerts(app.metrics, app.store, today, &err) != 0)
                 silta_warn("could not count alerts", "reason=\"%s\"", err.msg);
             silta_metrics_set(app.metrics, CS_METRICS_CONNECTED, NULL,

@@ -144,9 +144,9 @@ void silta_metrics_render(silta_metrics_t *self, silta_buf_t *out)
         for (size_t j = f->first; j < f->first + f->count; j++) {
             const s_series_t *s = &self->series[j];
             if (s->value)
-                silta_buf_printf(out, "%s{%s=\"%s\"} %.17g\n", f->name, f->label, s->value, s->v);
+                silta_buf_printf(out, "%s{%s=\"%s\"} %.15g\n", f->name, f->label, s->value, s->v);
             else
-                silta_buf_printf(out, "%s %.17g\n", f->name, s->v);
+                silta_buf_printf(out, "%s %.15g\n", f->name, s->v);
         }
     }
     pthread_mutex_unlock(&self->lock);
