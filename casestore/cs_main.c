@@ -28,6 +28,9 @@
  *  The caseworker inbox (web/web_server.h) runs on its own thread when
  *  SILTA_INBOX_BIND is set; its actions reach the hub through the outbox.
  *
+ *  Metrics (cs_metrics.h) on SILTA_CASESTORE_METRICS_BIND when set (loopback
+ *  unless SILTA_METRICS_ALLOW_REMOTE=1).
+ *
  *  Settings: SILTA_PG_URL, SILTA_KEYS_DIR (casestore.key), SILTA_HUB_* (client),
  *  SILTA_RULES_CONF (default $SILTA_CONF_DIR/rules.conf: silta_paths.h), SILTA_TODAY (the rules'
  *  today, for tests and demos), SILTA_CASESTORE_SWEEP_MS (default 300000),
@@ -41,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs_metrics.h"
 #include "store/cs_event.h"
 #include "store/cs_seal.h"
 #include "store/cs_store.h"
@@ -68,6 +72,7 @@ typedef struct {
     silta_client_t *client;
     cs_store_t *store;
     int64_t outbox_after;
+    silta_metrics_t *metrics; /* cs_metrics.h */
 } s_app_t;
 
 static int s_publish_row(const char *event_id, const char *type, const char *client_key,
@@ -232,9 +237,19 @@ static void s_apply_batch(s_app_t *app, s_batch_t *b, cs_day_t today)
                 it->rc = cs_store_apply(app->store, it->ev, today, &it->duplicate, &it->err);
         }
     }
-    size_t rejected = 0;
-    for (size_t i = 0; i < b->n; i++)
+    size_t rejected = 0, applied = 0;
+    int64_t now = silta_now_ms(), lag_ms = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const silta_envelope_t *ev = b->ev[i];
         rejected += b->items[i].rc == SILTA_EINVAL;
+        applied += b->items[i].rc == 0 && !b->items[i].duplicate;
+        int64_t at = ev->recorded_at > 0 ? ev->recorded_at : ev->occurred_at;
+        if (b->items[i].rc == 0 && at > 0 && now - at > lag_ms)
+            lag_ms = now - at;
+    }
+    silta_metrics_add(app->metrics, CS_METRICS_APPLIED, NULL, (double)applied);
+    silta_metrics_add(app->metrics, CS_METRICS_REJECTED, NULL, (double)rejected);
+    silta_metrics_set(app->metrics, CS_METRICS_LAG, NULL, (double)lag_ms / 1000.0);
     silta_info("batch applied", "events=%zu rejected=%zu ms=%lld", b->n, rejected,
                (long long)(silta_mono_ms() - t0));
     for (size_t i = 0; i < b->n; i++) {
@@ -327,7 +342,14 @@ static int s_run(const cs_params_t *params)
         silta_error("could not start", "reason=\"%s\"", err.msg);
         goto done;
     }
-    web = web_server_start(params, seal, ck, &err);
+    app.metrics = cs_metrics_new();
+    if (!app.metrics || silta_metrics_serve_env(app.metrics, "SILTA_CASESTORE_METRICS_BIND",
+                                                &err) != 0) {
+        silta_error("could not start the metrics endpoint", "reason=\"%s\"",
+                    app.metrics ? err.msg : "out of memory");
+        goto done;
+    }
+    web = web_server_start(params, seal, ck, app.metrics, &err);
     if (!web && err.code != 0) {
         silta_error("could not start the inbox", "reason=\"%s\"", err.msg);
         goto done;
@@ -351,7 +373,7 @@ static int s_run(const cs_params_t *params)
         goto done;
     }
     int sweeping = 1; /* until a chunk comes back short */
-    int64_t next_sweep = silta_mono_ms() + sweep_ms, next_outbox = 0;
+    int64_t next_sweep = silta_mono_ms() + sweep_ms, next_outbox = 0, next_alerts = 0;
     while (!s_stop) {
         silta_notify_watchdog();
         silta_client_event_t e;
@@ -388,6 +410,14 @@ static int s_run(const cs_params_t *params)
         }
         if (sweeping)
             sweeping = s_sweep(&app, today, chunk) >= chunk;
+        if (silta_mono_ms() >= next_alerts && silta_metrics_port(app.metrics) > 0) {
+            /* the gauges, when someone can scrape them: one grouped query */
+            if (cs_metrics_alerts(app.metrics, app.store, today, &err) != 0)
+                silta_warn("could not count alerts", "reason=\"%s\"", err.msg);
+            silta_metrics_set(app.metrics, CS_METRICS_CONNECTED, NULL,
+                              silta_client_connected(app.client));
+            next_alerts = silta_mono_ms() + CS_METRICS_ALERTS_MS;
+        }
     }
     silta_notify_stopping();
     s_confirms(&app, &batch);
@@ -397,6 +427,7 @@ static int s_run(const cs_params_t *params)
     rc = 0;
 done:
     web_server_stop(&web);
+    silta_metrics_destroy(&app.metrics);
     silta_client_destroy(&app.client);
     cs_store_destroy(&app.store);
     silta_clientkey_destroy(&ck);

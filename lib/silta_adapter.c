@@ -21,6 +21,7 @@
  *  Not here: formats, mapping, the HTTP side of silta-health.
  */
 #include "silta_adapter.h"
+#include "silta_adapter_metrics.h"
 #include "silta_cli.h"
 
 #include "silta_clientkey.h"
@@ -41,6 +42,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define S_NS_MAX 600
@@ -80,6 +82,7 @@ struct silta_adapter_t {
     char env_prefix[64]; /* SILTA_KELA */
     silta_client_t *client;
     silta_clientkey_t *ck;
+    silta_metrics_t *metrics; /* silta_adapter_metrics.h; served on SILTA_<NAME>_METRICS_BIND */
     silta_spool_t spool;
     silta_map_t *pending; /* seq -> (record number + 1) */
     s_input_t *cur;
@@ -147,6 +150,8 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     if (ev->kind == SILTA_CLIENT_CONFIRM) {
         a->cur->confirmed++;
         a->cur->duplicates += ev->duplicate ? 1 : 0;
+        silta_metrics_add(a->metrics, SILTA_AM_READ, NULL, 1);
+        silta_metrics_add(a->metrics, SILTA_AM_PUBLISHED, NULL, 1);
         if (a->ops->on_confirmed)
             a->ops->on_confirmed(a, a->state, record, ev->event_id ? ev->event_id : "-",
                                  ev->duplicate);
@@ -154,6 +159,8 @@ static void s_settle(silta_adapter_t *a, const silta_client_event_t *ev)
     }
     a->cur->nacked++;
     a->cur->rejected++;
+    silta_metrics_add(a->metrics, SILTA_AM_READ, NULL, 1);
+    silta_metrics_add(a->metrics, SILTA_AM_REJECTED, "refused", 1);
     char why[400], field[64] = "-";
     snprintf(why, sizeof why, "refused by the hub (code %u): %s", (unsigned)ev->code,
              ev->reason ? ev->reason : "");
@@ -380,8 +387,11 @@ int silta_adapter_publish_wait(silta_adapter_t *a, const char *type, const Proto
 void silta_adapter_reject(silta_adapter_t *a, unsigned long record, const char *field,
                           const char *reason)
 {
-    if (a->cur)
-        a->cur->rejected += record > 0 ? 1 : 0;
+    if (a->cur && record > 0) {
+        a->cur->rejected++;
+        silta_metrics_add(a->metrics, SILTA_AM_READ, NULL, 1);
+        silta_metrics_add(a->metrics, SILTA_AM_REJECTED, "invalid", 1);
+    }
     silta_info("record rejected", "file=%s record=%lu field=%s", a->cur ? a->cur->name : "-",
                record, field && *field ? field : "-");
     s_report(a, record, field, reason);
@@ -402,6 +412,11 @@ int silta_adapter_stopping(const silta_adapter_t *a)
 {
     (void)a;
     return s_stop != 0;
+}
+
+silta_metrics_t *silta_adapter_metrics(silta_adapter_t *a)
+{
+    return a->metrics;
 }
 
 const char *silta_adapter_name(const silta_adapter_t *a)
@@ -545,6 +560,7 @@ __attribute__((noinline)) static int s_ingest(silta_adapter_t *a)
         a->cur = NULL;
         return 0;
     }
+    silta_metrics_add(a->metrics, SILTA_AM_FILES, none ? "rejected" : "done", 1);
     int64_t ms = silta_mono_ms() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -597,9 +613,13 @@ static int s_start(silta_adapter_t *a, silta_err_t *err)
     if (!a->client)
         return SILTA_ERR;
     a->pending = silta_map_new();
-    if (!a->pending)
+    a->metrics = silta_adapter_metrics_new();
+    if (!a->pending || !a->metrics)
         return silta_err_set(err, SILTA_ERR, "out of memory");
     if (a->ops->init && a->ops->init(a, &a->state, err) != 0)
+        return SILTA_ERR;
+    snprintf(key, sizeof key, "%s_METRICS_BIND", a->env_prefix);
+    if (silta_metrics_serve_env(a->metrics, key, err) != 0)
         return SILTA_ERR;
     if (a->ops->out_types && a->ops->out_types[0]) {
         size_t n = 0;
@@ -672,7 +692,7 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
     }
     int tick_ms = ops->tick_ms > 0 ? ops->tick_ms : 1000;
     int scan_ms = s_env_int("SILTA_SPOOL_SCAN_MS", 200);
-    int64_t next_scan = 0, next_tick = 0;
+    int64_t next_scan = 0, next_tick = 0, next_gauges = 0;
     while (status == 0 && !s_stop) {
         silta_notify_watchdog();
         int64_t now = silta_mono_ms();
@@ -688,6 +708,12 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
         now = silta_mono_ms();
         if (a->ready && now >= next_scan && !s_stop)
             next_scan = s_ingest(a) ? now : now + scan_ms;
+        if (now >= next_gauges) { /* an inbox listing at most once a second */
+            silta_adapter_metrics_inbox(a->metrics, &a->spool, (double)time(NULL));
+            silta_metrics_set(a->metrics, SILTA_AM_CONNECTED, NULL,
+                              a->client && silta_client_connected(a->client));
+            next_gauges = now + 1000;
+        }
         if (ops->on_tick && now >= next_tick && !s_stop) {
             ops->on_tick(a, a->state);
             next_tick = now + tick_ms;
@@ -702,5 +728,6 @@ int silta_adapter_main(const silta_adapter_ops_t *ops, int argc, char **argv)
     silta_client_destroy(&a->client);
     silta_clientkey_destroy(&a->ck);
     silta_map_destroy(&a->pending, NULL);
+    silta_metrics_destroy(&a->metrics);
     return status;
 }

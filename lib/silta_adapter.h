@@ -17,6 +17,9 @@
  *    SILTA_ADAPTER_WINDOW           unconfirmed publishes at most (default 1000)
  *    SILTA_ADAPTER_CREDIT           outbound deliveries in flight (default 32)
  *    SILTA_SPOOL_SCAN_MS            inbox scan interval when idle (default 200)
+ *    SILTA_<NAME>_METRICS_BIND      127.0.0.1:PORT for /metrics and /healthz
+ *                                   (silta_adapter_metrics.h); off when unset;
+ *                                   loopback only unless SILTA_METRICS_ALLOW_REMOTE=1
  *
  *  Inbound file lifecycle (one file at a time, in name order):
  *
@@ -51,6 +54,7 @@
 
 #include "silta_codec.h"
 #include "silta_err.h"
+#include "silta_metrics.h"
 #include "silta_spool.h"
 #include "silta_uuid.h"
 
@@ -132,6 +136,11 @@ void silta_adapter_serve(silta_adapter_t *a, int timeout_ms);
 
 /* 1 once SIGTERM/SIGINT arrived. */
 int silta_adapter_stopping(const silta_adapter_t *a);
+
+/* The adapter's metrics registry (silta_adapter_metrics.h), for an adapter's
+ * own families: declare them in init, count from any thread. Borrowed; never
+ * NULL once init is called. */
+silta_metrics_t *silta_adapter_metrics(silta_adapter_t *a);
 
 const char *silta_adapter_name(const silta_adapter_t *a);
 const silta_spool_t *silta_adapter_spool(const silta_adapter_t *a);

@@ -5,6 +5,11 @@
 #   ops/install-deps.sh --fuzz   the extra packages of `make fuzz` (clang, libFuzzer)
 #   ops/install-deps.sh --bench  the extra packages of `make bench`'s comparison (rabbitmq-server,
 #                                librabbitmq-dev); with --check after it: exit 0 when they are there
+#   ops/install-deps.sh --promtool  only promtool (below); needs no root
+# Also (not with --fuzz), Prometheus's promtool for the metrics and alert-rule tests: the
+# Debian package `prometheus` is ~96 MB installed and starts a service, so it is never
+# installed; `apt-get download` + `dpkg -x` unpack it into build/tools/prometheus and
+# build/tools/promtool links its promtool (no root, nothing started).
 # Also (not with --fuzz), from the lock files via `npm ci` when missing:
 # tests/browser/node_modules (playwright-core; it drives Debian's chromium, no browser
 # download) and tests/fhir/node_modules (fhir-kit-client, the FHIR client of test_health_fhir).
@@ -31,12 +36,42 @@ BROWSER_DIR=$REPO/tests/browser
 FHIR_DIR=$REPO/tests/fhir
 NODE_DEPS=yes
 BENCH=no
+PROMTOOL=yes
+TOOLS_DIR=$REPO/build/tools
+
+# promtool from the Debian package, unpacked, never installed (idempotent; offline is not
+# fatal: the tests that need it say so).
+s_promtool() {
+    [ $PROMTOOL = yes ] || return 0
+    [ -x "$TOOLS_DIR/promtool" ] && return 0
+    local tmp deb
+    tmp=$(mktemp -d)
+    if (cd "$tmp" && apt-get download prometheus >/dev/null 2>&1) &&
+        deb=$(ls "$tmp"/prometheus_*.deb 2>/dev/null) && [ -n "$deb" ]; then
+        mkdir -p "$TOOLS_DIR"
+        rm -rf "$TOOLS_DIR/prometheus"
+        dpkg -x "$deb" "$TOOLS_DIR/prometheus"
+        ln -sfn prometheus/usr/bin/promtool "$TOOLS_DIR/promtool"
+        echo "install-deps: promtool in $TOOLS_DIR/promtool ($("$TOOLS_DIR/promtool" --version 2>&1 | head -1))"
+    else
+        echo "install-deps: could not download the Debian package prometheus (offline? no apt" \
+            "sources?); the metrics tests need promtool: run ops/install-deps.sh --promtool later" >&2
+    fi
+    rm -rf "$tmp"
+}
+
+if [ "${1:-}" = "--promtool" ]; then
+    s_promtool
+    [ -x "$TOOLS_DIR/promtool" ]
+    exit
+fi
 
 # `make fuzz` only: clang and its libFuzzer runtime.
 if [ "${1:-}" = "--fuzz" ]; then
     PACKAGES=(clang libclang-rt-14-dev)
     LOCALES=()
     NODE_DEPS=no
+    PROMTOOL=no
     shift
 fi
 
@@ -46,6 +81,7 @@ if [ "${1:-}" = "--bench" ]; then
     PACKAGES=(rabbitmq-server librabbitmq-dev)
     LOCALES=()
     NODE_DEPS=no
+    PROMTOOL=no
     BENCH=yes
     shift
 fi
@@ -79,11 +115,13 @@ fi
 
 if [ "${1:-}" = "--check" ]; then
     [ ${#missing[@]} -eq 0 ] && [ ${#locales_missing[@]} -eq 0 ] && [ $node_missing = no ] &&
-        exit 0
+        { [ $PROMTOOL = no ] || [ -x "$TOOLS_DIR/promtool" ]; } && exit 0
     [ ${#missing[@]} -eq 0 ] || echo "missing packages: ${missing[*]}" >&2
     [ ${#locales_missing[@]} -eq 0 ] || echo "missing locales: ${locales_missing[*]}" >&2
     [ $browser_missing = no ] || echo "missing: $BROWSER_DIR/node_modules (npm ci)" >&2
     [ $fhir_missing = no ] || echo "missing: $FHIR_DIR/node_modules (npm ci)" >&2
+    [ $PROMTOOL = no ] || [ -x "$TOOLS_DIR/promtool" ] ||
+        echo "missing: $TOOLS_DIR/promtool (ops/install-deps.sh --promtool)" >&2
     exit 1
 fi
 
@@ -129,6 +167,7 @@ if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all packages present"
     s_locales
     s_node_deps
+    s_promtool
     exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -167,3 +206,4 @@ if [ $BENCH = yes ]; then
 fi
 s_locales
 s_node_deps
+s_promtool

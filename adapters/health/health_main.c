@@ -84,7 +84,11 @@ static int s_init(silta_adapter_t *a, void **state, silta_err_t *err)
     int port = s_url_port(silta_env_get("SILTA_HEALTH_URL", NULL));
     if (!port)
         port = atoi(silta_env_get("SILTA_HEALTH_HTTP_PORT", "0"));
-    health_rest_opts_t o = {port, h->max_doc, h->store, s_publish, h};
+    static const char *const classes[] = {"2xx", "3xx", "4xx", "5xx", NULL};
+    silta_metrics_declare(silta_adapter_metrics(a), HEALTH_REST_ANSWERS,
+                          "FHIR answers by HTTP status class.", SILTA_METRIC_COUNTER, "class",
+                          classes);
+    health_rest_opts_t o = {port, h->max_doc, h->store, s_publish, h, silta_adapter_metrics(a)};
     h->rest = h->store ? health_rest_start(&o, err) : NULL;
     if (!h->rest) {
         health_store_close(&h->store);

@@ -339,6 +339,10 @@ static void s_handle(void *arg, const silta_http_req_t *req, silta_http_resp_t *
     /* The route, never the path: a path may carry anything, even a hetu. */
     silta_info("http request", "method=%.8s route=%s status=%d", req->method, c.route,
                resp->status);
+    int status = resp->status ? resp->status : 500;
+    silta_metrics_add(c.self->metrics, HEALTH_REST_ANSWERS,
+                      status >= 500 ? "5xx" : status >= 400 ? "4xx" : status >= 300 ? "3xx" : "2xx",
+                      1);
 }
 
 /* ------------------------------------------------------------------ lifecycle */
@@ -360,6 +364,7 @@ health_rest_t *health_rest_start(const health_rest_opts_t *opts, silta_err_t *er
     self->publish = opts->publish;
     self->publish_arg = opts->publish_arg;
     self->max_doc = opts->max_doc;
+    self->metrics = opts->metrics;
     xmlThrDefSetGenericErrorFunc(NULL, s_xml_silent); /* for the server threads */
     self->calls = silta_http_calls_new(err);
     char bind[40];

@@ -25,6 +25,7 @@
 #include "events.pb-c.h"
 #include "health_store.h"
 #include "silta_err.h"
+#include "silta_metrics.h"
 #include "silta_uuid.h"
 
 typedef struct health_rest_t health_rest_t;
@@ -42,7 +43,12 @@ typedef struct {
     health_store_t *store;      /* borrowed; written on the main loop only */
     health_rest_publish_fn publish;
     void *publish_arg;
+    silta_metrics_t *metrics;   /* borrowed; NULL: none. Counts HEALTH_REST_ANSWERS */
 } health_rest_opts_t;
+
+/* FHIR answers by status class (2xx 3xx 4xx 5xx): a counter family the
+ * adapter declares in its registry. */
+#define HEALTH_REST_ANSWERS "silta_health_fhir_answers_total"
 
 /* Start the server threads. NULL with err. */
 health_rest_t *health_rest_start(const health_rest_opts_t *opts, silta_err_t *err);

@@ -18,6 +18,7 @@ struct health_rest_t {
     health_rest_publish_fn publish;
     void *publish_arg;
     size_t max_doc;
+    silta_metrics_t *metrics; /* borrowed; may be NULL */
 };
 
 /* One request on a server thread. */

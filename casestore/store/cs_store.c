@@ -201,6 +201,24 @@ int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err)
     return 0;
 }
 
+int cs_store_alert_counts(cs_store_t *self, cs_day_t today, cs_alert_count_fn fn, void *arg,
+                          silta_err_t *err)
+{
+    char d[11];
+    const char *p[1] = {cs_day_format(today, d)};
+    /* alert_open (client_key) WHERE status = 'open' keeps this an index scan */
+    PGresult *r = cs_q(self->db,
+                       "SELECT rule, count(*), count(*) FILTER (WHERE due_date < $1::date) "
+                       "FROM casestore.alert WHERE status = 'open' GROUP BY rule",
+                       1, p, err);
+    if (!r)
+        return s_code(err);
+    for (int i = 0; i < PQntuples(r); i++)
+        fn(PQgetvalue(r, i, 0), atol(PQgetvalue(r, i, 1)), atol(PQgetvalue(r, i, 2)), arg);
+    PQclear(r);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- evaluation */
 
 static int s_hetu(cs_store_t *self, const char *ck, char out[SILTA_HETU_LEN + 1],

@@ -141,6 +141,14 @@ int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err)
 int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size_t n,
                             silta_err_t *err);
 
+/* The open alerts per rule and, of them, the overdue ones (due_date before
+ * today): fn(rule, open, overdue, arg) once per rule that has any. One
+ * grouped query over the open alerts. Returns 0, or SILTA_EAGAIN (database
+ * gone) / SILTA_ERR with err. */
+typedef void (*cs_alert_count_fn)(const char *rule, long open, long overdue, void *arg);
+int cs_store_alert_counts(cs_store_t *self, cs_day_t today, cs_alert_count_fn fn, void *arg,
+                          silta_err_t *err);
+
 /* Reconnect after SILTA_EAGAIN. Returns 0 or SILTA_EAGAIN. */
 int cs_store_reconnect(cs_store_t *self, silta_err_t *err);
 

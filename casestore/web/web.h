@@ -26,6 +26,7 @@
 #include "../store/cs_store.h"
 #include "silta_buf.h"
 #include "silta_clientkey.h"
+#include "silta_metrics.h"
 #include "web_i18n.h"
 
 typedef struct {
@@ -33,6 +34,7 @@ typedef struct {
     cs_store_t *store;         /* the inbox's store: actions (its own PGconn) */
     const cs_params_t *params; /* borrowed, read-only */
     const silta_clientkey_t *ck; /* borrowed: the client_key of a hetu searched for */
+    silta_metrics_t *metrics;    /* borrowed, may be NULL: logins (cs_metrics.h) */
     char pg_url[1024];
     atomic_int outbox_dirty; /* set after an action committed an outbox row */
     int cookie_secure;       /* Secure on cookies: the inbox is reached over TLS

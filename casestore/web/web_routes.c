@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../cs_metrics.h"
 #include "../cs_tools.h"
 #include "../read/read_checks.h"
 #include "../read/read_client.h"
@@ -112,6 +113,7 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         sodium_memzero(pw, sizeof pw);
         silta_warn("inbox login throttled", "username=%s wait_s=%d", who, wait);
         web_auth_log(ctx->db, who, "login", NULL, "throttled", "refused");
+        silta_metrics_add(ctx->metrics, CS_METRICS_LOGINS, "throttled", 1);
         char msg[256];
         snprintf(msg, sizeof msg, "%s %d s.",
                  web_tr(NULL, N_("Liian monta epäonnistunutta kirjautumista. Seuraava yritys "
@@ -128,6 +130,7 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     if (rc == SILTA_EINVAL) {
         silta_warn("inbox login failed", "username=%s reason=\"wrong username or password\"", who);
         web_auth_log(ctx->db, who, "login", NULL, NULL, "failed");
+        silta_metrics_add(ctx->metrics, CS_METRICS_LOGINS, "failed", 1);
         return s_login_form(ctx, resp, 401, N_("Väärä käyttäjätunnus tai salasana."));
     }
     if (rc != 0) {
@@ -137,6 +140,7 @@ static void s_login(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
     }
     silta_info("inbox login", "username=%s", s.username);
     web_auth_log(ctx->db, s.username, "login", NULL, NULL, "ok");
+    silta_metrics_add(ctx->metrics, CS_METRICS_LOGINS, "ok", 1);
     snprintf(resp->cookie[0], sizeof resp->cookie[0],
              WEB_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", s.token,
              ctx->cookie_secure ? "; Secure" : "");

@@ -187,7 +187,8 @@ static int s_bind_ok(const char *bind, silta_err_t *err)
 }
 
 web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
-                               const silta_clientkey_t *ck, silta_err_t *err)
+                               const silta_clientkey_t *ck, silta_metrics_t *metrics,
+                               silta_err_t *err)
 {
     const char *bind = silta_env_get("SILTA_INBOX_BIND", NULL);
     if (!bind || !*bind) {
@@ -217,6 +218,7 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
         silta_warn("inbox texts only in Finnish", "reason=\"%s\"", lerr.msg);
     self->ctx.params = params;
     self->ctx.ck = ck;
+    self->ctx.metrics = metrics;
     atomic_init(&self->ctx.outbox_dirty, 0);
     self->ctx.db = silta_db_connect(url, err);
     char mig[4096];

@@ -14,6 +14,7 @@
 #include "../store/cs_seal.h"
 #include "silta_clientkey.h"
 #include "silta_err.h"
+#include "silta_metrics.h"
 
 typedef struct web_server_s web_server_t;
 
@@ -22,7 +23,8 @@ typedef struct web_server_s web_server_t;
  * outlive the server. Returns the server, or NULL: with err->code 0 when
  * SILTA_INBOX_BIND is not set (the inbox is off), else the reason. */
 web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
-                               const silta_clientkey_t *ck, silta_err_t *err);
+                               const silta_clientkey_t *ck, silta_metrics_t *metrics,
+                               silta_err_t *err);
 
 /* Stop the threads, close their connections, free; *self_p = NULL. Harmless on NULL. */
 void web_server_stop(web_server_t **self_p);
