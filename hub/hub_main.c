@@ -33,6 +33,7 @@
 #include "silta_codec.h"
 #include "silta_env.h"
 #include "silta_log.h"
+#include "silta_metrics.h"
 #include "silta_notify.h"
 #include "silta_paths.h"
 
@@ -40,19 +41,6 @@ static volatile sig_atomic_t s_stop = 0;
 
 /* 1 when bind ("HOST:PORT", "[V6]:PORT") names a loopback host: 127.0.0.0/8,
  * ::1 or localhost. */
-static int s_loopback(const char *bind)
-{
-    const char *colon = strrchr(bind, ':');
-    size_t n = colon ? (size_t)(colon - bind) : strlen(bind);
-    char host[64];
-    if (n >= sizeof host)
-        return 0;
-    memcpy(host, bind, n);
-    host[n] = '\0';
-    return strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-           strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
-}
-
 static void s_on_signal(int sig)
 {
     (void)sig;
@@ -129,13 +117,9 @@ int main(int argc, char **argv)
         silta_error("missing setting", "key=%s hint=\"run ops/silta-local up or set it\"", missing);
         return 1;
     }
-    if (cfg.metrics_bind && !s_loopback(cfg.metrics_bind) &&
-        strcmp(silta_env_get("SILTA_METRICS_ALLOW_REMOTE", "0"), "1") != 0) {
-        silta_error("bad setting",
-                    "key=SILTA_METRICS_BIND value=%s reason=\"not a loopback address; the status "
-                    "page shows queues and consumers: bind 127.0.0.1 behind an authenticating TLS "
-                    "proxy, or set SILTA_METRICS_ALLOW_REMOTE=1\"",
-                    cfg.metrics_bind);
+    if (cfg.metrics_bind && silta_metrics_bind_check("SILTA_METRICS_BIND", cfg.metrics_bind, &err) != 0) {
+        silta_error("bad setting", "key=SILTA_METRICS_BIND value=%s reason=\"%s\"",
+                    cfg.metrics_bind, err.msg);
         return 1;
     }
     cfg.max_packet = (size_t)s_num("SILTA_MAX_PACKET", SILTA_MAX_PACKET_DEFAULT, 1024, 64 << 20);
