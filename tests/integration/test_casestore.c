@@ -627,7 +627,9 @@ static bool s_some_applied(void *arg)
 
 Test(casestore, kill_9_mid_batch_applies_every_event_exactly_once, .timeout = 300)
 {
-    enum { N = 600 };
+    /* Several batches of the case store's credit (512), so that the kill lands
+     * while some are still to come, however fast the first ones go. */
+    enum { N = 3000 };
     s_up("2026-05-20");
     s_wait_subscribed();
     pid_t pid = s_casestore_pid();
