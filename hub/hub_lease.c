@@ -9,7 +9,6 @@
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "silta_db.h"
 #include "silta_log.h"
@@ -31,12 +30,6 @@ static int s_try(PGconn *db)
     int got = PQresultStatus(r) != PGRES_TUPLES_OK ? -1 : PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
     return got;
-}
-
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 hub_lease_t *hub_lease_acquire(const char *pg_url, volatile sig_atomic_t *stop,
@@ -70,7 +63,7 @@ hub_lease_t *hub_lease_acquire(const char *pg_url, volatile sig_atomic_t *stop,
         }
         if (tick)
             tick();
-        s_sleep_ms(HUB_LEASE_POLL_MS);
+        silta_sleep_ms(HUB_LEASE_POLL_MS);
     }
     hub_lease_release(&self);
     silta_err_set(err, SILTA_EAGAIN, "stopped while waiting for the lease");

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "silta_keys.h"
 #include "silta_log.h"
@@ -201,12 +200,6 @@ static void s_on_consent_row(const char *client_key, const char *consent_id, con
 
 #define S_BIND_WAIT_MS 15000
 
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 int hub_state_open(hub_router_t *hub, silta_err_t *err)
 {
     const hub_router_config_t *cfg = hub->config;
@@ -287,13 +280,13 @@ int hub_state_open(hub_router_t *hub, silta_err_t *err)
         if (!said++)
             silta_info("address in use; waiting for the hub that had the lease to stop",
                        "bind=%s", cfg->bind);
-        s_sleep_ms(100);
+        silta_sleep_ms(100);
     }
     while (cfg->metrics_bind &&
            !(hub->http = hub_http_listen(cfg->metrics_bind, s_on_http, hub, err))) {
         if (silta_mono_ms() >= until)
             return SILTA_ERR;
-        s_sleep_ms(100);
+        silta_sleep_ms(100);
     }
     return SILTA_OK;
 }

@@ -29,4 +29,12 @@ static inline int64_t silta_mono_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Sleep ms milliseconds (a signal may cut it short: callers re-check their
+ * stop flag). For waits outside a poll loop only. */
+static inline void silta_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 #endif
