@@ -53,18 +53,6 @@ static pid_t s_hub_pid(void)
     return harness_pid_file(path);
 }
 
-/* A test.event.v1 for client_key with a new id (written to id, which e keeps). */
-static void s_test_event(silta_envelope_t *e, char id[37], const char *client_key)
-{
-    silta__envelope__init(e);
-    silta_uuid_v7(id);
-    e->event_id = id;
-    e->type = "test.event.v1";
-    e->client_key = (char *)client_key;
-    e->payload.data = (uint8_t *)"{}";
-    e->payload.len = 2;
-}
-
 /* Stop (SIGSTOP) the deployment's postmaster and every child of it. */
 static void s_freeze_postgres(void)
 {
@@ -186,7 +174,7 @@ Test(fault, a_frozen_database_leaves_health_and_metrics_answering, .timeout = 18
     s_freeze_postgres();
     silta_envelope_t e;
     char id[37];
-    s_test_event(&e, id, "client-frozen");
+    fixture_envelope(&e, id, "test.event.v1", "client-frozen", (const uint8_t *)"{}", 2);
     cr_assert_eq(silta_client_publish(c, &e, NULL, NULL), 0); /* the hub's commit now waits */
     cr_assert_eq(harness_poll(20000, s_says_stalled, NULL), 0,
                  "/healthz does not say the loop is stalled");
@@ -283,7 +271,7 @@ Test(fault, a_database_outage_is_told_to_the_publisher_once, .timeout = 240)
     char ids[N][37];
     for (int i = 0; i < N; i++) {
         silta_envelope_t e;
-        s_test_event(&e, ids[i], "client-outage");
+        fixture_envelope(&e, ids[i], "test.event.v1", "client-outage", (const uint8_t *)"{}", 2);
         cr_assert_eq(silta_client_publish(c, &e, NULL, NULL), 0);
     }
     /* 8 s of outage: publishes NACKed and sent again several times. */
@@ -450,7 +438,7 @@ Test(fault, a_standby_hub_serves_when_the_active_one_is_killed, .timeout = 240)
     cr_assert_eq(kill(active, SIGKILL), 0);
     int64_t t0 = silta_mono_ms();
     silta_envelope_t e;
-    s_test_event(&e, id, "client-failover-after");
+    fixture_envelope(&e, id, "test.event.v1", "client-failover-after", (const uint8_t *)"{}", 2);
     cr_assert_eq(silta_client_publish(pub, &e, NULL, NULL), 0);
     cr_assert_eq(silta_client_flush(pub, 60000, NULL, NULL), 0,
                  "the publish after the kill is not confirmed");

@@ -145,18 +145,24 @@ const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 
 
 /* Publish one event and wait for its answer; returns the event kind seen
  * (CONFIRM or NACK) with *code set for a NACK. */
+void fixture_envelope(silta_envelope_t *e, char id[37], const char *type, const char *client_key,
+                      const uint8_t *payload, size_t len)
+{
+    silta__envelope__init(e);
+    silta_uuid_v7(id);
+    e->event_id = id;
+    e->type = (char *)type;
+    e->client_key = (char *)client_key;
+    e->payload.data = (uint8_t *)payload;
+    e->payload.len = len;
+}
+
 silta_client_event_kind_t fixture_publish_one(silta_client_t *c, const char *type,
                                               const char *client_key, const uint8_t *payload,
                                               size_t len, char id[37], uint32_t *code)
 {
     silta_envelope_t e;
-    silta__envelope__init(&e);
-    silta_uuid_v7(id);
-    e.event_id = id;
-    e.type = (char *)type;
-    e.client_key = (char *)client_key;
-    e.payload.data = (uint8_t *)payload;
-    e.payload.len = len;
+    fixture_envelope(&e, id, type, client_key, payload, len);
     uint64_t seq = 0;
     silta_err_t err;
     cr_assert_eq(silta_client_publish(c, &e, &seq, &err), 0, "%s", err.msg);

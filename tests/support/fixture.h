@@ -55,6 +55,11 @@ const char *fixture_client_key(const char *hetu, char out[SILTA_CLIENTKEY_LEN + 
 int fixture_wait(silta_client_t *c, silta_client_event_kind_t kind, int timeout_ms,
                  silta_client_event_t *ev);
 
+/* An envelope of type for client_key with a new v7 id (written to id, which e
+ * keeps) and the payload (borrowed), for silta_client_publish. */
+void fixture_envelope(silta_envelope_t *e, char id[37], const char *type, const char *client_key,
+                      const uint8_t *payload, size_t len);
+
 /* Publish one event (id: a new v7 uuid, written) and wait up to 10 s for its
  * answer: SILTA_CLIENT_CONFIRM or SILTA_CLIENT_NACK (*code set, code may be NULL). */
 silta_client_event_kind_t fixture_publish_one(silta_client_t *c, const char *type,
