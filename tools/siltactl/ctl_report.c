@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "silta_suppress.h"
 
 #define S_MIN_CELL 5
@@ -136,29 +138,13 @@ static void s_area_free(s_area_t *t)
     free(t->h);
 }
 
-/* s as a JSON string's inside (areas are team names people typed). */
-static const char *s_js(const char *s, char *buf, size_t len)
-{
-    size_t k = 0;
-    for (; *s && k + 7 < len; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            k += (size_t)snprintf(buf + k, len - k, "\\%c", ch);
-        else if (ch < 0x20)
-            k += (size_t)snprintf(buf + k, len - k, "\\u%04x", ch);
-        else
-            buf[k++] = (char)ch;
-    }
-    buf[k] = '\0';
-    return buf;
-}
-
 static const char *s_row_name(const s_area_t *t, size_t row)
 {
     return row < t->nr ? t->rules[row] : "all rules";
 }
 
-static void s_print_area(const s_area_t *t, int fmt, int *first)
+/* Text and CSV print at once; JSON cells join the gaps array (jansson). */
+static void s_print_area(const s_area_t *t, int fmt, json_t *gaps)
 {
     size_t cols = t->nc + 1;
     if (fmt == S_TEXT) {
@@ -193,19 +179,16 @@ static void s_print_area(const s_area_t *t, int fmt, int *first)
                 else
                     printf("%ld,,\n", t->v[at]);
             } else {
-                char a[300], rule[160];
-                printf("%s\n    {\"area\": \"%s\", \"rule\": \"%s\", \"month\": \"%s\", ",
-                       *first ? "" : ",", s_js(t->area, a, sizeof a),
-                       s_js(s_row_name(t, r), rule, sizeof rule), month);
-                *first = 0;
-                if (t->h[at])
-                    printf("\"clients\": null, \"median_days_to_action\": null, \"suppressed\": true}");
-                else if (t->median[at] >= 0)
-                    printf("\"clients\": %ld, \"median_days_to_action\": %ld, \"suppressed\": false}",
-                           t->v[at], t->median[at]);
-                else
-                    printf("\"clients\": %ld, \"median_days_to_action\": null, \"suppressed\": false}",
-                           t->v[at]);
+                json_t *o = json_object();
+                json_object_set_new(o, "area", json_string(t->area));
+                json_object_set_new(o, "rule", json_string(s_row_name(t, r)));
+                json_object_set_new(o, "month", json_string(month));
+                json_object_set_new(o, "clients", t->h[at] ? json_null() : json_integer(t->v[at]));
+                json_object_set_new(o, "median_days_to_action",
+                                    t->h[at] || t->median[at] < 0 ? json_null()
+                                                                  : json_integer(t->median[at]));
+                json_object_set_new(o, "suppressed", json_boolean(t->h[at]));
+                json_array_append_new(gaps, o);
             }
         }
         if (fmt == S_TEXT)
@@ -213,7 +196,7 @@ static void s_print_area(const s_area_t *t, int fmt, int *first)
     }
 }
 
-static int s_caseload(PGconn *conn, int fmt)
+static int s_caseload(PGconn *conn, int fmt, json_t *caseload)
 {
     PGresult *r = PQexec(conn, S_SQL_CASELOAD);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -224,28 +207,27 @@ static int s_caseload(PGconn *conn, int fmt)
         printf("\nCaseload (guideline %s clients a worker)\n%-28s %8s %10s %14s\n",
                PQntuples(r) ? PQgetvalue(r, 0, 4) : "-", "area", "workers", "clients",
                "over guideline");
-    if (fmt == S_JSON)
-        printf("\n  ],\n  \"caseload\": [");
     for (int i = 0; i < PQntuples(r); i++) {
-        char js[300];
         long clients = atol(PQgetvalue(r, i, 2));
         int hide = clients > 0 && clients < S_MIN_CELL;
         const char *area = PQgetvalue(r, i, 0);
-        if (fmt == S_TEXT)
+        if (fmt == S_TEXT) {
             printf("%-28.28s %8s %10s %14s\n", area, PQgetvalue(r, i, 1),
                    hide ? "<5" : PQgetvalue(r, i, 2), hide ? "<5" : PQgetvalue(r, i, 3));
-        else if (fmt == S_CSV)
+        } else if (fmt == S_CSV) {
             printf("caseload,%s,workers=%s,,%s,,%s\n", area, PQgetvalue(r, i, 1),
                    hide ? "" : PQgetvalue(r, i, 2), hide ? "suppressed" : "");
-        else
-            printf("%s\n    {\"area\": \"%s\", \"workers\": %s, \"clients\": %s, "
-                   "\"over_guideline\": %s, \"suppressed\": %s}",
-                   i ? "," : "", s_js(area, js, sizeof js), PQgetvalue(r, i, 1),
-                   hide ? "null" : PQgetvalue(r, i, 2),
-                   hide ? "null" : PQgetvalue(r, i, 3), hide ? "true" : "false");
+        } else {
+            json_t *o = json_object();
+            json_object_set_new(o, "area", json_string(area));
+            json_object_set_new(o, "workers", json_integer(atol(PQgetvalue(r, i, 1))));
+            json_object_set_new(o, "clients", hide ? json_null() : json_integer(clients));
+            json_object_set_new(o, "over_guideline",
+                                hide ? json_null() : json_integer(atol(PQgetvalue(r, i, 3))));
+            json_object_set_new(o, "suppressed", json_boolean(hide));
+            json_array_append_new(caseload, o);
+        }
     }
-    if (fmt == S_JSON)
-        printf("\n  ]\n}\n");
     PQclear(r);
     return CTL_OK;
 }
@@ -304,9 +286,12 @@ int ctl_report(int argc, char **argv)
                since, S_MIN_CELL, S_MIN_CELL);
     else if (fmt == S_CSV)
         printf("table,area,row,month,clients,median_days_to_action,note\n");
-    else
-        printf("{\n  \"since\": \"%s\", \"min_cell\": %d,\n  \"gaps\": [", since, S_MIN_CELL);
-    int rc = CTL_OK, first = 1;
+    json_t *root = json_object(), *gaps = json_array(), *caseload = json_array();
+    json_object_set_new(root, "since", json_string(since));
+    json_object_set_new(root, "min_cell", json_integer(S_MIN_CELL));
+    json_object_set(root, "gaps", gaps);
+    json_object_set(root, "caseload", caseload);
+    int rc = CTL_OK;
     for (int from = 0; rc == CTL_OK && from < PQntuples(r);) {
         int to = from + 1;
         while (to < PQntuples(r) && strcmp(PQgetvalue(r, to, 0), PQgetvalue(r, from, 0)) == 0)
@@ -315,13 +300,20 @@ int ctl_report(int argc, char **argv)
         if (s_area_load(&t, r, from, to) != 0)
             rc = ctl_fail("out of memory");
         else
-            s_print_area(&t, fmt, &first);
+            s_print_area(&t, fmt, gaps);
         s_area_free(&t);
         from = to;
     }
     PQclear(r);
     if (rc == CTL_OK)
-        rc = s_caseload(conn, fmt);
+        rc = s_caseload(conn, fmt, caseload);
+    if (rc == CTL_OK && fmt == S_JSON) {
+        json_dumpf(root, stdout, JSON_PRESERVE_ORDER);
+        printf("\n");
+    }
+    json_decref(gaps);
+    json_decref(caseload);
+    json_decref(root);
     PQfinish(conn);
     return rc;
 }
