@@ -21,12 +21,12 @@
 #include "silta_suppress.h"
 
 /* The shared tail: cells, row totals, month totals and the area's total. */
-#define S_TAIL                                                                                    \
-    " SELECT area, row, month, count(DISTINCT client_key) AS clients,"                            \
-    "        percentile_disc(0.5) WITHIN GROUP (ORDER BY days)"                                   \
-    "          FILTER (WHERE days IS NOT NULL) AS median_days,"                                   \
-    "        GROUPING(row) * 2 + GROUPING(month) AS g"                                            \
-    "   FROM x GROUP BY GROUPING SETS ((area, row, month), (area, row), (area, month), (area))"  \
+#define S_TAIL                                                                                     \
+    " SELECT area, row, month, count(DISTINCT client_key) AS clients,"                             \
+    "        percentile_disc(0.5) WITHIN GROUP (ORDER BY days)"                                    \
+    "          FILTER (WHERE days IS NOT NULL) AS median_days,"                                    \
+    "        GROUPING(row) * 2 + GROUPING(month) AS g"                                             \
+    "   FROM x GROUP BY GROUPING SETS ((area, row, month), (area, row), (area, month), (area))"    \
     "  ORDER BY 1, 2 NULLS LAST, 3 NULLS LAST"
 
 /* Gaps found by rule; days: alert to the act that closed it. */
@@ -193,8 +193,7 @@ static int s_kind_load(PGconn *db, read_report_kind_t kind, const char *sql, con
         int to = from + 1;
         while (to < PQntuples(r) && strcmp(PQgetvalue(r, to, 0), PQgetvalue(r, from, 0)) == 0)
             to++;
-        read_report_table_t *grown =
-            realloc(out->tables, (out->ntables + 1) * sizeof *out->tables);
+        read_report_table_t *grown = realloc(out->tables, (out->ntables + 1) * sizeof *out->tables);
         if (!grown) {
             rc = silta_err_set(err, SILTA_ERR, "out of memory");
             break;

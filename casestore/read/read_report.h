@@ -64,8 +64,8 @@ typedef enum {
 typedef struct {
     read_report_kind_t kind;
     char area[READ_REPORT_NAME];
-    size_t nr, nc;                  /* inner rows x months */
-    char (*rows)[READ_REPORT_NAME]; /* nr row codes: rule, agency, referral state */
+    size_t nr, nc;                          /* inner rows x months */
+    char (*rows)[READ_REPORT_NAME];         /* nr row codes: rule, agency, referral state */
     char months[READ_REPORT_MAX_MONTHS][8]; /* nc months "YYYY-MM", ascending */
     /* (nr+1) x (nc+1), row-major: row totals in column nc, column totals in
      * row nr, the area's total at [nr][nc]. */
@@ -83,8 +83,8 @@ typedef struct {
 } read_report_caseload_t;
 
 typedef struct {
-    char since[8];  /* "YYYY-MM": the first month */
-    long guideline; /* CASELOAD_GUIDELINE, or -1 when not set */
+    char since[8];               /* "YYYY-MM": the first month */
+    long guideline;              /* CASELOAD_GUIDELINE, or -1 when not set */
     read_report_table_t *tables; /* by kind, then area */
     size_t ntables;
     read_report_caseload_t *caseload;

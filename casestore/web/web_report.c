@@ -20,9 +20,9 @@
 
 /* Eleven rules, eleven colours that tell apart in print and for the common
  * colour-vision deficiencies (Okabe-Ito, then Tol's muted). */
-static const char *const s_colour[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9",
-                                       "#d55e00", "#f0e442", "#332288", "#882255", "#44aa99",
-                                       "#999933"};
+static const char *const s_colour[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
+                                       "#56b4e9", "#d55e00", "#f0e442", "#332288",
+                                       "#882255", "#44aa99", "#999933"};
 #define S_NCOLOURS (sizeof s_colour / sizeof s_colour[0])
 
 /* The words of the rows the read model names by code. */
@@ -97,8 +97,7 @@ static void s_table(silta_buf_t *b, const web_session_t *s, const read_report_ta
                                         "summasta ei voi laskea pientä lukua")));
                 silta_buf_puts(b, "\">" S_HIDDEN "</td>");
             } else if (t->median[at] >= 0) {
-                silta_buf_printf(b, "<td>%ld <span class=\"muted\">(%ld ", t->v[at],
-                                 t->median[at]);
+                silta_buf_printf(b, "<td>%ld <span class=\"muted\">(%ld ", t->v[at], t->median[at]);
                 web_esc(b, web_tr(s, N_("pv"))); /* the median in days */
                 silta_buf_puts(b, ")</span></td>");
             } else {
@@ -129,9 +128,10 @@ static void s_chart_gaps(silta_buf_t *b, const web_session_t *s, const read_repo
     silta_buf_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", w,
                      h);
     web_esc(b, web_tr(s, N_("Havaitut aukot säännöittäin ja kuukausittain")));
-    silta_buf_printf(b, "\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#5b6570\"/>"
-                        "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\">%ld</text>"
-                        "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\">0</text>",
+    silta_buf_printf(b,
+                     "\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#5b6570\"/>"
+                     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\">%ld</text>"
+                     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\">0</text>",
                      left, h - bottom, w - 8, h - bottom, left - 4, top + 10, max, left - 4,
                      h - bottom);
     for (size_t c = 0; c < t->nc; c++) {
@@ -140,8 +140,9 @@ static void s_chart_gaps(silta_buf_t *b, const web_session_t *s, const read_repo
             size_t at = r * cols + c;
             double x = gx + bw * (double)r;
             if (t->hidden[at]) {
-                silta_buf_printf(b, "<rect class=\"hidden\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                                    "height=\"6\" fill=\"#c9d1db\"><title>",
+                silta_buf_printf(b,
+                                 "<rect class=\"hidden\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                                 "height=\"6\" fill=\"#c9d1db\"><title>",
                                  x, h - bottom - 6.0, bw);
                 web_esc(b, s_row_label(s, t, r));
                 silta_buf_puts(b, " ");
@@ -149,8 +150,9 @@ static void s_chart_gaps(silta_buf_t *b, const web_session_t *s, const read_repo
                 silta_buf_puts(b, ": " S_HIDDEN "</title></rect>");
             } else if (t->v[at] > 0) {
                 double bh = ph * (double)t->v[at] / (double)max;
-                silta_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                                    "fill=\"%s\"><title>",
+                silta_buf_printf(b,
+                                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                                 "fill=\"%s\"><title>",
                                  x, h - bottom - bh, bw, bh, s_colour[r % S_NCOLOURS]);
                 web_esc(b, s_row_label(s, t, r));
                 silta_buf_puts(b, " ");
@@ -200,27 +202,30 @@ static void s_chart_caseload(silta_buf_t *b, const web_session_t *s, const read_
         s_area(b, s, c->area);
         silta_buf_puts(b, "</text>");
         if (c->hidden || c->workers <= 0) {
-            silta_buf_printf(b, "<text class=\"hidden\" x=\"%d\" y=\"%d\" font-size=\"12\">"
-                                S_HIDDEN "</text>",
-                             left + 4, y + 16);
+            silta_buf_printf(
+                b, "<text class=\"hidden\" x=\"%d\" y=\"%d\" font-size=\"12\">" S_HIDDEN "</text>",
+                left + 4, y + 16);
             continue;
         }
         double per = (double)c->clients / (double)c->workers;
         double bw = pw * per / max;
         int over = r->guideline > 0 && per > (double)r->guideline;
-        silta_buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\">"
-                            "<title>",
+        silta_buf_printf(b,
+                         "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" fill=\"%s\">"
+                         "<title>",
                          left, y + 3, bw, over ? "#a4001d" : "#0072b2");
         s_area(b, s, c->area);
-        silta_buf_printf(b, ": %.1f</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"12\">"
-                            "%.1f</text>",
+        silta_buf_printf(b,
+                         ": %.1f</title></rect><text x=\"%.1f\" y=\"%d\" font-size=\"12\">"
+                         "%.1f</text>",
                          per, left + bw + 4, y + 16, per);
     }
     if (r->guideline > 0) {
         double gx = left + pw * (double)r->guideline / max;
-        silta_buf_printf(b, "<line class=\"guideline\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
-                            "y2=\"%d\" stroke=\"#1b1f23\" stroke-dasharray=\"4 3\"/>"
-                            "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">",
+        silta_buf_printf(b,
+                         "<line class=\"guideline\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+                         "y2=\"%d\" stroke=\"#1b1f23\" stroke-dasharray=\"4 3\"/>"
+                         "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">",
                          gx, top, gx, h - 18, gx, h - 4);
         web_esc(b, web_tr(s, N_("suositus")));
         silta_buf_printf(b, " %ld</text>", r->guideline);
@@ -317,8 +322,9 @@ void web_page_report(const read_report_t *r, const web_session_t *s, silta_buf_t
                             "asiakastunnisteita.")));
     silta_buf_puts(b, "</p><form method=\"get\" action=\"/report\"><label for=\"since\">");
     web_esc(b, web_tr(s, N_("Alkaen kuukaudesta")));
-    silta_buf_printf(b, "</label><input id=\"since\" name=\"since\" type=\"month\" "
-                        "value=\"%s\" required> <button type=\"submit\">",
+    silta_buf_printf(b,
+                     "</label><input id=\"since\" name=\"since\" type=\"month\" "
+                     "value=\"%s\" required> <button type=\"submit\">",
                      r->since);
     web_esc(b, web_tr(s, N_("Näytä")));
     silta_buf_puts(b, "</button></form>");

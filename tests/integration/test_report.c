@@ -126,7 +126,8 @@ Test(report, a_three_client_cell_and_its_complement_are_hidden, .timeout = 400)
     const char *j = r.out;
     cr_assert(s_hidden(j, "notice_not_handled", "2026-04"), "the 3-client cell is hidden");
     /* Its row and column each need a second hidden value. */
-    int row = s_hidden(j, "notice_not_handled", "2026-05") + s_hidden(j, "notice_not_handled", "total");
+    int row =
+        s_hidden(j, "notice_not_handled", "2026-05") + s_hidden(j, "notice_not_handled", "total");
     int col = s_hidden(j, "sickness_allowance_running_out", "2026-04") +
               s_hidden(j, "all rules", "2026-04");
     cr_assert_geq(row, 1, "a complement in the 3-client cell's row");
@@ -155,8 +156,8 @@ Test(report, a_three_client_cell_and_its_complement_are_hidden, .timeout = 400)
     regfree(&hetu);
     harness_result_t o;
     harness_ctl(&o, "report", "--since", "2026-01", "--csv", NULL);
-    cr_assert(strstr(o.out, "gaps,team:north,notice_not_handled,2026-04,,,suppressed\n"),
-              "%s", o.out);
+    cr_assert(strstr(o.out, "gaps,team:north,notice_not_handled,2026-04,,,suppressed\n"), "%s",
+              o.out);
     harness_result_free(&o);
     harness_ctl(&o, "report", "--since", "2026-01", NULL);
     const char *line = strstr(o.out, "notice_not_handled");
@@ -226,10 +227,10 @@ Test(report, the_new_aggregates_are_counted_right_on_a_known_population, .timeou
     s_alerts_of("team:north", "basic_assistance_decision_late", "kela", "ba:", "2026-04-08", 3, 6,
                 &next);
     int first = next;
-    s_alerts_of("team:north", "notice_not_handled", "social", "notice:00000000-0000-0000-0000-00000000",
-                "2026-04-09", 4, 5, &next);
-    s_alerts_of("team:north", "notice_not_handled", "social", "notice:00000000-0000-0000-0000-00000000",
-                "2026-04-09", 4, 4, &next);
+    s_alerts_of("team:north", "notice_not_handled", "social",
+                "notice:00000000-0000-0000-0000-00000000", "2026-04-09", 4, 5, &next);
+    s_alerts_of("team:north", "notice_not_handled", "social",
+                "notice:00000000-0000-0000-0000-00000000", "2026-04-09", 4, 4, &next);
     for (int i = first; i < next; i++) {
         char sql[600];
         snprintf(sql, sizeof sql,

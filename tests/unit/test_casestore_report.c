@@ -15,8 +15,8 @@ Test(report, a_month_is_yyyy_mm)
 {
     cr_assert(read_report_month_ok("2026-01"));
     cr_assert(read_report_month_ok("2026-12"));
-    const char *bad[] = {"2026-13", "2026-00", "2026-1", "2026-011", "20a6-01", "2026/01",
-                         "", "2026-1a", "+026-01"};
+    const char *bad[] = {"2026-13", "2026-00", "2026-1",  "2026-011", "20a6-01",
+                         "2026/01", "",        "2026-1a", "+026-01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_not(read_report_month_ok(bad[i]), "'%s' passed", bad[i]);
     cr_assert_not(read_report_month_ok(NULL));
