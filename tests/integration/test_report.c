@@ -275,7 +275,20 @@ Test(report, the_new_aggregates_are_counted_right_on_a_known_population, .timeou
         "SELECT 'ck-load-' || g, '\\x00', CASE WHEN g <= 40 THEN 'w-e1' WHEN g <= 46 THEN "
         "'w-e2' ELSE 'w-w1' END FROM generate_series(1, 49) g");
 
+    /* A role that is none is refused, and says which roles there are. */
     harness_result_t r;
+    char bin[4096], cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "printf '%%s\\n' 'salasana-kymmenen' | '%s' --add-user pomo aikuissosiaalityo "
+             "--role boss",
+             harness_bin_path(bin, sizeof bin, "silta-casestore"));
+    harness_runl(&r, 60000, "/bin/sh", "-c", cmd, NULL);
+    cr_assert_eq(r.status, 1, "--role boss: %s%s", r.out, r.err);
+    cr_assert(strstr(r.err, "role must be caseworker or teamlead"), "%s", r.err);
+    harness_result_free(&r);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox_user WHERE username = 'pomo'"),
+                 0);
+
     harness_ctl(&r, "report", "--since", "2026-01", "--json", NULL);
     cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
     const char *j = r.out;
