@@ -136,6 +136,8 @@ $(B)/bin/$(1): $(patsubst %.c,$(B)/obj/%.o,$(call prog_src,$(1))) $(LIBSILTA)
 	$$(CC) $$(CFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $(LIBSILTA) $$(LDLIBS_ALL)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
+# siltactl report prints the case store's report read model (one owner of its SQL).
+$(B)/bin/siltactl: $(B)/obj/casestore/read/read_report.o
 
 # Unit tests of the hub's modules (test_hub_*) link the hub's objects but its main.
 HUB_MODULE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(filter-out hub/hub_main.c,$(wildcard hub/*.c)))

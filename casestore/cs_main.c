@@ -22,7 +22,7 @@
  *          silta-casestore --publish FILE       publish a scenario
  *          silta-casestore --bench-rules N      time the rules over N histories
  *          silta-casestore --check-config       load config/rules.conf and exit
- *          silta-casestore --add-user NAME TEAM [--lang fi|sv]
+ *          silta-casestore --add-user NAME TEAM [--lang fi|sv] [--role caseworker|teamlead]
  *                                               an inbox account (password on stdin)
  *
  *  The caseworker inbox (web/web_server.h) runs on its own thread when
@@ -440,7 +440,7 @@ done:
     "       silta-casestore --publish FILE       publish a scenario (casestore/README.md)\n"       \
     "       silta-casestore --bench-rules N      time all rules over N histories\n"                \
     "       silta-casestore --check-config       load the rules config and exit\n"                 \
-    "       silta-casestore --add-user NAME TEAM [--lang fi|sv]\n"                                 \
+    "       silta-casestore --add-user NAME TEAM [--lang fi|sv] [--role caseworker|teamlead]\n"    \
     "                                            inbox account; password on stdin\n"               \
     "       silta-casestore --help | --version\n"                                                  \
     "configuration: $SILTA_HOME/env and casestore/README.md\n"
@@ -465,9 +465,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "silta-casestore: %s\n", err.msg);
         return 1;
     }
-    if ((argc == 4 || (argc == 6 && strcmp(argv[4], "--lang") == 0)) &&
-        strcmp(argv[1], "--add-user") == 0)
-        return web_server_add_user(argv[2], argv[3], argc == 6 ? argv[5] : NULL);
+    if (argc >= 4 && argc % 2 == 0 && strcmp(argv[1], "--add-user") == 0) {
+        const char *lang = NULL, *role = NULL;
+        for (int i = 4; i < argc; i += 2) {
+            if (strcmp(argv[i], "--lang") == 0 && !lang)
+                lang = argv[i + 1];
+            else if (strcmp(argv[i], "--role") == 0 && !role)
+                role = argv[i + 1];
+            else {
+                fprintf(stderr, "silta-casestore: unknown --add-user option '%.32s'\n" S_USAGE,
+                        argv[i]);
+                return 2;
+            }
+        }
+        return web_server_add_user(argv[2], argv[3], lang, role);
+    }
     if (argc > 2 && strcmp(argv[1], "--publish") == 0)
         return cs_scenario_publish(argv[2], &params, 60000);
     if (argc > 1 && strcmp(argv[1], "--check-config") == 0) {

@@ -49,6 +49,7 @@ typedef struct {
     char csrf[WEB_TOKEN_HEX + 1];
     char token[WEB_TOKEN_HEX + 1]; /* the cookie's value (to log out) */
     web_lang_t lang;               /* the language the user reads (inbox_user.lang) */
+    int teamlead;                  /* inbox_user.role = 'teamlead' (012): may open /report */
 } web_session_t;
 
 /* One response, filled by a route and sent by web_server.c. */

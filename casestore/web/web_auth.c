@@ -50,10 +50,12 @@ static void s_token_hash(const char *token, char out[2 + 64 + 1])
 }
 
 int web_auth_add_user(PGconn *db, const char *name, const char *team, const char *lang,
-                      const char *password, silta_err_t *err)
+                      const char *role, const char *password, silta_err_t *err)
 {
     if (lang && strcmp(lang, "fi") != 0 && strcmp(lang, "sv") != 0)
         return silta_err_set(err, SILTA_EINVAL, "language must be fi or sv");
+    if (role && strcmp(role, "caseworker") != 0 && strcmp(role, "teamlead") != 0)
+        return silta_err_set(err, SILTA_EINVAL, "role must be caseworker or teamlead");
     if (!s_name_ok(name) || strlen(name) < 2)
         return silta_err_set(err, SILTA_EINVAL, "username must be 2-40 of a-z 0-9 . _ -");
     if (!s_name_ok(team))
@@ -67,22 +69,24 @@ int web_auth_add_user(PGconn *db, const char *name, const char *team, const char
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return silta_err_set(err, SILTA_ERR, "could not hash the password (out of memory)");
     /* No language given: a new account reads Finnish, an existing one keeps its own. */
-    const char *p[4] = {name, team, hash, lang};
+    const char *p[5] = {name, team, hash, lang, role};
     PGresult *r = silta_db_query(
         db,
-        "WITH u AS (INSERT INTO casestore.inbox_user(username, team, password_hash, lang) "
-        "VALUES ($1, $2, $3, coalesce($4::text, 'fi')) ON CONFLICT (username) DO UPDATE SET "
+        "WITH u AS (INSERT INTO casestore.inbox_user(username, team, password_hash, lang, role) "
+        "VALUES ($1, $2, $3, coalesce($4::text, 'fi'), coalesce($5::text, 'caseworker')) "
+        "ON CONFLICT (username) DO UPDATE SET "
         "team = EXCLUDED.team, password_hash = EXCLUDED.password_hash, active = true, "
-        "lang = coalesce($4::text, casestore.inbox_user.lang) RETURNING 1) "
+        "lang = coalesce($4::text, casestore.inbox_user.lang), "
+        "role = coalesce($5::text, casestore.inbox_user.role) RETURNING 1) "
         "INSERT INTO casestore.caseworker(worker_id, team) VALUES ($1, $2) "
         "ON CONFLICT (worker_id) DO UPDATE SET team = EXCLUDED.team",
-        4, p, err);
+        5, p, err);
     sodium_memzero(hash, sizeof hash);
     if (!r)
         return SILTA_ERR;
     PQclear(r);
-    silta_info("inbox user saved", "username=%s team=%s lang=%s", name, team,
-               lang ? lang : "(unchanged)");
+    silta_info("inbox user saved", "username=%s team=%s lang=%s role=%s", name, team,
+               lang ? lang : "(unchanged)", role ? role : "(unchanged)");
     return 0;
 }
 
@@ -94,7 +98,7 @@ int web_auth_login(PGconn *db, const char *user, const char *password, web_sessi
     static char dummy[crypto_pwhash_STRBYTES];
     const char *p[1] = {user};
     PGresult *r = silta_db_query(db,
-                                 "SELECT password_hash, team, lang FROM casestore.inbox_user "
+                                 "SELECT password_hash, team, lang, role FROM casestore.inbox_user "
                                  "WHERE username = $1 AND active",
                                  1, p, err);
     if (!r)
@@ -102,10 +106,12 @@ int web_auth_login(PGconn *db, const char *user, const char *password, web_sessi
     int found = PQntuples(r) == 1;
     char hash[crypto_pwhash_STRBYTES] = "", team[48] = "";
     web_lang_t lang = WEB_LANG_FI;
+    int teamlead = 0;
     if (found) {
         snprintf(hash, sizeof hash, "%s", PQgetvalue(r, 0, 0));
         snprintf(team, sizeof team, "%s", PQgetvalue(r, 0, 1));
         lang = web_lang_of(PQgetvalue(r, 0, 2));
+        teamlead = strcmp(PQgetvalue(r, 0, 3), "teamlead") == 0;
     }
     PQclear(r);
     if (!found && !dummy[0] &&
@@ -120,6 +126,7 @@ int web_auth_login(PGconn *db, const char *user, const char *password, web_sessi
     snprintf(out->username, sizeof out->username, "%s", user);
     snprintf(out->team, sizeof out->team, "%s", team);
     out->lang = lang;
+    out->teamlead = teamlead;
     web_auth_token(out->token, 32);
     web_auth_token(out->csrf, 32);
     char th[2 + 64 + 1];
@@ -148,7 +155,7 @@ int web_auth_session(PGconn *db, const char *cookie, web_session_t *out)
         "UPDATE casestore.inbox_session s SET expires_at = least(now() + interval '" S_IDLE
         "', s.created_at + interval '" S_MAX "') FROM casestore.inbox_user u "
         "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND u.username = s.username "
-        "AND u.active RETURNING s.username, u.team, s.csrf, u.lang",
+        "AND u.active RETURNING s.username, u.team, s.csrf, u.lang, u.role",
         1, p, NULL);
     if (!r)
         return -1;
@@ -160,6 +167,7 @@ int web_auth_session(PGconn *db, const char *cookie, web_session_t *out)
         snprintf(out->csrf, sizeof out->csrf, "%s", PQgetvalue(r, 0, 2));
         snprintf(out->token, sizeof out->token, "%s", cookie);
         out->lang = web_lang_of(PQgetvalue(r, 0, 3));
+        out->teamlead = strcmp(PQgetvalue(r, 0, 4), "teamlead") == 0;
         rc = 0;
     }
     PQclear(r);

@@ -29,10 +29,11 @@
 
 /* Create or update an account. name: [a-z0-9._-]{2,40}; team the same;
  * lang "fi" | "sv", or NULL (a new account: fi; an existing one keeps its
- * language); password 10-200 bytes. The caseworker row gets the team too (the
+ * language); role "caseworker" | "teamlead", or NULL (likewise: a new account
+ * is a caseworker; 012_team_lead.sql); password 10-200 bytes. The caseworker row gets the team too (the
  * team rule of inbox_can_see reads it). Returns 0 or SILTA_EINVAL / SILTA_ERR. */
 int web_auth_add_user(PGconn *db, const char *name, const char *team, const char *lang,
-                      const char *password, silta_err_t *err);
+                      const char *role, const char *password, silta_err_t *err);
 
 /* Check the password and open a session into *out. Returns 0, SILTA_EINVAL
  * (unknown user, inactive or wrong password: the caller says only "wrong

@@ -74,6 +74,11 @@ void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s)
                      s_css);
     web_esc(b, web_tr(s, "Saapuneet"));
     silta_buf_puts(b, "</a>");
+    if (s && s->teamlead) {
+        silta_buf_puts(b, "<a href=\"/report\">");
+        web_esc(b, web_tr(s, "Raportti päättäjille"));
+        silta_buf_puts(b, "</a>");
+    }
     if (s) {
         silta_buf_puts(b, "<span class=\"who\">");
         web_esc(b, s->username);

@@ -16,6 +16,8 @@
  *      POST /client/<client_key>/assign    worker      -> responsible (CSRF, access, logged)
  *      POST /client/<client_key>/plan      title due owner who -> a plan item (same checks)
  *      POST /client/<client_key>/plan_done item        -> the item done    (same checks)
+ *      GET  /report[?since=YYYY-MM]    the report for decision-makers: team leads only
+ *                                      (inbox_user.role, 012; 403 otherwise; logged)
  *
  *  Order of checks on a POST: body size (413, by silta_http before anything
  *  here runs: web_server.c) -> session (403) -> CSRF token
@@ -35,6 +37,7 @@
 #include "../read/read_checks.h"
 #include "../read/read_client.h"
 #include "../read/read_inbox.h"
+#include "../read/read_report.h"
 #include "silta_hetu.h"
 #include "silta_log.h"
 #include "silta_redact.h"
@@ -43,6 +46,7 @@
 #include "web_actions.h"
 #include "web_auth.h"
 #include "web_pages.h"
+#include "web_report.h"
 #include "web_throttle.h"
 
 static void s_error(web_resp_t *resp, const web_session_t *s, int status, const char *title,
@@ -311,6 +315,43 @@ static void s_find(web_ctx_t *ctx, const web_session_t *s, const web_req_t *req,
     s_redirect(resp, "/inbox?ok=ei_loytynyt");
 }
 
+/* ---------------------------------------------------------------- report */
+
+/* GET /report: anonymised aggregates (read/read_report.h) for a team lead.
+ * Another user gets 403 and a 'denied' row; every view is logged with the
+ * first month as its object (the page holds no client, so no client_key). */
+static void s_report(web_ctx_t *ctx, const web_session_t *s, const web_req_t *req,
+                     const char *today, web_resp_t *resp)
+{
+    if (!s->teamlead) {
+        silta_warn("inbox report denied", "username=%s", s->username);
+        web_auth_log(ctx->db, s->username, "view_report", NULL, NULL, "denied");
+        return s_error(resp, s, 403, N_("Ei oikeutta"),
+                       N_("Raportti on vain tiiminvetäjille."));
+    }
+    char since[16] = "";
+    int got = web_form_get(req->query, "since", since, sizeof since);
+    if (got == -2 || (got == 0 && !read_report_month_ok(since))) {
+        web_auth_log(ctx->db, s->username, "view_report", NULL, NULL, "refused");
+        return s_error(resp, s, 400, N_("Virheellinen kuukausi"),
+                       N_("Anna kuukausi muodossa VVVV-KK."));
+    }
+    if (got != 0)
+        read_report_default_since(today, since);
+    read_report_t rep;
+    silta_err_t err;
+    if (read_report_load(ctx->db, since, &rep, &err) != 0) {
+        silta_warn("inbox report failed", "reason=\"%s\"", err.msg);
+        web_auth_log(ctx->db, s->username, "view_report", NULL, since, "failed");
+        read_report_free(&rep);
+        return s_error(resp, s, 503, N_("Palvelu ei vastaa"), N_("Tietokanta ei vastannut."));
+    }
+    web_auth_log(ctx->db, s->username, "view_report", NULL, since, "ok");
+    resp->status = 200;
+    web_page_report(&rep, s, &resp->body);
+    read_report_free(&rep);
+}
+
 /* ---------------------------------------------------------------- table */
 
 void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
@@ -365,6 +406,8 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
         return s_redirect(resp, "/inbox");
     if (post && strcmp(path, "/find") == 0)
         return s_find(ctx, &s, req, resp);
+    if (get && strcmp(path, "/report") == 0)
+        return s_report(ctx, &s, req, today, resp);
     if (get && strcmp(path, "/inbox") == 0) {
         read_inbox_t items;
         char find[32] = "";

@@ -144,14 +144,22 @@ static void s_handler(void *arg, const silta_http_req_t *hreq, silta_http_resp_t
         a++;
     req.addr = a;
     req.login_cookie = silta_http_cookie(hreq, WEB_LOGIN_COOKIE);
-    /* the query is split off the path; rebuild the one key the pages use. */
-    const char *msg = silta_http_arg(hreq, "ok");
-    char query[128] = "";
+    /* the query is split off the path; rebuild the keys the pages use. */
+    const char *msg = silta_http_arg(hreq, "ok"), *since = silta_http_arg(hreq, "since");
+    char query[160] = "";
     if (msg) {
         snprintf(query, sizeof query, "ok=%.100s", msg);
         for (char *q = query + 3; *q; q++)
             if (!((*q >= 'a' && *q <= 'z') || *q == '_'))
                 *q = '_'; /* a flash key, never free text */
+        req.query = query;
+    }
+    if (since) { /* /report's first month: digits and '-', anything else fails its check */
+        size_t at = strlen(query);
+        snprintf(query + at, sizeof query - at, "%ssince=%.16s", at ? "&" : "", since);
+        for (char *q = query + at + (at ? 7 : 6); *q; q++)
+            if (!((*q >= '0' && *q <= '9') || *q == '-'))
+                *q = '_';
         req.query = query;
     }
     web_resp_t resp;
@@ -266,7 +274,7 @@ int web_server_outbox_dirty(web_server_t *self)
     return self ? atomic_exchange(&self->ctx.outbox_dirty, 0) : 0;
 }
 
-int web_server_add_user(const char *name, const char *team, const char *lang)
+int web_server_add_user(const char *name, const char *team, const char *lang, const char *role)
 {
     char pw[256];
     if (!fgets(pw, sizeof pw, stdin)) {
@@ -284,14 +292,14 @@ int web_server_add_user(const char *name, const char *team, const char *lang)
                                          &err)
                 : -1;
     if (rc == 0)
-        rc = web_auth_add_user(db, name, team, lang, pw, &err);
+        rc = web_auth_add_user(db, name, team, lang, role, pw, &err);
     sodium_memzero(pw, sizeof pw);
     silta_db_close(&db);
     if (rc != 0) {
         fprintf(stderr, "silta-casestore: %s\n", err.msg);
         return 1;
     }
-    printf("user %s (team %s%s%s) saved\n", name, team, lang ? ", language " : "",
-           lang ? lang : "");
+    printf("user %s (team %s%s%s%s%s) saved\n", name, team, lang ? ", language " : "",
+           lang ? lang : "", role ? ", role " : "", role ? role : "");
     return 0;
 }

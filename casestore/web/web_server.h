@@ -34,11 +34,13 @@ void web_server_stop(web_server_t **self_p);
  * carry a lower id than rows it has already passed. 0 for a NULL server. */
 int web_server_outbox_dirty(web_server_t *self);
 
-/* `silta-casestore --add-user NAME TEAM [--lang fi|sv]`: read the password
- * from stdin (first line, 10-200 bytes), store its Argon2id hash; an existing
- * NAME gets the new team and password and is made active (and the language,
- * when given; lang NULL: a new account reads Finnish). Returns 0, or 1 with a
+/* `silta-casestore --add-user NAME TEAM [--lang fi|sv] [--role
+ * caseworker|teamlead]`: read the password from stdin (first line, 10-200
+ * bytes), store its Argon2id hash; an existing NAME gets the new team and
+ * password and is made active (and the language and role, when given; NULL:
+ * a new account reads Finnish and is a caseworker). Returns 0, or 1 with a
  * message on stderr. The password is never echoed or logged. */
-int web_server_add_user(const char *name, const char *team, const char *lang);
+int web_server_add_user(const char *name, const char *team, const char *lang,
+                        const char *role);
 
 #endif

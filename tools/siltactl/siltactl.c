@@ -54,7 +54,8 @@ static const ctl_command_t s_commands[] = {
      "  plan --team [--json]                   clients in active work per responsible worker"},
     {"report", ctl_report,
      "report [--since YYYY-MM] [--json|--csv] gaps found per rule, month and area, days to action,\n"
-     "                                         caseload; anonymised, cells under 5 clients hidden"},
+     "                                         late decisions by agency, referrals acknowledged in\n"
+     "                                         time, caseload; anonymised, cells under 5 hidden"},
     {"keygen", ctl_keygen,
      "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},
 };
