@@ -18,7 +18,8 @@
 
 static const char *const S_SQL_EVENT =
     "SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
-    "  FROM hub.journal WHERE event_id = $1::uuid";
+    "  FROM hub.journal WHERE event_id = $1::uuid"
+    "   AND seq = (SELECT seq FROM hub.journal_id WHERE event_id = $1::uuid)"; /* its index */
 
 /* $1 = seq */
 static const char *const S_SQL_LOG =
@@ -161,7 +162,10 @@ int ctl_trace(int argc, char **argv)
     PGresult *ev = ctl_query(conn, S_SQL_EVENT, 1, params);
     rc = ev ? CTL_OK : CTL_FAIL;
     if (rc == CTL_OK && PQntuples(ev) == 0)
-        rc = ctl_fail("no event %s in the journal", id);
+        rc = ctl_fail("no event %s in the journal (never published, or dropped by journal "
+                      "retention: `siltactl journal status`; its disclosures stay in the "
+                      "disclosure log)",
+                      id);
     if (rc == CTL_OK) {
         char seq[32];
         snprintf(seq, sizeof seq, "%s", PQgetvalue(ev, 0, 1));
