@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "harness.h"
@@ -348,4 +349,42 @@ Test(retention, siltactl_answers, .timeout = 120)
         line = nl ? nl + 1 : NULL;
     }
     harness_result_free(&r);
+}
+
+static bool s_journal_gauges(void *arg)
+{
+    char **body = arg;
+    free(*body);
+    *body = NULL;
+    if (harness_http("GET", getenv("SILTA_METRICS_URL"), NULL, NULL, body, 5000) != 200)
+        return false;
+    return strstr(*body, "\nsilta_hub_journal_partitions 1\n") != NULL;
+}
+
+/* The journal's size in the hub's metrics, in a form promtool accepts. */
+Test(retention, the_journal_size_is_in_the_metrics, .timeout = 120)
+{
+    s_home = fixture_up();
+    char *body = NULL;
+    cr_assert_eq(harness_poll(10000, s_journal_gauges, &body), 0, "no journal gauges:\n%s",
+                 body ? body : "(no answer)");
+    const char *b = strstr(body, "\nsilta_hub_journal_bytes ");
+    cr_assert_not_null(b, "%s", body);
+    cr_assert_gt(atol(b + strlen("\nsilta_hub_journal_bytes ")), 0, "an empty journal has pages");
+    char path[PATH_MAX], promtool[PATH_MAX], cmd[3 * PATH_MAX];
+    snprintf(path, sizeof path, "%s/metrics.txt", s_home);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(body, f);
+    fclose(f);
+    free(body);
+    const char *env = getenv("SILTA_PROMTOOL");
+    snprintf(promtool, sizeof promtool, "%s", env ? env : "");
+    if (!env)
+        snprintf(promtool, sizeof promtool, "%s/build/tools/promtool", harness_src());
+    cr_assert(access(promtool, X_OK) == 0,
+              "no promtool at %s: run ops/install-deps.sh --promtool (or set SILTA_PROMTOOL)",
+              promtool);
+    snprintf(cmd, sizeof cmd, "'%s' check metrics < '%s' >/dev/null 2>&1", promtool, path);
+    cr_assert_eq(system(cmd), 0, "promtool check metrics refused the hub's scrape");
 }
