@@ -25,6 +25,16 @@
 --              for the open one), and when retention dropped it (the row stays as the
 --              record of what was dropped, when, and how much).
 --
+-- A partition's life (the catalogue row says which state it is in):
+--
+--     open --(cut: its period is over; the next one is created, the sequence moves)--> closed
+--     closed --(retain: closed > KEEP_DAYS ago, every cursor past its newest seq, no dead
+--               letter or explicit delivery in its range; ids deleted, DETACH, DROP)--> dropped
+--
+--   exactly one partition is open (closed_at NULL) and it has the highest lo; the sequence
+--   is inside the open partition's range once a cut has finished (a cut that died between
+--   its commit and setval is finished by the next run); a dropped partition has no table.
+--
 -- The upgrade: the existing journal becomes partition 0 (its rows are not copied; ATTACH
 -- checks them once), its ids are copied into journal_id, and its event_id index, now
 -- redundant, goes.
