@@ -109,6 +109,17 @@ static const char *s_fmt_bytes(const char *v, char *buf, size_t len)
     return buf;
 }
 
+int ctl_journal_partitioned(PGconn *conn)
+{
+    PGresult *has = ctl_query(conn, "SELECT to_regclass('hub.journal_part') IS NOT NULL", 0, NULL);
+    int partitioned = has && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
+    PQclear(has);
+    if (has && !partitioned)
+        ctl_fail("the journal is not partitioned yet (silta-hub applies migration 005 when it "
+                 "starts)");
+    return partitioned ? CTL_OK : CTL_FAIL;
+}
+
 static int s_status(int argc, char **argv)
 {
     int json = 0;
@@ -120,13 +131,9 @@ static int s_status(int argc, char **argv)
     PGconn *conn = ctl_connect();
     if (!conn)
         return CTL_FAIL;
-    PGresult *has = ctl_query(conn, "SELECT to_regclass('hub.journal_part') IS NOT NULL", 0, NULL);
-    int partitioned = has && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
-    PQclear(has);
-    if (!partitioned) {
+    if (ctl_journal_partitioned(conn) != CTL_OK) {
         silta_db_close(&conn);
-        return ctl_fail("the journal is not partitioned yet (silta-hub applies migration 005 "
-                        "when it starts)");
+        return CTL_FAIL;
     }
     rc = CTL_OK;
     if (json) {

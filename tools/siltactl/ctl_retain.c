@@ -311,6 +311,10 @@ int ctl_retain(int argc, char **argv)
     PGconn *conn = ctl_connect_owner();
     if (!conn)
         return CTL_FAIL;
+    if (ctl_journal_partitioned(conn) != CTL_OK) {
+        silta_db_close(&conn);
+        return CTL_FAIL;
+    }
     char cut[256];
     int rc = s_cut(conn, &conf, dry, cut, sizeof cut);
     size_t n = 0;

@@ -44,6 +44,10 @@ typedef struct {
  * path[pathlen]). CTL_OK, or CTL_FAIL after saying which line was wrong. */
 int ctl_retention_conf(ctl_retention_t *conf, char *path, size_t pathlen);
 
+/* CTL_OK when the journal is partitioned (migration 005), else CTL_FAIL after
+ * saying so (ctl_journal.c). */
+int ctl_journal_partitioned(PGconn *conn);
+
 /* Parse the options of a read-only command: [--json] [--help]. Returns -1 with
  * *json set when the command should run (optind then indexes its operands),
  * or the exit code to return at once (usage printed). */
