@@ -16,10 +16,18 @@
 #include "silta_db.h"
 #include "silta_uuid.h"
 
+/* Through the dedupe table's index (hub.journal_id, migration 005), which has
+ * every id the hub journalled; an id it lacks (a row written into the journal
+ * by hand, or a dropped one) is looked for in the journal itself, a scan. */
 static const char *const S_SQL_EVENT =
-    "SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
-    "  FROM hub.journal WHERE event_id = $1::uuid"
-    "   AND seq = (SELECT seq FROM hub.journal_id WHERE event_id = $1::uuid)"; /* its index */
+    "(SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
+    "   FROM hub.journal WHERE event_id = $1::uuid"
+    "    AND seq = (SELECT seq FROM hub.journal_id WHERE event_id = $1::uuid))"
+    " UNION ALL "
+    "(SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
+    "   FROM hub.journal WHERE event_id = $1::uuid"
+    "    AND NOT EXISTS (SELECT 1 FROM hub.journal_id WHERE event_id = $1::uuid))"
+    " LIMIT 1";
 
 /* $1 = seq */
 static const char *const S_SQL_LOG =
