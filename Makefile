@@ -264,7 +264,7 @@ install: $(BINS) $(MO_FILES)
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -d -m 0700 $(DESTDIR)$(STATEDIR)
 	install -m 0755 $(addprefix $(B)/bin/,$(INSTALL_PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
-	for f in policy.xml rules.conf; do \
+	for f in policy.xml rules.conf retention.conf; do \
 	    [ -e $(DESTDIR)$(SYSCONFDIR)/$$f ] || install -m 0644 config/$$f $(DESTDIR)$(SYSCONFDIR)/$$f; \
 	done
 	install -m 0644 config/schemas/*.xsd $(DESTDIR)$(SYSCONFDIR)/schemas/
@@ -274,7 +274,7 @@ install: $(BINS) $(MO_FILES)
 	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
 	    install -m 0644 $(B)/locale/$$l/LC_MESSAGES/silta.mo $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/; \
 	done
-	for u in ops/systemd/*.service; do \
+	for u in ops/systemd/*.service ops/systemd/*.timer; do \
 	    sed 's|/usr/local/bin/|$(PREFIX)/bin/|' $$u >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); \
 	done
 

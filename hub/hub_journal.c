@@ -395,6 +395,24 @@ int hub_journal_poll_notifications(hub_journal_t *self, hub_journal_notify_fn fn
     return SILTA_OK;
 }
 
+int hub_journal_size(hub_journal_t *self, int64_t *partitions, int64_t *bytes, silta_err_t *err)
+{
+    int rc = hub_journal_conn_ok(self, err);
+    if (rc != 0)
+        return rc;
+    PGresult *res = silta_db_query(
+        self->conn,
+        "SELECT count(*), coalesce(sum(pg_total_relation_size(relid)), 0)::bigint "
+        "FROM pg_partition_tree('hub.journal') WHERE isleaf",
+        0, NULL, err);
+    if (!res)
+        return err ? err->code : SILTA_ERR;
+    *partitions = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    *bytes = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    return SILTA_OK;
+}
+
 int hub_journal_snapshot(hub_journal_t *self, const char *instance, int64_t started_ms,
                          const hub_journal_consumer_status_t *cs, size_t ncs,
                          const hub_journal_peer_t *peers, size_t npeers, silta_err_t *err)

@@ -133,6 +133,13 @@ int hub_journal_snapshot(hub_journal_t *self, const char *instance, int64_t star
                          const hub_journal_consumer_status_t *cs, size_t ncs,
                          const hub_journal_peer_t *peers, size_t npeers, silta_err_t *err);
 
+/* The journal's size for the metrics: its live partitions (leaves of
+ * hub.journal; 1 for a journal not partitioned yet) and their bytes on disk
+ * (tables, indexes, TOAST: pg_total_relation_size). Reads the catalogue and
+ * stats the files, no table: cheap, but the caller still asks only once a
+ * minute (hub_state.c). SILTA_OK or an error in err. */
+int hub_journal_size(hub_journal_t *self, int64_t *partitions, int64_t *bytes, silta_err_t *err);
+
 /* One disclosure: a delivery of client data leaving the hub. */
 typedef struct {
     int64_t at_ms;

@@ -13,6 +13,13 @@
  *  array, reused): no number formatting, no quoting, envelopes as raw bytes
  *  (half the size of hex), event ids as 16 bytes. The statement is prepared
  *  once per connection (self->prepared; a reconnect prepares again).
+ *
+ *  Exactly once: the journal is partitioned by seq (migration 005), where
+ *  PostgreSQL cannot keep event_id unique, so the batch's ids go first into
+ *  hub.journal_id (event_id primary key, ON CONFLICT DO NOTHING, each given
+ *  the next seq in batch order) and only the rows whose id was new are
+ *  journalled, under that seq; a re-sent id, or one twice in a batch, gets no
+ *  row and comes back as not new (a duplicate CONFIRM).
  */
 #include "hub_journal_int.h"
 
@@ -42,14 +49,17 @@
  * chain; $22-$27: the journal rows, in batch order (per-client order rests on
  * it). The data-modifying CTEs run whether or not the final SELECT reads
  * them, and commit together. The new journal rows come back by seq, which
- * nextval hands out in the order the rows are inserted: batch order. */
+ * nextval hands out in the order the ids are inserted: batch order. */
 static const char *const S_SQL =
-    "WITH ins AS (INSERT INTO hub.journal "
-    "(event_id, type, source, client_key, occurred_at, envelope) "
-    "SELECT e, t, s, k, to_timestamp(NULLIF(o, 0) / 1000.0), v FROM unnest($22::uuid[], "
-    "$23::text[], $24::text[], $25::text[], $26::bigint[], $27::bytea[]) WITH ORDINALITY "
-    "AS u(e, t, s, k, o, v, n) ORDER BY n "
-    "ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id), "
+    "WITH u AS (SELECT * FROM unnest($22::uuid[], $23::text[], $24::text[], $25::text[], "
+    "$26::bigint[], $27::bytea[]) WITH ORDINALITY AS u(e, t, s, k, o, v, n)), "
+    "ids AS (INSERT INTO hub.journal_id (event_id, seq) "
+    "SELECT e, nextval('hub.journal_seq_seq') FROM (SELECT e FROM u ORDER BY n) b "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq), "
+    "ins AS (INSERT INTO hub.journal "
+    "(seq, event_id, type, source, client_key, occurred_at, envelope) "
+    "SELECT DISTINCT ON (i.seq) i.seq, u.e, u.t, u.s, u.k, to_timestamp(NULLIF(u.o, 0) / 1000.0), "
+    "u.v FROM ids i JOIN u ON u.e = i.event_id ORDER BY i.seq, u.n RETURNING seq, event_id), "
     "a AS (SELECT * FROM unnest($1::int[], $2::bigint[], $3::int[], $4::bigint[], "
     "$5::bigint[], $6::text[], $7::text[], $8::bool[]) AS t(c, s, att, d, o, outcome, detail, x)), "
     "del AS (DELETE FROM hub.delivery y USING a WHERE a.x AND y.consumer_id = a.c AND y.seq = a.s), "

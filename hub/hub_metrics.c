@@ -40,6 +40,16 @@ void hub_metrics_render(const hub_metrics_t *m, const hub_metrics_consumer_t *c,
     silta_buf_printf(o, "# HELP silta_database_up The journal's PostgreSQL connection is up.\n"
                         "# TYPE silta_database_up gauge\nsilta_database_up %d\n",
                      database_up);
+    if (m->journal_sized_ms)
+        silta_buf_printf(o,
+                         "# HELP silta_hub_journal_bytes The journal's partitions on disk "
+                         "(tables, indexes, TOAST), measured once a minute.\n"
+                         "# TYPE silta_hub_journal_bytes gauge\nsilta_hub_journal_bytes %lld\n"
+                         "# HELP silta_hub_journal_partitions The journal's live partitions "
+                         "(siltactl journal retain drops old ones).\n"
+                         "# TYPE silta_hub_journal_partitions gauge\n"
+                         "silta_hub_journal_partitions %lld\n",
+                         (long long)m->journal_bytes, (long long)m->journal_partitions);
     s_counter(o, "silta_published_total", "PUBLISH packets accepted into a batch.", m->published);
     s_counter(o, "silta_confirmed_total", "Events confirmed after commit.", m->confirmed);
     s_counter(o, "silta_duplicates_total", "Publishes confirmed as duplicates.", m->duplicates);

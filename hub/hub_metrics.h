@@ -25,6 +25,11 @@ typedef struct {
     uint64_t db_count;
     double db_sum_s;
     double db_last_s;
+    /* the journal's size (hub_journal_size), measured at most once a minute
+     * by the status snapshot; journal_sized_ms 0: not measured yet (the
+     * gauges are left out then) */
+    int64_t journal_partitions, journal_bytes;
+    int64_t journal_sized_ms; /* monotonic */
 } hub_metrics_t;
 
 /* Record one confirm latency / one database round trip, in seconds. */

@@ -116,6 +116,18 @@ void hub_state_snapshot(hub_router_t *hub)
     }
     free(cs);
     free(peers);
+    /* The journal's size for /metrics: a catalogue read, once a minute, here
+     * rather than on a scrape (a scrape must not wait on the database). */
+    int64_t now = silta_mono_ms();
+    if (!hub->m.journal_sized_ms || now - hub->m.journal_sized_ms >= 60000) {
+        silta_err_t err;
+        int64_t parts = 0, bytes = 0;
+        if (hub_journal_size(hub->journal, &parts, &bytes, &err) == 0) {
+            hub->m.journal_partitions = parts;
+            hub->m.journal_bytes = bytes;
+            hub->m.journal_sized_ms = now;
+        }
+    }
     hub->last_snapshot_ms = silta_mono_ms();
 }
 

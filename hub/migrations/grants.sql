@@ -12,3 +12,7 @@ GRANT USAGE ON SCHEMA hub TO {app};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA hub TO {app};
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA hub TO {app};
 REVOKE UPDATE, DELETE, TRUNCATE ON hub.disclosure FROM {app};
+
+-- The journal's catalogue of partitions (005) is written only by the schema owner
+-- (`siltactl journal retain`); the hub and siltactl's reading commands only read it.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON hub.journal_part FROM {app};

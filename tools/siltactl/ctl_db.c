@@ -13,10 +13,11 @@
 #include "silta_db.h"
 #include "silta_env.h"
 
-PGconn *ctl_connect(void)
+/* Connect to the URL in the environment key `key`. */
+static PGconn *s_connect(const char *key)
 {
     silta_err_t err = {0};
-    const char *url = silta_env_require("SILTA_PG_URL", &err);
+    const char *url = silta_env_require(key, &err);
     if (!url) {
         ctl_fail("%s", err.msg);
         return NULL;
@@ -74,6 +75,16 @@ char *ctl_query_json(PGconn *conn, const char *sql, int nparams, const char *con
     if (!json)
         ctl_fail("out of memory");
     return json;
+}
+
+PGconn *ctl_connect(void)
+{
+    return s_connect("SILTA_PG_URL");
+}
+
+PGconn *ctl_connect_owner(void)
+{
+    return s_connect("SILTA_PG_ADMIN_URL");
 }
 
 const char *ctl_cell(const PGresult *res, int row, int col)

@@ -8,8 +8,10 @@
  *  history, a line on stderr says so and the exit code is CTL_DOWN (3), text
  *  or JSON, so that a script or a health check can rely on the exit code.
  *  The consumer rows are CTL_SQL_QUEUES, the shape `consumers` prints too.
- *  The journal's row count is PostgreSQL's estimate (pg_class.reltuples) so a
- *  large journal costs nothing; only a small, never-analysed one is counted.
+ *  The journal's row count is PostgreSQL's estimate (pg_class.reltuples, summed
+ *  over the partitions that were analysed: a partition just opened by
+ *  `journal retain` counts 0 until autovacuum analyses it) so a large journal
+ *  costs nothing; only a never-analysed one is counted, up to a million rows.
  */
 #include "siltactl.h"
 
@@ -39,13 +41,15 @@ static const char *const S_SQL_JOURNAL =
     "     parts AS (SELECT relid FROM tree WHERE isleaf"
     "               UNION ALL"
     "               SELECT 'hub.journal'::regclass WHERE NOT EXISTS (SELECT 1 FROM tree)),"
-    "     est AS (SELECT sum(c.reltuples)::bigint AS n, bool_or(c.reltuples < 0) AS unknown"
+    "     est AS (SELECT sum(greatest(c.reltuples, 0))::bigint AS n,"
+    "                    bool_and(c.reltuples < 0) AS unknown"
     "               FROM parts p JOIN pg_class c ON c.oid = p.relid),"
-    "     top AS (SELECT max(seq) AS max_seq FROM hub.journal)"
+    "     top AS (SELECT max(seq) AS max_seq FROM hub.journal),"
+    "     small AS (SELECT count(*) AS n FROM (SELECT 1 FROM hub.journal LIMIT 1000001) x)"
     "SELECT CASE WHEN NOT est.unknown THEN est.n"
-    "            WHEN coalesce(top.max_seq, 0) <= 1000000 THEN (SELECT count(*) FROM hub.journal)"
+    "            WHEN (SELECT n FROM small) <= 1000000 THEN (SELECT n FROM small)"
     "       END AS rows,"
-    "       est.unknown AND coalesce(top.max_seq, 0) <= 1000000 AS rows_exact,"
+    "       est.unknown AND (SELECT n FROM small) <= 1000000 AS rows_exact,"
     "       top.max_seq,"
     "       (SELECT sum(pg_total_relation_size(relid))::bigint FROM parts) AS bytes"
     "  FROM est, top";

@@ -16,9 +16,18 @@
 #include "silta_db.h"
 #include "silta_uuid.h"
 
+/* Through the dedupe table's index (hub.journal_id, migration 005), which has
+ * every id the hub journalled; an id it lacks (a row written into the journal
+ * by hand, or a dropped one) is looked for in the journal itself, a scan. */
 static const char *const S_SQL_EVENT =
-    "SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
-    "  FROM hub.journal WHERE event_id = $1::uuid";
+    "(SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
+    "   FROM hub.journal WHERE event_id = $1::uuid"
+    "    AND seq = (SELECT seq FROM hub.journal_id WHERE event_id = $1::uuid))"
+    " UNION ALL "
+    "(SELECT event_id, seq, type, source, client_key, occurred_at, recorded_at"
+    "   FROM hub.journal WHERE event_id = $1::uuid"
+    "    AND NOT EXISTS (SELECT 1 FROM hub.journal_id WHERE event_id = $1::uuid))"
+    " LIMIT 1";
 
 /* $1 = seq */
 static const char *const S_SQL_LOG =
@@ -161,7 +170,10 @@ int ctl_trace(int argc, char **argv)
     PGresult *ev = ctl_query(conn, S_SQL_EVENT, 1, params);
     rc = ev ? CTL_OK : CTL_FAIL;
     if (rc == CTL_OK && PQntuples(ev) == 0)
-        rc = ctl_fail("no event %s in the journal", id);
+        rc = ctl_fail("no event %s in the journal (never published, or dropped by journal "
+                      "retention: `siltactl journal status`; its disclosures stay in the "
+                      "disclosure log)",
+                      id);
     if (rc == CTL_OK) {
         char seq[32];
         snprintf(seq, sizeof seq, "%s", PQgetvalue(ev, 0, 1));

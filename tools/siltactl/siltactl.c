@@ -1,6 +1,6 @@
 /*  siltactl.c - the operator's command line: load the env file, dispatch.
  *
- *  siltactl status | consumers | dlq | trace | audit | plan | keygen. Each
+ *  siltactl status | consumers | dlq | trace | audit | plan | journal | keygen. Each
  *  command lives in ctl_<command>.c; this file only picks one and owns the
  *  usage text. `--version`, `--help` and `COMMAND ... --help` are answered
  *  here, before the env file is read, so asking never runs anything; `--wide`
@@ -56,6 +56,11 @@ static const ctl_command_t s_commands[] = {
      "report [--since YYYY-MM] [--json|--csv] gaps found per rule, month and area, days to action,\n"
      "                                         late decisions by agency, referrals acknowledged in\n"
      "                                         time, caseload; anonymised, cells under 5 hidden"},
+    {"journal", ctl_journal,
+     "journal status [--json] [--wide]       the journal's partitions: seqs, time span, rows, size\n"
+     "  journal retain [--dry-run] [--json]    cut the open partition when its period is over,\n"
+     "                                         drop old ones no consumer or dead letter needs\n"
+     "                                         (config/retention.conf; SILTA_PG_ADMIN_URL)"},
     {"keygen", ctl_keygen,
      "keygen NAME [--dir DIR]                a CURVE keypair: DIR/NAME.key (0600), DIR/NAME.pub"},
 };

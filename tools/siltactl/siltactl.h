@@ -31,6 +31,22 @@ int ctl_dlq(int argc, char **argv);
 int ctl_trace(int argc, char **argv);
 int ctl_audit(int argc, char **argv);
 int ctl_consumers(int argc, char **argv);
+int ctl_journal(int argc, char **argv); /* ctl_journal.c: status | retain (ctl_retain.c) */
+
+/* config/retention.conf (ctl_journal.c): the journal's partition period and how
+ * long a closed partition is kept, in days; local policy (the file says why). */
+typedef struct {
+    int partition_days; /* 1..366 */
+    int keep_days;      /* 1..36500 */
+} ctl_retention_t;
+
+/* Read $SILTA_RETENTION_CONF, else $SILTA_CONF_DIR/retention.conf (its path into
+ * path[pathlen]). CTL_OK, or CTL_FAIL after saying which line was wrong. */
+int ctl_retention_conf(ctl_retention_t *conf, char *path, size_t pathlen);
+
+/* CTL_OK when the journal is partitioned (migration 005), else CTL_FAIL after
+ * saying so (ctl_journal.c). */
+int ctl_journal_partitioned(PGconn *conn);
 
 /* Parse the options of a read-only command: [--json] [--help]. Returns -1 with
  * *json set when the command should run (optind then indexes its operands),
@@ -115,6 +131,10 @@ int ctl_bad_option(int c, char **argv, const char *command);
  * hub's schema exists. Returns the connection (caller silta_db_close()s it) or
  * NULL after printing why. */
 PGconn *ctl_connect(void);
+
+/* The same with the schemas' owner ($SILTA_PG_ADMIN_URL): only for what the
+ * hub's role may not do (`journal retain` creates and drops partitions). */
+PGconn *ctl_connect_owner(void);
 
 /* Run a parameterised query. Returns the result (caller PQclear()s it) or NULL
  * after printing the database's message. */
