@@ -101,7 +101,11 @@ silta_workday_date_t silta_workday_easter(int year)
     return easter;
 }
 
-/* Index into s_holidays of the holiday on d (day number days), or -1. */
+/* Index into s_holidays of the holiday on d (day number days), or -1. The
+ * first match in table order (May Day before Ascension Day when they fall
+ * together, as in 2008). Easter is worked out only for March to June, where
+ * its holidays fall (Good Friday from 20 March, Whit Sunday until 13 June):
+ * the working-day loops ask this for every day they step over. */
 static int s_holiday_index(silta_workday_date_t d, long days)
 {
     long easter = -1;
@@ -112,12 +116,17 @@ static int s_holiday_index(silta_workday_date_t d, long days)
                 return i;
             break;
         case S_EASTER:
+            if (d.month < 3 || d.month > 6)
+                break;
             if (easter < 0)
                 easter = silta_workday_to_days(silta_workday_easter(d.year));
             if (days == easter + s_holidays[i].param)
                 return i;
             break;
         case S_WEEKDAY_IN: {
+            /* the 7 days from month.day stay within that month or the next */
+            if (d.month != s_holidays[i].month && d.month != s_holidays[i].month + 1)
+                break;
             silta_workday_date_t first = {d.year, s_holidays[i].month, s_holidays[i].day};
             long from = silta_workday_to_days(first);
             if (days >= from && days < from + 7 && s_weekday(days) == s_holidays[i].param)
@@ -127,6 +136,46 @@ static int s_holiday_index(silta_workday_date_t d, long days)
         }
     }
     return -1;
+}
+
+/* The day numbers of year's holidays that fall on Monday-Friday, each day
+ * once (out has room for S_NHOLIDAYS). Returns how many. */
+static int s_weekday_holidays(int year, long out[])
+{
+    long easter = silta_workday_to_days(silta_workday_easter(year));
+    int n = 0;
+    for (int i = 0; i < S_NHOLIDAYS; i++) {
+        long h = 0;
+        switch (s_holidays[i].rule) {
+        case S_FIXED:
+            h = silta_workday_to_days(
+                (silta_workday_date_t){year, s_holidays[i].month, s_holidays[i].day});
+            break;
+        case S_EASTER:
+            h = easter + s_holidays[i].param;
+            break;
+        case S_WEEKDAY_IN:
+            h = silta_workday_to_days(
+                (silta_workday_date_t){year, s_holidays[i].month, s_holidays[i].day});
+            h += ((s_holidays[i].param - s_weekday(h)) % 7 + 7) % 7;
+            break;
+        }
+        int seen = s_weekday(h) > 5;
+        for (int k = 0; k < n && !seen; k++)
+            seen = out[k] == h;
+        if (!seen)
+            out[n++] = h;
+    }
+    return n;
+}
+
+/* Monday-Friday days among day numbers 0..days (days >= 0; day 0 was a
+ * Thursday). */
+static long s_weekdays_upto(long days)
+{
+    long from_monday = days + 3; /* day -3 was a Monday */
+    long weeks = from_monday / 7, rest = from_monday % 7 + 1;
+    return weeks * 5 + (rest > 5 ? 5 : rest) - 3; /* minus Monday-Wednesday before day 0 */
 }
 
 const char *silta_workday_holiday(silta_workday_date_t d)
@@ -223,9 +272,17 @@ int silta_workday_count(silta_workday_date_t from, silta_workday_date_t to, long
         b = t;
         sign = -1;
     }
-    long count = 0;
-    for (long days = a + 1; days <= b; days++)
-        count += s_working(silta_workday_from_days(days), days);
+    /* Monday-Friday days in (a, b], less the holidays among them: a year of
+     * arithmetic instead of a calendar walk (rule 5 counts a benefit's end
+     * from today for every client; test_workday checks it against the walk). */
+    long count = s_weekdays_upto(b) - s_weekdays_upto(a);
+    long hol[S_NHOLIDAYS];
+    int last_year = silta_workday_from_days(b).year;
+    for (int y = silta_workday_from_days(a + 1).year; a < b && y <= last_year; y++) {
+        int nh = s_weekday_holidays(y, hol);
+        for (int k = 0; k < nh; k++)
+            count -= hol[k] > a && hol[k] <= b;
+    }
     *out = sign * count;
     return SILTA_OK;
 }
