@@ -26,9 +26,15 @@ static cs_day_t s_day(const PGresult *r, int row, int col)
     return d;
 }
 
+/* The value, cut to fit as snprintf would (without its cost: every string
+ * of every history goes through here). */
 static void s_str(char *dst, size_t len, const PGresult *r, int row, int col)
 {
-    snprintf(dst, len, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
+    if (n >= len)
+        n = len - 1;
+    memcpy(dst, PQgetvalue(r, row, col), n);
+    dst[n] = '\0';
 }
 #define S_STR(dst, r, row, col) s_str(dst, sizeof dst, r, row, col)
 

@@ -44,10 +44,19 @@ void cs_arr_addn(cs_arr_t *a, const char *s, size_t len)
         a->len += 4;
     } else {
         a->buf[a->len++] = '"';
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] == '"' || s[i] == '\\')
+        /* runs without a quote or a backslash copied whole (the outbox's hex
+         * payloads are long and have none) */
+        for (size_t i = 0; i < len;) {
+            size_t j = i;
+            while (j < len && s[j] != '"' && s[j] != '\\')
+                j++;
+            memcpy(a->buf + a->len, s + i, j - i);
+            a->len += j - i;
+            if (j < len) {
                 a->buf[a->len++] = '\\';
-            a->buf[a->len++] = s[i];
+                a->buf[a->len++] = s[j++];
+            }
+            i = j;
         }
         a->buf[a->len++] = '"';
     }
