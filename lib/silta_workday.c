@@ -219,9 +219,22 @@ static const silta_workday_date_t s_last = {SILTA_WORKDAY_MAX_YEAR, 12, 31};
 
 /* Step forward from day number days until n working days (n >= 1) have passed,
  * or the first working day on/after days when n == 0. */
+static long s_count_days(long a, long b);
+
 static int s_advance(long days, int n, long *out, silta_err_t *err)
 {
     long last = silta_workday_to_days(s_last);
+    if (n > 7) {
+        /* Skip the weeks that surely hold fewer than n working days (5 a week
+         * at most) by arithmetic, then walk the rest: rule 5 adds a year of
+         * working days to each benefit's end. The day found is the same: the
+         * first on which the count from the start reaches n. */
+        long skip = days + (long)(n / 5 - 1) * 7;
+        if (skip > last)
+            skip = last;
+        n -= (int)s_count_days(days, skip);
+        days = skip;
+    }
     if (n > 0)
         days++;
     for (;; days++) {
@@ -272,9 +285,17 @@ int silta_workday_count(silta_workday_date_t from, silta_workday_date_t to, long
         b = t;
         sign = -1;
     }
-    /* Monday-Friday days in (a, b], less the holidays among them: a year of
-     * arithmetic instead of a calendar walk (rule 5 counts a benefit's end
-     * from today for every client; test_workday checks it against the walk). */
+    *out = sign * s_count_days(a, b);
+    return SILTA_OK;
+}
+
+/* Working days w with a < w <= b (a <= b, day numbers in the calendar's
+ * years): Monday-Friday days less the holidays among them, a year of
+ * arithmetic instead of a walk of the calendar (rule 5 counts from today to
+ * each benefit's end for every client; test_workday checks it against the
+ * walk). */
+static long s_count_days(long a, long b)
+{
     long count = s_weekdays_upto(b) - s_weekdays_upto(a);
     long hol[S_NHOLIDAYS];
     int last_year = silta_workday_from_days(b).year;
@@ -283,8 +304,7 @@ int silta_workday_count(silta_workday_date_t from, silta_workday_date_t to, long
         for (int k = 0; k < nh; k++)
             count -= hol[k] > a && hol[k] <= b;
     }
-    *out = sign * count;
-    return SILTA_OK;
+    return count;
 }
 
 int silta_workday_date_parse(const char *s, silta_workday_date_t *out, silta_err_t *err)

@@ -307,6 +307,37 @@ Test(workday, count_agrees_with_a_walk_of_the_calendar)
     cr_assert_eq(s_count(D(2008, 4, 30), D(2008, 5, 2)), 1);
 }
 
+/* Adding many working days skips whole weeks by arithmetic: it must land where
+ * a walk of the calendar lands, from every day of a span across Easter,
+ * midsummer and the turn of the year, and refuse past 2199 as the walk did. */
+static long s_walk_add(long d, int n)
+{
+    if (n > 0)
+        d++;
+    for (;; d++)
+        if (silta_workday_is_working(silta_workday_from_days(d)) && --n <= 0)
+            return d;
+}
+
+Test(workday, add_of_many_days_agrees_with_a_walk)
+{
+    static const int ns[] = {8, 9, 10, 11, 12, 23, 100, 281, 600};
+    for (long day = silta_workday_to_days(D(2026, 11, 1));
+         day <= silta_workday_to_days(D(2027, 7, 15)); day += 3) {
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+            silta_workday_date_t r = s_add(silta_workday_from_days(day), ns[i]);
+            cr_assert_eq(silta_workday_to_days(r), s_walk_add(day, ns[i]), "day %ld + %d", day,
+                         ns[i]);
+        }
+    }
+    silta_workday_date_t out;
+    silta_err_t err = {0};
+    cr_assert_eq(silta_workday_add(D(2199, 6, 1), 281, &out, &err), SILTA_EINVAL);
+    cr_assert_eq(silta_workday_add(D(2199, 12, 20), 9, &out, &err), SILTA_EINVAL);
+    long d = silta_workday_to_days(D(2199, 11, 1));
+    cr_assert_eq(silta_workday_to_days(s_add(D(2199, 11, 1), 30)), s_walk_add(d, 30));
+}
+
 Test(workday, day_numbers_round_trip)
 {
     cr_assert_eq(silta_workday_to_days(D(1970, 1, 1)), 0);
