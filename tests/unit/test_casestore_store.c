@@ -1,13 +1,15 @@
 /* test_casestore_store.c - the store's helpers that the batch path leans on:
  * cs_arr (array literals for the set-based statements) and cs_day parse /
  * format (every date of a history and a plan), written by hand for speed
- * (issue 12): they must say what snprintf / sscanf said. */
+ * (issue 12): they must say what snprintf / sscanf said; cs_keys (a batch's
+ * clients found by key in constant time). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../../casestore/rules/cs_history.h"
 #include "../../casestore/store/cs_arr.h"
+#include "../../casestore/store/cs_keys.h"
 
 Test(cs_arr, quotes_and_backslashes_escaped_in_runs)
 {
@@ -75,4 +77,34 @@ Test(cs_day, format_and_parse_as_snprintf_and_sscanf_did)
         cr_assert_eq(cs_day_parse(bad[i], &d), -1, "%s", bad[i]);
     cr_assert_eq(cs_day_parse("2024-02-29", &d), 0);
     cr_assert_str_eq(cs_day_format(d, out), "2024-02-29");
+}
+
+Test(cs_keys, numbers_keys_in_first_seen_order_and_finds_them_again)
+{
+    enum { N = 600 };
+    static char keys[N][40];
+    cs_keys_t k;
+    cr_assert_eq(cs_keys_init(&k, N), 0);
+    for (int i = 0; i < N; i++)
+        snprintf(keys[i], sizeof keys[i], "ck_%032x", (unsigned)(i * 2654435761u));
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            int fresh = -1;
+            cr_assert_eq(cs_keys_put(&k, keys[i], &fresh), i);
+            cr_assert_eq(fresh, round == 0, "key %d round %d", i, round);
+        }
+    }
+    cr_assert_eq(k.n, N);
+    char copy[40];
+    for (int i = 0; i < N; i++) {
+        memcpy(copy, keys[i], sizeof copy); /* by content, not by pointer */
+        cr_assert_eq(cs_keys_find(&k, copy), i);
+    }
+    cr_assert_eq(cs_keys_find(&k, "ck_not_there"), -1);
+    cr_assert_eq(cs_keys_put(&k, "ck_one_too_many", NULL), -1); /* full */
+    cr_assert_eq(k.n, N);
+    cs_keys_free(&k);
+    cs_keys_free(&k); /* harmless */
+    cr_assert_eq(cs_keys_find(&k, keys[0]), -1);
+    cr_assert_eq(cs_keys_put(&k, keys[0], NULL), -1);
 }
