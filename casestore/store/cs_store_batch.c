@@ -294,7 +294,7 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
         if (rc == 0)
             rc = s_facts_slow(self, items, ev, birth, n, today, err);
     }
-    cs_keys_t clients; /* the batch's clients, numbered as cl */
+    cs_keys_t clients = CS_KEYS_INIT; /* the batch's clients, numbered as cl */
     if (rc == 0 && cs_keys_init(&clients, n) != 0)
         rc = silta_err_set(err, SILTA_ERR, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
