@@ -167,6 +167,10 @@ static int s_facts_apply(cs_store_t *self, const cs_batch_item_t *items, const c
 static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
                          char (*birth)[11], size_t n, cs_day_t today, silta_err_t *err)
 {
+    /* A known client's row is locked, not written (ON CONFLICT DO UPDATE ... WHERE
+     * false locks the row it does not update: the batch holds its clients from
+     * here to COMMIT as before); cs_store__next_check writes it once, with
+     * updated_at, after the rules (it was two row versions a batch). */
     cs_arr_t cl[3] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
     cs_arr_t ib[5] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
     char (*days)[11] = malloc((n ? n : 1) * sizeof *days);
@@ -204,7 +208,8 @@ static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_even
         rc = cs_exec(self->db,
                      "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) SELECT "
                      "k, h::bytea, b::date FROM unnest($1::text[], $2::text[], $3::text[]) AS "
-                     "u(k, h, b) ON CONFLICT (client_key) DO UPDATE SET updated_at = now()",
+                     "u(k, h, b) ON CONFLICT (client_key) DO UPDATE SET updated_at = now() "
+                     "WHERE false",
                      3, pc, err);
     if (rc == 0 && ib[0].n > 0)
         rc = cs_exec(self->db,

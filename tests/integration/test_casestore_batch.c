@@ -258,7 +258,13 @@ Test(casestore_batch, next_batch_closes_and_versions_only_its_clients, .timeout 
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan WHERE version = 1"), 3);
     for (int i = 0; i < 2; i++)
         s_benefit_full(&d[i], i, "kela.decision.v1", "granted", "2026-05-01", "2026-05-31", "");
+    fixture_exec("UPDATE casestore.client SET updated_at = '2000-01-01'");
     s_batch_n(d, items, 2);
+    /* a known client's row is locked by the batch and written once, after the
+     * rules: next_check with updated_at (only the batch's two clients) */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE updated_at > "
+                               "'2000-01-01' AND next_check IS NOT NULL"),
+                 2, "the batch's clients updated");
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'closed' "
                                "AND outcome IS NULL AND closed_by IS NULL AND closed_on = "
                                "'2026-05-20'"),
