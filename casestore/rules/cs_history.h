@@ -113,7 +113,8 @@ typedef struct {
     cs_manitem_t manitems[CS_HIST_MAX];
 } cs_history_t;
 
-/* Empty the history (every date CS_NODAY). */
+/* Empty the history (every date CS_NODAY, every count 0; the lists' items past
+ * their counts are left as they were). */
 void cs_history_reset(cs_history_t *h);
 
 /* "YYYY-MM-DD" -> day; "" or NULL -> CS_NODAY. Returns 0, or -1 for a bad date. */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cs_arr.h"
+#include "cs_keys.h"
 #include "silta_db.h"
 
 #define NUL(s) ((s) && *(s) ? (s) : NULL)
@@ -703,16 +704,17 @@ static int s_fact_set(PGconn *db, const char *sql, const cs_event_t *es,
     cs_arr_t arr[S_MAX_PARAMS];
     for (size_t k = 0; k < S_MAX_PARAMS; k++)
         arr[k] = (cs_arr_t)CS_ARR_INIT;
-    int np = 0, rc = 0;
+    cs_keys_t in_set; /* clients with an event in this statement */
+    int np = 0, rc = cs_keys_init(&in_set, n) == 0 ? 0
+                                                   : silta_err_set(err, SILTA_ERR, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const s_kind_t *k = s_kind(&es[i]);
         if (taken[i] || !k || k->set_sql != sql)
             continue;
-        size_t j = 0; /* a client's later events of this table go one by one, after */
-        while (j < i && !(taken[j] == 1 && strcmp(cks[j], cks[i]) == 0 &&
-                          s_kind(&es[j])->set_sql == sql))
-            j++;
-        if (j < i)
+        int fresh = 0; /* a client's later events of this table go one by one, after */
+        if (cs_keys_put(&in_set, cks[i], &fresh) < 0)
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+        if (!fresh)
             continue;
         const s_in_t in = {event_ids[i], cks[i], days[i], team};
         const char *p[S_MAX_PARAMS] = {0};
@@ -732,6 +734,7 @@ static int s_fact_set(PGconn *db, const char *sql, const cs_event_t *es,
         rc = cs_exec(db, sql, np, lit, err);
     for (size_t k = 0; k < S_MAX_PARAMS; k++)
         cs_arr_free(&arr[k]);
+    cs_keys_free(&in_set);
     return rc;
 }
 

@@ -17,6 +17,7 @@
 
 #include "cs_apply.h"
 #include "cs_arr.h"
+#include "cs_keys.h"
 
 static cs_day_t s_day(const PGresult *r, int row, int col)
 {
@@ -26,9 +27,15 @@ static cs_day_t s_day(const PGresult *r, int row, int col)
     return d;
 }
 
+/* The value, cut to fit as snprintf would (without its cost: every string
+ * of every history goes through here). */
 static void s_str(char *dst, size_t len, const PGresult *r, int row, int col)
 {
-    snprintf(dst, len, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
+    if (n >= len)
+        n = len - 1;
+    memcpy(dst, PQgetvalue(r, row, col), n);
+    dst[n] = '\0';
 }
 #define S_STR(dst, r, row, col) s_str(dst, sizeof dst, r, row, col)
 
@@ -215,7 +222,12 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
     PGresult *res[NREADS];
     for (size_t k = 0; k < NREADS; k++)
         sqls[k] = s_reads[k].sql;
-    int rc = cs_q_all(db, sqls, NREADS, 1, p, res, err);
+    cs_keys_t idx; /* client_key -> its history */
+    int rc = cs_keys_init(&idx, n) == 0 ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    for (size_t c = 0; rc == 0 && c < n; c++)
+        cs_keys_put(&idx, hs[c].client_key, NULL);
+    if (rc == 0)
+        rc = cs_q_all(db, sqls, NREADS, 1, p, res, err);
     for (size_t k = 0; rc == 0 && k < NREADS; k++) {
         PGresult *r = res[k];
         int last = PQnfields(r) - 1, taken = 0;
@@ -223,10 +235,9 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
         for (int i = 0; i < PQntuples(r); i++) {
             const char *ck = PQgetvalue(r, i, last);
             if (!h || strcmp(h->client_key, ck) != 0) {
-                h = NULL; /* rows come grouped by client: look it up when it changes */
-                for (size_t c = 0; c < n && !h; c++)
-                    if (strcmp(hs[c].client_key, ck) == 0)
-                        h = &hs[c];
+                /* rows come grouped by client: look it up when it changes */
+                long c = cs_keys_find(&idx, ck);
+                h = c >= 0 ? &hs[c] : NULL;
                 taken = 0;
                 if (!h)
                     continue;
@@ -238,6 +249,7 @@ int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_his
         }
         PQclear(r);
     }
+    cs_keys_free(&idx);
     cs_arr_free(&keys);
     return rc;
 }

@@ -32,6 +32,13 @@ static int s_room(cs_arr_t *a, size_t more)
     return 0;
 }
 
+/* The position of the first c in s[from, len), or len. */
+static size_t s_next(const char *s, size_t from, size_t len, char c)
+{
+    const char *p = from < len ? memchr(s + from, c, len - from) : NULL;
+    return p ? (size_t)(p - s) : len;
+}
+
 void cs_arr_addn(cs_arr_t *a, const char *s, size_t len)
 {
     /* worst case: a comma, two quotes, every byte escaped, "}" and NUL */
@@ -44,10 +51,23 @@ void cs_arr_addn(cs_arr_t *a, const char *s, size_t len)
         a->len += 4;
     } else {
         a->buf[a->len++] = '"';
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] == '"' || s[i] == '\\')
+        /* runs without a quote or a backslash copied whole (the outbox's hex
+         * payloads are long and have none), found with memchr; q and b are
+         * the next quote and backslash at or after i (len: none) */
+        size_t q = s_next(s, 0, len, '"'), b = s_next(s, 0, len, '\\');
+        for (size_t i = 0; i < len;) {
+            if (q < i)
+                q = s_next(s, i, len, '"');
+            if (b < i)
+                b = s_next(s, i, len, '\\');
+            size_t j = q < b ? q : b;
+            memcpy(a->buf + a->len, s + i, j - i);
+            a->len += j - i;
+            if (j < len) {
                 a->buf[a->len++] = '\\';
-            a->buf[a->len++] = s[i];
+                a->buf[a->len++] = s[j++];
+            }
+            i = j;
         }
         a->buf[a->len++] = '"';
     }

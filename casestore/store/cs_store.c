@@ -166,21 +166,21 @@ int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg
     char a[24];
     snprintf(a, sizeof a, "%lld", (long long)*after);
     const char *p[1] = {a};
-    PGresult *r = cs_q(self->db,
-                       "SELECT id, event_id, type, client_key, payload FROM casestore.outbox "
-                       "WHERE confirmed_at IS NULL AND id > $1 ORDER BY id LIMIT 1000",
-                       1, p, err);
-    if (!r)
+    /* Results in binary: the payload arrives as its bytes, not as hex that
+     * the server encodes and PQunescapeBytea decodes (callgrind: ~10,000
+     * instructions an event here); every other column is cast to text, whose
+     * binary form is its text. */
+    PGresult *r = PQexecParams(self->db,
+                               "SELECT id::text, event_id::text, type, client_key, payload FROM "
+                               "casestore.outbox WHERE confirmed_at IS NULL AND id > $1 ORDER BY "
+                               "id LIMIT 1000",
+                               1, NULL, p, NULL, NULL, 1);
+    if (silta_db_check(self->db, r, err) != 0)
         return s_code(err);
     for (int i = 0; i < PQntuples(r); i++) {
-        size_t len = 0;
-        unsigned char *payload = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 4), &len);
-        if (!payload)
-            break;
-        int stop = fn(PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), payload, len,
-                      arg);
-        PQfreemem(payload);
-        if (stop)
+        const unsigned char *payload = (const unsigned char *)PQgetvalue(r, i, 4);
+        size_t len = (size_t)PQgetlength(r, i, 4);
+        if (fn(PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), payload, len, arg))
             break;
         *after = atoll(PQgetvalue(r, i, 0));
     }
@@ -278,7 +278,8 @@ int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_
     int rc = !p[0] || !p[1]
                  ? silta_err_set(err, SILTA_ERR, "out of memory")
                  : cs_exec(self->db,
-                           "UPDATE casestore.client c SET next_check = w.day FROM "
+                           "UPDATE casestore.client c SET next_check = w.day, updated_at = "
+                           "now() FROM "
                            "unnest($1::text[], $2::date[]) AS w(client_key, day) WHERE "
                            "c.client_key = w.client_key",
                            2, p, err);

@@ -41,6 +41,7 @@
 
 #include "cs_apply.h"
 #include "cs_arr.h"
+#include "cs_keys.h"
 #include "cs_store_int.h"
 #include "silta_db.h"
 #include "silta_log.h"
@@ -166,10 +167,16 @@ static int s_facts_apply(cs_store_t *self, const cs_batch_item_t *items, const c
 static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_event_t *ev,
                          char (*birth)[11], size_t n, cs_day_t today, silta_err_t *err)
 {
+    /* A known client's row is locked, not written (ON CONFLICT DO UPDATE ... WHERE
+     * false locks the row it does not update: the batch holds its clients from
+     * here to COMMIT as before); cs_store__next_check writes it once, with
+     * updated_at, after the rules (it was two row versions a batch). */
     cs_arr_t cl[3] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
     cs_arr_t ib[5] = {CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT, CS_ARR_INIT};
     char (*days)[11] = malloc((n ? n : 1) * sizeof *days);
-    int rc = days ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
+    cs_keys_t seen; /* clients whose row is queued */
+    int krc = cs_keys_init(&seen, n);
+    int rc = days && krc == 0 ? 0 : silta_err_set(err, SILTA_ERR, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (items[i].rc != 0 || items[i].duplicate)
             continue;
@@ -179,11 +186,10 @@ static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_even
         const char *row[5] = {e->event_id, e->type, e->client_key, summary, occurred};
         for (size_t k = 0; k < 5; k++)
             cs_arr_add(&ib[k], row[k]);
-        size_t j = 0;
-        while (j < i && (items[j].rc != 0 || items[j].duplicate ||
-                         strcmp(items[j].ev->client_key, e->client_key) != 0))
-            j++;
-        if (j < i)
+        int fresh = 0;
+        if (cs_keys_put(&seen, e->client_key, &fresh) < 0)
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+        if (!fresh)
             continue; /* the client's row is queued already */
         char *sealed = cs_seal_hex(self->seal, ev[i].hetu);
         if (!sealed)
@@ -202,7 +208,8 @@ static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_even
         rc = cs_exec(self->db,
                      "INSERT INTO casestore.client(client_key, hetu_sealed, birth_date) SELECT "
                      "k, h::bytea, b::date FROM unnest($1::text[], $2::text[], $3::text[]) AS "
-                     "u(k, h, b) ON CONFLICT (client_key) DO UPDATE SET updated_at = now()",
+                     "u(k, h, b) ON CONFLICT (client_key) DO UPDATE SET updated_at = now() "
+                     "WHERE false",
                      3, pc, err);
     if (rc == 0 && ib[0].n > 0)
         rc = cs_exec(self->db,
@@ -218,6 +225,7 @@ static int s_facts_queue(cs_store_t *self, cs_batch_item_t *items, const cs_even
         cs_arr_free(&cl[k]);
     for (size_t k = 0; k < 5; k++)
         cs_arr_free(&ib[k]);
+    cs_keys_free(&seen);
     free(days);
     return rc;
 }
@@ -291,16 +299,22 @@ int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_
         if (rc == 0)
             rc = s_facts_slow(self, items, ev, birth, n, today, err);
     }
+    cs_keys_t clients = CS_KEYS_INIT; /* the batch's clients, numbered as cl */
+    if (rc == 0 && cs_keys_init(&clients, n) != 0)
+        rc = silta_err_set(err, SILTA_ERR, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (items[i].rc != 0 || items[i].duplicate)
             continue;
-        size_t c = 0;
-        while (c < nc && strcmp(cl[c].ck, items[i].ev->client_key) != 0)
-            c++;
-        cl[c].ck = items[i].ev->client_key;
-        snprintf(cl[c].hetu, sizeof cl[c].hetu, "%s", ev[i].hetu);
-        nc += c == nc;
+        long c = cs_keys_put(&clients, items[i].ev->client_key, NULL);
+        if (c < 0)
+            rc = silta_err_set(err, SILTA_ERR, "out of memory");
+        else {
+            cl[c].ck = items[i].ev->client_key;
+            snprintf(cl[c].hetu, sizeof cl[c].hetu, "%s", ev[i].hetu);
+        }
     }
+    nc = clients.n;
+    cs_keys_free(&clients);
     t[1] = silta_mono_us();
     if (rc == 0 && nc > 0)
         rc = s_hists(self, nc, err);

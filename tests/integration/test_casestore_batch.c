@@ -258,7 +258,13 @@ Test(casestore_batch, next_batch_closes_and_versions_only_its_clients, .timeout 
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.plan WHERE version = 1"), 3);
     for (int i = 0; i < 2; i++)
         s_benefit_full(&d[i], i, "kela.decision.v1", "granted", "2026-05-01", "2026-05-31", "");
+    fixture_exec("UPDATE casestore.client SET updated_at = '2000-01-01'");
     s_batch_n(d, items, 2);
+    /* a known client's row is locked by the batch and written once, after the
+     * rules: next_check with updated_at (only the batch's two clients) */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE updated_at > "
+                               "'2000-01-01' AND next_check IS NOT NULL"),
+                 2, "the batch's clients updated");
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'closed' "
                                "AND outcome IS NULL AND closed_by IS NULL AND closed_on = "
                                "'2026-05-20'"),
@@ -279,4 +285,39 @@ Test(casestore_batch, next_batch_closes_and_versions_only_its_clients, .timeout 
         free(a[i].payload);
     for (int i = 0; i < 2; i++)
         free(d[i].payload);
+}
+
+/* The database connection gone before a batch (PostgreSQL restarted, the
+ * backend killed): the batch says "transient" (SILTA_EAGAIN: no ACK, the hub
+ * redelivers), writes nothing, and after a reconnect the same batch applies
+ * whole. Before, the batch's client table was freed without being set up on
+ * this path (make test-fault's pg-immediate round hung after it). */
+Test(casestore_batch, batch_after_the_connection_died_is_transient_then_applies, .timeout = 240)
+{
+    s_open();
+    enum { N = 6 };
+    s_event_t evs[N];
+    for (int i = 0; i < N; i++)
+        s_notice(&evs[i], 40 + i);
+    fixture_exec_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                       "datname = current_database() AND pid <> pg_backend_pid() AND "
+                       "backend_type = 'client backend'");
+    cs_batch_item_t items[N];
+    for (int i = 0; i < N; i++) {
+        memset(&items[i], 0, sizeof items[i]);
+        items[i].ev = &evs[i].ev;
+    }
+    cs_day_t today;
+    cr_assert_eq(cs_day_parse("2026-05-20", &today), 0);
+    silta_err_t err = {0};
+    cr_assert_eq(cs_store_apply_batch(s_store, items, N, today, &err), SILTA_EAGAIN,
+                 "transient: %s", err.msg);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), 0, "nothing written");
+    cr_assert_eq(cs_store_reconnect(s_store, &err), 0, "%s", err.msg);
+    s_batch_n(evs, items, N);
+    for (int i = 0; i < N; i++)
+        cr_assert(items[i].rc == 0 && !items[i].duplicate, "event %d applied", i);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), N);
+    for (int i = 0; i < N; i++)
+        free(evs[i].payload);
 }

@@ -269,6 +269,75 @@ Test(workday, add_and_count_agree_everywhere)
     }
 }
 
+/* The count is arithmetic (weekdays less the year's weekday holidays): it must
+ * agree with walking the calendar day by day, is_working on each, over spans
+ * that start and end on every weekday, cross years and the ends of the range,
+ * and include the years May Day and Ascension Day fall together (2008, 2160). */
+static long s_walk(long a, long b)
+{
+    long n = 0;
+    for (long d = (a < b ? a : b) + 1; d <= (a < b ? b : a); d++)
+        n += silta_workday_is_working(silta_workday_from_days(d));
+    return a <= b ? n : -n;
+}
+
+Test(workday, count_agrees_with_a_walk_of_the_calendar)
+{
+    static const long spans[] = {0, 1, 2, 3, 6, 7, 8, 13, 29, 31, 60, 200, 366, 400, 800};
+    static const silta_workday_date_t starts[] = {
+        {1992, 1, 1}, {2007, 12, 20}, {2008, 3, 18}, {2008, 4, 28}, {2019, 6, 17},
+        {2026, 10, 28}, {2026, 12, 1}, {2026, 12, 23}, {2027, 3, 24}, {2160, 4, 25},
+        {2198, 12, 24}};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+        for (long shift = 0; shift < 7; shift++) {
+            long a = silta_workday_to_days(starts[i]) + shift;
+            for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+                long b = a + spans[k];
+                if (b > silta_workday_to_days(D(2199, 12, 31)))
+                    continue;
+                silta_workday_date_t da = silta_workday_from_days(a);
+                silta_workday_date_t db = silta_workday_from_days(b);
+                cr_assert_eq(s_count(da, db), s_walk(a, b), "%04d-%02d-%02d + %ld", da.year,
+                             da.month, da.day, spans[k]);
+                cr_assert_eq(s_count(db, da), s_walk(b, a));
+            }
+        }
+    }
+    /* May Day 2008 was Ascension Day too: one day off, not two */
+    cr_assert_eq(s_count(D(2008, 4, 30), D(2008, 5, 2)), 1);
+}
+
+/* Adding many working days skips whole weeks by arithmetic: it must land where
+ * a walk of the calendar lands, from every day of a span across Easter,
+ * midsummer and the turn of the year, and refuse past 2199 as the walk did. */
+static long s_walk_add(long d, int n)
+{
+    if (n > 0)
+        d++;
+    for (;; d++)
+        if (silta_workday_is_working(silta_workday_from_days(d)) && --n <= 0)
+            return d;
+}
+
+Test(workday, add_of_many_days_agrees_with_a_walk)
+{
+    static const int ns[] = {8, 9, 10, 11, 12, 23, 100, 281, 600};
+    for (long day = silta_workday_to_days(D(2026, 11, 1));
+         day <= silta_workday_to_days(D(2027, 7, 15)); day += 3) {
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+            silta_workday_date_t r = s_add(silta_workday_from_days(day), ns[i]);
+            cr_assert_eq(silta_workday_to_days(r), s_walk_add(day, ns[i]), "day %ld + %d", day,
+                         ns[i]);
+        }
+    }
+    silta_workday_date_t out;
+    silta_err_t err = {0};
+    cr_assert_eq(silta_workday_add(D(2199, 6, 1), 281, &out, &err), SILTA_EINVAL);
+    cr_assert_eq(silta_workday_add(D(2199, 12, 20), 9, &out, &err), SILTA_EINVAL);
+    long d = silta_workday_to_days(D(2199, 11, 1));
+    cr_assert_eq(silta_workday_to_days(s_add(D(2199, 11, 1), 30)), s_walk_add(d, 30));
+}
+
 Test(workday, day_numbers_round_trip)
 {
     cr_assert_eq(silta_workday_to_days(D(1970, 1, 1)), 0);
