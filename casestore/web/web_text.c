@@ -41,6 +41,7 @@ static const s_label_t s_labels[] = {
     {"joint_service_assessment_due", N_("Monialaisen yhteispalvelun arvio")},
     {"service_need_assessment_late", N_("Palvelutarpeen arviointi myöhässä")},
     {"reduction_threatened", N_("Perusosan alentaminen uhkaa (kehotus)")},
+    {"client_plan_review_due", N_("Asiakassuunnitelman arviointi myöhässä")},
     /* kela.notice kinds */
     {"forwarded_application", N_("Siirretty hakemus (täydentävä / ehkäisevä)")},
     {"basic_amount_reduction", N_("Perusosan alentaminen")},
@@ -175,6 +176,9 @@ static const s_label_t s_explanations[] = {
      N_("Kela on antanut kehotuksen: asiakkaalla on kuukausi aikaa hakea ensisijaisia etuuksia "
         "tai ilmoittautua työnhakijaksi, muuten perusosaa alennetaan 50 %. Auta asiakasta "
         "toimimaan ajoissa.")},
+    {"client_plan_review_due",
+     N_("Asiakassuunnitelman arviointipäivä on ohitettu (sosiaalihuoltolaki 39 §). Arvioi "
+        "suunnitelma asiakkaan kanssa ja kirjaa arviot.")},
 };
 
 void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule,
