@@ -51,7 +51,8 @@ typedef enum {
     SILTA_CONTRACT_UUID,  /* an event id (silta_uuid_valid) */
     SILTA_CONTRACT_UINT,  /* min..max, or one of values (decimal) when values is set */
     SILTA_CONTRACT_BOOL,  /* anything */
-    SILTA_CONTRACT_ITEMS  /* repeated message: each element against `items` */
+    SILTA_CONTRACT_ITEMS, /* repeated message: each element against `items` */
+    SILTA_CONTRACT_DECIMAL /* "" or a decimal number: -?[0-9]+(.[0-9]+)?, at most max bytes */
 } silta_contract_kind_t;
 
 #define SILTA_CONTRACT_REQUIRED 1u
