@@ -54,7 +54,8 @@ const char cs_apply_plan_sql[] =
     "  ON CONFLICT (client_key, goal_id, day) DO UPDATE SET kind = EXCLUDED.kind, "
     "  gas = EXCLUDED.gas, event_id = EXCLUDED.event_id) "
     "INSERT INTO casestore.client_plan_measure(client_key, day, name, value, event_id) "
-    "SELECT $1, $4::date, $11, $12::numeric, $9::uuid WHERE $11 IS NOT NULL AND $12 IS NOT NULL "
+    "SELECT $1, $4::date, $11::text, $12::numeric, $9::uuid WHERE $11::text IS NOT NULL AND "
+    "$12::numeric IS NOT NULL "
     "ON CONFLICT (client_key, day, name) DO UPDATE SET value = EXCLUDED.value, "
     "event_id = EXCLUDED.event_id";
 

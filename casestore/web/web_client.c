@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "web_pages.h"
+#include "web_plan.h"
 
 /* The texts of the statement to Kela (msgids; web_tr() where shown). */
 static const struct {
@@ -483,6 +484,7 @@ void web_page_client(const read_client_t *c, const web_session_t *s, const char 
     s_referrals(c, s, ck, b);
     s_notices(c, s, ck, b);
     s_plan(c, s, ck, today, b);
+    web_plan_render(b, s, ck, today, c->worker, c->cplan);
     s_timeline(c, s, b);
     web_page_end(b);
 }
