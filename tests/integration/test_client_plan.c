@@ -324,6 +324,7 @@ Test(client_plan, referral_assessment_plan_and_review_end_to_end, .timeout = 300
     s_login(&fi, "fi");
     page = s_page(&fi, ck);
     cr_assert(strstr(page, "Asiakassuunnitelma piti arvioida 14.8.2026"), "%s", page);
+    cr_assert(strstr(page, "Sulkeutuu, kun suunnitelman arviointi kirjataan."), "%s", page);
     free(page);
 
     /* The review with new scores: the alert closes, the page shows both days. */
