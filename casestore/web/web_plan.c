@@ -99,6 +99,22 @@ static void s_head_inputs(silta_buf_t *b, const web_session_t *s, const char *pf
 
 /* ---------------------------------------------------------------- assessments */
 
+/* What the assessment answers, for people: "Ohjaus sr-r4-0001" for a referral's
+ * ("referral:<id>"), "Kelan ilmoitus" for a notice's ("notice:<event_id>": the id is
+ * no one's business), else the id. */
+static void s_assessment_name(silta_buf_t *b, const web_session_t *s, const char *id)
+{
+    if (strncmp(id, "referral:", 9) == 0) {
+        s_t(b, s, "Ohjaus");
+        silta_buf_puts(b, " ");
+        web_esc(b, id + 9);
+    } else if (strncmp(id, "notice:", 7) == 0) {
+        s_t(b, s, "Kelan ilmoitus");
+    } else {
+        web_esc(b, id);
+    }
+}
+
 static void s_assessments(silta_buf_t *b, const web_session_t *s, const char *ck,
                           const read_plan_t *p)
 {
@@ -123,7 +139,7 @@ static void s_assessments(silta_buf_t *b, const web_session_t *s, const char *ck
     for (size_t i = 0; i < p->nassessments; i++) {
         const read_assessment_t *a = &p->assessments[i];
         silta_buf_puts(b, "<tr><td>");
-        web_esc(b, a->assessment_id);
+        s_assessment_name(b, s, a->assessment_id);
         silta_buf_puts(b, "</td><td>");
         web_date(b, a->started);
         silta_buf_puts(b, "</td><td>");
@@ -204,7 +220,7 @@ static void s_svg(silta_buf_t *b, const read_plan_t *p, const char *goal, const 
                   size_t nd)
 {
     silta_buf_printf(b, "<svg class=\"gas\" width=\"%zu\" height=\"44\" viewBox=\"0 0 %zu 44\" "
-                        "role=\"img\"><line x1=\"0\" y1=\"22\" x2=\"%zu\" y2=\"22\" "
+                        "aria-hidden=\"true\"><line x1=\"0\" y1=\"22\" x2=\"%zu\" y2=\"22\" "
                         "stroke=\"#ccc\"/><polyline fill=\"none\" stroke=\"#1a5\" points=\"",
                      nd * 24 + 8, nd * 24 + 8, nd * 24 + 8);
     for (size_t i = 0; i < nd; i++) {

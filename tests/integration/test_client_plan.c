@@ -312,6 +312,8 @@ Test(client_plan, referral_assessment_plan_and_review_end_to_end, .timeout = 300
     cr_assert(strstr(page, S_GOAL1));
     cr_assert(strstr(page, "data-day=\"2026-05-13\">-1</td>"), "%s", page);
     cr_assert(strstr(page, "Asuminen, Taloudellinen tuki"), "the need areas named: %s", page);
+    cr_assert(strstr(page, "Ohjaus sr-r4-0001"), "the assessment named for people: %s", page);
+    cr_assert(!strstr(page, ">referral:") && !strstr(page, ">housing"), "a raw code shown");
     free(page);
 
     /* The review date passes: rule 12 opens (Fri 14.8. due, late from Sat 15.8.). */
