@@ -158,7 +158,7 @@ static void s_assessments(silta_buf_t *b, const web_session_t *s, const char *ck
             s_form_open(b, s, ck, "assess_done", "assess-done");
             silta_buf_puts(b, "<input type=\"hidden\" name=\"assessment\" value=\"");
             web_esc(b, a->assessment_id);
-            silta_buf_puts(b, "\"><fieldset><legend>");
+            silta_buf_puts(b, "\"><fieldset style=\"min-width:0\"><legend>");
             s_t(b, s, "Arvioinnissa todetut tarvealueet (SHL 11 §)");
             silta_buf_puts(b, "</legend>");
             for (size_t k = 0; k < S_NAREAS; k++) {
@@ -376,7 +376,7 @@ static void s_start_form(silta_buf_t *b, const web_session_t *s, const char *ck,
     }
     for (size_t i = 1; i <= 3; i++) {
         char id[40], name[40];
-        silta_buf_puts(b, "<fieldset><legend>");
+        silta_buf_puts(b, "<fieldset style=\"min-width:0\"><legend>");
         s_t(b, s, "Sovittu toimenpide");
         silta_buf_printf(b, " %zu</legend><label for=\"cp-act%zu-agency\">", i, i);
         s_t(b, s, "Taho");
