@@ -377,8 +377,7 @@ static int s_in(const char *v, const char *const *values)
     return 0;
 }
 
-/* 1 when v is -?[0-9]+(.[0-9]+)? (a measure's total: "27", "3.5"). */
-static int s_decimal(const char *v)
+int silta_contract_decimal_valid(const char *v)
 {
     const char *c = v + (*v == '-');
     size_t digits = strspn(c, "0123456789");
@@ -424,7 +423,7 @@ static const char *s_string(const silta_contract_field_t *f, const char *v, char
     case SILTA_CONTRACT_UUID:
         return silta_uuid_valid(v) ? NULL : "not an event id";
     case SILTA_CONTRACT_DECIMAL:
-        return s_decimal(v) ? NULL : "not a decimal number";
+        return silta_contract_decimal_valid(v) ? NULL : "not a decimal number";
     default:
         return NULL;
     }

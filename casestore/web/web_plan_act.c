@@ -16,6 +16,7 @@
 
 #include "../cs_tools.h"
 #include "events.pb-c.h"
+#include "silta_contract.h"
 #include "web_actions.h"
 #include "web_plan.h"
 
@@ -76,16 +77,10 @@ static int s_is_gas(const char *v)
            strcmp(v, "1") == 0 || strcmp(v, "2") == 0;
 }
 
+/* The contract's decimal number, at most its 16 bytes. */
 static int s_is_decimal(const char *v)
 {
-    const char *c = v + (*v == '-');
-    size_t n = strspn(c, "0123456789");
-    if (n == 0)
-        return 0;
-    c += n;
-    if (*c == '.' && strspn(c + 1, "0123456789") > 0)
-        c += 1 + strspn(c + 1, "0123456789");
-    return *c == '\0' && strlen(v) <= 16;
+    return silta_contract_decimal_valid(v) && strlen(v) <= 16;
 }
 
 /* The event id's content: the client, the event and a hash of the whole form,

@@ -444,3 +444,13 @@ Test(contract, client_plan_goals_actions_and_scores)
     p.review_date = "2026-13-01";
     s_bad("social.client_plan.v1", &p.base, "review_date", NULL);
 }
+
+Test(contract, decimal_numbers_as_a_measure_total_is_written)
+{
+    static const char *const ok[] = {"27", "3.5", "-1", "0", "-0.25", "007"};
+    static const char *const bad[] = {"", "3,5", "1.", ".5", "-", "+1", "1e3", "1.2.3", " 1"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        cr_assert(silta_contract_decimal_valid(ok[i]), "%s refused", ok[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!silta_contract_decimal_valid(bad[i]), "'%s' accepted", bad[i]);
+}
