@@ -38,8 +38,12 @@ static int s_head(PGconn *db, const char *ck, read_plan_t *out)
     if (!r)
         return -1;
     out->has_plan = PQntuples(r) == 1;
-    const char **f[6] = {&out->plan_id,     &out->started,           &out->reviewed,
-                         &out->review_date, &out->responsible_worker, &out->assessment_id};
+    const char **f[6] = {&out->plan_id,
+                         &out->started,
+                         &out->reviewed,
+                         &out->review_date,
+                         &out->responsible_worker,
+                         &out->assessment_id};
     for (int c = 0; c < 6; c++)
         *f[c] = out->has_plan ? S_COL(0, c) : "";
     PQclear(r);
@@ -88,8 +92,8 @@ static int s_scores(PGconn *db, const char *ck, read_plan_t *out)
     if (!r)
         return -1;
     for (int i = 0; i < PQntuples(r); i++)
-        out->scores[out->nscores++] = (read_cplan_score_t){S_COL(i, 0), S_COL(i, 1), S_COL(i, 2),
-                                                           atoi(PQgetvalue(r, i, 3))};
+        out->scores[out->nscores++] =
+            (read_cplan_score_t){S_COL(i, 0), S_COL(i, 1), S_COL(i, 2), atoi(PQgetvalue(r, i, 3))};
     PQclear(r);
     return 0;
 }

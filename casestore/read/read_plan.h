@@ -33,18 +33,18 @@ typedef struct {
 
 typedef struct {
     const char *assessment_id, *started, *completed; /* "" when not (yet) */
-    const char *need_areas;                           /* codes joined by ',' ("" none) */
+    const char *need_areas;                          /* codes joined by ',' ("" none) */
 } read_assessment_t;
 
 typedef struct read_plan_s {
     int has_plan; /* 0: no client plan yet (the fields below are "") */
     const char *plan_id, *started, *reviewed, *review_date, *responsible_worker, *assessment_id;
     size_t ngoals, nactions, nscores, nmeasures, nassessments;
-    read_cplan_goal_t *goals;         /* current, in the plan's order */
-    read_cplan_action_t *actions;     /* current, in the plan's order */
-    read_cplan_score_t *scores;       /* all, by day then goal */
-    read_cplan_measure_t *measures;   /* all, by day then name */
-    read_assessment_t *assessments;   /* newest first */
+    read_cplan_goal_t *goals;       /* current, in the plan's order */
+    read_cplan_action_t *actions;   /* current, in the plan's order */
+    read_cplan_score_t *scores;     /* all, by day then goal */
+    read_cplan_measure_t *measures; /* all, by day then name */
+    read_assessment_t *assessments; /* newest first */
     read_pool_t pool;
 } read_plan_t;
 

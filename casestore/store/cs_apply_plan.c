@@ -85,8 +85,7 @@ static char *s_doc(const Silta__ClientPlan *m)
                 actions, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s}", "action_id",
                                    s_s(a->action_id), "ord", (int)i, "agency", s_s(a->agency),
                                    "title", s_s(a->title), "responsible", s_s(a->responsible),
-                                   "due_date", s_s(a->due_date), "goal_id",
-                                   s_s(a->goal_id))) != 0)
+                                   "due_date", s_s(a->due_date), "goal_id", s_s(a->goal_id))) != 0)
             goto done;
     }
     if (json_object_set(doc, "goals", goals) == 0 && json_object_set(doc, "actions", actions) == 0)
@@ -123,6 +122,5 @@ int cs_apply_plan_params(const Silta__ClientPlan *m, const char *ck, const char 
 void cs_apply_plan_summary(const cs_event_t *e, char *out, size_t len)
 {
     const Silta__ClientPlan *m = (const Silta__ClientPlan *)e->msg;
-    snprintf(out, len, "client plan %s, %zu goals, %zu actions", m->kind, m->n_goals,
-             m->n_actions);
+    snprintf(out, len, "client plan %s, %zu goals, %zu actions", m->kind, m->n_goals, m->n_actions);
 }

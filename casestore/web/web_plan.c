@@ -51,8 +51,7 @@ static void s_form_open(silta_buf_t *b, const web_session_t *s, const char *ck, 
 {
     silta_buf_printf(b, "<form id=\"%s\" method=\"post\" action=\"/client/", id);
     web_esc(b, ck);
-    silta_buf_printf(b, "/%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">", verb,
-                     s->csrf);
+    silta_buf_printf(b, "/%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">", verb, s->csrf);
 }
 
 /* <label for=id>msgid</label><input id=id name=name ...extra value=v> */
@@ -66,8 +65,7 @@ static void s_input(silta_buf_t *b, const web_session_t *s, const char *id, cons
     silta_buf_puts(b, "\">");
 }
 
-static void s_gas_select(silta_buf_t *b, const web_session_t *s, const char *id,
-                         const char *name)
+static void s_gas_select(silta_buf_t *b, const web_session_t *s, const char *id, const char *name)
 {
     static const char *const v[] = {"-2", "-1", "0", "1", "2"};
     silta_buf_printf(b, "<label for=\"%s\">", id);
@@ -162,8 +160,9 @@ static void s_assessments(silta_buf_t *b, const web_session_t *s, const char *ck
             s_t(b, s, "Arvioinnissa todetut tarvealueet (SHL 11 §)");
             silta_buf_puts(b, "</legend>");
             for (size_t k = 0; k < S_NAREAS; k++) {
-                silta_buf_printf(b, "<label class=\"check\"><input type=\"checkbox\" "
-                                    "name=\"need_%s\" value=\"1\"> ",
+                silta_buf_printf(b,
+                                 "<label class=\"check\"><input type=\"checkbox\" "
+                                 "name=\"need_%s\" value=\"1\"> ",
                                  s_areas[k].code);
                 s_t(b, s, s_areas[k].label);
                 silta_buf_puts(b, "</label>");
@@ -219,9 +218,10 @@ static int s_score(const read_plan_t *p, const char *goal, const char *day)
 static void s_svg(silta_buf_t *b, const read_plan_t *p, const char *goal, const char **days,
                   size_t nd)
 {
-    silta_buf_printf(b, "<svg class=\"gas\" width=\"%zu\" height=\"44\" viewBox=\"0 0 %zu 44\" "
-                        "aria-hidden=\"true\"><line x1=\"0\" y1=\"22\" x2=\"%zu\" y2=\"22\" "
-                        "stroke=\"#ccc\"/><polyline fill=\"none\" stroke=\"#1a5\" points=\"",
+    silta_buf_printf(b,
+                     "<svg class=\"gas\" width=\"%zu\" height=\"44\" viewBox=\"0 0 %zu 44\" "
+                     "aria-hidden=\"true\"><line x1=\"0\" y1=\"22\" x2=\"%zu\" y2=\"22\" "
+                     "stroke=\"#ccc\"/><polyline fill=\"none\" stroke=\"#1a5\" points=\"",
                      nd * 24 + 8, nd * 24 + 8, nd * 24 + 8);
     for (size_t i = 0; i < nd; i++) {
         int g = s_score(p, goal, days[i]);
@@ -232,8 +232,8 @@ static void s_svg(silta_buf_t *b, const read_plan_t *p, const char *goal, const 
     for (size_t i = 0; i < nd; i++) {
         int g = s_score(p, goal, days[i]);
         if (g != 99)
-            silta_buf_printf(b, "<circle cx=\"%zu\" cy=\"%d\" r=\"3\" fill=\"#1a5\"/>",
-                             i * 24 + 6, 22 - g * 9);
+            silta_buf_printf(b, "<circle cx=\"%zu\" cy=\"%d\" r=\"3\" fill=\"#1a5\"/>", i * 24 + 6,
+                             22 - g * 9);
     }
     silta_buf_puts(b, "</svg>");
 }
@@ -321,8 +321,8 @@ static void s_actions(silta_buf_t *b, const web_session_t *s, const read_plan_t 
 
 /* ---------------------------------------------------------------- forms */
 
-static void s_review_form(silta_buf_t *b, const web_session_t *s, const char *ck,
-                          const char *today, const read_plan_t *p)
+static void s_review_form(silta_buf_t *b, const web_session_t *s, const char *ck, const char *today,
+                          const read_plan_t *p)
 {
     silta_buf_puts(b, "<h3>");
     s_t(b, s, "Kirjaa suunnitelman arviointi");
@@ -343,8 +343,8 @@ static void s_review_form(silta_buf_t *b, const web_session_t *s, const char *ck
     silta_buf_puts(b, "</button></p></form>");
 }
 
-static void s_start_form(silta_buf_t *b, const web_session_t *s, const char *ck,
-                         const char *today, const char *worker, const read_plan_t *p)
+static void s_start_form(silta_buf_t *b, const web_session_t *s, const char *ck, const char *today,
+                         const char *worker, const read_plan_t *p)
 {
     static const char *const agencies[] = {"social", "kela", "employment", "health"};
     silta_buf_puts(b, "<details");
@@ -367,8 +367,9 @@ static void s_start_form(silta_buf_t *b, const web_session_t *s, const char *ck,
         snprintf(name, sizeof name, "goal%zu", i);
         silta_buf_printf(b, "<label for=\"%s\">", id);
         s_t(b, s, "Tavoite asiakkaan omin sanoin");
-        silta_buf_printf(b, " %zu</label><textarea id=\"%s\" name=\"%s\" maxlength=\"1000\" "
-                            "rows=\"2\" cols=\"60\"%s></textarea>",
+        silta_buf_printf(b,
+                         " %zu</label><textarea id=\"%s\" name=\"%s\" maxlength=\"1000\" "
+                         "rows=\"2\" cols=\"60\"%s></textarea>",
                          i, id, name, i == 1 ? " required" : "");
         snprintf(id, sizeof id, "cp-gas%zu", i);
         snprintf(name, sizeof name, "gas%zu", i);

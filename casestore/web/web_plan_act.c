@@ -25,11 +25,16 @@
 #define S_MAX_REVIEW_GOALS 20
 
 /* The support needs of sosiaalihuoltolaki 11 §: the contract's codes. */
-static const char *const s_areas[] = {
-    "care_and_livelihood", "housing",     "financial",
-    "inclusion",           "violence",    "crisis",
-    "child_development",   "mental_health_substances",
-    "functional_capacity", "caring_for_relative"};
+static const char *const s_areas[] = {"care_and_livelihood",
+                                      "housing",
+                                      "financial",
+                                      "inclusion",
+                                      "violence",
+                                      "crisis",
+                                      "child_development",
+                                      "mental_health_substances",
+                                      "functional_capacity",
+                                      "caring_for_relative"};
 #define S_NAREAS (sizeof s_areas / sizeof s_areas[0])
 
 int web_plan_is_verb(const char *verb)
