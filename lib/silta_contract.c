@@ -32,6 +32,8 @@
 #define S_REQ SILTA_CONTRACT_REQUIRED
 #define F_TEXT(n, max, fl) {n, SILTA_CONTRACT_TEXT, fl, max, 0, NULL, 0, NULL, 0}
 #define F_LIST(n, max, count) {n, SILTA_CONTRACT_TEXT, 0, max, 0, NULL, count, NULL, 0}
+#define F_ENUML(n, vals, count) {n, SILTA_CONTRACT_ENUM, 0, S_ENUM_MAX, 0, vals, count, NULL, 0}
+#define F_DEC(n) {n, SILTA_CONTRACT_DECIMAL, 0, 16, 0, NULL, 0, NULL, 0}
 #define F_FREE(n, max) {n, SILTA_CONTRACT_FREE, 0, max, 0, NULL, 0, NULL, 0}
 #define F_DATE(n, fl) {n, SILTA_CONTRACT_DATE, fl, 10, 0, NULL, 0, NULL, 0}
 #define F_HETU {"hetu", SILTA_CONTRACT_HETU, S_REQ, SILTA_HETU_LEN, 0, NULL, 0, NULL, 0}
@@ -154,6 +156,21 @@ static const silta_contract_field_t s_referral_status[] = {
 
 static const char *const s_assessment_status[] = {"started", "completed", NULL};
 
+/* The support needs of sosiaalihuoltolaki 1301/2014 11 § (verify the list against
+ * Finlex), as the need areas a completed assessment found. */
+static const char *const s_need_areas[] = {
+    "care_and_livelihood",      /* 1) välttämätön huolenpito ja toimeentulo */
+    "housing",                  /* 2) asuminen */
+    "financial",                /* 3) taloudellinen tuki */
+    "inclusion",                /* 4) syrjäytymisen ehkäisy, osallisuus */
+    "violence",                 /* 5) lähisuhde- ja perheväkivalta, kaltoinkohtelu */
+    "crisis",                   /* 6) äkilliset kriisitilanteet */
+    "child_development",        /* 7) lapsen ja nuoren kehitys ja hyvinvointi */
+    "mental_health_substances", /* 8) mielenterveys, päihteet, sairaus, vamma, ikääntyminen */
+    "functional_capacity",      /* 9) fyysinen, psyykkinen, sosiaalinen, kognitiivinen */
+    "caring_for_relative",      /* 10) läheisen huolenpito */
+    NULL};
+
 static const silta_contract_field_t s_assessment[] = {
     F_HETU,
     F_TEXT("assessment_id", S_ID_MAX, S_REQ),
@@ -161,6 +178,42 @@ static const silta_contract_field_t s_assessment[] = {
     F_DATE("date", 0),
     F_TEXT("referral_id", S_ID_MAX, 0),
     F_UUID("notice_event_id", 0),
+    F_TEXT("worker", S_NAME_MAX, 0),
+    F_ENUML("need_areas", s_need_areas, 10),
+};
+
+/* The client plan (sosiaalihuoltolaki 39 §): GAS, goal attainment scaling, -2..+2. */
+static const char *const s_cplan_kinds[] = {"start", "review", NULL};
+static const char *const s_gas[] = {"-2", "-1", "0", "1", "2", NULL};
+static const char *const s_agencies[] = {"social", "kela", "employment", "health", NULL};
+
+static const silta_contract_field_t s_cplan_goal[] = {
+    F_TEXT("goal_id", S_ID_MAX, S_REQ),
+    F_FREE("text", S_TITLE_MAX),
+    F_ENUM("gas", s_gas, 0),
+};
+
+static const silta_contract_field_t s_cplan_action[] = {
+    F_TEXT("action_id", S_ID_MAX, S_REQ),
+    F_ENUM("agency", s_agencies, S_REQ),
+    F_FREE("title", S_TITLE_MAX),
+    F_TEXT("responsible", S_NAME_MAX, 0),
+    F_DATE("due_date", 0),
+    F_TEXT("goal_id", S_ID_MAX, 0),
+};
+
+static const silta_contract_field_t s_client_plan[] = {
+    F_HETU,
+    F_TEXT("plan_id", S_ID_MAX, S_REQ),
+    F_ENUM("kind", s_cplan_kinds, S_REQ),
+    F_DATE("date", 0),
+    F_DATE("review_date", 0),
+    F_TEXT("responsible_worker", S_NAME_MAX, S_REQ), /* omatyöntekijä, SHL 42 § */
+    F_ITEMS("goals", s_cplan_goal, 20),
+    F_ITEMS("actions", s_cplan_action, 50),
+    F_TEXT("measure_name", S_NAME_MAX, 0),
+    F_DEC("measure_value"),
+    F_TEXT("assessment_id", S_ID_MAX, 0),
     F_TEXT("worker", S_NAME_MAX, 0),
 };
 
@@ -246,6 +299,7 @@ static const s_contract_t s_contracts[] = {
     C("social.assessment.v1", silta__social_assessment__descriptor, s_assessment),
     C("social.statement.v1", silta__social_statement__descriptor, s_statement),
     C("social.plan.v1", silta__coordinated_plan__descriptor, s_plan),
+    C("social.client_plan.v1", silta__client_plan__descriptor, s_client_plan),
     C("hub.gap_alert.v1", silta__gap_alert__descriptor, s_gap_alert),
 };
 
@@ -323,6 +377,22 @@ static int s_in(const char *v, const char *const *values)
     return 0;
 }
 
+int silta_contract_decimal_valid(const char *v)
+{
+    const char *c = v + (*v == '-');
+    size_t digits = strspn(c, "0123456789");
+    if (digits == 0)
+        return 0;
+    c += digits;
+    if (*c == '.') {
+        size_t frac = strspn(c + 1, "0123456789");
+        if (frac == 0)
+            return 0;
+        c += 1 + frac;
+    }
+    return *c == '\0';
+}
+
 /* One string value against its rule. Returns NULL or the reason. */
 static const char *s_string(const silta_contract_field_t *f, const char *v, char *why,
                             size_t whylen)
@@ -352,6 +422,8 @@ static const char *s_string(const silta_contract_field_t *f, const char *v, char
         return s_in(v, f->values) ? NULL : "not one of the allowed values";
     case SILTA_CONTRACT_UUID:
         return silta_uuid_valid(v) ? NULL : "not an event id";
+    case SILTA_CONTRACT_DECIMAL:
+        return silta_contract_decimal_valid(v) ? NULL : "not a decimal number";
     default:
         return NULL;
     }
@@ -567,7 +639,8 @@ const char *const *silta_contract_types(size_t *n)
         "employment.statement.v1",  "employment.plan.v1",        "employment.registration.v1",
         "health.referral.v1",       "health.incapacity.v1",      "social.consent.v1",
         "social.notice_handled.v1", "social.referral_status.v1", "social.statement.v1",
-        "social.plan.v1",           "hub.gap_alert.v1",          "social.assessment.v1"};
+        "social.plan.v1",           "social.client_plan.v1",     "hub.gap_alert.v1",
+        "social.assessment.v1"};
     _Static_assert(NELEM(names) == NELEM(s_contracts), "one name per contract");
     *n = NELEM(names);
     return names;

@@ -51,7 +51,8 @@ typedef enum {
     SILTA_CONTRACT_UUID,  /* an event id (silta_uuid_valid) */
     SILTA_CONTRACT_UINT,  /* min..max, or one of values (decimal) when values is set */
     SILTA_CONTRACT_BOOL,  /* anything */
-    SILTA_CONTRACT_ITEMS  /* repeated message: each element against `items` */
+    SILTA_CONTRACT_ITEMS, /* repeated message: each element against `items` */
+    SILTA_CONTRACT_DECIMAL /* "" or a decimal number: -?[0-9]+(.[0-9]+)?, at most max bytes */
 } silta_contract_kind_t;
 
 #define SILTA_CONTRACT_REQUIRED 1u
@@ -112,6 +113,10 @@ const char *silta_contract_hetu(const ProtobufCMessage *m);
 
 /* 1 when s is a real calendar date YYYY-MM-DD within the years above, else 0. */
 int silta_contract_date_valid(const char *s);
+
+/* 1 when s is a decimal number as SILTA_CONTRACT_DECIMAL takes it:
+ * -?[0-9]+(.[0-9]+)? ("27", "3.5", "-1"; not "3,5", "1.", ".5"), any length. */
+int silta_contract_decimal_valid(const char *s);
 
 /* The types with a contract (static strings), n set to their count. */
 const char *const *silta_contract_types(size_t *n);

@@ -5,7 +5,8 @@
  *  <plan_item> and <registration> records -> employment.statement.v1,
  *  employment.plan.v1, employment.registration.v1 (EmploymentStatement,
  *  EmploymentPlanItem, EmploymentRegistration). Outbound: social.plan.v1 ->
- *  plan-<event_id>.xml (<employment-plan>), hub.gap_alert.v1 ->
+ *  plan-<event_id>.xml (<employment-plan>), social.client_plan.v1 ->
+ *  client-plan-<event_id>.xml (<employment-client-plan>), hub.gap_alert.v1 ->
  *  alert-<event_id>.xml (<employment-alert>). Which plans and alerts reach
  *  employment services is the hub's routing policy (config/policy.xml), not
  *  this program's. Loop, spool and confirms: the adapter runtime.
@@ -25,7 +26,8 @@ static const silta_batch_kind_t s_kinds[] = {
     {"registration", "employment.registration.v1", &silta__employment_registration__descriptor},
 };
 
-static const char *const s_out_types[] = {"social.plan.v1", "hub.gap_alert.v1", NULL};
+static const char *const s_out_types[] = {"social.plan.v1", "social.client_plan.v1",
+                                          "hub.gap_alert.v1", NULL};
 
 static int s_init(silta_adapter_t *a, void **state, silta_err_t *err)
 {
@@ -56,6 +58,10 @@ static int s_on_event(silta_adapter_t *a, void *state, const silta_envelope_t *e
     if (strcmp(ev->type, "social.plan.v1") == 0)
         return silta_batch_write_out(a, ev, &silta__coordinated_plan__descriptor,
                                      "employment-plan", EMPLOYMENT_NS, "plan", reason);
+    if (strcmp(ev->type, "social.client_plan.v1") == 0) /* with its omatyöntekijä (SHL 42 §) */
+        return silta_batch_write_out(a, ev, &silta__client_plan__descriptor,
+                                     "employment-client-plan", EMPLOYMENT_NS, "client-plan",
+                                     reason);
     if (strcmp(ev->type, "hub.gap_alert.v1") == 0)
         return silta_batch_write_out(a, ev, &silta__gap_alert__descriptor, "employment-alert",
                                      EMPLOYMENT_NS, "alert", reason);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read_plan.h"
 #include "silta_db.h"
 
 static PGresult *s_query(PGconn *db, const char *sql, const char *p0)
@@ -203,6 +204,8 @@ int read_client_load(PGconn *db, cs_store_t *store, const char *team, const char
         rc = s_plan(db, ck, out);
     if (rc == 0)
         rc = s_timeline(db, ck, out);
+    if (rc == 0)
+        rc = (out->cplan = malloc(sizeof *out->cplan)) ? read_plan_load(db, ck, out->cplan) : -1;
     return rc == 0 && out->pool.failed ? -1 : rc;
 }
 
@@ -216,6 +219,8 @@ void read_client_free(read_client_t *c)
     free(c->notices.v);
     free(c->plan.v);
     free(c->timeline.v);
+    read_plan_free(c->cplan);
+    free(c->cplan);
     read_pool_free(&c->pool);
     memset(c, 0, sizeof *c);
 }

@@ -70,6 +70,7 @@ typedef struct {
     READ_LIST(read_plan_item_t) plan; /* plan_current: open first, then by deadline */
     READ_LIST(read_event_t) timeline; /* newest first, at most 200: events and the
                                          outcomes alerts were closed with */
+    struct read_plan_s *cplan;        /* the client plan and assessments (read_plan.h) */
     read_pool_t pool;
 } read_client_t;
 

@@ -20,6 +20,8 @@ void cs_history_reset(cs_history_t *h)
     h->birth = CS_NODAY;
     h->reg_date = CS_NODAY;
     h->unemployed_since = CS_NODAY;
+    h->cplan.review = CS_NODAY;
+    h->cplan.reviewed = CS_NODAY;
 }
 
 /* Day numbers and dates go through lib/silta_date (proleptic Gregorian), not

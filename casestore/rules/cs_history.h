@@ -96,6 +96,13 @@ typedef struct {
 } cs_manitem_t; /* a plan item a caseworker added by hand (casestore.plan_manual) */
 
 typedef struct {
+    char plan_id[CS_ID_LEN];     /* social.client_plan.v1 plan_id; "" = no client plan */
+    cs_day_t review;             /* the agreed review date (SHL 39 §); CS_NODAY = none */
+    cs_day_t reviewed;           /* the latest review recorded, or CS_NODAY */
+    char cause[CS_EVENT_ID_LEN]; /* the plan event that set the review date */
+} cs_cplan_t; /* the client plan (casestore.client_plan, migration 010) */
+
+typedef struct {
     char client_key[40];
     cs_day_t birth;              /* from the hetu; CS_NODAY when unknown */
     char worker[CS_ID_LEN];      /* responsible worker; "" = team queue */
@@ -111,6 +118,7 @@ typedef struct {
     cs_incapacity_t incapacity[CS_HIST_MAX];
     cs_socstatement_t socstatements[CS_HIST_MAX];
     cs_manitem_t manitems[CS_HIST_MAX];
+    cs_cplan_t cplan;
 } cs_history_t;
 
 /* Empty the history (every date CS_NODAY, every count 0; the lists' items past

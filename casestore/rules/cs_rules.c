@@ -64,6 +64,10 @@ static const cs_rule_t s_rules[CS_NRULES] = {
      "Laki toimeentulotuesta 1412/1997 10 § as amended from 1.2.2026 (HE 116/2025: kehotus, "
      "one month before a 50 % reduction); lead time local policy",
      "social", cs_rule_reduction_threatened},
+    {12, "client_plan_review_due", "Client plan review due",
+     "Sosiaalihuoltolaki 1301/2014 39 § (the client plan is kept up to date; the review date "
+     "agreed in the plan); grace local policy",
+     "social", cs_rule_client_plan_review_due},
 };
 
 const cs_rule_t *cs_rules_all(size_t *n)
@@ -132,9 +136,11 @@ static const s_param_t s_params[] = {
     PS("CARE_ALLOWANCE_HIGHEST", care_allowance_highest),
     PI("REDUCTION_THREAT_MONTHS", reduction_threat_months, 1, 12),
     PI("REDUCTION_THREAT_LEAD_WD", reduction_threat_lead_wd, 0, 20),
+    PI("CLIENT_PLAN_REVIEW_GRACE_WD", client_plan_review_grace_wd, 0, 60),
     PSEV("SEVERITY_1", 0), PSEV("SEVERITY_2", 1), PSEV("SEVERITY_3", 2), PSEV("SEVERITY_4", 3),
     PSEV("SEVERITY_5", 4), PSEV("SEVERITY_6", 5), PSEV("SEVERITY_7", 6), PSEV("SEVERITY_8", 7),
     PSEV("SEVERITY_9", 8), PSEV("SEVERITY_10", 9), PSEV("SEVERITY_11", 10),
+    PSEV("SEVERITY_12", 11),
 };
 #define S_NPARAMS (sizeof s_params / sizeof s_params[0])
 
@@ -294,7 +300,7 @@ char *cs_finding_args_join(const cs_finding_t *f, char *buf, size_t len)
  * today, so their wake day is exact; the others wake the client tomorrow.
  * A rule joins the list once tests/unit/test_casestore_rules.c proves that its
  * findings do not change between today and its wake day. */
-static const int s_waking[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}; /* 3, 8: today not read */
+static const int s_waking[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}; /* 3, 8: today not read */
 
 static int s_wakes(int number)
 {

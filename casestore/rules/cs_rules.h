@@ -10,7 +10,8 @@
  *  config/rules.conf (KEY=value, each with its source in a comment). A key that
  *  is missing or out of range stops the program at start: there are no
  *  defaults in C. The rules live in rules_deadlines.c (1, 2, 7, 10),
- *  rules_income.c (4, 5, 6) and rules_services.c (3, 8, 9, 11).
+ *  rules_income.c (4, 5, 6), rules_services.c (3, 8, 9, 11) and
+ *  rules_client_plan.c (12).
  *
  *  Not here: any I/O but the config file; alerts (store/cs_store.c).
  */
@@ -23,7 +24,7 @@
 #include "silta_err.h"
 
 #define CS_MAX_FINDINGS 64
-#define CS_NRULES 11
+#define CS_NRULES 12
 
 typedef struct {
     /* caseload */
@@ -57,6 +58,8 @@ typedef struct {
     char care_allowance_benefit[32], care_allowance_highest[32];
     /* 11 basic-amount reduction threatened (kehotus) */
     int reduction_threat_months, reduction_threat_lead_wd;
+    /* 12 client plan review due */
+    int client_plan_review_grace_wd;
     /* severities, indexed by rule number - 1 */
     char severity[CS_NRULES][12];
 } cs_params_t;
@@ -103,7 +106,7 @@ typedef int (*cs_rule_fn)(const cs_rule_t *self, const cs_history_t *h, const cs
                           cs_day_t today, cs_findings_t *out);
 
 struct cs_rule_s {
-    int number;          /* 1..11, the numbering of config/rules.conf */
+    int number;          /* 1..12, the numbering of config/rules.conf */
     const char *name;    /* the alert's rule name: "notice_not_handled" */
     const char *title;   /* for people: "Kela notice not handled" */
     const char *source;  /* statute or study */
@@ -111,7 +114,7 @@ struct cs_rule_s {
     cs_rule_fn eval;
 };
 
-/* The rules, in their historical order (1..11). */
+/* The rules, in their historical order (1..12). */
 const cs_rule_t *cs_rules_all(size_t *n);
 /* A rule by name, or NULL. */
 const cs_rule_t *cs_rules_find(const char *name);
@@ -200,5 +203,7 @@ int cs_rule_service_need_assessment_late(const cs_rule_t *, const cs_history_t *
                                          const cs_params_t *, cs_day_t, cs_findings_t *);
 int cs_rule_reduction_threatened(const cs_rule_t *, const cs_history_t *, const cs_params_t *,
                                  cs_day_t, cs_findings_t *);
+int cs_rule_client_plan_review_due(const cs_rule_t *, const cs_history_t *, const cs_params_t *,
+                                   cs_day_t, cs_findings_t *);
 
 #endif

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs_apply_plan.h"
 #include "cs_arr.h"
 #include "cs_keys.h"
 #include "silta_db.h"
@@ -581,11 +582,12 @@ static const char s_assessment_sql[] =
     "WITH r AS (UPDATE casestore.referral SET started = coalesce(started, $4::date) "
     "WHERE client_key = $1 AND referral_id = $5) "
     "INSERT INTO casestore.assessment(client_key, assessment_id, started, completed, "
-    "referral_id, notice_event_id, worker, event_id) VALUES ($1, $2, $4::date, "
-    "CASE WHEN $3 = 'completed' THEN $4::date END, $5, $6::uuid, $7, $8) "
+    "referral_id, notice_event_id, worker, event_id, need_areas) VALUES ($1, $2, $4::date, "
+    "CASE WHEN $3 = 'completed' THEN $4::date END, $5, $6::uuid, $7, $8, $9::text[]) "
     "ON CONFLICT (client_key, assessment_id) DO UPDATE SET "
     "started = coalesce(casestore.assessment.started, EXCLUDED.started), "
     "completed = coalesce(EXCLUDED.completed, casestore.assessment.completed), "
+    "need_areas = coalesce(EXCLUDED.need_areas, casestore.assessment.need_areas), "
     "referral_id = coalesce(EXCLUDED.referral_id, casestore.assessment.referral_id), "
     "notice_event_id = coalesce(EXCLUDED.notice_event_id, "
     "casestore.assessment.notice_event_id), worker = EXCLUDED.worker, "
@@ -594,17 +596,28 @@ static const char s_assessment_sql[] =
 static int s_assessment(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
                         silta_err_t *err)
 {
-    (void)x;
-    (void)err;
     const Silta__SocialAssessment *m = (const Silta__SocialAssessment *)e->msg;
-    const char *v[8] = {in->ck,
+    char *areas = NULL; /* the need areas as a text[] literal; NULL when none */
+    if (m->n_need_areas > 0) {
+        cs_arr_t a = CS_ARR_INIT;
+        for (size_t i = 0; i < m->n_need_areas; i++)
+            cs_arr_add(&a, m->need_areas[i]);
+        const char *lit = cs_arr_lit(&a);
+        areas = lit ? strdup(lit) : NULL;
+        cs_arr_free(&a);
+        if (!areas)
+            return silta_err_set(err, SILTA_ERR, "out of memory");
+    }
+    x->owned = areas;
+    const char *v[9] = {in->ck,
                         m->assessment_id,
                         m->status,
                         NUL(m->date) ? m->date : in->day,
                         NUL(m->referral_id),
                         NUL(m->notice_event_id),
                         NUL(m->worker),
-                        in->event_id};
+                        in->event_id,
+                        areas};
     S_RETURN_PARAMS(p, v);
 }
 
@@ -617,6 +630,19 @@ static void s_assessment_summary(const cs_event_t *e, char *out, size_t len)
 static const char *s_assessment_worker(const cs_event_t *e)
 {
     return ((const Silta__SocialAssessment *)e->msg)->worker;
+}
+
+/* social.client_plan.v1: the statement and its parameters are cs_apply_plan.c's. */
+static int s_client_plan(const cs_event_t *e, const s_in_t *in, const char **p, s_scratch_t *x,
+                         silta_err_t *err)
+{
+    return cs_apply_plan_params((const Silta__ClientPlan *)e->msg, in->ck, in->day,
+                                in->event_id, p, &x->owned, err);
+}
+
+static const char *s_client_plan_worker(const cs_event_t *e)
+{
+    return ((const Silta__ClientPlan *)e->msg)->worker;
 }
 
 static const s_kind_t s_kinds[CS_EV_NTYPES] = {
@@ -638,6 +664,8 @@ static const s_kind_t s_kinds[CS_EV_NTYPES] = {
                                 s_social_statement_summary, s_social_statement_worker, NULL},
     [CS_EV_ASSESSMENT] = {s_assessment_sql, s_assessment, s_assessment_summary,
                           s_assessment_worker, NULL},
+    [CS_EV_CLIENT_PLAN] = {cs_apply_plan_sql, s_client_plan, cs_apply_plan_summary,
+                           s_client_plan_worker, NULL},
 };
 
 static const s_kind_t *s_kind(const cs_event_t *e)

@@ -150,6 +150,14 @@ static void s_manitem(cs_history_t *h, const PGresult *r, int i)
     x->due = s_day(r, i, 5);
 }
 
+static void s_cplan(cs_history_t *h, const PGresult *r, int i)
+{
+    S_STR(h->cplan.plan_id, r, i, 0);
+    h->cplan.review = s_day(r, i, 1);
+    h->cplan.reviewed = s_day(r, i, 2);
+    S_STR(h->cplan.cause, r, i, 3);
+}
+
 /* Every SELECT reads the clients of $1 (a text[] of client_keys) and ends
  * with client_key as its last column; the lists keep CS_HIST_MAX rows per
  * client, newest first (row_number over the list's order), grouped by client. */
@@ -198,6 +206,10 @@ static const s_read_t s_reads[] = {
     {S_TOP("item_id, owner_agency, responsible, title, status, due_date",
            "casestore.plan_manual", "status = 'open' DESC, due_date, item_id"),
      s_manitem, 0},
+    /* the client plan: its next review (rule 12) */
+    {"SELECT plan_id, review_date, reviewed, event_id, client_key FROM casestore.client_plan "
+     "WHERE client_key = ANY($1::text[])",
+     s_cplan, 1},
 };
 
 int cs_apply_load_histories(PGconn *db, const char *const *cks, size_t n, cs_history_t *hs,

@@ -30,6 +30,7 @@ static const s_type_t s_types[CS_EV_NTYPES] = {
     {"social.referral_status.v1", CS_EV_REFERRAL_STATUS},
     {"social.statement.v1", CS_EV_SOCIAL_STATEMENT},
     {"social.assessment.v1", CS_EV_ASSESSMENT},
+    {"social.client_plan.v1", CS_EV_CLIENT_PLAN},
 };
 
 const char *const *cs_event_types(size_t *n)

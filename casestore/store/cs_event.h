@@ -33,6 +33,7 @@ typedef enum {
     CS_EV_REFERRAL_STATUS,
     CS_EV_SOCIAL_STATEMENT,
     CS_EV_ASSESSMENT,
+    CS_EV_CLIENT_PLAN,
     CS_EV_NTYPES
 } cs_event_kind_t;
 

@@ -17,10 +17,19 @@
 #ifndef WEB_ACTIONS_H
 #define WEB_ACTIONS_H
 
+#include <protobuf-c/protobuf-c.h>
+
 #include "silta_err.h"
 #include "web.h"
 
 #define WEB_ACT_NOT_FOUND 2
+
+/* For the client plan's actions (web_plan.c): msg, with the client's hetu
+ * set into *hetu_field only while it is packed, applied through cs_store and
+ * queued as `type` for ck. content derives its event_id (same content = a
+ * duplicate). Returns 0, 1 (a duplicate), or SILTA_EAGAIN / SILTA_ERR. */
+int web_action_event(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMessage *msg,
+                     char **hetu_field, const char *content, silta_err_t *err);
 
 /* social.referral_status.v1 "accepted" -> health gets a FHIR Task. */
 int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,

@@ -102,6 +102,9 @@ static const s_text_t s_texts[] = {
                "ensisijaisia etuuksia tai ilmoittaudu kokoaikaiseksi työnhakijaksi {3} "
                "mennessä, perusosaa alennetaan 50 %. Ota yhteys asiakkaaseen {4} mennessä ja "
                "auta häntä toimimaan ajoissa.")},
+    {"r12", N_("Asiakassuunnitelma piti arvioida {1} (määräaika {2}), eikä arviointia ole "
+               "kirjattu (sosiaalihuoltolaki 39 §). Arvioi suunnitelma asiakkaan ja "
+               "toimijoiden kanssa ja kirjaa tavoitteiden saavuttamisen arviot (GAS).")},
 };
 
 /* The n-th (1-based) argument of args ("d:2026-11-25\x1fc:kehotus") into

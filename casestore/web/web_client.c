@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "web_pages.h"
+#include "web_plan.h"
 
 /* The texts of the statement to Kela (msgids; web_tr() where shown). */
 static const struct {
@@ -133,7 +134,7 @@ static void s_head(const read_client_t *c, const web_session_t *s, const char *c
 
 /* The close form of an alert: the outcomes of its rule, a day (a decision's
  * or a meeting's: required by those outcomes, checked again by the server),
- * a note. An alert its own event closes (3, 7, 10) says which act does. */
+ * a note. An alert its own event closes (3, 7, 10, 12) says which act does. */
 static void s_close_form(silta_buf_t *b, const web_session_t *s, const char *ck,
                          const read_alert_t *a, size_t i)
 {
@@ -146,6 +147,8 @@ static void s_close_form(silta_buf_t *b, const web_session_t *s, const char *ck,
                       ? N_("Sulkeutuu, kun ohjaus kuitataan.")
                   : strcmp(a->rule, "service_need_assessment_late") == 0
                       ? N_("Sulkeutuu, kun palvelutarpeen arviointi aloitetaan.")
+                  : strcmp(a->rule, "client_plan_review_due") == 0
+                      ? N_("Sulkeutuu, kun suunnitelman arviointi kirjataan.")
                       : N_("Sulkeutuu, kun ilmoitus on käsitelty ja lausunto annettu "
                            "Kelalle."));
         silta_buf_puts(b, "</span>");
@@ -483,6 +486,7 @@ void web_page_client(const read_client_t *c, const web_session_t *s, const char 
     s_referrals(c, s, ck, b);
     s_notices(c, s, ck, b);
     s_plan(c, s, ck, today, b);
+    web_plan_render(b, s, ck, today, c->worker, c->cplan);
     s_timeline(c, s, b);
     web_page_end(b);
 }

@@ -18,6 +18,9 @@
  *      POST /client/<client_key>/plan_done item        -> the item done    (same checks)
  *      GET  /report[?since=YYYY-MM]    the report for decision-makers: team leads only
  *                                      (inbox_user.role, 012; 403 otherwise; logged)
+ *      POST /client/<client_key>/assess_done, /cplan, /cplan_review -> the service-need
+ *                                          assessment completed, the client plan and its
+ *                                          review (web_plan.h; same checks)
  *
  *  Order of checks on a POST: body size (413, by silta_http before anything
  *  here runs: web_server.c) -> session (403) -> CSRF token
@@ -47,6 +50,7 @@
 #include "web_auth.h"
 #include "web_pages.h"
 #include "web_report.h"
+#include "web_plan.h"
 #include "web_throttle.h"
 
 static void s_error(web_resp_t *resp, const web_session_t *s, int status, const char *title,
@@ -242,6 +246,9 @@ static void s_action(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
         rc = web_form_get(req->body, "item", a, sizeof a) == 0
                  ? web_action_plan_done(ctx, s, ck, a, &err)
                  : silta_err_set(&err, SILTA_EINVAL, N_("kohdan tunniste puuttuu"));
+    } else if (web_plan_is_verb(verb)) {
+        /* a: the assessment's or plan's id (goals are free text: never logged) */
+        rc = web_plan_action(ctx, s, req, ck, verb, &action, &ok, a, sizeof a, &err);
     } else {
         return s_error(resp, s, 404, N_("Ei löydy"), N_("Tuntematon toiminto."));
     }

@@ -41,6 +41,7 @@ static const s_label_t s_labels[] = {
     {"joint_service_assessment_due", N_("Monialaisen yhteispalvelun arvio")},
     {"service_need_assessment_late", N_("Palvelutarpeen arviointi myöhässä")},
     {"reduction_threatened", N_("Perusosan alentaminen uhkaa (kehotus)")},
+    {"client_plan_review_due", N_("Asiakassuunnitelman arviointi myöhässä")},
     /* kela.notice kinds */
     {"forwarded_application", N_("Siirretty hakemus (täydentävä / ehkäisevä)")},
     {"basic_amount_reduction", N_("Perusosan alentaminen")},
@@ -128,6 +129,10 @@ const char *web_flash(const web_session_t *s, const char *key)
         {"jo_tehty", N_("Tämä oli jo tehty; mitään ei muutettu.")},
         {"lausunto", N_("Lausunto lähetetty Kelalle.")},
         {"suljettu", N_("Hälytys suljettu, tulos kirjattu.")},
+        {"arviointi_valmis", N_("Palvelutarpeen arviointi kirjattu valmiiksi (SHL 36 §).")},
+        {"suunnitelma", N_("Asiakassuunnitelma tallennettu ja lähetetty suostumuksen "
+                           "mukaisille tahoille (SHL 39 §).")},
+        {"suunnitelma_arvioitu", N_("Asiakassuunnitelman arviointi kirjattu.")},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (strcmp(f[i].code, key) == 0)
@@ -175,6 +180,9 @@ static const s_label_t s_explanations[] = {
      N_("Kela on antanut kehotuksen: asiakkaalla on kuukausi aikaa hakea ensisijaisia etuuksia "
         "tai ilmoittautua työnhakijaksi, muuten perusosaa alennetaan 50 %. Auta asiakasta "
         "toimimaan ajoissa.")},
+    {"client_plan_review_due",
+     N_("Asiakassuunnitelman arviointipäivä on ohitettu (sosiaalihuoltolaki 39 §). Arvioi "
+        "suunnitelma asiakkaan kanssa ja kirjaa arviot.")},
 };
 
 void web_explanation(silta_buf_t *b, const web_session_t *s, const char *rule,
@@ -259,6 +267,7 @@ static const s_label_t s_event_lines[] = {
     {"social.referral_status.v1", N_("Ohjauksen tila päivitetty")},
     {"social.statement.v1", N_("Lausunto Kelalle")},
     {"social.assessment.v1", N_("Palvelutarpeen arviointi")},
+    {"social.client_plan.v1", N_("Asiakassuunnitelma")},
     {"alert.outcome", N_("Hälytys suljettu")},
 };
 

@@ -146,6 +146,11 @@ static char *s_value(const silta_contract_field_t *f)
         silta_uuid_v7(id);
         return s_strdup(id);
     }
+    case SILTA_CONTRACT_DECIMAL: {
+        char num[16];
+        snprintf(num, sizeof num, "%s%u.%u", s_rand(2) ? "-" : "", s_rand(1000), s_rand(10));
+        return s_strdup(num);
+    }
     default:
         return s_text(f->max, f->kind == SILTA_CONTRACT_FREE);
     }
@@ -167,7 +172,8 @@ static ProtobufCMessage *s_gen(const ProtobufCMessageDescriptor *d,
             for (size_t k = 0; k < n; k++)
                 arr[k] = fd->type == PROTOBUF_C_TYPE_MESSAGE
                              ? (void *)s_gen(fd->descriptor, f->items, f->nitems)
-                             : (void *)s_text(f->max, 0);
+                             : f->kind == SILTA_CONTRACT_ENUM ? (void *)s_value(f)
+                                                              : (void *)s_text(f->max, 0);
             *(size_t *)((char *)m + fd->quantifier_offset) = n;
             *(void ***)at = arr;
         } else if (fd->type == PROTOBUF_C_TYPE_STRING) {
@@ -350,6 +356,11 @@ static void s_mutate_strings(const char *type, ProtobufCMessage *top, ProtobufCM
     }
     if (f->kind == SILTA_CONTRACT_UUID)
         s_expect_refused(type, top, slot, "not-an-event-id", name, hetu);
+    if (f->kind == SILTA_CONTRACT_DECIMAL) {
+        s_expect_refused(type, top, slot, "12,5", name, hetu);
+        s_expect_refused(type, top, slot, "1.", name, hetu);
+        s_expect_refused(type, top, slot, "12345678901234567", name, hetu);
+    }
     if (f->kind == SILTA_CONTRACT_TEXT || f->kind == SILTA_CONTRACT_FREE) {
         big[f->max + 1] = '\0';
         s_expect_refused(type, top, slot, big, name, hetu);
@@ -384,7 +395,7 @@ static void s_mutate(const char *type, ProtobufCMessage *top, ProtobufCMessage *
             size_t old = *n;
             void **more = calloc(max + 1, sizeof(void *));
             void *one = fd->type == PROTOBUF_C_TYPE_STRING
-                            ? (void *)"x"
+                            ? (void *)(f->kind == SILTA_CONTRACT_ENUM ? f->values[0] : "x")
                             : (void *)s_gen(fd->descriptor, f->items, f->nitems);
             for (size_t k = 0; k <= max; k++)
                 more[k] = one;

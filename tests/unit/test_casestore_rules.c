@@ -504,7 +504,7 @@ Test(rules, every_rule_has_name_source_and_is_evaluated)
 {
     size_t n;
     const cs_rule_t *all = cs_rules_all(&n);
-    cr_assert_eq(n, 11);
+    cr_assert_eq(n, 12);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(all[i].number, (int)i + 1);
         cr_assert(all[i].name && all[i].source && strlen(all[i].source) > 5);
@@ -610,4 +610,50 @@ Test(rules, a_notice_wakes_its_client_the_day_after_its_due_date, .init = s_setu
     cs_day_t due = cs_wd_add(D("2026-05-04"), s_p.notice_handle_wd);
     cr_assert_eq(s_f.wake, due + 1, "wake %s", cs_day_format(s_f.wake, d));
     cr_assert_eq(s_run("notice_not_handled", cs_day_format(due + 1, d)), 1);
+}
+
+/* 12. The client plan is reviewed by its agreed date (SHL 39 §): the review
+ * date Sat 4.4.2026 moves over Easter to Tue 7.4; a review recorded on or
+ * after the date closes it, and a new plan version with a later date opens a
+ * new occurrence. */
+Test(rules, r12_client_plan_review_by_its_date)
+{
+    cr_assert_eq(s_run("client_plan_review_due", "2027-01-01"), 0, "no plan, no finding");
+    snprintf(s_h.cplan.plan_id, sizeof s_h.cplan.plan_id, "cp-1");
+    s_h.cplan.review = D("2026-04-04");
+    s_h.cplan.reviewed = CS_NODAY;
+    cr_assert_eq(s_run("client_plan_review_due", "2026-04-07"), 0, "due on Tue 7.4");
+    cr_assert_eq(s_run("client_plan_review_due", "2026-04-08"), 1, "late the day after");
+    s_due(0, "2026-04-07");
+    cr_assert_str_eq(s_f.items[0].occurrence, "cplan:cp-1:2026-04-04");
+    cr_assert_str_eq(s_f.items[0].msg, "r12");
+    cr_assert(strstr(s_f.items[0].explanation, "2026-04-04"), "%s", s_f.items[0].explanation);
+    s_h.cplan.reviewed = D("2026-03-30");
+    cr_assert_eq(s_run("client_plan_review_due", "2026-04-08"), 1, "an earlier review is not it");
+    s_h.cplan.reviewed = D("2026-04-08");
+    cr_assert_eq(s_run("client_plan_review_due", "2026-04-09"), 0, "reviewed, late but done");
+    s_h.cplan.review = D("2026-10-01");
+    cr_assert_eq(s_run("client_plan_review_due", "2026-10-02"), 1, "the next review is late");
+    cr_assert_str_eq(s_f.items[0].occurrence, "cplan:cp-1:2026-10-01");
+    s_h.cplan.review = CS_NODAY;
+    cr_assert_eq(s_run("client_plan_review_due", "2027-10-02"), 0, "no review date agreed");
+}
+
+/* CLIENT_PLAN_REVIEW_GRACE_WD is read from config/rules.conf with the others. */
+Test(rules, r12_grace_comes_from_the_config)
+{
+    cr_assert_eq(s_p.client_plan_review_grace_wd, 0);
+    cr_assert_str_eq(s_p.severity[11], "warning");
+    cr_assert(strstr(cs_rules_find("client_plan_review_due")->source, "39 §"));
+}
+
+/* The deadline sweep wakes the client the day after the review's due date. */
+Test(rules, r12_wakes_the_day_after_the_review_is_due)
+{
+    snprintf(s_h.cplan.plan_id, sizeof s_h.cplan.plan_id, "cp-1");
+    s_h.cplan.review = D("2026-04-04");
+    cs_rules_eval(&s_h, &s_p, D("2026-03-02"), &s_f);
+    cr_assert_eq(s_f.n, 0);
+    char d[11];
+    cr_assert_str_eq(cs_day_format(s_f.wake, d), "2026-04-08");
 }

@@ -61,7 +61,7 @@ Test(contract, every_type_of_events_proto_has_a_contract)
 {
     size_t n;
     const char *const *types = silta_contract_types(&n);
-    cr_assert_eq(n, 15);
+    cr_assert_eq(n, 16);
     for (size_t i = 0; i < n; i++)
         cr_assert_not_null(silta_contract_descriptor(types[i]), "%s", types[i]);
     cr_assert_null(silta_contract_descriptor("bench.event.v1"));
@@ -364,4 +364,93 @@ Test(contract, kela_notice_reduction_reasons)
         m.reduction_reason = (char *)bad[i];
         s_bad("kela.notice.v1", &m.base, "reduction_reason", bad[i]);
     }
+}
+
+/* social.assessment.v1 completed names its need areas (SHL 11 § codes only). */
+Test(contract, assessment_need_areas_are_codes_of_the_list)
+{
+    Silta__SocialAssessment as = SILTA__SOCIAL_ASSESSMENT__INIT;
+    as.hetu = HETU;
+    as.assessment_id = "referral:R-1";
+    as.status = "completed";
+    char *areas[3] = {"housing", "financial", "functional_capacity"};
+    as.need_areas = areas;
+    as.n_need_areas = 3;
+    s_ok("social.assessment.v1", &as.base);
+    areas[1] = "money";
+    s_bad("social.assessment.v1", &as.base, "need_areas[1]", "money");
+    areas[1] = "financial";
+    char *many[11] = {"housing", "housing", "housing", "housing", "housing", "housing",
+                      "housing", "housing", "housing", "housing", "housing"};
+    as.need_areas = many;
+    as.n_need_areas = 11;
+    s_bad("social.assessment.v1", &as.base, "need_areas", NULL);
+}
+
+/* social.client_plan.v1: the omatyöntekijä is required, GAS is -2..2, each
+ * action names its agency, the measure's total is a number. */
+Test(contract, client_plan_goals_actions_and_scores)
+{
+    Silta__ClientPlanGoal g1 = SILTA__CLIENT_PLAN_GOAL__INIT, g2 = SILTA__CLIENT_PLAN_GOAL__INIT;
+    g1.goal_id = "g1";
+    g1.text = "Haluan oman asunnon";
+    g1.gas = "-1";
+    g2.goal_id = "g2";
+    g2.text = "Työkokeiluun keväällä";
+    Silta__ClientPlanAction a = SILTA__CLIENT_PLAN_ACTION__INIT;
+    a.action_id = "a1";
+    a.agency = "employment";
+    a.title = "Työkokeilupaikka";
+    a.responsible = "Työllisyyspalvelut / Virtanen";
+    a.due_date = "2026-03-31";
+    Silta__ClientPlanGoal *goals[2] = {&g1, &g2};
+    Silta__ClientPlanAction *actions[1] = {&a};
+    Silta__ClientPlan p = SILTA__CLIENT_PLAN__INIT;
+    p.hetu = HETU;
+    p.plan_id = "cp-1";
+    p.kind = "start";
+    p.date = "2026-02-02";
+    p.review_date = "2026-05-04";
+    p.responsible_worker = "Liisa Omatyöntekijä";
+    p.goals = goals;
+    p.n_goals = 2;
+    p.actions = actions;
+    p.n_actions = 1;
+    p.measure_name = "AUDIT";
+    p.measure_value = "12.5";
+    s_ok("social.client_plan.v1", &p.base);
+    cr_assert_eq(silta_contract_descriptor("social.client_plan.v1"), &silta__client_plan__descriptor);
+    g1.gas = "3";
+    s_bad("social.client_plan.v1", &p.base, "goals[0].gas", NULL);
+    g1.gas = "+2";
+    s_bad("social.client_plan.v1", &p.base, "goals[0].gas", NULL);
+    g1.gas = "2";
+    a.agency = "police";
+    s_bad("social.client_plan.v1", &p.base, "actions[0].agency", NULL);
+    a.agency = "employment";
+    a.due_date = "2026-02-30";
+    s_bad("social.client_plan.v1", &p.base, "actions[0].due_date", NULL);
+    a.due_date = "";
+    p.measure_value = "12,5";
+    s_bad("social.client_plan.v1", &p.base, "measure_value", NULL);
+    p.measure_value = "-3";
+    s_ok("social.client_plan.v1", &p.base);
+    p.responsible_worker = "";
+    s_bad("social.client_plan.v1", &p.base, "responsible_worker", NULL);
+    p.responsible_worker = "Liisa";
+    p.kind = "draft";
+    s_bad("social.client_plan.v1", &p.base, "kind", NULL);
+    p.kind = "review";
+    p.review_date = "2026-13-01";
+    s_bad("social.client_plan.v1", &p.base, "review_date", NULL);
+}
+
+Test(contract, decimal_numbers_as_a_measure_total_is_written)
+{
+    static const char *const ok[] = {"27", "3.5", "-1", "0", "-0.25", "007"};
+    static const char *const bad[] = {"", "3,5", "1.", ".5", "-", "+1", "1e3", "1.2.3", " 1"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        cr_assert(silta_contract_decimal_valid(ok[i]), "%s refused", ok[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!silta_contract_decimal_valid(bad[i]), "'%s' accepted", bad[i]);
 }

@@ -120,6 +120,8 @@ Test(hub_policy, shipped_policy_cites_the_law_in_force)
         {"social.statement.v1", "kela"},
         {"social.plan.v1", "employment"},
         {"social.plan.v1", "kela"},
+        {"social.client_plan.v1", "employment"},
+        {"social.client_plan.v1", "kela"},
         {"hub.gap_alert.v1", "employment"},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -130,6 +132,14 @@ Test(hub_policy, shipped_policy_cites_the_law_in_force)
         cr_assert(strstr(d->statute, "1369/2014") == NULL && strstr(d->statute, "916/2012") == NULL,
                   "%s -> %s cites a repealed act: %s", routes[i].type, routes[i].to, d->statute);
     }
+    /* The client plan travels, with its omatyöntekijä, only on the client's consent. */
+    for (size_t i = 0; i < 2; i++) {
+        const hub_policy_delivery_t *cp =
+            hub_policy_delivery(p, "social.client_plan.v1", i ? "kela" : "employment");
+        cr_assert(cp->consent_purpose && strcmp(cp->consent_purpose, "coordinated-plan") == 0);
+        cr_assert_null(cp->statute);
+    }
+    cr_assert_null(hub_policy_delivery(p, "social.client_plan.v1", "health"));
     const char *emp[] = {"employment.statement.v1", "employment.plan.v1",
                          "employment.registration.v1"};
     for (size_t i = 0; i < 3; i++) {
