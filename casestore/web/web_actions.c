@@ -79,6 +79,12 @@ static int s_act(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMess
     return dup ? 1 : 0;
 }
 
+int web_action_event(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMessage *msg,
+                     char **hetu_field, const char *content, silta_err_t *err)
+{
+    return s_act(ctx, type, ck, msg, hetu_field, content, err);
+}
+
 int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,
                             const char *referral_id, silta_err_t *err)
 {

@@ -17,10 +17,20 @@
 #ifndef WEB_ACTIONS_H
 #define WEB_ACTIONS_H
 
+#include <protobuf-c/protobuf-c.h>
+
 #include "silta_err.h"
 #include "web.h"
 
 #define WEB_ACT_NOT_FOUND 2
+
+/* One social.* event of type for ck from msg: its hetu field (*hetu_field)
+ * is filled from the sealed column only to pack it and wiped; the event_id is
+ * derived from content; applied with cs_store_act and queued in the outbox.
+ * For actions outside this file (the client's consent, client/). Returns 0,
+ * 1 (a duplicate: nothing changed) or a negative error. */
+int web_action_event(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMessage *msg,
+                     char **hetu_field, const char *content, silta_err_t *err);
 
 /* social.referral_status.v1 "accepted" -> health gets a FHIR Task. */
 int web_action_ack_referral(web_ctx_t *ctx, const web_session_t *s, const char *ck,
