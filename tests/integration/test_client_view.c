@@ -12,7 +12,7 @@
  * wrong code are refused; B signs in and sees nothing of A's. Here: the hub
  * records the withdrawal and withholds the next incapacity delivery for A
  * (hub.delivery_log and `siltactl trace`), and the access log has every step
- * with actor "client" and no code. Screenshots: build/test-artifacts/own*.png.
+ * with actor "client" and no code; guessing codes is throttled. Screenshots: build/test-artifacts/own*.png.
  */
 #include <criterion/criterion.h>
 #include <sodium.h>
@@ -253,6 +253,12 @@ Test(client_view, a_client_signs_in_reads_and_withdraws_consent, .timeout = 400)
     cr_assert(!strstr(log, "010185-901E") && !strstr(log, "020290-955X"), "a hetu in the log");
     cr_assert(strstr(log, "client withdrew consent"), "no log line of the withdrawal");
     free(log);
+
+    /* Guessing is throttled per address: five wrong codes in a row, then a wait. */
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(s_signin("ZZZZ-ZZZZ-ZZZ2"), 401, "attempt %d", i + 1);
+    cr_assert_eq(s_signin("ZZZZ-ZZZZ-ZZZ2"), 429, "the sixth wrong code in a row");
+    cr_assert_eq(s_access("", "client_signin", "throttled", "refused"), 1);
     free(inbox_url);
     free(client_url);
 }
