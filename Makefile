@@ -69,7 +69,7 @@ DEPS_STAMP := build/.deps-ok
 # The inbox's message catalogue (po/README.md): po/<lang>.po → $(B)/locale/<lang>/LC_MESSAGES/silta.mo
 PO_LANGS := fi sv
 MO_FILES := $(foreach l,$(PO_LANGS),$(B)/locale/$(l)/LC_MESSAGES/silta.mo)
-I18N_SRC = $(sort $(wildcard casestore/web/*.c casestore/rules/*.c))
+I18N_SRC = $(sort $(wildcard casestore/web/*.c casestore/rules/*.c casestore/client/*.c))
 
 .PHONY: all deps test unit integration check lint demo bench clean help fuzz pot test-fault install
 .SECONDARY:

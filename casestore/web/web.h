@@ -39,6 +39,7 @@ typedef struct {
     atomic_int outbox_dirty; /* set after an action committed an outbox row */
     int cookie_secure;       /* Secure on cookies: the inbox is reached over TLS
                                 (SILTA_INBOX_URL https://, or not on loopback) */
+    int client_cookie_secure; /* the same for the client's own page (SILTA_CLIENT_URL) */
 } web_ctx_t;
 
 #define WEB_TOKEN_HEX 64 /* 32 random bytes as hex: session and CSRF tokens */

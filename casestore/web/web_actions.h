@@ -24,10 +24,12 @@
 
 #define WEB_ACT_NOT_FOUND 2
 
-/* For the client plan's actions (web_plan.c): msg, with the client's hetu
- * set into *hetu_field only while it is packed, applied through cs_store and
- * queued as `type` for ck. content derives its event_id (same content = a
- * duplicate). Returns 0, 1 (a duplicate), or SILTA_EAGAIN / SILTA_ERR. */
+/* One social.* event of type for ck from msg: its hetu field (*hetu_field)
+ * is filled from the sealed column only to pack it and wiped; the event_id is
+ * derived from content; applied with cs_store_act and queued in the outbox.
+ * For actions outside this file (the client plan, web_plan_act.c; the client's
+ * consent, client/). Returns 0,
+ * 1 (a duplicate: nothing changed) or a negative error. */
 int web_action_event(web_ctx_t *ctx, const char *type, const char *ck, ProtobufCMessage *msg,
                      char **hetu_field, const char *content, silta_err_t *err);
 

@@ -482,6 +482,11 @@ void web_page_client(const read_client_t *c, const web_session_t *s, const char 
         silta_buf_puts(b, "</p>");
     }
     s_head(c, s, ck, b);
+    /* A one-time code for the client's own page (../client/): shown once. */
+    s_form_open(b, s, ck, "client_code");
+    silta_buf_puts(b, "<p><button>");
+    s_t(b, s, "Anna asiakkaalle kirjautumiskoodi");
+    silta_buf_puts(b, "</button></p></form>");
     s_alerts(c, s, ck, today, b);
     s_referrals(c, s, ck, b);
     s_notices(c, s, ck, b);

@@ -62,6 +62,11 @@ static const char s_css[] =
     "table.cards td[data-l]::before{content:attr(data-l) \": \";font-weight:600;"
     "color:#5b6570}}";
 
+const char *web_page_css(void)
+{
+    return s_css;
+}
+
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s)
 {
     silta_buf_printf(b, "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"

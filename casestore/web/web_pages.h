@@ -67,6 +67,9 @@ void web_due_cell(silta_buf_t *b, const web_session_t *s, const char *due, const
 void web_due_cell_labelled(silta_buf_t *b, const web_session_t *s, const char *due,
                            const char *today, const char *label);
 
+/* The inline style sheet every page has (the client's own page too). */
+const char *web_page_css(void);
+
 /* A page's head and top bar (session NULL: not logged in), and its end. */
 void web_page_begin(silta_buf_t *b, const char *title, const web_session_t *s);
 void web_page_end(silta_buf_t *b);

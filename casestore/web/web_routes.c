@@ -21,6 +21,8 @@
  *      POST /client/<client_key>/assess_done, /cplan, /cplan_review -> the service-need
  *                                          assessment completed, the client plan and its
  *                                          review (web_plan.h; same checks)
+ *      POST /client/<client_key>/client_code  -> a one-time sign-in code for the client's
+ *                                          own page, shown once (same checks)
  *
  *  Order of checks on a POST: body size (413, by silta_http before anything
  *  here runs: web_server.c) -> session (403) -> CSRF token
@@ -35,12 +37,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../client/client_idp.h"
+#include "../client/client_pages.h"
 #include "../cs_metrics.h"
 #include "../cs_tools.h"
 #include "../read/read_checks.h"
 #include "../read/read_client.h"
 #include "../read/read_inbox.h"
 #include "../read/read_report.h"
+#include "silta_env.h"
 #include "silta_hetu.h"
 #include "silta_log.h"
 #include "silta_redact.h"
@@ -359,6 +364,31 @@ static void s_report(web_ctx_t *ctx, const web_session_t *s, const web_req_t *re
     read_report_free(&rep);
 }
 
+/* ---------------------------------------------------------------- client code */
+
+/* POST /client/<ck>/client_code: a one-time sign-in code for the client's
+ * own page (../client/client_idp.h), shown once on the answer (200, no
+ * redirect: nothing keeps it) and never logged. */
+static void s_client_code(web_ctx_t *ctx, const web_session_t *s, const char *ck,
+                          web_resp_t *resp)
+{
+    char code[CLIENT_CODE_SHOWN], expires[6];
+    silta_err_t err = {0};
+    int rc = client_code_issue(ctx->db, ck, s->username, code, expires, &err);
+    web_auth_log(ctx->db, s->username, "issue_client_code", ck, NULL,
+                 rc == 0 ? "ok" : rc == SILTA_EINVAL ? "refused" : "failed");
+    if (rc == SILTA_EINVAL)
+        return s_error(resp, s, 404, N_("Ei löydy"), N_("Asiakasta ei löydy."));
+    if (rc != 0) {
+        silta_warn("client code not issued", "client_key=%s reason=\"%s\"", ck, err.msg);
+        return s_error(resp, s, 503, N_("Palvelu ei vastaa"), N_("Tietokanta ei vastannut."));
+    }
+    silta_info("client code issued", "username=%s client_key=%s", s->username, ck);
+    resp->status = 200;
+    client_page_code(&resp->body, s, ck, code, expires, silta_env_get("SILTA_CLIENT_URL", ""));
+    sodium_memzero(code, sizeof code);
+}
+
 /* ---------------------------------------------------------------- table */
 
 void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
@@ -448,6 +478,8 @@ void web_route(web_ctx_t *ctx, const web_req_t *req, web_resp_t *resp)
             return s_error(resp, &s, 403, N_("Ei oikeutta"),
                            N_("Tämä asiakas ei ole sinun tai tiimisi vastuulla."));
         }
+        if (post && strcmp(verb, "client_code") == 0)
+            return s_client_code(ctx, &s, key, resp);
         if (post)
             return s_action(ctx, &s, req, key, verb, resp);
         char flash[32] = "";

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../client/client.h"
 #include "../store/cs_store.h"
 #include "silta_db.h"
 #include "silta_env.h"
@@ -38,6 +39,7 @@
 
 struct web_server_s {
     silta_http_t *http;
+    silta_http_t *client_http; /* the client's own page, or NULL (SILTA_CLIENT_BIND unset) */
     pthread_mutex_t lock; /* one request at a time uses ctx */
     int lock_ok;
     web_ctx_t ctx;
@@ -117,51 +119,73 @@ static void s_send(silta_http_resp_t *out, web_resp_t *resp)
             silta_http_resp_header(out, "Set-Cookie", resp->cookie[i]);
 }
 
+/* Appends "key=value" (with '&' when query is not empty) to query[160] at n,
+ * value cut to max bytes and every byte outside allowed made '_': a flash
+ * key, a language or a month, never free text. Returns the new length. */
+static size_t s_query_add(char query[160], size_t n, const char *key, const char *value,
+                          int max, const char *allowed)
+{
+    if (!value || n >= 159)
+        return n;
+    size_t at = n + (size_t)snprintf(query + n, 160 - n, "%s%s=", n ? "&" : "", key);
+    if (at >= 159)
+        return 159;
+    int w = snprintf(query + at, 160 - at, "%.*s", max, value);
+    size_t end = at + (w > 0 ? (size_t)w : 0);
+    if (end > 159)
+        end = 159;
+    for (size_t i = at; i < end; i++)
+        if (!strchr(allowed, query[i]))
+            query[i] = '_';
+    return end;
+}
+
+/* A silta_http request as the routes see it: req points into hreq and the
+ * caller's buffers (path, addr, query). The query is split off the path by
+ * silta_http; only the keys the pages use are rebuilt: "ok" (a flash key),
+ * for the client's page "lang", for the inbox's /report "since". */
+static void s_req(const silta_http_req_t *hreq, const char *session_cookie,
+                  const char *form_cookie, int with_lang, web_req_t *req, char path[512],
+                  char addr[64], char query[160])
+{
+    snprintf(path, 512, "%s", hreq->path);
+    req->method = hreq->method;
+    req->path = path;
+    req->query = "";
+    req->body = hreq->body;
+    req->body_len = hreq->len;
+    req->session_cookie = silta_http_cookie(hreq, session_cookie);
+    req->login_cookie = silta_http_cookie(hreq, form_cookie);
+    /* The inbox binds loopback only, so its one peer is the TLS proxy in front
+     * of it (or the demo's browser): the proxy's own X-Forwarded-For hop, the
+     * last one, is the client. */
+    const char *xff = silta_http_header(hreq, "X-Forwarded-For");
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    snprintf(addr, 64, "%s", xff ? (last ? last + 1 : xff) : hreq->peer ? hreq->peer : "");
+    char *a = addr;
+    while (*a == ' ')
+        a++;
+    req->addr = a;
+    const char *lang = with_lang ? silta_http_arg(hreq, "lang") : NULL;
+    size_t n = 0;
+    query[0] = '\0';
+    n = s_query_add(query, n, "ok", silta_http_arg(hreq, "ok"), 100, "abcdefghijklmnopqrstuvwxyz_");
+    if (lang && strlen(lang) == 2)
+        n = s_query_add(query, n, "lang", lang, 2, "abcdefghijklmnopqrstuvwxyz");
+    if (!with_lang) /* /report's first month */
+        s_query_add(query, n, "since", silta_http_arg(hreq, "since"), 16, "0123456789-");
+    req->query = query;
+}
+
 /* On a server thread. web_ctx_t is one set of connections for one thread at a
  * time: pages are made one after another, as on the single MHD thread before;
  * an idle connection holds no lock. */
 static void s_handler(void *arg, const silta_http_req_t *hreq, silta_http_resp_t *out)
 {
     web_server_t *self = arg;
-    char path[512];
-    snprintf(path, sizeof path, "%s", hreq->path);
+    char path[512], addr[64], query[160];
     web_req_t req = {0};
-    req.method = hreq->method;
-    req.path = path;
-    req.query = "";
-    req.body = hreq->body;
-    req.body_len = hreq->len;
-    req.session_cookie = silta_http_cookie(hreq, WEB_SESSION_COOKIE);
-    /* The inbox binds loopback only, so its one peer is the TLS proxy in front
-     * of it (or the demo's browser): the proxy's own X-Forwarded-For hop, the
-     * last one, is the client. */
-    char addr[64];
-    const char *xff = silta_http_header(hreq, "X-Forwarded-For");
-    const char *last = xff ? strrchr(xff, ',') : NULL;
-    snprintf(addr, sizeof addr, "%s", xff ? (last ? last + 1 : xff) : hreq->peer ? hreq->peer : "");
-    char *a = addr;
-    while (*a == ' ')
-        a++;
-    req.addr = a;
-    req.login_cookie = silta_http_cookie(hreq, WEB_LOGIN_COOKIE);
-    /* the query is split off the path; rebuild the keys the pages use. */
-    const char *msg = silta_http_arg(hreq, "ok"), *since = silta_http_arg(hreq, "since");
-    char query[160] = "";
-    if (msg) {
-        snprintf(query, sizeof query, "ok=%.100s", msg);
-        for (char *q = query + 3; *q; q++)
-            if (!((*q >= 'a' && *q <= 'z') || *q == '_'))
-                *q = '_'; /* a flash key, never free text */
-        req.query = query;
-    }
-    if (since) { /* /report's first month: digits and '-', anything else fails its check */
-        size_t at = strlen(query);
-        snprintf(query + at, sizeof query - at, "%ssince=%.16s", at ? "&" : "", since);
-        for (char *q = query + at + (at ? 7 : 6); *q; q++)
-            if (!((*q >= '0' && *q <= '9') || *q == '-'))
-                *q = '_';
-        req.query = query;
-    }
+    s_req(hreq, WEB_SESSION_COOKIE, WEB_LOGIN_COOKIE, 0, &req, path, addr, query);
     web_resp_t resp;
     memset(&resp, 0, sizeof resp);
     silta_buf_init(&resp.body);
@@ -172,25 +196,44 @@ static void s_handler(void *arg, const silta_http_req_t *hreq, silta_http_resp_t
     silta_buf_free(&resp.body);
 }
 
+/* The client's own page (../client/): the same context and lock, its own
+ * cookies. */
+static void s_client_handler(void *arg, const silta_http_req_t *hreq, silta_http_resp_t *out)
+{
+    web_server_t *self = arg;
+    char path[512], addr[64], query[160];
+    web_req_t req = {0};
+    s_req(hreq, CLIENT_SESSION_COOKIE, CLIENT_SIGNIN_COOKIE, 1, &req, path, addr, query);
+    web_resp_t resp;
+    memset(&resp, 0, sizeof resp);
+    silta_buf_init(&resp.body);
+    pthread_mutex_lock(&self->lock);
+    client_route(&self->ctx, &req, &resp);
+    pthread_mutex_unlock(&self->lock);
+    s_send(out, &resp);
+    silta_buf_free(&resp.body);
+}
+
 /* ---------------------------------------------------------------- lifecycle */
 
 /* The inbox speaks plain HTTP: only a loopback address (a reverse proxy does TLS). */
-static int s_bind_ok(const char *bind, silta_err_t *err)
+static int s_bind_ok(const char *name, const char *bind, silta_err_t *err)
 {
     char host[64];
     const char *colon = strrchr(bind, ':');
     if (!colon || (size_t)(colon - bind) >= sizeof host)
-        return silta_err_set(err, SILTA_EINVAL, "SILTA_INBOX_BIND is not HOST:PORT");
+        return silta_err_set(err, SILTA_EINVAL, "%s is not HOST:PORT", name);
     memcpy(host, bind, (size_t)(colon - bind));
     host[colon - bind] = '\0';
     char *end;
     long port = strtol(colon + 1, &end, 10);
     struct in_addr a;
     if (*end || port < 1 || port > 65535 || inet_pton(AF_INET, host, &a) != 1)
-        return silta_err_set(err, SILTA_EINVAL, "SILTA_INBOX_BIND is not an IPv4 HOST:PORT");
+        return silta_err_set(err, SILTA_EINVAL, "%s is not an IPv4 HOST:PORT", name);
     if ((ntohl(a.s_addr) >> 24) != 127)
-        return silta_err_set(err, SILTA_EINVAL, "SILTA_INBOX_BIND must be a loopback address "
-                                                "(no TLS here; use a reverse proxy)");
+        return silta_err_set(err, SILTA_EINVAL,
+                             "%s must be a loopback address (no TLS here; use a reverse proxy)",
+                             name);
     return 0;
 }
 
@@ -203,7 +246,9 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
         silta_err_set(err, 0, "SILTA_INBOX_BIND is not set");
         return NULL;
     }
-    if (s_bind_ok(bind, err) != 0)
+    const char *client_bind = silta_env_get("SILTA_CLIENT_BIND", NULL);
+    if (s_bind_ok("SILTA_INBOX_BIND", bind, err) != 0 ||
+        (client_bind && *client_bind && s_bind_ok("SILTA_CLIENT_BIND", client_bind, err) != 0))
         return NULL;
     const char *url = silta_env_require("SILTA_PG_URL", err);
     if (!url)
@@ -219,6 +264,9 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
     const char *public_url = silta_env_get("SILTA_INBOX_URL", "");
     self->ctx.cookie_secure = !(strncmp(public_url, "http://127.", 11) == 0 ||
                                 strncmp(public_url, "http://localhost", 16) == 0);
+    const char *client_url = silta_env_get("SILTA_CLIENT_URL", "");
+    self->ctx.client_cookie_secure = !(strncmp(client_url, "http://127.", 11) == 0 ||
+                                       strncmp(client_url, "http://localhost", 16) == 0);
     /* Without the catalogue or the locales the pages stay Finnish (the
      * msgids): worth a warning, not a refusal to serve. */
     silta_err_t lerr;
@@ -245,6 +293,14 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
     if (locked &&
         silta_db_exec(self->ctx.db, "SET application_name = 'silta-casestore inbox'", err) == 0)
         self->http = silta_http_start(&opts, s_handler, self, err);
+    if (self->http && client_bind && *client_bind) {
+        silta_http_opts_t copts = opts;
+        copts.name = "client";
+        copts.bind = client_bind;
+        self->client_http = silta_http_start(&copts, s_client_handler, self, err);
+        if (!self->client_http)
+            silta_http_stop(&self->http);
+    }
     if (!self->http) {
         if (self->ctx.store && !locked)
             silta_err_set(err, SILTA_ERR, "could not create the inbox lock");
@@ -252,6 +308,8 @@ web_server_t *web_server_start(const cs_params_t *params, const cs_seal_t *seal,
         return NULL;
     }
     silta_info("inbox listening", "bind=%s", bind);
+    if (self->client_http)
+        silta_info("client page listening", "bind=%s", client_bind);
     return self;
 }
 
@@ -260,7 +318,8 @@ void web_server_stop(web_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     web_server_t *self = *self_p;
-    silta_http_stop(&self->http); /* waits for the pages being made */
+    silta_http_stop(&self->client_http); /* waits for the pages being made */
+    silta_http_stop(&self->http);
     if (self->lock_ok)
         pthread_mutex_destroy(&self->lock);
     cs_store_destroy(&self->ctx.store);
