@@ -15,15 +15,6 @@
 #define S_IDLE "15 minutes"
 #define S_MAX "1 hour"
 
-static void s_token_hash(const char *token, char out[2 + 64 + 1])
-{
-    unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
-    out[0] = '\\';
-    out[1] = 'x';
-    sodium_bin2hex(out + 2, 65, h, sizeof h);
-}
-
 int client_auth_open(PGconn *db, const char *client_key, web_lang_t lang, client_session_t *out,
                      silta_err_t *err)
 {
@@ -32,8 +23,8 @@ int client_auth_open(PGconn *db, const char *client_key, web_lang_t lang, client
     out->lang = lang;
     web_auth_token(out->token, 32);
     web_auth_token(out->csrf, 32);
-    char th[2 + 64 + 1];
-    s_token_hash(out->token, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(out->token, th);
     const char *q[4] = {th, client_key, out->csrf, web_lang_code(lang)};
     silta_db_exec(db, "DELETE FROM casestore.client_session WHERE expires_at < now()", NULL);
     PGresult *r = silta_db_query(db,
@@ -53,8 +44,8 @@ int client_auth_session(PGconn *db, const char *cookie, client_session_t *out)
 {
     if (!cookie || strlen(cookie) != WEB_TOKEN_HEX)
         return -1;
-    char th[2 + 64 + 1];
-    s_token_hash(cookie, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(cookie, th);
     const char *p[1] = {th};
     PGresult *r = silta_db_query(
         db,
@@ -79,8 +70,8 @@ int client_auth_session(PGconn *db, const char *cookie, client_session_t *out)
 
 int client_auth_set_lang(PGconn *db, const client_session_t *s, web_lang_t lang)
 {
-    char th[2 + 64 + 1];
-    s_token_hash(s->token, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(s->token, th);
     const char *p[2] = {th, web_lang_code(lang)};
     PGresult *r = silta_db_query(
         db, "UPDATE casestore.client_session SET lang = $2 WHERE token_hash = $1::bytea", 2, p,
@@ -92,8 +83,8 @@ int client_auth_set_lang(PGconn *db, const client_session_t *s, web_lang_t lang)
 
 void client_auth_end(PGconn *db, const client_session_t *s)
 {
-    char th[2 + 64 + 1];
-    s_token_hash(s->token, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(s->token, th);
     const char *p[1] = {th};
     PQclear(silta_db_query(db, "DELETE FROM casestore.client_session WHERE token_hash = $1::bytea",
                            1, p, NULL));
@@ -101,9 +92,7 @@ void client_auth_end(PGconn *db, const client_session_t *s)
 
 int client_auth_csrf_ok(const client_session_t *s, const char *given)
 {
-    size_t n = strlen(s->csrf);
-    return given && n == WEB_TOKEN_HEX && strlen(given) == n &&
-           sodium_memcmp(s->csrf, given, n) == 0;
+    return web_auth_token_eq(s->csrf, given);
 }
 
 void client_auth_log(PGconn *db, const char *client_key, const char *action, const char *object,

@@ -39,8 +39,7 @@ void web_auth_token(char *out, size_t n)
     sodium_memzero(buf, sizeof buf);
 }
 
-/* "\\x<hex>" of BLAKE2b-256(token): what the session table keeps. */
-static void s_token_hash(const char *token, char out[2 + 64 + 1])
+void web_auth_token_hash(const char *token, char out[WEB_TOKEN_HASH_LEN])
 {
     unsigned char h[32];
     crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
@@ -129,8 +128,8 @@ int web_auth_login(PGconn *db, const char *user, const char *password, web_sessi
     out->teamlead = teamlead;
     web_auth_token(out->token, 32);
     web_auth_token(out->csrf, 32);
-    char th[2 + 64 + 1];
-    s_token_hash(out->token, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(out->token, th);
     const char *q[3] = {th, user, out->csrf};
     silta_db_exec(db, "DELETE FROM casestore.inbox_session WHERE expires_at < now()", NULL);
     r = silta_db_query(db,
@@ -147,8 +146,8 @@ int web_auth_session(PGconn *db, const char *cookie, web_session_t *out)
 {
     if (!cookie || strlen(cookie) != WEB_TOKEN_HEX)
         return -1;
-    char th[2 + 64 + 1];
-    s_token_hash(cookie, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(cookie, th);
     const char *p[1] = {th};
     PGresult *r = silta_db_query(
         db,
@@ -176,18 +175,23 @@ int web_auth_session(PGconn *db, const char *cookie, web_session_t *out)
 
 void web_auth_logout(PGconn *db, const web_session_t *s)
 {
-    char th[2 + 64 + 1];
-    s_token_hash(s->token, th);
+    char th[WEB_TOKEN_HASH_LEN];
+    web_auth_token_hash(s->token, th);
     const char *p[1] = {th};
     PQclear(silta_db_query(db, "DELETE FROM casestore.inbox_session WHERE token_hash = $1::bytea",
                            1, p, NULL));
 }
 
+int web_auth_token_eq(const char *have, const char *given)
+{
+    size_t n = strlen(have);
+    return given && n == WEB_TOKEN_HEX && strlen(given) == n &&
+           sodium_memcmp(have, given, n) == 0;
+}
+
 int web_auth_csrf_ok(const web_session_t *s, const char *given)
 {
-    size_t n = strlen(s->csrf);
-    return given && n == WEB_TOKEN_HEX && strlen(given) == n &&
-           sodium_memcmp(s->csrf, given, n) == 0;
+    return web_auth_token_eq(s->csrf, given);
 }
 
 int web_auth_can_see(PGconn *db, const char *user, const char *client_key)

@@ -63,4 +63,13 @@ void web_auth_log(PGconn *db, const char *user, const char *action, const char *
 /* n random bytes as hex into out (2n + 1 bytes). */
 void web_auth_token(char *out, size_t n);
 
+/* "\\x<hex>" of BLAKE2b-256(token), a bytea literal: what a session table keeps
+ * instead of the token (the inbox's and the client page's, ../client/). */
+#define WEB_TOKEN_HASH_LEN (2 + 64 + 1)
+void web_auth_token_hash(const char *token, char out[WEB_TOKEN_HASH_LEN]);
+
+/* 1 when given equals have, a WEB_TOKEN_HEX-long token (a CSRF token), in
+ * constant time; 0 otherwise (given NULL or of another length). */
+int web_auth_token_eq(const char *have, const char *given);
+
 #endif
