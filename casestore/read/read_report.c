@@ -29,9 +29,17 @@
     "   FROM x GROUP BY GROUPING SETS ((area, row, month), (area, row), (area, month), (area))"    \
     "  ORDER BY 1, 2 NULLS LAST, 3 NULLS LAST"
 
+/* The area of a row whose responsible is col (w: its caseworker row): the
+ * worker's team, a team queue ("team:<name>") as it is, none (NULL) as
+ * if_none, and anything else '-' - never a worker's own id, which a worker
+ * without a caseworker row would otherwise show. */
+#define S_AREA(col, if_none)                                                                     \
+    "coalesce(w.team, CASE WHEN " col " LIKE 'team:%' THEN " col " WHEN " col " IS NULL THEN "   \
+    if_none " END, '-')"
+
 /* Gaps found by rule; days: alert to the act that closed it. */
 static const char S_SQL_GAPS[] =
-    "WITH x AS (SELECT coalesce(w.team, a.responsible_worker) AS area, a.rule AS row,"
+    "WITH x AS (SELECT " S_AREA("a.responsible_worker", "'-'") " AS area, a.rule AS row,"
     "       to_char(a.opened_on, 'YYYY-MM') AS month, a.client_key,"
     "       a.closed_on - a.opened_on AS days"
     "  FROM casestore.alert a LEFT JOIN casestore.caseworker w"
@@ -42,7 +50,7 @@ static const char S_SQL_GAPS[] =
  * (Kela) and rule 2 on a forwarded application (the county's social work),
  * both laki toimeentulotuesta 14 a §. days: the alert to the decision. */
 static const char S_SQL_LATE[] =
-    "WITH x AS (SELECT coalesce(w.team, a.responsible_worker) AS area,"
+    "WITH x AS (SELECT " S_AREA("a.responsible_worker", "'-'") " AS area,"
     "       a.responsible_agency AS row, to_char(a.opened_on, 'YYYY-MM') AS month,"
     "       a.client_key, a.closed_on - a.opened_on AS days"
     "  FROM casestore.alert a LEFT JOIN casestore.caseworker w"
@@ -56,8 +64,9 @@ static const char S_SQL_LATE[] =
 /* Health referrals by the month written: in time, late (rule 7's alert), or
  * waiting; days: written to acknowledged. */
 static const char S_SQL_REFERRALS[] =
-    "WITH x AS (SELECT coalesce(w.team, c.responsible_worker,"
-    "         (SELECT value FROM casestore.rule_param WHERE key = 'TEAM_QUEUE'), '-') AS area,"
+    "WITH x AS (SELECT "
+    S_AREA("c.responsible_worker", "(SELECT value FROM casestore.rule_param WHERE key = 'TEAM_QUEUE')")
+    " AS area,"
     "       CASE WHEN EXISTS (SELECT 1 FROM casestore.alert a WHERE a.client_key ="
     "              r.client_key AND a.rule = 'referral_not_acknowledged'"
     "              AND a.occurrence = 'referral:' || r.referral_id) THEN 'late'"

@@ -140,6 +140,10 @@ Test(report, a_three_client_cell_and_its_complement_are_hidden, .timeout = 400)
     cr_assert(strstr(big, "\"clients\": 33"), "the area's total is shown: %s", big);
     free(big);
 
+    /* A worker the case store has no caseworker row for: its alert counts in
+     * area "-", never under the worker's id (checked here with "w-report"). */
+    s_alerts("w-report-orphan", "notice_not_handled", "2026-04-10", 1, &next);
+
     /* No client key or hetu in any output; a hidden cell is never a number. */
     regex_t hetu;
     cr_assert_eq(regcomp(&hetu, "[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]", REG_EXTENDED), 0);
@@ -155,6 +159,10 @@ Test(report, a_three_client_cell_and_its_complement_are_hidden, .timeout = 400)
     }
     regfree(&hetu);
     harness_result_t o;
+    harness_ctl(&o, "report", "--since", "2026-01", "--json", NULL);
+    cr_assert(strstr(o.out, "\"area\": \"-\""), "the orphan worker's alert is in area -: %s", o.out);
+    harness_result_free(&o);
+    fixture_exec_admin("DELETE FROM casestore.alert WHERE responsible_worker = 'w-report-orphan'");
     harness_ctl(&o, "report", "--since", "2026-01", "--csv", NULL);
     cr_assert(strstr(o.out, "gaps,team:north,notice_not_handled,2026-04,,,suppressed\n"), "%s",
               o.out);
