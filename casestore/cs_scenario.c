@@ -6,7 +6,8 @@
  *      TYPE HETU key=value key="a value" ...
  *
  *  keys are the payload's field names (proto/events.proto; repeated fields
- *  take comma-separated values), plus: id=LABEL names the event so a later
+ *  take comma-separated values; a repeated message's fields are
+ *  FIELD.N.SUB, N = 1, 2, ... in order: goals.1.text="..."), plus: id=LABEL names the event so a later
  *  value @LABEL means its event_id; occurred=DATE sets the envelope's
  *  occurred_at. A value today, today+N or today-N is a date relative to
  *  cs_today(). event_id = silta_uuid_from_content(client_key + the line
@@ -103,8 +104,52 @@ static int s_value(s_ctx_t *c, const char *v, char *out, size_t len)
     return 0;
 }
 
+static int s_set_field(ProtobufCMessage *m, const char *key, const char *val);
+
+/* key FIELD.N.SUB: SUB of the N-th (1-based) element of the repeated message
+ * FIELD, e.g. goals.1.gas=-1. N is an element already there or the next one
+ * (appended), so elements are numbered in order. 0, or -1 (no such field, a
+ * gap in the numbering, over S_MAX_ITEMS, out of memory). */
+#define S_MAX_ITEMS 64
+static int s_set_item(ProtobufCMessage *m, const char *key, const char *val)
+{
+    const char *dot = strchr(key, '.');
+    char name[64], *end = NULL;
+    if ((size_t)(dot - key) >= sizeof name)
+        return -1;
+    snprintf(name, sizeof name, "%.*s", (int)(dot - key), key);
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+    errno = 0;
+    unsigned long idx = strtoul(dot + 1, &end, 10);
+    if (!f || f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+        errno || end == dot + 1 || *end != '.' || idx < 1 || idx > S_MAX_ITEMS)
+        return -1;
+    size_t *n = (size_t *)(void *)((char *)m + f->quantifier_offset);
+    ProtobufCMessage ***arr = (ProtobufCMessage ***)(void *)((char *)m + f->offset);
+    if (idx > *n + 1)
+        return -1;
+    if (idx == *n + 1) {
+        const ProtobufCMessageDescriptor *d = f->descriptor;
+        ProtobufCMessage **grown = realloc(*arr, (*n + 1) * sizeof **arr);
+        if (!grown)
+            return -1;
+        *arr = grown;
+        ProtobufCMessage *sub = calloc(1, d->sizeof_message);
+        if (!sub)
+            return -1;
+        d->message_init(sub);
+        (*arr)[(*n)++] = sub;
+    }
+    if (strchr(end + 1, '.'))
+        return -1; /* one level: the payloads have no deeper nesting */
+    return s_set_field((*arr)[idx - 1], end + 1, val);
+}
+
 static int s_set_field(ProtobufCMessage *m, const char *key, const char *val)
 {
+    if (strchr(key, '.'))
+        return s_set_item(m, key, val);
     const ProtobufCFieldDescriptor *f =
         protobuf_c_message_descriptor_get_field_by_name(m->descriptor, key);
     if (!f)
@@ -191,7 +236,11 @@ static int s_line(s_ctx_t *c, char *line, const silta_clientkey_t *ck, silta_env
                 occurred = (int64_t)day * 86400000 + 12 * 3600000; /* noon UTC */
             }
         } else if (s_set_field(m, tok, val) != 0) {
-            snprintf(why, whylen, "no field %.40s in %s", tok, d->name);
+            if (strchr(tok, '.'))
+                snprintf(why, whylen, "no item field %.40s in %s (FIELD.N.SUB, N from 1 in order)",
+                         tok, d->name);
+            else
+                snprintf(why, whylen, "no field %.40s in %s", tok, d->name);
             rc = -1;
         }
         if (clen < (int)sizeof content)

@@ -12,6 +12,12 @@
  * the_new_aggregates_...: late decisions by agency, referrals acknowledged
  * in time and the caseload against the guideline, counted right on a small
  * known population.
+ *
+ * the_demo_scenario_...: `make demo`'s scenario (tests/fixtures/scenario/
+ * demo.txt through ops/scenario, the real adapters and hub) gives a client
+ * plan with GAS scores of two days, a plan whose review is overdue (rule 12)
+ * and a report with a visible cell next to hidden ones; a scenario line with
+ * a bad item key (goals.N.SUB) is refused with its reason and stores nothing.
  */
 #include <criterion/criterion.h>
 #include <regex.h>
@@ -323,4 +329,105 @@ Test(report, the_new_aggregates_are_counted_right_on_a_known_population, .timeou
                         "\"over_guideline\": null, \"suppressed\": true}"),
               "caseload west:\n%s", j);
     harness_result_free(&r);
+}
+
+#define S_LEENA "120791-9107" /* demo.txt: the client plan with a review */
+#define S_EERO "030366-911S"  /* demo.txt: the plan whose review is overdue */
+
+Test(report, the_demo_scenario_shows_a_plan_with_scores_and_a_visible_cell, .timeout = 400)
+{
+    s_home = harness_home_new();
+    cr_assert_not_null(s_home);
+    fixture_deploy(1); /* the adapters too: ops/scenario drops the agencies' files */
+    char script[4096], sql[1024], ck[SILTA_CLIENTKEY_LEN + 1];
+    snprintf(script, sizeof script, "%s/ops/scenario", harness_src());
+    harness_result_t r;
+    harness_runl(&r, 300000, script, NULL);
+    cr_assert_eq(r.status, 0, "ops/scenario failed (%d):\n%s\n%s", r.status, r.out, r.err);
+    harness_result_free(&r);
+
+    /* Leena: the assessment's need areas, the plan with its goals, actions and
+     * omatyöntekijä, and the scores of the start and of the review. */
+    fixture_client_key(S_LEENA, ck);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.assessment WHERE client_key = '%s' AND completed "
+             "IS NOT NULL AND need_areas = '{housing,financial,inclusion}'",
+             ck);
+    cr_assert_eq(fixture_count(sql), 1, "Leena's completed assessment");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.client_plan WHERE client_key = '%s' AND "
+             "responsible_worker = 'Liisa Laine' AND reviewed IS NOT NULL AND review_date > "
+             "reviewed",
+             ck);
+    cr_assert_eq(fixture_count(sql), 1, "Leena's reviewed plan");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.client_plan_goal g JOIN casestore.client_plan p "
+             "USING (client_key) WHERE client_key = '%s' AND g.event_id = p.event_id",
+             ck);
+    cr_assert_eq(fixture_count(sql), 3, "the plan's goals");
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT agency) FROM casestore.client_plan_action WHERE "
+             "client_key = '%s' AND responsible IS NOT NULL",
+             ck);
+    cr_assert_eq(fixture_count(sql), 3, "an action of social work, Kela and employment");
+    snprintf(sql, sizeof sql,
+             "SELECT sum(gas) FILTER (WHERE kind = 'start') * 100 + sum(gas) FILTER (WHERE "
+             "kind = 'review') FROM casestore.client_plan_score WHERE client_key = '%s'",
+             ck);
+    cr_assert_eq(fixture_count(sql), -5 * 100 + 0, "scores: start -2-1-2, review +1+0-1");
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT day) FROM casestore.client_plan_measure WHERE client_key = "
+             "'%s' AND name = '3X10D'",
+             ck);
+    cr_assert_eq(fixture_count(sql), 2, "the measure at the start and at the review");
+
+    /* Eero: the review date passed a month ago, nobody reviewed: rule 12. */
+    fixture_client_key(S_EERO, ck);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM casestore.alert WHERE client_key = '%s' AND rule = "
+             "'client_plan_review_due' AND status = 'open'",
+             ck);
+    cr_assert_eq(fixture_count(sql), 1, "rule 12 open for Eero");
+
+    /* The report: a rule's cell of the generated population is shown, small ones hidden. */
+    harness_ctl(&r, "report", "--json", NULL);
+    cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+    char *shown = s_cell(r.out, "notice_not_handled", "total");
+    cr_assert(strstr(shown, "\"suppressed\": false"), "a visible cell: %s", shown);
+    const char *n = strstr(shown, "\"clients\": ");
+    cr_assert(n && atoi(n + 11) >= 5, "at least 5 clients: %s", shown);
+    free(shown);
+    cr_assert(s_hidden(r.out, "client_plan_review_due", "total") ||
+                  s_hidden(r.out, "referral_not_acknowledged", "total"),
+              "hidden cells next to it:\n%s", r.out);
+    cr_assert_null(strstr(r.out, "ck_"), "a client key in the report");
+    harness_result_free(&r);
+
+    /* Bad item keys: each line refused with its reason, nothing stored. */
+    char path[4096], bin[4096];
+    fixture_scenario_file(
+        s_home, "bad-items",
+        "social.client_plan.v1 010190-930N plan_id=P-930 kind=start responsible_worker=x "
+        "goals.2.goal_id=g2\n"
+        "social.client_plan.v1 010190-930N plan_id=P-930 kind=start responsible_worker=x "
+        "goals.1.colour=red\n"
+        "social.client_plan.v1 010190-930N plan_id=P-930 kind=start responsible_worker=x "
+        "goals.one.text=y\n"
+        "social.client_plan.v1 010190-930N plan_id=P-930 kind=start responsible_worker=x "
+        "plan_id.1.text=y\n",
+        path, sizeof path);
+    harness_runl(&r, 120000, harness_bin_path(bin, sizeof bin, "silta-casestore"), "--publish",
+                 path, NULL);
+    cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+    for (int line = 1; line <= 4; line++) {
+        char want[64];
+        snprintf(want, sizeof want, "bad-items.txt:%d: no item field", line);
+        cr_expect(strstr(r.err, want), "line %d's reason in:\n%s", line, r.err);
+    }
+    cr_assert(strstr(r.out, "published=0 "), "%s", r.out);
+    harness_result_free(&r);
+    fixture_client_key("010190-930N", ck);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM casestore.client_plan WHERE client_key = '%s'",
+             ck);
+    cr_assert_eq(fixture_count(sql), 0, "nothing stored from the bad lines");
 }
