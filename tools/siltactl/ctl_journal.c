@@ -41,7 +41,7 @@
     "       CASE WHEN p.dropped_at IS NOT NULL THEN p.dropped_log_rows"                            \
     "            WHEN d.reltuples >= 0 THEN d.reltuples::bigint END AS log_rows"                   \
     "  FROM hub.journal_part p LEFT JOIN pg_class c ON c.oid = to_regclass('hub.' || p.name)"     \
-    "  LEFT JOIN pg_class d ON d.oid = to_regclass('hub.delivery_log_p' || (p.lo >> 40))"       \
+    "  LEFT JOIN pg_class d ON d.oid = to_regclass('hub.delivery_log_p' || (p.lo >> 40))"         \
     " ORDER BY p.lo"
 
 int ctl_retain(int argc, char **argv); /* ctl_retain.c */
@@ -127,8 +127,9 @@ int ctl_journal_partitioned(PGconn *conn)
     if (!partitioned)
         return CTL_FAIL;
     /* 006: the delivery log's partitions; retain creates and drops them. */
-    has = ctl_query(conn, "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table "
-                          "WHERE partrelid = to_regclass('hub.delivery_log'))",
+    has = ctl_query(conn,
+                    "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table "
+                    "WHERE partrelid = to_regclass('hub.delivery_log'))",
                     0, NULL);
     partitioned = has && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
     PQclear(has);

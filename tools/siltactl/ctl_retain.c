@@ -114,8 +114,8 @@ static int s_cut(PGconn *conn, const ctl_retention_t *conf, int dry, char *cut, 
                      "UPDATE hub.journal_part SET closed_at = now() WHERE lo = %lld; "
                      "INSERT INTO hub.journal_part (name, lo, hi, opened_at) "
                      "VALUES ('journal_p%lld', %lld, %lld, now())",
-                     k, hi, hi + (1LL << S_SPAN_BITS), k, hi, hi + (1LL << S_SPAN_BITS), lo, k,
-                     hi, hi + (1LL << S_SPAN_BITS));
+                     k, hi, hi + (1LL << S_SPAN_BITS), k, hi, hi + (1LL << S_SPAN_BITS), lo, k, hi,
+                     hi + (1LL << S_SPAN_BITS));
             if (s_exec(conn, sql) != 0) {
                 s_rollback(conn);
                 return CTL_FAIL;
