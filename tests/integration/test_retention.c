@@ -255,7 +255,14 @@ Test(retention, upgrade_of_a_cut_journal_keeps_its_delivery_log, .timeout = 180)
     for (int k = 0; k < 3; k++)
         cr_assert_eq(fixture_count(per[k]), 2, "partition %d has its range's records", k);
 
-    /* partition 0's events are gone: retain drops their records and says so */
+    /* partition 0's events are gone: a dry run says it would drop their records, */
+    s_retain_ok(&r, "--dry-run");
+    cr_assert(strstr(r.out, "delivery log: 1 partition(s) of events dropped before migration 006 "
+                            "would be dropped"),
+              "%s", r.out);
+    harness_result_free(&r);
+    cr_assert_eq(fixture_count(S_EXISTS("delivery_log_p0")), 1, "a dry run drops nothing");
+    /* retain drops them and says so */
     s_retain_ok(&r, "--json");
     json_error_t jerr;
     json_t *root = json_loads(r.out, 0, &jerr);
