@@ -4,10 +4,16 @@
  * silta-hub and siltactl, each test in its own SILTA_HOME.
  *
  *   - an upgrade: a journal of today's schema (001-004) with rows in it becomes
- *     partition 0; rows, ids and the dedupe survive;
+ *     partition 0; rows, ids and the dedupe survive; so do its delivery log's
+ *     records (006);
+ *   - an upgrade from 005 with partitions already cut and one dropped: each
+ *     delivery record goes to its range's partition, nothing is lost, and
+ *     retain drops the records of the partition dropped before 006;
  *   - with the hub running: a cut moves new events to the next partition and a
  *     re-sent event_id is still a duplicate across the boundary; an old,
- *     finished partition is dropped (its disclosure rows stay);
+ *     finished partition is dropped with its delivery log partition (its
+ *     disclosure rows stay), the new delivery log partition takes the
+ *     records and `siltactl trace` shows them;
  *   - the decision: old+finished is dropped; a dead letter, an unfinished
  *     consumer, the retention period each keep a partition; --dry-run drops
  *     nothing; the answers of siltactl (text, JSON, exit codes).
@@ -34,6 +40,16 @@
     "SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "          \
     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'hub' AND c.relname = "       \
     "'journal'"
+/* The same for the delivery log (006). */
+#define S_LOG_IS_PARTITIONED                                                                       \
+    "SELECT count(*) FROM pg_partitioned_table WHERE partrelid = to_regclass('hub.delivery_log')"
+/* The delivery log's rows in partition k, through the parent (the hub's role
+ * has no grant on a partition created after its start). */
+#define S_LOG_IN(k)                                                                                \
+    "SELECT count(*) FROM hub.delivery_log WHERE tableoid = 'hub.delivery_log_p" k "'::regclass"
+/* 1 when the table hub.<name> exists. */
+#define S_EXISTS(name)                                                                             \
+    "SELECT count(*) FROM pg_class WHERE oid = coalesce(to_regclass('hub." name "'), 0)"
 
 static char *s_home;
 
@@ -91,8 +107,8 @@ static int s_publish(silta_client_t *pub, char id[37], const char *client)
 static long s_seq_of(const char *id)
 {
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), -1) FROM hub.journal WHERE event_id = '%s'",
-             id);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(max(seq), -1) FROM hub.journal WHERE event_id = '%s'", id);
     return fixture_count(sql);
 }
 
@@ -101,6 +117,14 @@ static bool s_cursor_past(void *arg)
 {
     (void)arg;
     return fixture_count("SELECT coalesce(min(mark_delete), 0) FROM hub.cursor") >= s_want_mark;
+}
+
+/* A count query that must reach 1. */
+static char s_log_sql[256];
+static bool s_log_has(void *arg)
+{
+    (void)arg;
+    return fixture_count(s_log_sql) >= 1;
 }
 
 /* Take one DELIVER on con and ACK it; its event_id must be id. */
@@ -138,22 +162,28 @@ Test(retention, upgrade_of_a_journal_with_data, .timeout = 180)
         "INSERT INTO hub.journal (event_id, type, source, client_key, envelope) VALUES "
         "('01900000-0000-7000-8000-000000000001', 'test.event.v1', 'test', 'c1', '\\x00'), "
         "('01900000-0000-7000-8000-000000000002', 'test.event.v1', 'test', 'c1', '\\x00'), "
-        "('01900000-0000-7000-8000-000000000003', 'test.event.v1', 'test', 'c2', '\\x00')");
-    cr_assert_eq(fixture_count(S_IS_PARTITIONED),
-                 0, "the old schema is not partitioned");
+        "('01900000-0000-7000-8000-000000000003', 'test.event.v1', 'test', 'c2', '\\x00'); "
+        "INSERT INTO hub.delivery_log (consumer_id, seq, attempt, outcome) "
+        "SELECT 1, seq, 1, 'acked' FROM hub.journal");
+    cr_assert_eq(fixture_count(S_IS_PARTITIONED), 0, "the old schema is not partitioned");
 
     harness_local(&r, "restart", "silta-hub", NULL);
     cr_assert_eq(r.status, 0, "the hub did not start on the old schema:\n%s\n%s", r.out, r.err);
     harness_result_free(&r);
 
-    cr_assert_eq(fixture_count(S_IS_PARTITIONED),
-                 1, "partitioned after the upgrade");
+    cr_assert_eq(fixture_count(S_IS_PARTITIONED), 1, "partitioned after the upgrade");
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 3, "every row kept");
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal_p0"), 3, "in partition 0");
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal j JOIN hub.journal_id i "
                                "USING (event_id, seq)"),
                  3, "every id in the dedupe table");
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal_part WHERE closed_at IS NULL"), 1);
+    cr_assert_eq(fixture_count(S_LOG_IS_PARTITIONED), 1, "the delivery log is partitioned too");
+    cr_assert_eq(
+        fixture_count("SELECT count(*) FROM hub.delivery_log l JOIN hub.journal j USING (seq) "
+                      "WHERE l.tableoid = 'hub.delivery_log_p0'::regclass "
+                      "AND l.outcome = 'acked'"),
+        3, "every delivery record kept, in partition 0");
 
     /* An old id re-sent: a duplicate; a new one journalled after the old rows. */
     silta_client_t *pub = fixture_client(s_home, "test");
@@ -170,6 +200,85 @@ Test(retention, upgrade_of_a_journal_with_data, .timeout = 180)
     cr_assert_neq(silta_db_exec(app, "DELETE FROM hub.journal_part", &err), 0,
                   "the hub's role must not write the catalogue");
     silta_db_close(&app);
+}
+
+/* A deployment on 005 whose journal was already cut twice and whose partition 0
+ * was dropped, with delivery records of every partition: 006 keeps each record
+ * in its range's partition, and the next retain drops those of partition 0. */
+Test(retention, upgrade_of_a_cut_journal_keeps_its_delivery_log, .timeout = 180)
+{
+    s_home = fixture_up();
+    harness_result_t r;
+    harness_local(&r, "stop", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    harness_result_free(&r);
+
+    char dir[PATH_MAX], cmd[3 * PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/old-migrations", s_home);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s/hub/migrations/00[1-5]_*.sql %s", dir,
+             harness_src(), dir);
+    cr_assert_eq(system(cmd), 0);
+    fixture_exec_admin("DROP SCHEMA hub CASCADE");
+    silta_err_t err;
+    PGconn *db = silta_db_connect(getenv("SILTA_PG_ADMIN_URL"), &err);
+    cr_assert_not_null(db, "%s", err.msg);
+    cr_assert_eq(silta_db_migrate(db, "hub", dir, &err), 0, "%s", err.msg);
+    silta_db_close(&db);
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE hub.journal_p1 PARTITION OF hub.journal FOR VALUES FROM (%ld) TO (%ld); "
+             "CREATE TABLE hub.journal_p2 PARTITION OF hub.journal FOR VALUES FROM (%ld) TO (%ld); "
+             "UPDATE hub.journal_part SET closed_at = now() - interval '50 days'; "
+             "INSERT INTO hub.journal_part (name, lo, hi, opened_at, closed_at) VALUES "
+             "('journal_p1', %ld, %ld, now() - interval '50 days', now() - interval '1 day'), "
+             "('journal_p2', %ld, %ld, now() - interval '1 day', NULL); "
+             "INSERT INTO hub.journal (seq, event_id, type, source, client_key, envelope) "
+             "SELECT %ld * k + 5, gen_random_uuid(), 'test.event.v1', 'test', 'c', '\\x00' "
+             "FROM generate_series(0, 2) k; "
+             "INSERT INTO hub.delivery_log (consumer_id, seq, attempt, outcome) "
+             "SELECT c, seq, 1, 'acked' FROM hub.journal, generate_series(1, 2) c; "
+             "ALTER TABLE hub.journal DETACH PARTITION hub.journal_p0; DROP TABLE hub.journal_p0; "
+             "UPDATE hub.journal_part SET dropped_at = now(), dropped_rows = 1, "
+             "dropped_bytes = 8192 WHERE lo = 0; "
+             "SELECT setval('hub.journal_seq_seq', %ld)",
+             S_SPAN, 2 * S_SPAN, 2 * S_SPAN, 3 * S_SPAN, S_SPAN, 2 * S_SPAN, 2 * S_SPAN, 3 * S_SPAN,
+             S_SPAN, 2 * S_SPAN + 5);
+    fixture_exec_admin(sql);
+
+    harness_local(&r, "restart", "silta-hub", NULL);
+    cr_assert_eq(r.status, 0, "the hub did not start on the 005 schema:\n%s\n%s", r.out, r.err);
+    harness_result_free(&r);
+    cr_assert_eq(fixture_count(S_LOG_IS_PARTITIONED), 1);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.delivery_log"), 6, "no record lost");
+    const char *per[3] = {S_LOG_IN("0") " AND seq = 5", S_LOG_IN("1") " AND seq = 1099511627781",
+                          S_LOG_IN("2") " AND seq = 2199023255557"};
+    for (int k = 0; k < 3; k++)
+        cr_assert_eq(fixture_count(per[k]), 2, "partition %d has its range's records", k);
+
+    /* partition 0's events are gone: a dry run says it would drop their records, */
+    s_retain_ok(&r, "--dry-run");
+    cr_assert(strstr(r.out, "delivery log: 1 partition(s) of events dropped before migration 006 "
+                            "would be dropped"),
+              "%s", r.out);
+    harness_result_free(&r);
+    cr_assert_eq(fixture_count(S_EXISTS("delivery_log_p0")), 1, "a dry run drops nothing");
+    /* retain drops them and says so */
+    s_retain_ok(&r, "--json");
+    json_error_t jerr;
+    json_t *root = json_loads(r.out, 0, &jerr);
+    cr_assert_not_null(root, "not JSON: %s\n%s", jerr.text, r.out);
+    cr_assert_eq(json_integer_value(json_object_get(root, "stale_log_partitions")), 1, "%s", r.out);
+    json_decref(root);
+    harness_result_free(&r);
+    cr_assert_eq(fixture_count(S_EXISTS("delivery_log_p0")), 0);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal_part WHERE lo = 0 "
+                               "AND dropped_log_rows = 2 AND dropped_bytes > 8192"),
+                 1, "the catalogue row adds the records dropped");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.delivery_log"), 4,
+                 "the records of kept events stay");
+    s_retain_ok(&r, "--json");
+    cr_assert(strstr(r.out, "\"stale_log_partitions\": 0"), "once only:\n%s", r.out);
+    harness_result_free(&r);
 }
 
 Test(retention, cut_dedupe_across_the_boundary_and_drop, .timeout = 180)
@@ -191,6 +300,8 @@ Test(retention, cut_dedupe_across_the_boundary_and_drop, .timeout = 180)
     cr_assert(strstr(r.out, "journal_p0 closed, journal_p1 opened"), "%s", r.out);
     cr_assert(strstr(r.out, "in the retention period"), "p0 is young:\n%s", r.out);
     harness_result_free(&r);
+    cr_assert_eq(fixture_count(S_EXISTS("delivery_log_p1")), 1,
+                 "the cut opens the delivery log's partition too");
     cr_assert_eq(s_publish(pub, a, "client-a"), 1, "a re-sent id is a duplicate across the cut");
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 1);
     cr_assert_eq(s_publish(pub, b, "client-b"), 0);
@@ -198,6 +309,12 @@ Test(retention, cut_dedupe_across_the_boundary_and_drop, .timeout = 180)
     s_take(con, b);
     s_want_mark = s_seq_of(b);
     cr_assert_eq(harness_poll(10000, s_cursor_past, NULL), 0, "the cursor passed b");
+    snprintf(s_log_sql, sizeof s_log_sql, S_LOG_IN("0") " AND seq = %ld AND outcome = 'acked'",
+             s_seq_of(a));
+    cr_assert_eq(harness_poll(10000, s_log_has, NULL), 0, "a's ack is in delivery_log_p0");
+    snprintf(s_log_sql, sizeof s_log_sql, S_LOG_IN("1") " AND seq = %ld AND outcome = 'acked'",
+             s_seq_of(b));
+    cr_assert_eq(harness_poll(10000, s_log_has, NULL), 0, "b's ack is in delivery_log_p1");
 
     /* p0 closed long ago and finished: dropped; its disclosure rows stay. */
     long disclosed = fixture_count("SELECT count(*) FROM hub.disclosure");
@@ -212,11 +329,24 @@ Test(retention, cut_dedupe_across_the_boundary_and_drop, .timeout = 180)
     cr_assert_str_eq(json_string_value(json_object_get(p0, "name")), "journal_p0");
     cr_assert_str_eq(json_string_value(json_object_get(p0, "action")), "dropped", "%s", r.out);
     cr_assert_eq(json_integer_value(json_object_get(p0, "rows")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(p0, "log_rows")), 1, "a's ack: %s", r.out);
     json_decref(root);
     harness_result_free(&r);
     cr_assert_eq(fixture_count("SELECT count(*) FROM pg_class WHERE oid = "
                                "coalesce(to_regclass('hub.journal_p0'), 0)"),
                  0, "the table is gone");
+    cr_assert_eq(fixture_count(S_EXISTS("delivery_log_p0")), 0, "and its delivery log's");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal_part WHERE name = 'journal_p0' "
+                               "AND dropped_log_rows = 1 AND dropped_bytes > 0"),
+                 1, "the catalogue records the delivery records dropped");
+    cr_assert_eq(fixture_count(S_LOG_IN("1")),
+                 fixture_count("SELECT count(*) FROM hub.delivery_log"),
+                 "the new partition has every record left");
+    harness_ctl(&r, "trace", b, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "acked") && strstr(r.out, "casestore-ret"),
+              "trace of a new event shows its delivery:\n%s", r.out);
+    harness_result_free(&r);
     cr_assert_eq(fixture_count("SELECT count(*) FROM hub.journal"), 1, "b is still there");
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM hub.journal_id WHERE event_id = '%s'", a);

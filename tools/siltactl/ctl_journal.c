@@ -2,7 +2,8 @@
  *
  *  status  every partition of hub.journal from its catalogue (hub.journal_part,
  *          hub/migrations/005_partitions.sql): seq range, time span, estimated
- *          rows, size on disk; dropped ones with what they held. Read-only, the
+ *          rows, size on disk (with its delivery log partition, 006); dropped
+ *          ones with what they held. Read-only, the
  *          hub's own role.
  *  retain  ctl_retain.c: cut the open partition when its period is over, drop
  *          the closed ones nobody needs any more.
@@ -24,7 +25,9 @@
 
 /* The catalogue, one row per partition, oldest first. rows: PostgreSQL's
  * estimate (pg_class.reltuples; NULL until the partition was analysed) for a
- * live partition, the count at the drop for a dropped one. */
+ * live partition, the count at the drop for a dropped one; log_rows the same
+ * for its delivery log partition (006); bytes: the journal's and the delivery
+ * log's partition together. */
 #define S_SQL_PARTS                                                                                \
     "SELECT p.name, p.lo AS first_seq, p.hi - 1 AS last_seq, p.opened_at, p.closed_at,"           \
     "       p.dropped_at,"                                                                         \
@@ -33,8 +36,12 @@
     "       CASE WHEN p.dropped_at IS NOT NULL THEN p.dropped_rows"                                \
     "            WHEN c.reltuples >= 0 THEN c.reltuples::bigint END AS rows,"                      \
     "       CASE WHEN p.dropped_at IS NOT NULL THEN p.dropped_bytes"                               \
-    "            ELSE pg_total_relation_size(c.oid) END AS bytes"                                  \
+    "            ELSE pg_total_relation_size(c.oid)"                                               \
+    "                 + coalesce(pg_total_relation_size(d.oid), 0) END AS bytes,"                  \
+    "       CASE WHEN p.dropped_at IS NOT NULL THEN p.dropped_log_rows"                            \
+    "            WHEN d.reltuples >= 0 THEN d.reltuples::bigint END AS log_rows"                   \
     "  FROM hub.journal_part p LEFT JOIN pg_class c ON c.oid = to_regclass('hub.' || p.name)"     \
+    "  LEFT JOIN pg_class d ON d.oid = to_regclass('hub.delivery_log_p' || (p.lo >> 40))"         \
     " ORDER BY p.lo"
 
 int ctl_retain(int argc, char **argv); /* ctl_retain.c */
@@ -117,6 +124,18 @@ int ctl_journal_partitioned(PGconn *conn)
     if (has && !partitioned)
         ctl_fail("the journal is not partitioned yet (silta-hub applies migration 005 when it "
                  "starts)");
+    if (!partitioned)
+        return CTL_FAIL;
+    /* 006: the delivery log's partitions; retain creates and drops them. */
+    has = ctl_query(conn,
+                    "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table "
+                    "WHERE partrelid = to_regclass('hub.delivery_log'))",
+                    0, NULL);
+    partitioned = has && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
+    PQclear(has);
+    if (has && !partitioned)
+        ctl_fail("the delivery log is not partitioned yet (silta-hub applies migration 006 when "
+                 "it starts)");
     return partitioned ? CTL_OK : CTL_FAIL;
 }
 

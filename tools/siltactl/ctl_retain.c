@@ -1,13 +1,17 @@
 /*  ctl_retain.c - `siltactl journal retain [--dry-run] [--json]`: keep the
- *  journal small by dropping whole partitions, never by DELETE.
+ *  journal and its delivery log small by dropping whole partitions, never by
+ *  DELETE.
  *
- *  The partitions and their catalogue are hub/migrations/005_partitions.sql.
+ *  The partitions and their catalogue are hub/migrations/005_partitions.sql;
+ *  hub.delivery_log has the same partitions (006_delivery_log_partitions.sql):
+ *  delivery_log_p<k> is created and dropped with journal_p<k>.
  *  One run, as the schemas' owner (SILTA_PG_ADMIN_URL: the hub's own role may
  *  not create or drop tables), under a lock on the catalogue so two runs never
  *  interleave:
  *
  *    1. cut: when the open partition has been open JOURNAL_PARTITION_DAYS,
- *       create the next one (seqs [hi, hi + 2^40)) and close this one in the
+ *       create the next one (seqs [hi, hi + 2^40)) of the journal and of the
+ *       delivery log and close this one in the
  *       catalogue; commit; then move the sequence to the new partition's first
  *       seq (setval is not transactional, so it comes after the commit; a run
  *       that died in between is finished by the next: step 1 always moves a
@@ -22,8 +26,14 @@
  *           no explicit delivery (hub.delivery: a replay under way) refers to a
  *           seq in it.
  *       A drop deletes the partition's ids from hub.journal_id (the dedupe,
- *       through its primary key), detaches and drops the table, and records
- *       rows and bytes in the catalogue. hub.disclosure is never touched.
+ *       through its primary key), detaches and drops the journal's and the
+ *       delivery log's table, and records in the catalogue the events
+ *       (dropped_rows), the delivery records (dropped_log_rows) and the bytes
+ *       of both tables (dropped_bytes). The locks go journal, then delivery
+ *       log: the hub's turn takes them in that order. hub.disclosure is never
+ *       touched.
+ *    3. after an upgrade only: drop the delivery log partitions of journal
+ *       partitions that were dropped before 006 (s_sweep).
  *
  *  --dry-run decides the same and changes nothing. Exit 0 when the run did
  *  what it decided, 1 on a failure (what was done before it stays done).
@@ -47,7 +57,8 @@ typedef struct {
     char closed_at[64];
     const char *action; /* "open", "kept", "dropped", "would drop" */
     char why[512];
-    long long rows, bytes;
+    long long rows, bytes; /* bytes: the journal's and the delivery log's partitions */
+    long long log_rows;    /* the delivery log partition's rows */
 } s_part_t;
 
 static int s_exec(PGconn *conn, const char *sql)
@@ -98,10 +109,13 @@ static int s_cut(PGconn *conn, const ctl_retention_t *conf, int dry, char *cut, 
             snprintf(sql, sizeof sql,
                      "CREATE TABLE hub.journal_p%lld PARTITION OF hub.journal "
                      "FOR VALUES FROM (%lld) TO (%lld); "
+                     "CREATE TABLE hub.delivery_log_p%lld PARTITION OF hub.delivery_log "
+                     "FOR VALUES FROM (%lld) TO (%lld); "
                      "UPDATE hub.journal_part SET closed_at = now() WHERE lo = %lld; "
                      "INSERT INTO hub.journal_part (name, lo, hi, opened_at) "
                      "VALUES ('journal_p%lld', %lld, %lld, now())",
-                     k, hi, hi + (1LL << S_SPAN_BITS), lo, k, hi, hi + (1LL << S_SPAN_BITS));
+                     k, hi, hi + (1LL << S_SPAN_BITS), k, hi, hi + (1LL << S_SPAN_BITS), lo, k, hi,
+                     hi + (1LL << S_SPAN_BITS));
             if (s_exec(conn, sql) != 0) {
                 s_rollback(conn);
                 return CTL_FAIL;
@@ -138,6 +152,8 @@ static int s_consider(PGconn *conn, const ctl_retention_t *conf, int dry, s_part
 {
     if (s_exec(conn, "BEGIN; LOCK TABLE hub.journal_part IN SHARE ROW EXCLUSIVE MODE") != 0)
         return CTL_FAIL;
+    /* The journal partition's delivery log partition (006): the same k. */
+    long long k = x->lo >> S_SPAN_BITS;
     char sql[2048];
     snprintf(sql, sizeof sql,
              "WITH m AS (SELECT max(seq) AS top, count(*) AS n FROM hub.%s) "
@@ -149,8 +165,10 @@ static int s_consider(PGconn *conn, const ctl_retention_t *conf, int dry, s_part
              "       (SELECT count(*) FROM hub.dead_letter WHERE seq >= p.lo AND seq < p.hi), "
              "       (SELECT count(*) FROM hub.delivery WHERE seq >= p.lo AND seq < p.hi), "
              "       m.n, pg_total_relation_size('hub.%s') "
+             "            + pg_total_relation_size('hub.delivery_log_p%lld'), "
+             "       (SELECT count(*) FROM hub.delivery_log_p%lld) "
              "  FROM hub.journal_part p, m WHERE p.lo = %lld AND p.dropped_at IS NULL",
-             x->name, conf->keep_days, conf->keep_days, x->name, x->lo);
+             x->name, conf->keep_days, conf->keep_days, x->name, k, k, x->lo);
     PGresult *res = ctl_query(conn, sql, 0, NULL);
     if (!res || PQntuples(res) != 1) {
         PQclear(res);
@@ -176,6 +194,7 @@ static int s_consider(PGconn *conn, const ctl_retention_t *conf, int dry, s_part
     }
     x->rows = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
     x->bytes = strtoll(PQgetvalue(res, 0, 6), NULL, 10);
+    x->log_rows = strtoll(PQgetvalue(res, 0, 7), NULL, 10);
     PQclear(res);
     if (x->why[0] || dry) {
         x->action = x->why[0] ? "kept" : "would drop";
@@ -187,9 +206,11 @@ static int s_consider(PGconn *conn, const ctl_retention_t *conf, int dry, s_part
     snprintf(sql, sizeof sql,
              "DELETE FROM hub.journal_id i USING hub.%s j WHERE i.event_id = j.event_id; "
              "ALTER TABLE hub.journal DETACH PARTITION hub.%s; DROP TABLE hub.%s; "
+             "ALTER TABLE hub.delivery_log DETACH PARTITION hub.delivery_log_p%lld; "
+             "DROP TABLE hub.delivery_log_p%lld; "
              "UPDATE hub.journal_part SET dropped_at = now(), dropped_rows = %lld, "
-             "dropped_bytes = %lld WHERE lo = %lld; COMMIT",
-             x->name, x->name, x->name, x->rows, x->bytes, x->lo);
+             "dropped_bytes = %lld, dropped_log_rows = %lld WHERE lo = %lld; COMMIT",
+             x->name, x->name, x->name, k, k, x->rows, x->bytes, x->log_rows, x->lo);
     if (s_exec(conn, sql) != 0) {
         s_rollback(conn);
         return CTL_FAIL;
@@ -197,6 +218,45 @@ static int s_consider(PGconn *conn, const ctl_retention_t *conf, int dry, s_part
     x->action = "dropped";
     s_why(x, "old, finished by every consumer, no dead letter");
     return CTL_OK;
+}
+
+/* Step 3, after an upgrade only: a delivery log partition whose journal
+ * partition was dropped before migration 006 (006 kept those records in their
+ * range's partition). Its records have no event left to trace: detach, drop,
+ * and add rows and bytes to the catalogue row. *n: how many (would) go. */
+static int s_sweep(PGconn *conn, int dry, int *n)
+{
+    *n = 0;
+    PGresult *res = ctl_query(conn,
+                              "SELECT lo >> 40 FROM hub.journal_part WHERE dropped_at IS NOT NULL "
+                              "AND to_regclass('hub.delivery_log_p' || (lo >> 40)) IS NOT NULL "
+                              "ORDER BY lo",
+                              0, NULL);
+    if (!res)
+        return CTL_FAIL;
+    int rc = CTL_OK;
+    for (int r = 0; rc == CTL_OK && r < PQntuples(res); r++) {
+        long long k = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+        (*n)++;
+        if (dry)
+            continue;
+        char sql[1024];
+        snprintf(sql, sizeof sql,
+                 "BEGIN; LOCK TABLE hub.journal_part IN SHARE ROW EXCLUSIVE MODE; "
+                 "UPDATE hub.journal_part SET "
+                 "dropped_log_rows = coalesce(dropped_log_rows, 0) + "
+                 "(SELECT count(*) FROM hub.delivery_log_p%lld), "
+                 "dropped_bytes = coalesce(dropped_bytes, 0) + "
+                 "pg_total_relation_size('hub.delivery_log_p%lld') WHERE lo = %lld; "
+                 "ALTER TABLE hub.delivery_log DETACH PARTITION hub.delivery_log_p%lld; "
+                 "DROP TABLE hub.delivery_log_p%lld; COMMIT",
+                 k, k, k << S_SPAN_BITS, k, k);
+        rc = s_exec(conn, sql);
+        if (rc != CTL_OK)
+            s_rollback(conn);
+    }
+    PQclear(res);
+    return rc;
 }
 
 /* The partitions, oldest first: the open one and every closed one not dropped. */
@@ -231,7 +291,7 @@ static s_part_t *s_list(PGconn *conn, size_t *n)
 }
 
 static void s_print(const ctl_retention_t *conf, const char *conf_path, int dry, const char *cut,
-                    const s_part_t *xs, size_t n, int json)
+                    int swept, const s_part_t *xs, size_t n, int json)
 {
     if (json) {
         json_t *root = json_object(), *parts = json_array();
@@ -240,6 +300,7 @@ static void s_print(const ctl_retention_t *conf, const char *conf_path, int dry,
         json_object_set_new(root, "partition_days", json_integer(conf->partition_days));
         json_object_set_new(root, "keep_days", json_integer(conf->keep_days));
         json_object_set_new(root, "cut", cut[0] ? json_string(cut) : json_null());
+        json_object_set_new(root, "stale_log_partitions", json_integer(swept));
         for (size_t i = 0; i < n; i++) {
             json_t *o = json_object();
             json_object_set_new(o, "name", json_string(xs[i].name));
@@ -252,6 +313,9 @@ static void s_print(const ctl_retention_t *conf, const char *conf_path, int dry,
             json_object_set_new(o, "bytes", xs[i].action && strcmp(xs[i].action, "open") == 0
                                                 ? json_null()
                                                 : json_integer(xs[i].bytes));
+            json_object_set_new(o, "log_rows", xs[i].action && strcmp(xs[i].action, "open") == 0
+                                                   ? json_null()
+                                                   : json_integer(xs[i].log_rows));
             json_array_append_new(parts, o);
         }
         json_object_set_new(root, "partitions", parts);
@@ -265,6 +329,9 @@ static void s_print(const ctl_retention_t *conf, const char *conf_path, int dry,
     char cut_path[CTL_OUT_COLUMNS - 7];
     printf("config: %s\n", ctl_fmt_cut(conf_path, sizeof cut_path - 1, cut_path, sizeof cut_path));
     printf("cut: %s\n", cut[0] ? cut : "none (the open partition's period is not over)");
+    if (swept)
+        printf("delivery log: %d partition(s) of events dropped before migration 006 %s\n", swept,
+               dry ? "would be dropped" : "dropped");
     const char *head[] = {"partition", "action", "rows", "why"};
     ctl_table_t *t = ctl_table_new(4, head);
     if (!t)
@@ -324,8 +391,11 @@ int ctl_retain(int argc, char **argv)
     for (size_t i = 0; rc == CTL_OK && i < n; i++)
         if (!xs[i].action)
             rc = s_consider(conn, &conf, dry, &xs[i]);
+    int swept = 0;
+    if (rc == CTL_OK)
+        rc = s_sweep(conn, dry, &swept);
     if (xs)
-        s_print(&conf, conf_path, dry, cut, xs, n, json);
+        s_print(&conf, conf_path, dry, cut, swept, xs, n, json);
     free(xs);
     silta_db_close(&conn);
     return rc;
