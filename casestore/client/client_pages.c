@@ -120,6 +120,76 @@ static void s_who(silta_buf_t *b, web_lang_t lang, const char *who)
     }
 }
 
+/* One goal's scores by day, "1.9.2026: −2 · 27.11.2026: +1" (GAS, SHL 39 §
+ * client plan: the change the client and the worker agreed to follow). */
+static void s_goal_scores(silta_buf_t *b, const read_plan_t *p, const char *goal_id)
+{
+    int first = 1;
+    for (size_t i = 0; i < p->nscores; i++) {
+        const read_cplan_score_t *x = &p->scores[i];
+        if (strcmp(x->goal_id, goal_id) != 0)
+            continue;
+        silta_buf_puts(b, first ? "" : " · ");
+        web_date(b, x->day);
+        silta_buf_printf(b, ": %s%d", x->gas > 0 ? "+" : x->gas < 0 ? "−" : "",
+                         x->gas < 0 ? -x->gas : x->gas);
+        first = 0;
+    }
+    if (first)
+        silta_buf_puts(b, "–");
+}
+
+/* The client plan (asiakassuunnitelma, SHL 39 §) as the client reads it: the
+ * omatyöntekijä (42 §), the next review, the goals in their own words with
+ * the scores so far, and what each agency agreed to do, by whom and by when. */
+static void s_client_plan(silta_buf_t *b, const client_session_t *s, const read_plan_t *p,
+                          const char *today)
+{
+    static const char *const goal_cols[] = {N_("Tavoitteesi omin sanoin"),
+                                            N_("Arviot (−2…+2, 0 = odotettu tulos)")};
+    static const char *const act_cols[] = {N_("Taho"), N_("Mitä"), N_("Kuka vastaa"),
+                                           N_("Mihin mennessä")};
+    web_session_t w = s_lang(s->lang);
+    if (!p->has_plan)
+        return;
+    silta_buf_puts(b, "<section id=\"client-plan\"><h2>");
+    s_t(b, s->lang, "Asiakassuunnitelmasi");
+    silta_buf_puts(b, "</h2><dl><dt>");
+    s_t(b, s->lang, "Omatyöntekijäsi");
+    silta_buf_puts(b, "</dt><dd id=\"omatyontekija\">");
+    web_esc(b, p->responsible_worker);
+    silta_buf_puts(b, "</dd><dt>");
+    s_t(b, s->lang, "Seuraava arviointi");
+    silta_buf_puts(b, "</dt><dd>");
+    web_date(b, p->review_date);
+    silta_buf_puts(b, "</dd></dl><div class=\"tbl\"><table id=\"goals\">");
+    s_th(b, s->lang, goal_cols, 2);
+    for (size_t i = 0; i < p->ngoals; i++) {
+        silta_buf_puts(b, "<tr><td>");
+        web_esc(b, p->goals[i].text);
+        silta_buf_puts(b, "</td><td>");
+        s_goal_scores(b, p, p->goals[i].goal_id);
+        silta_buf_puts(b, "</td></tr>");
+    }
+    silta_buf_puts(b, "</tbody></table></div><h3>");
+    s_t(b, s->lang, "Sovitut toimet");
+    silta_buf_puts(b, "</h3><div class=\"tbl\"><table id=\"actions\">");
+    s_th(b, s->lang, act_cols, 4);
+    for (size_t i = 0; i < p->nactions; i++) {
+        const read_cplan_action_t *x = &p->actions[i];
+        silta_buf_puts(b, "<tr><td>");
+        web_esc(b, web_label(&w, x->agency));
+        silta_buf_puts(b, "</td><td>");
+        web_esc(b, x->title);
+        silta_buf_puts(b, "</td><td>");
+        web_esc(b, x->responsible);
+        silta_buf_puts(b, "</td>");
+        web_due_cell(b, &w, *x->due ? x->due : NULL, today);
+        silta_buf_puts(b, "</tr>");
+    }
+    silta_buf_puts(b, "</tbody></table></div></section>");
+}
+
 static void s_plan(silta_buf_t *b, const client_session_t *s, const read_own_t *o,
                    const char *today)
 {
@@ -147,7 +217,7 @@ static void s_plan(silta_buf_t *b, const client_session_t *s, const read_own_t *
         s_who(b, s->lang, x->responsible);
         silta_buf_puts(b, "</td>");
         if (strcmp(x->status, "open") == 0)
-            web_due_cell(b, &w, x->due, today);
+            web_due_cell(b, &w, *x->due ? x->due : NULL, today);
         else {
             silta_buf_puts(b, "<td class=\"muted\">");
             web_date(b, x->due ? x->due : "");
@@ -269,6 +339,7 @@ void client_page_own(silta_buf_t *b, const client_session_t *s, const read_own_t
         s_t(b, s->lang, msg);
         silta_buf_puts(b, "</p>");
     }
+    s_client_plan(b, s, &o->cplan, today);
     s_plan(b, s, o, today);
     s_disclosures(b, s, o);
     s_consents(b, s, o, today);

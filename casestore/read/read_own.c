@@ -96,7 +96,8 @@ static int s_consents(PGconn *db, const char *ck, read_own_t *o)
 int read_own_load(PGconn *db, const char *ck, read_own_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (s_plan(db, ck, out) != 0 || s_disclosures(db, ck, out) != 0 ||
+    if (read_plan_load(db, ck, &out->cplan) != 0 || s_plan(db, ck, out) != 0 ||
+        s_disclosures(db, ck, out) != 0 ||
         s_consents(db, ck, out) != 0 || out->pool.failed)
         return -1;
     return 0;
@@ -104,6 +105,7 @@ int read_own_load(PGconn *db, const char *ck, read_own_t *out)
 
 void read_own_free(read_own_t *o)
 {
+    read_plan_free(&o->cplan);
     free(o->plan.v);
     free(o->disclosures.v);
     free(o->consents.v);

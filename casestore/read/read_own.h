@@ -13,6 +13,7 @@
 #define READ_OWN_H
 
 #include "read_client.h"
+#include "read_plan.h"
 
 typedef struct {
     const char *when;        /* D.M.YYYY HH:MI */
@@ -27,6 +28,7 @@ typedef struct {
 } read_consent_t;
 
 typedef struct {
+    read_plan_t cplan;                         /* the client plan (SHL 39 §): goals, actions */
     READ_LIST(read_plan_item_t) plan;          /* open first, then by deadline */
     READ_LIST(read_disclosure_t) disclosures;  /* newest first, at most 200 */
     READ_LIST(read_consent_t) consents;        /* every consent_id's latest state */

@@ -99,6 +99,15 @@ async function main() {
             head['x-frame-options'] === 'DENY' && head['cache-control'] === 'no-store' &&
             head['referrer-policy'] === 'no-referrer', `headers of the own page: ${JSON.stringify(head)}`);
 
+        // 3a. The client plan (SHL 39 §): the omatyöntekijä, the goal in the client's own
+        // words with its scores by day (start −2, review +1), and the agreed action.
+        const cplan = await a.page.locator('#client-plan').innerText();
+        check(/Omatyöntekijäsi/.test(cplan) && /Liisa Laine/.test(cplan),
+              `no omatyöntekijä on the own page: ${cplan}`);
+        check(/Haluan oman asunnon/.test(cplan), `no goal on the own page: ${cplan}`);
+        check(/−2[\s\S]*\+1/.test(cplan), `the goal's scores over time are missing: ${cplan}`);
+        check(/Vuokravakuuden päätös/.test(cplan) && /Kela/.test(cplan),
+              `no agreed action on the own page: ${cplan}`);
         // 3. The plan: items with who answers and by when.
         const plan = a.page.locator('#plan tbody tr');
         check(await plan.count() >= 1, 'no plan items on the own page');
@@ -134,7 +143,7 @@ async function main() {
             a.page.getByRole('button', { name: 'På svenska' }).click()]);
         check((await a.page.locator('html').getAttribute('lang')) === 'sv', 'not lang=sv');
         const sv = await a.page.locator('body').innerText();
-        check(/Mina uppgifter/.test(sv) && /Din plan/.test(sv) && /Vem har fått dina uppgifter/.test(sv),
+        check(/Mina uppgifter/.test(sv) && /Din klientplan/.test(sv) && /Din plan/.test(sv) && /Vem har fått dina uppgifter/.test(sv),
             'the own page is not in Swedish');
         check(!/Suunnitelmasi|Omat tietoni|Kirjaudu ulos/.test(sv), 'Finnish on the Swedish page');
         await a.page.screenshot({ path: join(shots, 'own-sv.png'), fullPage: true });
