@@ -171,9 +171,9 @@ int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg
      * instructions an event here); every other column is cast to text, whose
      * binary form is its text. */
     PGresult *r = PQexecParams(self->db,
-                               "SELECT id::text, event_id::text, type, client_key, payload FROM "
-                               "casestore.outbox WHERE confirmed_at IS NULL AND id > $1 ORDER BY "
-                               "id LIMIT 1000",
+                               "SELECT o.id::text, o.event_id::text, o.type, o.client_key, "
+                               "o.payload FROM casestore.outbox_pending p JOIN casestore.outbox o "
+                               "ON o.id = p.id WHERE p.id > $1 ORDER BY p.id LIMIT 1000",
                                1, NULL, p, NULL, NULL, 1);
     if (silta_db_check(self->db, r, err) != 0)
         return s_code(err);
@@ -192,8 +192,8 @@ int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err)
 {
     const char *p[1] = {event_id};
     PGresult *r = cs_q(self->db,
-                       "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = $1 "
-                       "AND confirmed_at IS NULL",
+                       "DELETE FROM casestore.outbox_pending p USING casestore.outbox o "
+                       "WHERE p.id = o.id AND o.event_id = $1",
                        1, p, err);
     if (!r)
         return s_code(err);

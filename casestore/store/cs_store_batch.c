@@ -436,8 +436,8 @@ int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size
     const char *p[1] = {cs_arr_lit(&ids)};
     int rc = !p[0] ? silta_err_set(err, SILTA_ERR, "out of memory")
                    : cs_exec(self->db,
-                             "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = "
-                             "ANY($1::uuid[]) AND confirmed_at IS NULL",
+                             "DELETE FROM casestore.outbox_pending p USING casestore.outbox "
+                             "o WHERE p.id = o.id AND o.event_id = ANY($1::uuid[])",
                              1, p, err);
     cs_arr_free(&ids);
     return rc;

@@ -133,9 +133,7 @@ static void s_expect_closed(const char *rule)
     free(s_alert(rule, "closed"));
     /* the closing was published to the hub as hub.gap_alert.v1 */
     cr_assert_eq(harness_poll(30000, s_holds,
-                              &(s_cond_t){"SELECT count(*) FROM casestore.outbox WHERE "
-                                          "confirmed_at IS NULL",
-                                          "0"}),
+                              &(s_cond_t){"SELECT count(*) FROM casestore.outbox_pending", "0"}),
                  0, "outbox confirmed by the hub");
 }
 
