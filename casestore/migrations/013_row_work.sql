@@ -27,3 +27,26 @@ END$$;
 CREATE TRIGGER outbox_pending_add AFTER INSERT ON casestore.outbox
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION casestore.outbox_pending_add();
+
+-- client_check     the incremental sweep's next day per client (was client.next_check,
+--                  migration 009; same meaning: the first day the rules' result can change
+--                  without a new event; NULL: not evaluated, the sweep takes those first;
+--                  9999-12-31: only a new fact changes it) and checked_at, when the rules
+--                  last ran for the client. Written once per evaluation by one upsert, in
+--                  the transaction that evaluates the client; the case store evaluates a
+--                  client in the transaction that inserts it, so a new client's wide row is
+--                  written once (it was inserted, then rewritten with next_check: an
+--                  indexed column, so never a HOT update) and a known client's is only
+--                  locked. client.updated_at is now the time the client's own data changed
+--                  (responsible worker), no longer bumped by every evaluation.
+CREATE TABLE casestore.client_check (
+    client_key  text PRIMARY KEY,   -- casestore.client (no foreign key: client rows are
+                                    -- never deleted, and the check would cost a lookup)
+    next_check  date,
+    checked_at  timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO casestore.client_check (client_key, next_check, checked_at)
+    SELECT client_key, next_check, updated_at FROM casestore.client;
+DROP INDEX casestore.client_next_check;
+ALTER TABLE casestore.client DROP COLUMN next_check;
+CREATE INDEX client_check_next ON casestore.client_check (next_check NULLS FIRST);

@@ -278,10 +278,10 @@ int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_
     int rc = !p[0] || !p[1]
                  ? silta_err_set(err, SILTA_ERR, "out of memory")
                  : cs_exec(self->db,
-                           "UPDATE casestore.client c SET next_check = w.day, updated_at = "
-                           "now() FROM "
-                           "unnest($1::text[], $2::date[]) AS w(client_key, day) WHERE "
-                           "c.client_key = w.client_key",
+                           "INSERT INTO casestore.client_check AS k(client_key, next_check) "
+                           "SELECT * FROM unnest($1::text[], $2::date[]) ON CONFLICT "
+                           "(client_key) DO UPDATE SET next_check = EXCLUDED.next_check, "
+                           "checked_at = now()",
                            2, p, err);
     cs_arr_free(&keys);
     cs_arr_free(&days);

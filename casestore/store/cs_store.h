@@ -97,8 +97,8 @@ int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_
                   silta_err_t *err);
 
 /* The incremental deadline sweep (cs_store_batch.c): run the rules as of
- * today for at most max clients (0: 1000) whose next_check <= today or is
- * unset, in one transaction; each evaluation writes the client's next
+ * today for at most max clients (0: 1000) whose client_check.next_check <=
+ * today or is unset, in one transaction; each evaluation writes the client's next
  * next_check. *nclients = clients evaluated (0 when nothing is due),
  * *nchanged = alerts opened + closed. Call it until *nclients < max to
  * catch up. Returns 0 or an error code (nothing committed). */

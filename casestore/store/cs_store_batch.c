@@ -363,9 +363,11 @@ int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t max, size_t *nclient
     const char *p[2] = {cs_day_format(today, t), lim};
     int rc = silta_db_exec(self->db, "BEGIN", err);
     PGresult *due = rc == 0 ? cs_q(self->db,
-                                   "SELECT client_key FROM casestore.client WHERE next_check IS "
-                                   "NULL OR next_check <= $1::date ORDER BY next_check NULLS "
-                                   "FIRST LIMIT $2::int FOR UPDATE SKIP LOCKED",
+                                   "SELECT k.client_key FROM casestore.client_check k JOIN "
+                                   "casestore.client c ON c.client_key = k.client_key WHERE "
+                                   "k.next_check IS NULL OR k.next_check <= $1::date ORDER BY "
+                                   "k.next_check NULLS FIRST LIMIT $2::int FOR UPDATE SKIP "
+                                   "LOCKED",
                                    2, p, err)
                             : NULL;
     if (rc == 0 && !due)

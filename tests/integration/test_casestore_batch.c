@@ -188,7 +188,9 @@ Test(casestore_batch, batch_with_one_bad_event_applies_and_acks_the_others, .tim
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox WHERE type = "
                                "'hub.gap_alert.v1'"),
                  alerts, "each alert opened queued for the hub");
-    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE next_check IS NULL"),
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client c LEFT JOIN "
+                               "casestore.client_check k USING (client_key) WHERE "
+                               "k.next_check IS NULL"),
                  0, "every client's next check set");
 
     /* Redelivered as a whole (a crash before the ACKs): nothing twice. */
@@ -259,12 +261,17 @@ Test(casestore_batch, next_batch_closes_and_versions_only_its_clients, .timeout 
     for (int i = 0; i < 2; i++)
         s_benefit_full(&d[i], i, "kela.decision.v1", "granted", "2026-05-01", "2026-05-31", "");
     fixture_exec("UPDATE casestore.client SET updated_at = '2000-01-01'");
+    fixture_exec("UPDATE casestore.client_check SET checked_at = '2000-01-01'");
     s_batch_n(d, items, 2);
-    /* a known client's row is locked by the batch and written once, after the
-     * rules: next_check with updated_at (only the batch's two clients) */
-    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE updated_at > "
+    /* a known client's row is locked by the batch, not written; its narrow
+     * client_check row is written once, after the rules (migration 013): only
+     * the batch's two clients */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client_check WHERE checked_at > "
                                "'2000-01-01' AND next_check IS NOT NULL"),
-                 2, "the batch's clients updated");
+                 2, "the batch's clients evaluated");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE updated_at > "
+                               "'2000-01-01'"),
+                 0, "no client row rewritten by the evaluation");
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'closed' "
                                "AND outcome IS NULL AND closed_by IS NULL AND closed_on = "
                                "'2026-05-20'"),
