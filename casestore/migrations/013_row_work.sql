@@ -39,12 +39,15 @@ CREATE TRIGGER outbox_pending_add AFTER INSERT ON casestore.outbox
 --                  indexed column, so never a HOT update) and a known client's is only
 --                  locked. client.updated_at is now the time the client's own data changed
 --                  (responsible worker), no longer bumped by every evaluation.
+-- fillfactor 70: room on each page, so that a second night's evaluation that keeps a
+-- client's next_check is a HOT update (no index entries; bench/casestore-profile with
+-- CASESTORE_PROFILE_KNOWN=1: the upsert's WAL 1.96 -> 1.40 MB for 5,000 clients).
 CREATE TABLE casestore.client_check (
     client_key  text PRIMARY KEY,   -- casestore.client (no foreign key: client rows are
                                     -- never deleted, and the check would cost a lookup)
     next_check  date,
     checked_at  timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 70);
 INSERT INTO casestore.client_check (client_key, next_check, checked_at)
     SELECT client_key, next_check, updated_at FROM casestore.client;
 DROP INDEX casestore.client_next_check;
