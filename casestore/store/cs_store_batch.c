@@ -15,7 +15,7 @@
  *        rules -> alerts, plan -> versions of all the batch's clients at once,
  *              each after all its events (cs_sync.c: a SELECT per table, the
  *              writes one statement per table, queued in pipeline mode)
- *        next_check of every client: one UPDATE
+ *        next_check of every client: one upsert of client_check (013)
  *      COMMIT                                 only then does the caller ACK
  *
  *  Invariants: an event's inbox row commits with its effect or not at all (a
@@ -26,7 +26,8 @@
  *  the events one by one, so one bad client cannot hold up the others).
  *
  *  The sweep (cs_store_sweep) takes at most `max` clients whose next_check has
- *  come (or was never set), oldest first, in one transaction with a SAVEPOINT
+ *  come (or was never set), oldest first, skipping those whose client row
+ *  another transaction holds, in one transaction with a SAVEPOINT
  *  per client; a client whose evaluation fails is logged and looked at again
  *  tomorrow. The main loop calls it between delivery batches, so it never holds
  *  up application for more than one chunk.
