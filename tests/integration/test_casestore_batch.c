@@ -328,3 +328,80 @@ Test(casestore_batch, batch_after_the_connection_died_is_transient_then_applies,
     for (int i = 0; i < N; i++)
         free(evs[i].payload);
 }
+
+/* The unconfirmed outbox rows cs_store_outbox hands out: their event ids. */
+typedef struct {
+    char ids[16][SILTA_UUID_STRLEN + 1];
+    size_t n;
+} s_outbox_t;
+
+static int s_outbox_row(const char *event_id, const char *type, const char *client_key,
+                        const uint8_t *payload, size_t len, void *arg)
+{
+    (void)type;
+    (void)client_key;
+    (void)payload;
+    (void)len;
+    s_outbox_t *o = arg;
+    if (o->n < 16)
+        snprintf(o->ids[o->n++], sizeof o->ids[0], "%s", event_id);
+    return 0;
+}
+
+static size_t s_unconfirmed(s_outbox_t *o)
+{
+    memset(o, 0, sizeof *o);
+    int64_t after = 0;
+    silta_err_t err = {0};
+    cr_assert_eq(cs_store_outbox(s_store, &after, s_outbox_row, o, &err), 0, "%s", err.msg);
+    return o->n;
+}
+
+/* A CONFIRM deletes the outbox row's outbox_pending row (migration 013): the
+ * outbox row itself is not rewritten (same xmin and ctid), it is no longer
+ * handed out, and a second CONFIRM of it changes nothing. */
+Test(casestore_batch, confirm_marks_without_rewriting_the_outbox_row, .timeout = 240)
+{
+    s_open();
+    enum { N = 3 };
+    s_event_t evs[N];
+    for (int i = 0; i < N; i++)
+        s_benefit_full(&evs[i], 60 + i, "kela.application.v1", "received", "", "",
+                       "2026-04-01"); /* a late decision alert and a plan each */
+    cs_batch_item_t items[N];
+    s_batch_n(evs, items, N);
+    long rows = fixture_count("SELECT count(*) FROM casestore.outbox");
+    cr_assert(rows >= 3 && rows <= 16, "outbox rows written: %ld", rows);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox_pending"), rows,
+                 "every new outbox row is pending");
+    s_outbox_t o;
+    cr_assert_eq(s_unconfirmed(&o), (size_t)rows);
+    const char *snap_sql = "SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY id) FROM "
+                           "casestore.outbox";
+    char *before = fixture_value(snap_sql);
+
+    char first[3][SILTA_UUID_STRLEN + 1]; /* o is filled again below */
+    for (int i = 0; i < 3; i++)
+        memcpy(first[i], o.ids[i % rows], sizeof first[i]);
+    const char *ids[2] = {first[0], first[1]};
+    silta_err_t err = {0};
+    cr_assert_eq(cs_store_confirmed_many(s_store, ids, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(cs_store_confirmed(s_store, first[2], &err), 0, "%s", err.msg);
+    size_t confirmed = 3;
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox_pending"),
+                 rows - (long)confirmed, "the confirmed rows are no longer pending");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox"), rows,
+                 "no outbox row deleted");
+    char *after = fixture_value(snap_sql);
+    cr_assert_str_eq(after, before, "no outbox row rewritten by the confirms");
+    cr_assert_eq(s_unconfirmed(&o), (size_t)rows - confirmed, "confirmed rows not handed out");
+
+    /* the same CONFIRMs again (a redelivered CONFIRM): nothing changes */
+    cr_assert_eq(cs_store_confirmed_many(s_store, ids, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox_pending"),
+                 rows - (long)confirmed);
+    free(before);
+    free(after);
+    for (int i = 0; i < N; i++)
+        free(evs[i].payload);
+}
