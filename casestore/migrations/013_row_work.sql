@@ -39,6 +39,8 @@ CREATE TRIGGER outbox_pending_add AFTER INSERT ON casestore.outbox
 --                  indexed column, so never a HOT update) and a known client's is only
 --                  locked. client.updated_at is now the time the client's own data changed
 --                  (responsible worker), no longer bumped by every evaluation.
+--                  A client row inserted outside the case store (by hand, a test) has no
+--                  client_check row: the sweep does not see it until its first event.
 -- fillfactor 70: room on each page, so that a second night's evaluation that keeps a
 -- client's next_check is a HOT update (no index entries; bench/casestore-profile with
 -- CASESTORE_PROFILE_KNOWN=1: the upsert's WAL 1.96 -> 1.40 MB for 5,000 clients).
