@@ -171,9 +171,9 @@ int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg
      * instructions an event here); every other column is cast to text, whose
      * binary form is its text. */
     PGresult *r = PQexecParams(self->db,
-                               "SELECT id::text, event_id::text, type, client_key, payload FROM "
-                               "casestore.outbox WHERE confirmed_at IS NULL AND id > $1 ORDER BY "
-                               "id LIMIT 1000",
+                               "SELECT o.id::text, o.event_id::text, o.type, o.client_key, "
+                               "o.payload FROM casestore.outbox_pending p JOIN casestore.outbox o "
+                               "ON o.id = p.id WHERE p.id > $1 ORDER BY p.id LIMIT 1000",
                                1, NULL, p, NULL, NULL, 1);
     if (silta_db_check(self->db, r, err) != 0)
         return s_code(err);
@@ -192,8 +192,8 @@ int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err)
 {
     const char *p[1] = {event_id};
     PGresult *r = cs_q(self->db,
-                       "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = $1 "
-                       "AND confirmed_at IS NULL",
+                       "DELETE FROM casestore.outbox_pending p USING casestore.outbox o "
+                       "WHERE p.id = o.id AND o.event_id = $1",
                        1, p, err);
     if (!r)
         return s_code(err);
@@ -278,10 +278,10 @@ int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_
     int rc = !p[0] || !p[1]
                  ? silta_err_set(err, SILTA_ERR, "out of memory")
                  : cs_exec(self->db,
-                           "UPDATE casestore.client c SET next_check = w.day, updated_at = "
-                           "now() FROM "
-                           "unnest($1::text[], $2::date[]) AS w(client_key, day) WHERE "
-                           "c.client_key = w.client_key",
+                           "INSERT INTO casestore.client_check AS k(client_key, next_check) "
+                           "SELECT * FROM unnest($1::text[], $2::date[]) ON CONFLICT "
+                           "(client_key) DO UPDATE SET next_check = EXCLUDED.next_check, "
+                           "checked_at = now()",
                            2, p, err);
     cs_arr_free(&keys);
     cs_arr_free(&days);

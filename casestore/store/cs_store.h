@@ -97,8 +97,8 @@ int cs_store_hetu(cs_store_t *self, const char *client_key, char out[SILTA_HETU_
                   silta_err_t *err);
 
 /* The incremental deadline sweep (cs_store_batch.c): run the rules as of
- * today for at most max clients (0: 1000) whose next_check <= today or is
- * unset, in one transaction; each evaluation writes the client's next
+ * today for at most max clients (0: 1000) whose client_check.next_check <=
+ * today or is unset, in one transaction; each evaluation writes the client's next
  * next_check. *nclients = clients evaluated (0 when nothing is due),
  * *nchanged = alerts opened + closed. Call it until *nclients < max to
  * catch up. Returns 0 or an error code (nothing committed). */
@@ -125,7 +125,8 @@ typedef struct {
 int cs_store_apply_batch(cs_store_t *self, cs_batch_item_t *items, size_t n, cs_day_t today,
                          silta_err_t *err);
 
-/* Hand unconfirmed outbox rows with id > *after to fn (in id order) and
+/* Hand unconfirmed outbox rows (those in casestore.outbox_pending, migration
+ * 013) with id > *after to fn (in id order) and
  * advance *after. fn returns 0 to go on, nonzero to stop (the row is seen
  * again next time). */
 typedef int (*cs_outbox_fn)(const char *event_id, const char *type, const char *client_key,
@@ -133,10 +134,12 @@ typedef int (*cs_outbox_fn)(const char *event_id, const char *type, const char *
 int cs_store_outbox(cs_store_t *self, int64_t *after, cs_outbox_fn fn, void *arg,
                     silta_err_t *err);
 
-/* The hub confirmed event_id. */
+/* The hub confirmed event_id: its outbox_pending row is deleted (the outbox
+ * row itself is not rewritten). An unknown or confirmed id changes nothing. */
 int cs_store_confirmed(cs_store_t *self, const char *event_id, silta_err_t *err);
 
-/* The hub confirmed these n event_ids (UUID text): one UPDATE for all.
+/* The hub confirmed these n event_ids (UUID text): one DELETE of their
+ * outbox_pending rows for all.
  * An id that is no UUID fails the statement (SILTA_ERR, nothing marked). */
 int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size_t n,
                             silta_err_t *err);

@@ -15,7 +15,7 @@
  *        rules -> alerts, plan -> versions of all the batch's clients at once,
  *              each after all its events (cs_sync.c: a SELECT per table, the
  *              writes one statement per table, queued in pipeline mode)
- *        next_check of every client: one UPDATE
+ *        next_check of every client: one upsert of client_check (013)
  *      COMMIT                                 only then does the caller ACK
  *
  *  Invariants: an event's inbox row commits with its effect or not at all (a
@@ -26,7 +26,8 @@
  *  the events one by one, so one bad client cannot hold up the others).
  *
  *  The sweep (cs_store_sweep) takes at most `max` clients whose next_check has
- *  come (or was never set), oldest first, in one transaction with a SAVEPOINT
+ *  come (or was never set), oldest first, skipping those whose client row
+ *  another transaction holds, in one transaction with a SAVEPOINT
  *  per client; a client whose evaluation fails is logged and looked at again
  *  tomorrow. The main loop calls it between delivery batches, so it never holds
  *  up application for more than one chunk.
@@ -363,9 +364,11 @@ int cs_store_sweep(cs_store_t *self, cs_day_t today, size_t max, size_t *nclient
     const char *p[2] = {cs_day_format(today, t), lim};
     int rc = silta_db_exec(self->db, "BEGIN", err);
     PGresult *due = rc == 0 ? cs_q(self->db,
-                                   "SELECT client_key FROM casestore.client WHERE next_check IS "
-                                   "NULL OR next_check <= $1::date ORDER BY next_check NULLS "
-                                   "FIRST LIMIT $2::int FOR UPDATE SKIP LOCKED",
+                                   "SELECT k.client_key FROM casestore.client_check k JOIN "
+                                   "casestore.client c ON c.client_key = k.client_key WHERE "
+                                   "k.next_check IS NULL OR k.next_check <= $1::date ORDER BY "
+                                   "k.next_check NULLS FIRST LIMIT $2::int FOR UPDATE SKIP "
+                                   "LOCKED",
                                    2, p, err)
                             : NULL;
     if (rc == 0 && !due)
@@ -436,8 +439,8 @@ int cs_store_confirmed_many(cs_store_t *self, const char *const *event_ids, size
     const char *p[1] = {cs_arr_lit(&ids)};
     int rc = !p[0] ? silta_err_set(err, SILTA_ERR, "out of memory")
                    : cs_exec(self->db,
-                             "UPDATE casestore.outbox SET confirmed_at = now() WHERE event_id = "
-                             "ANY($1::uuid[]) AND confirmed_at IS NULL",
+                             "DELETE FROM casestore.outbox_pending p USING casestore.outbox "
+                             "o WHERE p.id = o.id AND o.event_id = ANY($1::uuid[])",
                              1, p, err);
     cs_arr_free(&ids);
     return rc;

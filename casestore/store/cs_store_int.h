@@ -85,8 +85,9 @@ void cs_sync_gap_alert(Silta__GapAlert *ga, char id[SILTA_UUID_STRLEN + 1], cons
                        const char *severity, const char *due, const char *agency,
                        const char *worker, const char *explanation);
 
-/* casestore.client.next_check = wakes[i] for cks[i] and updated_at = now() (n
- * rows, one statement; CS_NODAY is stored as 9999-12-31). */
+/* casestore.client_check (migration 013): next_check = wakes[i] and
+ * checked_at = now() for cks[i], the row inserted for a new client (n rows,
+ * one upsert; CS_NODAY is stored as 9999-12-31). */
 int cs_store__next_check(cs_store_t *self, const char *const *cks, const cs_day_t *wakes,
                          size_t n, silta_err_t *err);
 

@@ -133,9 +133,7 @@ static void s_expect_closed(const char *rule)
     free(s_alert(rule, "closed"));
     /* the closing was published to the hub as hub.gap_alert.v1 */
     cr_assert_eq(harness_poll(30000, s_holds,
-                              &(s_cond_t){"SELECT count(*) FROM casestore.outbox WHERE "
-                                          "confirmed_at IS NULL",
-                                          "0"}),
+                              &(s_cond_t){"SELECT count(*) FROM casestore.outbox_pending", "0"}),
                  0, "outbox confirmed by the hub");
 }
 
@@ -664,7 +662,9 @@ Test(casestore, kill_9_mid_batch_applies_every_event_exactly_once, .timeout = 30
     cr_assert_eq(s_count("SELECT count(*) FROM casestore.plan WHERE version = 1"), N);
     cr_assert_eq(s_count("SELECT count(*) FROM casestore.outbox WHERE type = 'social.plan.v1'"),
                  N);
-    cr_assert_eq(s_count("SELECT count(*) FROM casestore.client WHERE next_check IS NULL"), 0,
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.client c LEFT JOIN "
+                         "casestore.client_check k USING (client_key) WHERE k.next_check IS NULL"),
+                 0,
                  "every applied client has its next_check");
     s_down();
 }
@@ -715,10 +715,10 @@ Test(casestore, sweep_skips_clients_whose_next_check_is_in_the_future, .timeout 
                               &(s_cond_t){"SELECT count(*) FROM casestore.inbox", "2"}),
                  0);
     s_expect_alert("notice_not_handled", "2026-05-12");
-    cr_assert_eq(s_count("SELECT count(*) FROM casestore.client WHERE next_check = "
+    cr_assert_eq(s_count("SELECT count(*) FROM casestore.client_check WHERE next_check = "
                          "'9999-12-31'"),
                  1, "the late notice's client waits for a new fact only");
-    char *wake = s_one("SELECT next_check::text FROM casestore.client WHERE next_check < "
+    char *wake = s_one("SELECT next_check::text FROM casestore.client_check WHERE next_check < "
                        "'9999-12-31'");
     cr_assert_str_eq(wake, "2026-05-30", "the day after the new notice's due date");
     free(wake);

@@ -188,7 +188,9 @@ Test(casestore_batch, batch_with_one_bad_event_applies_and_acks_the_others, .tim
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox WHERE type = "
                                "'hub.gap_alert.v1'"),
                  alerts, "each alert opened queued for the hub");
-    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE next_check IS NULL"),
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client c LEFT JOIN "
+                               "casestore.client_check k USING (client_key) WHERE "
+                               "k.next_check IS NULL"),
                  0, "every client's next check set");
 
     /* Redelivered as a whole (a crash before the ACKs): nothing twice. */
@@ -259,12 +261,17 @@ Test(casestore_batch, next_batch_closes_and_versions_only_its_clients, .timeout 
     for (int i = 0; i < 2; i++)
         s_benefit_full(&d[i], i, "kela.decision.v1", "granted", "2026-05-01", "2026-05-31", "");
     fixture_exec("UPDATE casestore.client SET updated_at = '2000-01-01'");
+    fixture_exec("UPDATE casestore.client_check SET checked_at = '2000-01-01'");
     s_batch_n(d, items, 2);
-    /* a known client's row is locked by the batch and written once, after the
-     * rules: next_check with updated_at (only the batch's two clients) */
-    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE updated_at > "
+    /* a known client's row is locked by the batch, not written; its narrow
+     * client_check row is written once, after the rules (migration 013): only
+     * the batch's two clients */
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client_check WHERE checked_at > "
                                "'2000-01-01' AND next_check IS NOT NULL"),
-                 2, "the batch's clients updated");
+                 2, "the batch's clients evaluated");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.client WHERE updated_at > "
+                               "'2000-01-01'"),
+                 0, "no client row rewritten by the evaluation");
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.alert WHERE status = 'closed' "
                                "AND outcome IS NULL AND closed_by IS NULL AND closed_on = "
                                "'2026-05-20'"),
@@ -318,6 +325,83 @@ Test(casestore_batch, batch_after_the_connection_died_is_transient_then_applies,
     for (int i = 0; i < N; i++)
         cr_assert(items[i].rc == 0 && !items[i].duplicate, "event %d applied", i);
     cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.inbox"), N);
+    for (int i = 0; i < N; i++)
+        free(evs[i].payload);
+}
+
+/* The unconfirmed outbox rows cs_store_outbox hands out: their event ids. */
+typedef struct {
+    char ids[16][SILTA_UUID_STRLEN + 1];
+    size_t n;
+} s_outbox_t;
+
+static int s_outbox_row(const char *event_id, const char *type, const char *client_key,
+                        const uint8_t *payload, size_t len, void *arg)
+{
+    (void)type;
+    (void)client_key;
+    (void)payload;
+    (void)len;
+    s_outbox_t *o = arg;
+    if (o->n < 16)
+        snprintf(o->ids[o->n++], sizeof o->ids[0], "%s", event_id);
+    return 0;
+}
+
+static size_t s_unconfirmed(s_outbox_t *o)
+{
+    memset(o, 0, sizeof *o);
+    int64_t after = 0;
+    silta_err_t err = {0};
+    cr_assert_eq(cs_store_outbox(s_store, &after, s_outbox_row, o, &err), 0, "%s", err.msg);
+    return o->n;
+}
+
+/* A CONFIRM deletes the outbox row's outbox_pending row (migration 013): the
+ * outbox row itself is not rewritten (same xmin and ctid), it is no longer
+ * handed out, and a second CONFIRM of it changes nothing. */
+Test(casestore_batch, confirm_marks_without_rewriting_the_outbox_row, .timeout = 240)
+{
+    s_open();
+    enum { N = 3 };
+    s_event_t evs[N];
+    for (int i = 0; i < N; i++)
+        s_benefit_full(&evs[i], 60 + i, "kela.application.v1", "received", "", "",
+                       "2026-04-01"); /* a late decision alert and a plan each */
+    cs_batch_item_t items[N];
+    s_batch_n(evs, items, N);
+    long rows = fixture_count("SELECT count(*) FROM casestore.outbox");
+    cr_assert(rows >= 3 && rows <= 16, "outbox rows written: %ld", rows);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox_pending"), rows,
+                 "every new outbox row is pending");
+    s_outbox_t o;
+    cr_assert_eq(s_unconfirmed(&o), (size_t)rows);
+    const char *snap_sql = "SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY id) FROM "
+                           "casestore.outbox";
+    char *before = fixture_value(snap_sql);
+
+    char first[3][SILTA_UUID_STRLEN + 1]; /* o is filled again below */
+    for (int i = 0; i < 3; i++)
+        memcpy(first[i], o.ids[i % rows], sizeof first[i]);
+    const char *ids[2] = {first[0], first[1]};
+    silta_err_t err = {0};
+    cr_assert_eq(cs_store_confirmed_many(s_store, ids, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(cs_store_confirmed(s_store, first[2], &err), 0, "%s", err.msg);
+    size_t confirmed = 3;
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox_pending"),
+                 rows - (long)confirmed, "the confirmed rows are no longer pending");
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox"), rows,
+                 "no outbox row deleted");
+    char *after = fixture_value(snap_sql);
+    cr_assert_str_eq(after, before, "no outbox row rewritten by the confirms");
+    cr_assert_eq(s_unconfirmed(&o), (size_t)rows - confirmed, "confirmed rows not handed out");
+
+    /* the same CONFIRMs again (a redelivered CONFIRM): nothing changes */
+    cr_assert_eq(cs_store_confirmed_many(s_store, ids, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(fixture_count("SELECT count(*) FROM casestore.outbox_pending"),
+                 rows - (long)confirmed);
+    free(before);
+    free(after);
     for (int i = 0; i < N; i++)
         free(evs[i].payload);
 }

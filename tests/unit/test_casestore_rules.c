@@ -532,7 +532,7 @@ Test(rules, plan_items_follow_the_history)
 
 /* ---------------------------------------------------------------- wake days
  * The incremental sweep evaluates a client again only on its wake day
- * (cs_findings_t.wake, casestore.client.next_check). Equivalence: over a year
+ * (cs_findings_t.wake, casestore.client_check.next_check). Equivalence: over a year
  * of days, for generated histories, the findings of the last incremental
  * evaluation equal a full evaluation on every day in between. */
 
