@@ -108,18 +108,6 @@ static void s_th(silta_buf_t *b, web_lang_t lang, const char *const *cols, size_
     silta_buf_puts(b, "</tr></thead><tbody>");
 }
 
-/* Who answers for an item: the named worker, or the team. */
-static void s_who(silta_buf_t *b, web_lang_t lang, const char *who)
-{
-    if (strncmp(who, "team:", 5) == 0) {
-        s_t(b, lang, "Tiimi");
-        silta_buf_puts(b, " ");
-        web_esc(b, who + 5);
-    } else {
-        web_esc(b, who);
-    }
-}
-
 /* One goal's scores by day, "1.9.2026: −2 · 27.11.2026: +1" (GAS, SHL 39 §
  * client plan: the change the client and the worker agreed to follow). */
 static void s_goal_scores(silta_buf_t *b, const read_plan_t *p, const char *goal_id)
@@ -182,7 +170,7 @@ static void s_client_plan(silta_buf_t *b, const client_session_t *s, const read_
         silta_buf_puts(b, "</td><td>");
         web_esc(b, x->title);
         silta_buf_puts(b, "</td><td>");
-        web_esc(b, x->responsible);
+        web_responsible(b, &w, x->responsible);
         silta_buf_puts(b, "</td>");
         web_due_cell(b, &w, *x->due ? x->due : NULL, today);
         silta_buf_puts(b, "</tr>");
@@ -213,11 +201,13 @@ static void s_plan(silta_buf_t *b, const client_session_t *s, const read_own_t *
         web_plan_title(b, &w, x->item_id, x->title);
         silta_buf_puts(b, "</td><td>");
         web_esc(b, web_label(&w, x->owner));
-        silta_buf_puts(b, ": ");
-        s_who(b, s->lang, x->responsible);
+        if (strcmp(x->responsible, x->owner) != 0) { /* not "Kela: Kela" */
+            silta_buf_puts(b, ": ");
+            web_responsible(b, &w, x->responsible);
+        }
         silta_buf_puts(b, "</td>");
         if (strcmp(x->status, "open") == 0)
-            web_due_cell(b, &w, *x->due ? x->due : NULL, today);
+            web_due_cell(b, &w, x->due, today);
         else {
             silta_buf_puts(b, "<td class=\"muted\">");
             web_date(b, x->due ? x->due : "");
@@ -259,8 +249,8 @@ static void s_disclosures(silta_buf_t *b, const client_session_t *s, const read_
     silta_buf_puts(b, "</h2>");
     if (!o->disclosures_ok || o->disclosures.n == 0) {
         silta_buf_puts(b, "<p class=\"muted\" id=\"no-disclosures\">");
-        s_t(b, s->lang, o->disclosures_ok ? "Tietojasi ei ole luovutettu Siltan kautta."
-                                          : "Luovutustiedot eivät ole juuri nyt saatavilla.");
+        s_t(b, s->lang, o->disclosures_ok ? N_("Tietojasi ei ole luovutettu Siltan kautta.")
+                                          : N_("Luovutustiedot eivät ole juuri nyt saatavilla."));
         silta_buf_puts(b, "</p>");
         return;
     }
@@ -310,13 +300,13 @@ static void s_consents(silta_buf_t *b, const client_session_t *s, const read_own
         silta_buf_puts(b, "</strong><br>");
         s_t(b, s->lang, p[i].text);
         silta_buf_puts(b, "</td><td class=\"state\">");
-        s_t(b, s->lang, given ? "Annettu" : "Ei annettu");
+        s_t(b, s->lang, given ? N_("Annettu") : N_("Ei annettu"));
         silta_buf_printf(b, "</td><td><form method=\"post\" action=\"/consent\">"
                             "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
                             "<input type=\"hidden\" name=\"purpose\" value=\"%s\">"
                             "<input type=\"hidden\" name=\"do\" value=\"%s\"><button>",
                          s->csrf, p[i].purpose, given ? "withdraw" : "give");
-        s_t(b, s->lang, given ? "Peru suostumus" : "Anna suostumus");
+        s_t(b, s->lang, given ? N_("Peru suostumus") : N_("Anna suostumus"));
         silta_buf_puts(b, "</button></form></td></tr>");
     }
     silta_buf_puts(b, "</tbody></table></div>");

@@ -71,18 +71,6 @@ static void s_assess_form(silta_buf_t *b, const web_session_t *s, const char *ck
     silta_buf_puts(b, "</button></form>");
 }
 
-/* A plan item's responsible: a worker's name, or "team:<team>" as the team's. */
-static void s_responsible(silta_buf_t *b, const web_session_t *s, const char *who)
-{
-    if (strncmp(who, "team:", 5) == 0) {
-        s_t(b, s, "Tiimi");
-        silta_buf_puts(b, " ");
-        web_esc(b, who + 5);
-    } else {
-        web_esc(b, who);
-    }
-}
-
 /* Header: masked hetu, responsible worker, the assign form. */
 static void s_head(const read_client_t *c, const web_session_t *s, const char *ck, silta_buf_t *b)
 {
@@ -412,7 +400,7 @@ static void s_plan(const read_client_t *c, const web_session_t *s, const char *c
             silta_buf_puts(b, "</td><td>");
             web_esc(b, web_label(s, x->owner));
             silta_buf_puts(b, "</td><td>");
-            s_responsible(b, s, x->responsible);
+            web_responsible(b, s, x->responsible);
             silta_buf_puts(b, "</td><td>");
             web_esc(b, web_label(s, x->status));
             silta_buf_puts(b, "</td><td>");

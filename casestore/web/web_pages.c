@@ -177,6 +177,17 @@ void web_due_cell(silta_buf_t *b, const web_session_t *s, const char *due, const
     web_due_cell_labelled(b, s, due, today, NULL);
 }
 
+void web_responsible(silta_buf_t *b, const web_session_t *s, const char *who)
+{
+    if (strncmp(who, "team:", 5) == 0) {
+        web_esc(b, web_tr(s, "Tiimi"));
+        silta_buf_puts(b, " ");
+        web_esc(b, who + 5);
+    } else {
+        web_esc(b, web_label(s, who));
+    }
+}
+
 void web_date(silta_buf_t *b, const char *d)
 {
     int y = 0, m = 0, day = 0;

@@ -29,6 +29,10 @@ const char *web_tr(const web_session_t *s, const char *msgid);
 /* The label of a code (rule, notice kind, benefit, priority, status,
  * severity, agency), or the code itself when it has none. */
 const char *web_label(const web_session_t *s, const char *code);
+/* Who answers for a plan item or an agreed action, escaped into b: a team
+ * queue "team:<team>" as "Tiimi <team>", an agency code by its name (kela ->
+ * Kela / FPA), anything else (a worker's or a person's name) as it is. */
+void web_responsible(silta_buf_t *b, const web_session_t *s, const char *who);
 /* The message of a flash key from a redirect, or NULL. */
 const char *web_flash(const web_session_t *s, const char *key);
 /* What an alert asks for, escaped into b: its own text (text_id and args as

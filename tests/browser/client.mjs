@@ -108,6 +108,9 @@ async function main() {
         check(/−2[\s\S]*\+1/.test(cplan), `the goal's scores over time are missing: ${cplan}`);
         check(/Vuokravakuuden päätös/.test(cplan) && /Kela/.test(cplan),
               `no agreed action on the own page: ${cplan}`);
+        const own = await a.page.locator('body').innerText();
+        check(!/\b(kela|employment|health|social|casestore)\b/.test(own),
+              `a raw agency code on the own page: ${own}`);
         // 3. The plan: items with who answers and by when.
         const plan = a.page.locator('#plan tbody tr');
         check(await plan.count() >= 1, 'no plan items on the own page');
@@ -145,7 +148,7 @@ async function main() {
         const sv = await a.page.locator('body').innerText();
         check(/Mina uppgifter/.test(sv) && /Din klientplan/.test(sv) && /Din plan/.test(sv) && /Vem har fått dina uppgifter/.test(sv),
             'the own page is not in Swedish');
-        check(!/Suunnitelmasi|Omat tietoni|Kirjaudu ulos/.test(sv), 'Finnish on the Swedish page');
+        check(!/Suunnitelmasi|Omat tietoni|Kirjaudu ulos|Ei annettu|Anna suostumus|Kuka vastaa|Omatyöntekijäsi|Sovitut toimet/.test(sv), 'Finnish on the Swedish page');
         await a.page.screenshot({ path: join(shots, 'own-sv.png'), fullPage: true });
 
         // 7. The code used again, and a wrong one: refused.

@@ -135,13 +135,13 @@ Test(client_view, a_client_signs_in_reads_and_withdraws_consent, .timeout = 400)
                     "review_date=today-2 responsible_worker=\"Liisa Laine\" worker=sosiaalityo1 "
                     "goals.1.goal_id=g1 goals.1.text=\"Haluan oman asunnon\" goals.1.gas=-2 "
                     "actions.1.action_id=a1 actions.1.agency=kela "
-                    "actions.1.title=\"Vuokravakuuden päätös\" actions.1.responsible=Kela "
+                    "actions.1.title=\"Vuokravakuuden päätös\" actions.1.responsible=kela "
                     "actions.1.due_date=today+5 actions.1.goal_id=g1\n"
                     "social.client_plan.v1 010185-901E plan_id=P-A kind=review date=today-1 "
                     "review_date=today+60 responsible_worker=\"Liisa Laine\" worker=sosiaalityo1 "
                     "goals.1.goal_id=g1 goals.1.text=\"Haluan oman asunnon\" goals.1.gas=1 "
                     "actions.1.action_id=a1 actions.1.agency=kela "
-                    "actions.1.title=\"Vuokravakuuden päätös\" actions.1.responsible=Kela "
+                    "actions.1.title=\"Vuokravakuuden päätös\" actions.1.responsible=kela "
                     "actions.1.due_date=today+5 actions.1.goal_id=g1\n");
     s_wait("the hub recording A's consent",
            "SELECT count(*) FROM hub.consent WHERE consent_id = 'c-inc' AND status = '%s'",
